@@ -1,0 +1,50 @@
+// SparsePages: a 64-bit byte-addressed space stored as 4 KiB host pages allocated on
+// first touch. Untouched bytes read as zero. Both copies of memory use it: DRAM (what
+// devices see) and the CPU view (what the CPU sees through its cache).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+namespace staleline {
+
+class SparsePages {
+public:
+    static constexpr uint64_t kPageSize = 4096;
+    static constexpr uint64_t kPageMask = kPageSize - 1;
+
+    // Host pointer to the page holding `addr` (page aligned), or nullptr when the page
+    // was never touched and `allocate` is false.
+    uint8_t* page(uint64_t addr, bool allocate);
+    // Pointer to the byte at `addr`, allocating its page.
+    uint8_t* byte(uint64_t addr) { return page(addr, true) + (addr & kPageMask); }
+
+    void read(uint64_t addr, void* dst, size_t len) const;   // zeros where untouched
+    void write(uint64_t addr, const void* src, size_t len);
+    void fill(uint64_t addr, uint8_t value, size_t len);
+    void copy_to(SparsePages& dst, uint64_t addr, size_t len) const;  // same addresses in dst
+
+    // Back the page-aligned range [addr, addr+len) with caller-owned host memory, so that a
+    // contiguous host buffer (a VMO mapping) aliases these addresses. Existing contents are
+    // copied into `host`. The caller keeps `host` alive until unmap_host().
+    void map_host(uint64_t addr, size_t len, uint8_t* host);
+    // Detach caller memory again; its current contents are copied into owned pages.
+    void unmap_host(uint64_t addr, size_t len);
+
+    size_t pages_touched() const { return pages_.size(); }
+
+private:
+    struct Page {
+        std::unique_ptr<uint8_t[]> owned;
+        uint8_t* data = nullptr;
+    };
+    const Page* find(uint64_t addr) const;
+    std::unordered_map<uint64_t, Page> pages_;  // key: page number
+    // one-entry lookup cache: most accesses hit the page touched last
+    mutable uint64_t last_pn_ = ~0ULL;
+    mutable uint8_t* last_data_ = nullptr;
+};
+
+}  // namespace staleline

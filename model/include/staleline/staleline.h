@@ -1,0 +1,7 @@
+/* Staleline C API: build and run a simulated platform from C.
+ * One header per part; this one includes them all. */
+#ifndef STALELINE_H
+#define STALELINE_H
+#include "staleline/config.h"
+#include "staleline/platform.h"
+#endif

@@ -1,0 +1,33 @@
+/* sl_test: CUnit runner that runs every test in its own forked process.
+ *
+ * SystemC elaborates once per process, so a test that builds a platform needs a fresh
+ * process. A test binary lists its tests in an sl_test_t table and calls sl_test_main():
+ *   ./test_cache            run all, each in a child process, summary "N passed, N failed"
+ *   ./test_cache --list     print test names
+ *   ./test_cache NAME...    run only these (still forked)
+ * A crashing or hanging child (SL_TEST_TIMEOUT seconds, default 300) counts as failed.
+ */
+#ifndef SL_TEST_H
+#define SL_TEST_H
+
+#include <CUnit/CUnit.h>
+#include <stddef.h>
+
+typedef struct {
+    const char* name;
+    CU_TestFunc fn;
+} sl_test_t;
+
+#define SL_TEST(fn) { #fn, fn }
+#define SL_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+int sl_test_main(int argc, char** argv, const char* suite, const sl_test_t* tests, size_t ntests);
+
+/* Path of a built executable (build/bin/NAME), for tests that run the CLI. */
+const char* sl_test_bin(const char* name);
+
+/* Run a shell command, capture stdout+stderr into a malloc'd string (*out, may be NULL);
+ * returns the exit status (or 128+signal). */
+int sl_test_run(const char* cmd, char** out);
+
+#endif
