@@ -250,6 +250,14 @@ void Config::validate() const {
         throw ConfigError("platform.phys_base", "must be 4 KiB aligned");
     if (get_size("platform.phys_size") % 4096)
         throw ConfigError("platform.phys_size", "must be a multiple of 4 KiB");
+    {
+        // RAM must stay clear of the fixed PCI windows (ECAM, MMIO) and the MSI window.
+        uint64_t base = get_size("platform.phys_base"), len = get_size("platform.phys_size");
+        if (base + len < base) throw ConfigError("platform.phys_size", "RAM range wraps around the address space");
+        if (base < 0x100000000ULL && base + len > 0xc0000000ULL)
+            throw ConfigError("platform.phys_size", "RAM [phys_base, phys_base+phys_size) overlaps the PCI/MSI hole "
+                                                    "0xc0000000-0xffffffff; lower it or set platform.phys_base >= 4G");
+    }
     if (get_size("pci.msi_address") % 4096)
         throw ConfigError("pci.msi_address", "must be 4 KiB aligned");
 }

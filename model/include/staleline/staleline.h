@@ -3,5 +3,6 @@
 #ifndef STALELINE_H
 #define STALELINE_H
 #include "staleline/config.h"
+#include "staleline/pci.h"
 #include "staleline/platform.h"
 #endif

@@ -1,0 +1,104 @@
+#include "PciConfigSpace.h"
+
+namespace staleline {
+
+namespace {
+constexpr uint32_t kBarMem64 = 0x4;  // bits 2:1 = 10b: 64-bit memory BAR, not prefetchable
+constexpr uint16_t kMsiControl64 = 1u << 7;
+}  // namespace
+
+PciConfigSpace::PciConfigSpace(const PciDeviceInfo& info) : info_(info) {}
+
+uint32_t PciConfigSpace::read32(unsigned off) const {
+    switch (off) {
+    case 0x00: return info_.vendor_id | (uint32_t)info_.device_id << 16;
+    case 0x04: return command_ | (uint32_t)status_ << 16;
+    case 0x08: return info_.revision | info_.class_code << 8;
+    case 0x0c: return cache_line_ | (uint32_t)latency_ << 8;  // header type 0, no BIST
+    case 0x10: return (uint32_t)bar0_ | kBarMem64;
+    case 0x14: return (uint32_t)(bar0_ >> 32);
+    case 0x2c: return info_.vendor_id | (uint32_t)info_.device_id << 16;  // subsystem ids
+    case 0x34: return info_.msi_capable ? kMsiCap : 0;
+    case 0x3c: return int_line_ | (uint32_t)info_.interrupt_pin << 8;
+    case kMsiCap:
+        if (!info_.msi_capable) return 0;
+        return 0x05 | (uint32_t)(msi_control_ | kMsiControl64) << 16;  // cap id MSI, next 0
+    case kMsiCap + 4: return info_.msi_capable ? (uint32_t)msi_address_ : 0;
+    case kMsiCap + 8: return info_.msi_capable ? (uint32_t)(msi_address_ >> 32) : 0;
+    case kMsiCap + 12: return info_.msi_capable ? msi_data_ : 0;
+    default: return 0;  // reserved / unimplemented
+    }
+}
+
+void PciConfigSpace::write32(unsigned off, uint32_t v, uint32_t m) {
+    auto merge = [&](uint32_t old) { return (old & ~m) | (v & m); };
+    switch (off) {
+    case 0x04: {
+        const uint16_t writable = kCmdMemory | kCmdBusMaster | kCmdIntxDisable;
+        uint32_t cur = merge(command_);
+        command_ = (uint16_t)(cur & writable);
+        // status: error bits are write-1-to-clear
+        uint16_t clear = (uint16_t)((v & m) >> 16) & (kStatusSignaledAbort | kStatusReceivedMasterAbort);
+        status_ &= (uint16_t)~clear;
+        break;
+    }
+    case 0x0c: {
+        uint32_t cur = merge(cache_line_ | (uint32_t)latency_ << 8);
+        cache_line_ = (uint8_t)cur;
+        latency_ = (uint8_t)(cur >> 8);
+        break;
+    }
+    case 0x10: {
+        // Size probing: the low address bits below the BAR size are hard-wired to zero.
+        uint32_t lo = merge((uint32_t)bar0_) & ~0xfu;
+        uint64_t mask = ~(info_.bar0_size - 1);
+        bar0_ = ((bar0_ & 0xffffffff00000000ULL) | lo) & mask;
+        break;
+    }
+    case 0x14: {
+        uint32_t hi = merge((uint32_t)(bar0_ >> 32));
+        uint64_t mask = ~(info_.bar0_size - 1);
+        bar0_ = (((uint64_t)hi << 32) | (bar0_ & 0xffffffffULL)) & mask;
+        break;
+    }
+    case 0x3c: int_line_ = (uint8_t)merge(int_line_); break;
+    case kMsiCap:
+        if (info_.msi_capable) {
+            // enable (bit 0) and multiple-message-enable (6:4, only 1 vector supported: stays 0)
+            uint16_t ctl = (uint16_t)(merge((uint32_t)msi_control_ << 16) >> 16);
+            msi_control_ = ctl & 0x1;
+        }
+        break;
+    case kMsiCap + 4:
+        if (info_.msi_capable) msi_address_ = (msi_address_ & 0xffffffff00000000ULL) | (merge((uint32_t)msi_address_) & ~0x3u);
+        break;
+    case kMsiCap + 8:
+        if (info_.msi_capable)
+            msi_address_ = ((uint64_t)merge((uint32_t)(msi_address_ >> 32)) << 32) | (msi_address_ & 0xffffffffULL);
+        break;
+    case kMsiCap + 12:
+        if (info_.msi_capable) msi_data_ = (uint16_t)merge(msi_data_);
+        break;
+    default: break;  // read-only or reserved: ignored
+    }
+}
+
+uint32_t PciConfigSpace::read(unsigned offset, unsigned size) const {
+    uint32_t word = read32(offset & ~3u);
+    unsigned shift = (offset & 3) * 8;
+    uint32_t mask = size >= 4 ? 0xffffffffu : ((1u << (size * 8)) - 1);
+    return (word >> shift) & mask;
+}
+
+void PciConfigSpace::write(unsigned offset, unsigned size, uint32_t value) {
+    unsigned shift = (offset & 3) * 8;
+    uint32_t mask = size >= 4 ? 0xffffffffu : ((1u << (size * 8)) - 1);
+    write32(offset & ~3u, value << shift, mask << shift);
+}
+
+void PciConfigSpace::set_intx_status(bool asserted) {
+    if (asserted) status_ |= kStatusIntx;
+    else status_ &= (uint16_t)~kStatusIntx;
+}
+
+}  // namespace staleline

@@ -1,0 +1,68 @@
+// PciConfigSpace: the type-0 configuration header of one PCI function: ids, command
+// (memory space, bus master, interrupt disable), one 64-bit memory BAR with size probing,
+// an MSI capability (64-bit address, 16-bit data) and the interrupt pin/line.
+// Reserved and unimplemented registers read as zero and ignore writes, as the PCI spec
+// asks of them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace staleline {
+
+struct PciDeviceInfo {
+    uint16_t vendor_id = 0x1b36;  // an id range commonly used by emulated devices
+    uint16_t device_id = 0x0001;
+    uint8_t revision = 1;
+    uint32_t class_code = 0x088000;  // base 08 (system peripheral), sub 80 (other)
+    uint64_t bar0_size = 4096;       // power of two, >= 4 KiB
+    bool msi_capable = true;
+    uint8_t interrupt_pin = 1;  // INTA; 0 = none
+};
+
+class PciConfigSpace {
+public:
+    // Register offsets and bits the rest of the model uses.
+    static constexpr unsigned kCommand = 0x04, kStatus = 0x06, kBar0 = 0x10, kCapPtr = 0x34;
+    static constexpr unsigned kIntLine = 0x3c, kIntPin = 0x3d, kMsiCap = 0x50;
+    static constexpr uint16_t kCmdMemory = 1u << 1, kCmdBusMaster = 1u << 2, kCmdIntxDisable = 1u << 10;
+    static constexpr uint16_t kStatusIntx = 1u << 3, kStatusCapList = 1u << 4;
+    static constexpr uint16_t kStatusSignaledAbort = 1u << 11, kStatusReceivedMasterAbort = 1u << 13;
+
+    explicit PciConfigSpace(const PciDeviceInfo& info);
+
+    // Config accesses of 1, 2 or 4 bytes at a naturally aligned offset (0..4095).
+    uint32_t read(unsigned offset, unsigned size) const;
+    void write(unsigned offset, unsigned size, uint32_t value);
+
+    const PciDeviceInfo& info() const { return info_; }
+    uint16_t command() const { return command_; }
+    bool memory_enabled() const { return command_ & kCmdMemory; }
+    bool bus_master() const { return command_ & kCmdBusMaster; }
+    bool intx_disabled() const { return command_ & kCmdIntxDisable; }
+    uint64_t bar0_base() const { return bar0_ & ~(info_.bar0_size - 1); }
+    uint64_t bar0_size() const { return info_.bar0_size; }
+    bool msi_enabled() const { return info_.msi_capable && (msi_control_ & 1); }
+    uint64_t msi_address() const { return msi_address_; }
+    uint16_t msi_data() const { return msi_data_; }
+    uint8_t interrupt_line() const { return int_line_; }
+
+    // Status bits the device side sets.
+    void set_intx_status(bool asserted);
+    void set_status_bits(uint16_t bits) { status_ |= bits; }
+
+private:
+    uint32_t read32(unsigned offset) const;
+    void write32(unsigned offset, uint32_t value, uint32_t byte_mask);
+
+    PciDeviceInfo info_;
+    uint16_t command_ = 0;
+    uint16_t status_ = kStatusCapList;
+    uint8_t cache_line_ = 0, latency_ = 0, int_line_ = 0xff;
+    uint64_t bar0_ = 0;  // address bits only; type bits are added on read
+    uint16_t msi_control_ = 0;
+    uint64_t msi_address_ = 0;
+    uint16_t msi_data_ = 0;
+};
+
+}  // namespace staleline

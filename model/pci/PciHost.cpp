@@ -1,0 +1,200 @@
+#include "PciHost.h"
+
+#include <cstring>
+
+#include "common/RequesterId.h"
+
+namespace staleline {
+
+using namespace sc_core;
+using tlm::tlm_generic_payload;
+
+PciHost::PciHost(sc_module_name name, const Config& cfg, IrqController& irq)
+    : sc_module(name),
+      cpu_socket("cpu_socket"),
+      bar_socket("bar_socket"),
+      upstream_socket("upstream_socket"),
+      iommu_socket("iommu_socket"),
+      irq_(irq),
+      hop_(sc_time((double)cfg.get_int("pci.hop_latency_ns"), SC_NS)),
+      msi_base_(cfg.get_size("pci.msi_address")) {
+    cpu_socket.register_b_transport(this, &PciHost::cpu_b_transport);
+    cpu_socket.register_transport_dbg(this, &PciHost::cpu_transport_dbg);
+    upstream_socket.register_b_transport(this, &PciHost::upstream_b_transport);
+    upstream_socket.register_transport_dbg(this, &PciHost::upstream_transport_dbg);
+}
+
+unsigned PciHost::add_device(const PciDeviceInfo& info) {
+    if (slots_.size() >= kMaxSlots) SC_REPORT_ERROR("staleline/pci", "too many PCI devices");
+    if (info.bar0_size < 4096 || (info.bar0_size & (info.bar0_size - 1)))
+        SC_REPORT_ERROR("staleline/pci", "BAR size must be a power of two >= 4 KiB");
+    slots_.push_back(std::make_unique<Slot>(info));
+    return (unsigned)slots_.size() - 1;
+}
+
+void PciHost::assign_resources() {
+    uint64_t next = kMmioBase;
+    for (unsigned s = 0; s < slots_.size(); ++s) {
+        PciConfigSpace& c = slots_[s]->cfg;
+        // probe the BAR size the way firmware does: write ones, read back the mask
+        c.write(PciConfigSpace::kBar0, 4, 0xffffffffu);
+        c.write(PciConfigSpace::kBar0 + 4, 4, 0xffffffffu);
+        uint64_t mask = ((uint64_t)c.read(PciConfigSpace::kBar0 + 4, 4) << 32) | (c.read(PciConfigSpace::kBar0, 4) & ~0xfu);
+        uint64_t size = ~mask + 1;
+        next = (next + size - 1) & ~(size - 1);
+        c.write(PciConfigSpace::kBar0, 4, (uint32_t)next);
+        c.write(PciConfigSpace::kBar0 + 4, 4, (uint32_t)(next >> 32));
+        next += size;
+        if (c.info().interrupt_pin) c.write(PciConfigSpace::kIntLine, 1, kIntxVectorBase + s);
+    }
+}
+
+int PciHost::slot_for_bar(uint64_t addr) const {
+    for (unsigned s = 0; s < slots_.size(); ++s) {
+        const PciConfigSpace& c = slots_[s]->cfg;
+        if (!c.memory_enabled() || c.bar0_base() == 0) continue;
+        if (addr >= c.bar0_base() && addr - c.bar0_base() < c.bar0_size()) return (int)s;
+    }
+    return -1;
+}
+
+void PciHost::config_access(tlm_generic_payload& trans) {
+    uint64_t off = trans.get_address() - kEcamBase;
+    unsigned len = trans.get_data_length();
+    unsigned dev = (unsigned)(off >> 15) & 31, fn = (unsigned)(off >> 12) & 7, reg = (unsigned)off & 0xfff;
+    if ((len != 1 && len != 2 && len != 4) || (reg & (len - 1)) || trans.get_byte_enable_ptr()) {
+        trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    bool present = fn == 0 && dev < slots_.size();
+    uint8_t* data = trans.get_data_ptr();
+    if (trans.is_read()) {
+        ++stats_.config_reads;
+        // an absent function reads as all ones, which is how software enumerates
+        uint32_t v = present ? slots_[dev]->cfg.read(reg, len) : 0xffffffffu;
+        std::memcpy(data, &v, len);
+    } else {
+        ++stats_.config_writes;
+        uint32_t v = 0;
+        std::memcpy(&v, data, len);
+        if (present) {
+            slots_[dev]->cfg.write(reg, len, v);
+            update_intx(dev);  // interrupt-disable may have changed
+        }
+    }
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void PciHost::cpu_b_transport(tlm_generic_payload& trans, sc_time& delay) {
+    uint64_t a = trans.get_address();
+    if (a >= kEcamBase && a - kEcamBase < kEcamSize) {
+        delay += 2 * hop_;  // a non-posted round trip to the function
+        config_access(trans);
+        return;
+    }
+    int s = slot_for_bar(a);
+    if (s < 0) {
+        ++stats_.mmio_unclaimed;
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    if (trans.is_read()) ++stats_.mmio_reads;
+    else ++stats_.mmio_writes;
+    // reads are non-posted (there and back), writes are posted but still travel one hop
+    delay += trans.is_read() ? 2 * hop_ : hop_;
+    trans.set_address(a - slots_[s]->cfg.bar0_base());
+    bar_socket[s]->b_transport(trans, delay);
+    trans.set_address(a);
+}
+
+unsigned PciHost::cpu_transport_dbg(tlm_generic_payload& trans) {
+    uint64_t a = trans.get_address();
+    if (a >= kEcamBase && a - kEcamBase < kEcamSize) {
+        config_access(trans);
+        return trans.is_response_ok() ? trans.get_data_length() : 0;
+    }
+    int s = slot_for_bar(a);
+    if (s < 0) return 0;
+    trans.set_address(a - slots_[s]->cfg.bar0_base());
+    unsigned n = bar_socket[s]->transport_dbg(trans);
+    trans.set_address(a);
+    return n;
+}
+
+void PciHost::forward_upstream(uint16_t rid, tlm_generic_payload& trans, sc_time& delay) {
+    uint64_t a = trans.get_address();
+    unsigned len = trans.get_data_length();
+    if (trans.is_write() && a >= msi_base_ && a - msi_base_ < 4096) {
+        // An MSI message: the data names the vector. It never reaches memory.
+        uint32_t data = 0;
+        std::memcpy(&data, trans.get_data_ptr(), len < 4 ? len : 4);
+        ++stats_.msi_messages;
+        delay += hop_;
+        irq_.raise_edge(data & 0xff);
+        trans.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    if (trans.is_read()) ++stats_.upstream_reads;
+    else ++stats_.upstream_writes;
+    stats_.upstream_bytes += len;
+    delay += hop_;
+    // Tag the transaction with its requester for the IOMMU; restore any previous tag.
+    RequesterId* prev = nullptr;
+    trans.get_extension(prev);
+    RequesterId ext(rid);
+    if (prev) trans.clear_extension(prev);
+    trans.set_extension(&ext);
+    iommu_socket->b_transport(trans, delay);
+    trans.clear_extension(&ext);
+    if (prev) trans.set_extension(prev);
+    if (trans.is_read()) delay += hop_;  // completion travels back
+}
+
+void PciHost::upstream_b_transport(int slot, tlm_generic_payload& trans, sc_time& delay) {
+    PciConfigSpace& c = slots_.at(slot)->cfg;
+    if (!c.bus_master()) {
+        // The root port refuses requests of a function whose bus mastering is off.
+        PciMasterAbort ab{requester_id(slot), trans.get_address(), trans.is_write(), sc_time_stamp() + delay};
+        aborts_.push_back(ab);
+        ++stats_.bus_master_refusals;
+        c.set_status_bits(PciConfigSpace::kStatusSignaledAbort);
+        trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        if (abort_listener_) abort_listener_(ab);
+        return;
+    }
+    forward_upstream(requester_id(slot), trans, delay);
+}
+
+void PciHost::upstream_transport(uint16_t rid, tlm_generic_payload& trans, sc_time& delay) {
+    unsigned slot = rid >> 3;
+    if ((rid & 7) == 0 && slot < slots_.size()) upstream_b_transport((int)slot, trans, delay);
+    else forward_upstream(rid, trans, delay);
+}
+
+unsigned PciHost::upstream_transport_dbg(int slot, tlm_generic_payload& trans) {
+    RequesterId ext(requester_id(slot));
+    RequesterId* prev = nullptr;
+    trans.get_extension(prev);
+    if (prev) trans.clear_extension(prev);
+    trans.set_extension(&ext);
+    unsigned n = iommu_socket->transport_dbg(trans);
+    trans.clear_extension(&ext);
+    if (prev) trans.set_extension(prev);
+    return n;
+}
+
+void PciHost::set_intx(unsigned slot, bool level) {
+    Slot& s = *slots_.at(slot);
+    s.intx = level;
+    update_intx(slot);
+}
+
+void PciHost::update_intx(unsigned slot) {
+    Slot& s = *slots_.at(slot);
+    s.cfg.set_intx_status(s.intx);  // status shows the device's request even when disabled
+    if (!s.cfg.info().interrupt_pin) return;
+    bool line = s.intx && !s.cfg.intx_disabled();
+    irq_.set_level(s.cfg.interrupt_line(), line);
+}
+
+}  // namespace staleline

@@ -1,0 +1,98 @@
+// Platform: the assembled system. It builds every model from a Config and binds them:
+//
+//   CPU threads --> SystemBus --cached--> Cache --> Memory
+//                       |   --uncached-------------> Memory
+//                       +--> PciHost --BAR--> devices
+//   devices --upstream--> PciHost --> Iommu --> CoherencyPort --> Memory
+//                                       +--walks------------------> Memory
+//
+// Only one Platform can exist per process (SystemC elaborates once).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "cache/Cache.h"
+#include "cache/CoherencyPort.h"
+#include "config/Config.h"
+#include "iommu/Iommu.h"
+#include "irq/IrqController.h"
+#include "memory/Memory.h"
+#include "pci/PciHost.h"
+#include "pci/ScratchDevice.h"
+#include "platform/PhysAllocator.h"
+#include "platform/SystemBus.h"
+
+struct json_t;
+
+namespace staleline {
+
+// The CPU's initiator: shim, C API and tests issue CPU-side transactions through it.
+class CpuPort : public sc_core::sc_module {
+public:
+    tlm_utils::simple_initiator_socket<CpuPort> cached;
+    tlm_utils::simple_initiator_socket<CpuPort> uncached;
+    explicit CpuPort(sc_core::sc_module_name name) : sc_module(name), cached("cached"), uncached("uncached") {}
+};
+
+class Platform {
+public:
+    explicit Platform(const Config& cfg);  // throws ConfigError on a bad configuration
+    ~Platform();
+    Platform(const Platform&) = delete;
+    Platform& operator=(const Platform&) = delete;
+
+    const Config& config() const { return cfg_; }
+    uint64_t seed() const { return (uint64_t)cfg_.get_int("sim.seed"); }
+
+    Memory& memory() { return *memory_; }
+    Cache& cache() { return *cache_; }
+    CoherencyPort& coherency() { return *coherency_; }
+    Iommu& iommu() { return *iommu_; }
+    IrqController& irq() { return *irq_; }
+    PciHost& pci() { return *pci_; }
+    PhysAllocator& phys() { return *phys_; }
+    SystemBus& bus() { return *bus_; }
+    ScratchDevice* scratch() { return scratch_.get(); }
+    int scratch_slot() const { return scratch_slot_; }
+
+    // A CPU-side transaction issued now by the calling simulated thread; the cost is
+    // added to `delay` (the caller decides when to synchronise).
+    tlm::tlm_response_status cpu_transport(bool is_write, uint64_t addr, void* data, size_t len, bool uncached,
+                                           sc_core::sc_time& delay);
+    // A device-side transaction from requester `rid`, through the PCI host and the IOMMU;
+    // waits for its completion.
+    tlm::tlm_response_status device_transport(uint16_t rid, bool is_write, uint64_t dev_addr, void* data, size_t len);
+
+    // Simulated threads and running.
+    void spawn(const std::string& name, std::function<void()> fn);
+    // Run until nothing is left to do (or for limit of simulated time). Throws on errors.
+    void run(const sc_core::sc_time& limit);
+    unsigned threads_running() const { return threads_running_; }
+
+    // Statistics of every model, as a new JSON object (caller owns the reference).
+    json_t* stats_json() const;
+
+private:
+    Config cfg_;
+    std::unique_ptr<PhysAllocator> phys_;
+    std::unique_ptr<Memory> memory_;
+    std::unique_ptr<Cache> cache_;
+    std::unique_ptr<CoherencyPort> coherency_;
+    std::unique_ptr<Iommu> iommu_;
+    std::unique_ptr<IrqController> irq_;
+    std::unique_ptr<PciHost> pci_;
+    std::unique_ptr<SystemBus> bus_;
+    std::unique_ptr<CpuPort> cpu_;
+    std::unique_ptr<ScratchDevice> scratch_;
+    int scratch_slot_ = -1;
+    unsigned threads_running_ = 0;
+};
+
+}  // namespace staleline
