@@ -1,0 +1,317 @@
+// Data mover: executes one descriptor's data movement. A source side fills a byte FIFO
+// (AXI read bursts, SRAM reads, or the fill pattern), a destination side drains it (AXI
+// write bursts with byte strobes, or SRAM writes); the FIFO realigns bytes, so source and
+// destination may have any byte alignment and the length need not be a multiple of 8.
+// The CRC-32 of the moved bytes is computed as they enter the FIFO.
+//
+// Reads: bursts are issued while the FIFO has room for everything already requested
+// (several bursts may be outstanding). Writes: a burst's AW is issued only once the FIFO
+// holds all of its bytes, so its W beats never stall; up to 4 write bursts may await B.
+// On an error response the mover stops issuing, lets what is in flight finish (reads are
+// drained, a started write burst completes, outstanding B responses are collected), then
+// reports the first error. Bursts never cross 4 KiB and have at most 16 beats.
+module dma_mover #(
+    parameter FIFO_LOG2 = 9,           // 512-byte FIFO: four 16-beat read bursts in flight
+    parameter SRAM_AW   = 13
+) (
+    input  wire               clk,
+    input  wire               rst,
+
+    input  wire               start,   // one cycle; operands valid with it
+    input  wire [1:0]         src_kind,// SRC_AXI, SRC_SRAM or SRC_FILL
+    input  wire               dst_sram,// 0: AXI write bursts, 1: SRAM
+    input  wire [63:0]        src,     // address, SRAM offset, or fill pattern
+    input  wire [63:0]        dst,     // address or SRAM offset
+    input  wire [31:0]        len,     // > 0
+    output wire               busy,
+    output reg                done,    // one cycle, results valid from then on
+    output reg  [1:0]         err_kind,// ERR_NONE, ERR_READ or ERR_WRITE
+    output reg  [1:0]         err_resp,
+    output reg  [63:0]        err_addr,
+    output wire [31:0]        crc,
+
+    // AXI request interface (see dma_axi_master)
+    output reg                ar_valid,
+    input  wire               ar_ready,
+    output reg  [63:0]        ar_addr,
+    output reg  [7:0]         ar_len,
+    input  wire               r_valid,
+    output wire               r_ready,
+    input  wire [63:0]        r_data,
+    input  wire [1:0]         r_resp,
+    output reg                aw_valid,
+    input  wire               aw_ready,
+    output reg  [63:0]        aw_addr,
+    output reg  [7:0]         aw_len,
+    output wire               w_valid,
+    input  wire               w_ready,
+    output wire [63:0]        w_data,
+    output wire [7:0]         w_strb,
+    output wire               w_last,
+    input  wire               b_valid,
+    output wire               b_ready,
+    input  wire [1:0]         b_resp,
+
+    // SRAM ports
+    output wire               sram_rd_en,
+    output wire [SRAM_AW-1:0] sram_rd_addr,
+    input  wire [63:0]        sram_rd_data,
+    output wire               sram_wr_en,
+    output wire [SRAM_AW-1:0] sram_wr_addr,
+    output wire [7:0]         sram_wr_be,
+    output wire [63:0]        sram_wr_data
+);
+    localparam [FIFO_LOG2+1:0] DEPTH = 1 << FIFO_LOG2;
+    localparam [1:0] W_IDLE = 2'd0, W_AW = 2'd1, W_DATA = 2'd2;
+    localparam [1:0] SRC_AXI = 2'd0, SRC_SRAM = 2'd1, SRC_FILL = 2'd2;
+    localparam [1:0] ERR_NONE = 2'd0, ERR_READ = 2'd1, ERR_WRITE = 2'd2;
+    localparam [1:0] OKAY = 2'b00;
+
+    // Bytes a beat carries: from lane lo (only the first beat starts mid-word) up to 8,
+    // or fewer at the end of the transfer.
+    function [3:0] beat_bytes(input [2:0] lo, input [31:0] left);
+        reg [3:0] room;
+        begin
+            room = 4'd8 - {1'b0, lo};
+            beat_bytes = (left < {28'd0, room}) ? left[3:0] : room;
+        end
+    endfunction
+
+    reg         running;
+    reg [1:0]   src_kind_q;
+    reg         dst_sram_q;
+    reg [63:0]  src_q, dst_q;
+    reg [31:0]  len_q;
+    reg [31:0]  pushed;        // bytes into the FIFO
+    reg [31:0]  popped;        // bytes out of the FIFO
+    reg [31:0]  rd_off;        // bytes covered by AR bursts issued
+    reg [31:0]  sr_off;        // bytes covered by SRAM reads issued
+    reg [31:0]  wr_off;        // bytes covered by AW bursts issued
+    reg [FIFO_LOG2:0] rsv;     // FIFO bytes reserved by AR bursts not yet received
+    reg [7:0]   rd_beats;      // R beats still to come
+    reg [63:0]  rd_beat_addr;  // address of the next R beat
+    reg         sr_v;          // SRAM read data arrives this cycle
+    reg [SRAM_AW-1:0] sr_word; // next SRAM word to read
+    reg [SRAM_AW-1:0] sw_word; // next SRAM word to write
+    reg [1:0]   wstate;
+    reg [4:0]   w_beats;       // beats left in the current write burst
+    reg [2:0]   b_out;         // write bursts awaiting B
+    reg [63:0]  bq [0:3];      // their addresses, oldest first
+    reg [1:0]   bq_wp, bq_rp;
+
+    wire err = (err_kind != ERR_NONE);
+
+    wire src_axi  = (src_kind_q == SRC_AXI);
+    wire src_sram = (src_kind_q == SRC_SRAM);
+    wire src_fill = (src_kind_q == SRC_FILL);
+
+    wire [FIFO_LOG2:0] fcount;
+
+    // ---- source side ----
+    wire [2:0]  push_lo = (src_fill || pushed != 32'd0) ? 3'd0 : src_q[2:0];
+    wire [3:0]  push_n  = beat_bytes(push_lo, len_q - pushed);
+    wire [FIFO_LOG2+1:0] fc = {1'b0, fcount};
+
+    wire [63:0] rd_burst_addr;
+    wire [7:0]  rd_burst_len, rd_burst_bytes;
+    dma_burst_calc u_rd_burst (
+        .base(src_q), .offset(rd_off), .total(len_q),
+        .addr(rd_burst_addr), .axlen(rd_burst_len), .bytes(rd_burst_bytes));
+
+    wire ar_issue = running && src_axi && !err && !ar_valid && (rd_off != len_q) &&
+                    (fc + {1'b0, rsv} + {{(FIFO_LOG2 - 6){1'b0}}, rd_burst_bytes} <= DEPTH);
+
+    assign r_ready = running;
+    wire r_fire    = r_valid && r_ready;
+    wire r_bad     = r_fire && (r_resp != OKAY);
+    wire push_r    = r_fire && !r_bad && !err;
+
+    wire [2:0]  sr_lo = (sr_off == 32'd0) ? src_q[2:0] : 3'd0;
+    wire [3:0]  sr_n  = beat_bytes(sr_lo, len_q - sr_off);
+    assign sram_rd_en   = running && src_sram && !err && (sr_off != len_q) &&
+                          (fc + (sr_v ? 8 : 0) + 8 <= DEPTH);
+    assign sram_rd_addr = sr_word;
+
+    wire push_fill = running && src_fill && !err && (pushed != len_q) && (fc + 8 <= DEPTH);
+    wire push      = push_r || (sr_v && !err) || push_fill;
+    wire [63:0] push_data = src_axi ? r_data : (src_sram ? sram_rd_data : src_q);
+
+    // ---- destination side ----
+    wire [2:0]  pop_lo = (popped == 32'd0) ? dst_q[2:0] : 3'd0;
+    wire [3:0]  pop_n  = beat_bytes(pop_lo, len_q - popped);
+    wire [63:0] pop_data;
+    wire [7:0]  pop_strb;
+
+    wire [63:0] wr_burst_addr;
+    wire [7:0]  wr_burst_len, wr_burst_bytes;
+    dma_burst_calc u_wr_burst (
+        .base(dst_q), .offset(wr_off), .total(len_q),
+        .addr(wr_burst_addr), .axlen(wr_burst_len), .bytes(wr_burst_bytes));
+
+    wire aw_issue = running && !dst_sram_q && !err && (wstate == W_IDLE) && (wr_off != len_q) &&
+                    (b_out != 3'd4) && (fcount >= {{(FIFO_LOG2 - 7){1'b0}}, wr_burst_bytes});
+
+    assign w_valid = (wstate == W_DATA);
+    assign w_data  = pop_data;
+    assign w_strb  = pop_strb;
+    assign w_last  = (w_beats == 5'd1);
+    wire   w_fire  = w_valid && w_ready;
+
+    assign b_ready = running;
+    wire b_fire    = b_valid && b_ready;
+
+    assign sram_wr_en   = running && dst_sram_q && !err && (popped != len_q) &&
+                          (fcount >= {{(FIFO_LOG2 - 3){1'b0}}, pop_n});
+    assign sram_wr_addr = sw_word;
+    assign sram_wr_be   = pop_strb;
+    assign sram_wr_data = pop_data;
+
+    wire pop = w_fire || sram_wr_en;
+
+    // ---- completion ----
+    wire quiet = !ar_valid && (rd_beats == 8'd0) && (wstate == W_IDLE) && (b_out == 3'd0) && !sr_v;
+    assign busy = running;
+
+    dma_byte_fifo #(.LOG2(FIFO_LOG2)) u_fifo (
+        .clk(clk), .clr(rst || start),
+        .push(push), .push_data(push_data), .push_lo(push_lo), .push_n(push_n),
+        .pop(pop), .pop_lo(pop_lo), .pop_n(pop_n),
+        .count(fcount), .pop_data(pop_data), .pop_strb(pop_strb));
+
+    dma_crc32 u_crc (
+        .clk(clk), .clr(rst || start), .en(push),
+        .data(push_data >> {push_lo, 3'b000}), .nbytes(push_n), .crc(crc));
+
+    always @(posedge clk) begin
+        if (rst) begin
+            running  <= 1'b0;
+            done     <= 1'b0;
+            err_kind <= ERR_NONE;
+            err_resp <= OKAY;
+            err_addr <= 64'd0;
+            ar_valid <= 1'b0;
+            aw_valid <= 1'b0;
+            ar_addr  <= 64'd0;
+            ar_len   <= 8'd0;
+            aw_addr  <= 64'd0;
+            aw_len   <= 8'd0;
+            src_kind_q <= SRC_AXI;
+            dst_sram_q <= 1'b0;
+            src_q    <= 64'd0;
+            dst_q    <= 64'd0;
+            len_q    <= 32'd0;
+            pushed   <= 32'd0;
+            popped   <= 32'd0;
+            rd_off   <= 32'd0;
+            sr_off   <= 32'd0;
+            wr_off   <= 32'd0;
+            rsv      <= {(FIFO_LOG2 + 1){1'b0}};
+            rd_beats <= 8'd0;
+            rd_beat_addr <= 64'd0;
+            sr_v     <= 1'b0;
+            sr_word  <= {SRAM_AW{1'b0}};
+            sw_word  <= {SRAM_AW{1'b0}};
+            wstate   <= W_IDLE;
+            w_beats  <= 5'd0;
+            b_out    <= 3'd0;
+            bq_wp    <= 2'd0;
+            bq_rp    <= 2'd0;
+        end else if (start) begin
+            running  <= 1'b1;
+            done     <= 1'b0;
+            err_kind <= ERR_NONE;
+            err_resp <= OKAY;
+            err_addr <= 64'd0;
+            src_kind_q <= src_kind;
+            dst_sram_q <= dst_sram;
+            src_q    <= src;
+            dst_q    <= dst;
+            len_q    <= len;
+            pushed   <= 32'd0;
+            popped   <= 32'd0;
+            rd_off   <= 32'd0;
+            sr_off   <= 32'd0;
+            wr_off   <= 32'd0;
+            rsv      <= {(FIFO_LOG2 + 1){1'b0}};
+            rd_beats <= 8'd0;
+            rd_beat_addr <= {src[63:3], 3'b000};
+            sr_v     <= 1'b0;
+            sr_word  <= src[SRAM_AW+2:3];
+            sw_word  <= dst[SRAM_AW+2:3];
+            wstate   <= W_IDLE;
+            b_out    <= 3'd0;
+            bq_wp    <= 2'd0;
+            bq_rp    <= 2'd0;
+        end else begin
+            done <= 1'b0;
+
+            // AR: reserve FIFO room for the whole burst when it is issued.
+            if (ar_issue) begin
+                ar_valid <= 1'b1;
+                ar_addr  <= rd_burst_addr;
+                ar_len   <= rd_burst_len;
+                rd_off   <= rd_off + {24'd0, rd_burst_bytes};
+            end else if (ar_ready) begin
+                ar_valid <= 1'b0;
+            end
+            rd_beats <= rd_beats + (ar_issue ? rd_burst_len + 8'd1 : 8'd0) - (r_fire ? 8'd1 : 8'd0);
+            rsv <= rsv + (ar_issue ? {{(FIFO_LOG2 - 7){1'b0}}, rd_burst_bytes} : {(FIFO_LOG2 + 1){1'b0}})
+                       - (push_r ? {{(FIFO_LOG2 - 3){1'b0}}, push_n} : {(FIFO_LOG2 + 1){1'b0}});
+
+            if (r_fire) rd_beat_addr <= rd_beat_addr + 64'd8;
+            if (r_bad && !err) begin
+                err_kind <= ERR_READ;
+                err_resp <= r_resp;
+                err_addr <= rd_beat_addr;
+            end
+
+            // SRAM source: data the cycle after the read.
+            sr_v <= sram_rd_en;
+            if (sram_rd_en) begin
+                sr_off  <= sr_off + {28'd0, sr_n};
+                sr_word <= sr_word + 1'b1;
+            end
+            if (sram_wr_en) sw_word <= sw_word + 1'b1;
+
+            if (push) pushed <= pushed + {28'd0, push_n};
+            if (pop)  popped <= popped + {28'd0, pop_n};
+
+            // Write bursts.
+            case (wstate)
+                W_IDLE: if (aw_issue) begin
+                    aw_valid <= 1'b1;
+                    aw_addr  <= wr_burst_addr;
+                    aw_len   <= wr_burst_len;
+                    w_beats  <= wr_burst_len[4:0] + 5'd1;
+                    wr_off   <= wr_off + {24'd0, wr_burst_bytes};
+                    wstate   <= W_AW;
+                end
+                W_AW: if (aw_ready) begin
+                    aw_valid   <= 1'b0;
+                    bq[bq_wp]  <= aw_addr;
+                    bq_wp      <= bq_wp + 2'd1;
+                    wstate     <= W_DATA;
+                end
+                W_DATA: if (w_fire) begin
+                    w_beats <= w_beats - 5'd1;
+                    if (w_last) wstate <= W_IDLE;
+                end
+                default: wstate <= W_IDLE;
+            endcase
+            b_out <= b_out + ((wstate == W_AW && aw_ready) ? 3'd1 : 3'd0) - (b_fire ? 3'd1 : 3'd0);
+            if (b_fire) begin
+                bq_rp <= bq_rp + 2'd1;
+                if (b_resp != OKAY && !err && !r_bad) begin
+                    err_kind <= ERR_WRITE;
+                    err_resp <= b_resp;
+                    err_addr <= bq[bq_rp];
+                end
+            end
+
+            if (running && quiet && (err || popped == len_q)) begin
+                running <= 1'b0;
+                done    <= 1'b1;
+            end
+        end
+    end
+endmodule
