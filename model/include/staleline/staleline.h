@@ -3,6 +3,7 @@
 #ifndef STALELINE_H
 #define STALELINE_H
 #include "staleline/config.h"
+#include "staleline/iommu.h"
 #include "staleline/pci.h"
 #include "staleline/platform.h"
 #endif

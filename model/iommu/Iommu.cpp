@@ -1,0 +1,384 @@
+#include "Iommu.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "common/RequesterId.h"
+
+namespace staleline {
+
+using sc_core::sc_time;
+using sc_core::SC_NS;
+
+const char* to_string(IommuFaultReason r) {
+    switch (r) {
+    case IommuFaultReason::NotMapped: return "not-mapped";
+    case IommuFaultReason::ReadDenied: return "read-denied";
+    case IommuFaultReason::WriteDenied: return "write-denied";
+    case IommuFaultReason::NoContext: return "no-context";
+    }
+    return "unknown";
+}
+
+namespace {
+constexpr uint64_t kPage = 4096;
+constexpr uint16_t kNoRequester = 0xffff;
+
+Iotlb make_iotlb(const Config& cfg) {
+    try {
+        return Iotlb((unsigned)cfg.get_int("iotlb.entries"), (unsigned)cfg.get_int("iotlb.ways"),
+                     cfg.get_string("iotlb.policy"), (uint64_t)cfg.get_int("sim.seed"));
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError("iotlb.ways", e.what());
+    }
+}
+}  // namespace
+
+Iommu::Iommu(sc_core::sc_module_name name, const Config& cfg, PhysAllocator& table_pages)
+    : sc_core::sc_module(name),
+      upstream("upstream"),
+      downstream("downstream"),
+      walk_socket("walk_socket"),
+      bypass_(cfg.get_string("iommu.mode") == "bypass"),
+      deferred_(cfg.get_string("iommu.invalidation") == "deferred"),
+      block_2m_(cfg.get_bool("iommu.block_2m")),
+      levels_((unsigned)cfg.get_int("iommu.levels")),
+      hit_latency_((double)cfg.get_int("iotlb.hit_latency_ns"), SC_NS),
+      deferred_batch_((uint64_t)cfg.get_int("iommu.deferred_batch")),
+      deferred_timeout_((double)cfg.get_int("iommu.deferred_timeout_ns"), SC_NS),
+      table_pages_(table_pages),
+      iotlb_(make_iotlb(cfg)),
+      walker_(*this, levels_, sc_time((double)cfg.get_int("iommu.walk_latency_ns"), SC_NS)) {
+    upstream.register_b_transport(this, &Iommu::b_transport);
+    upstream.register_transport_dbg(this, &Iommu::transport_dbg);
+    upstream.register_get_direct_mem_ptr(this, &Iommu::get_direct_mem_ptr);
+}
+
+// ---------------------------------------------------------------- table memory
+
+bool Iommu::dbg_access(tlm::tlm_command cmd, uint64_t pa, uint8_t* data, unsigned len) {
+    tlm::tlm_generic_payload g;
+    g.set_command(cmd);
+    g.set_address(pa);
+    g.set_data_ptr(data);
+    g.set_data_length(len);
+    g.set_streaming_width(len);
+    return walk_socket->transport_dbg(g) == len;
+}
+
+// Entries are stored little-endian whatever the host is.
+bool Iommu::read_pte_dbg(uint64_t pa, uint64_t* value) {
+    uint8_t b[8];
+    if (!dbg_access(tlm::TLM_READ_COMMAND, pa, b, 8)) return false;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = v << 8 | b[i];
+    *value = v;
+    return true;
+}
+
+bool Iommu::write_pte_dbg(uint64_t pa, uint64_t value) {
+    uint8_t b[8];
+    for (int i = 0; i < 8; ++i) b[i] = (uint8_t)(value >> (8 * i));
+    return dbg_access(tlm::TLM_WRITE_COMMAND, pa, b, 8);
+}
+
+bool Iommu::zero_page_dbg(uint64_t pa) {
+    static const uint8_t zeros[kPage] = {};
+    return dbg_access(tlm::TLM_WRITE_COMMAND, pa, const_cast<uint8_t*>(zeros), kPage);
+}
+
+bool Iommu::read_pte_timed(uint64_t pa, uint64_t* value, sc_time& delay) {
+    uint8_t b[8] = {};
+    tlm::tlm_generic_payload g;
+    g.set_command(tlm::TLM_READ_COMMAND);
+    g.set_address(pa);
+    g.set_data_ptr(b);
+    g.set_data_length(8);
+    g.set_streaming_width(8);
+    g.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    walk_socket->b_transport(g, delay);
+    if (!g.is_response_ok()) return false;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = v << 8 | b[i];
+    *value = v;
+    return true;
+}
+
+bool Iommu::tables_writable() {
+    // Port calls before the end of elaboration would abort inside SystemC.
+    if (walk_socket.get_interface()) return true;
+    error_ = "page tables cannot be written before elaboration has finished (platform not built yet)";
+    return false;
+}
+
+// ---------------------------------------------------------------- software side
+
+const PageTable* Iommu::page_table(uint16_t rid) const {
+    auto it = tables_.find(rid);
+    return it == tables_.end() ? nullptr : it->second.get();
+}
+
+bool Iommu::map(uint16_t rid, uint64_t iova, uint64_t pa, uint64_t len, unsigned perms) {
+    error_.clear();
+    if (!tables_writable()) return false;
+    auto& table = tables_[rid];
+    if (!table) {
+        PteMemory& mem = *this;  // the base is private: convert here, not inside make_unique
+        table = std::make_unique<PageTable>(mem, table_pages_, levels_, block_2m_);
+    }
+    // An address whose invalidation is still queued may sit in the IOTLB with its old
+    // translation: the kernel must not hand it out again before the flush.
+    if (pending_pages_ && len && (iova & (kPage - 1)) == 0 &&
+        is_pending(rid, iova / kPage, (iova + len - 1) / kPage))
+        flush_deferred();
+    if (!table->map(iova, pa, len, perms, &error_)) {
+        if (!table->has_root()) tables_.erase(rid);
+        return false;
+    }
+    return true;
+}
+
+bool Iommu::unmap(uint16_t rid, uint64_t iova, uint64_t len) {
+    error_.clear();
+    if (!tables_writable()) return false;
+    auto it = tables_.find(rid);
+    if (it == tables_.end()) {
+        error_ = "requester " + std::to_string(rid) + " has no page table";
+        return false;
+    }
+    if (!it->second->unmap(iova, len, &error_)) return false;
+    uint64_t dpn = iova / kPage, count = len / kPage;
+    if (deferred_) {
+        check_deferred_timeout(sc_core::sc_time_stamp());
+        queue_invalidation(rid, dpn, count);
+    } else {
+        ++stats_.invalidation_commands;
+        stats_.invalidated_entries += iotlb_.invalidate_range(rid, dpn, count);
+    }
+    return true;
+}
+
+unsigned Iommu::iotlb_invalidate(uint16_t rid, uint64_t dpn, uint64_t count) {
+    ++stats_.invalidation_commands;
+    unsigned n = iotlb_.invalidate_range(rid, dpn, count);
+    stats_.invalidated_entries += n;
+    return n;
+}
+
+void Iommu::invalidate_page(uint16_t rid, uint64_t iova) { iotlb_invalidate(rid, iova / kPage, 1); }
+
+void Iommu::invalidate_range(uint16_t rid, uint64_t iova, uint64_t len) {
+    if (len == 0) return;
+    uint64_t first = iova / kPage, last = (iova + len - 1) / kPage;
+    if (iova + len - 1 < iova) last = ~0ULL / kPage;
+    iotlb_invalidate(rid, first, last - first + 1);
+}
+
+void Iommu::invalidate_requester(uint16_t rid) {
+    ++stats_.invalidation_commands;
+    stats_.invalidated_entries += iotlb_.invalidate_requester(rid);
+}
+
+void Iommu::invalidate_all() {
+    ++stats_.invalidation_commands;
+    stats_.invalidated_entries += iotlb_.invalidate_all();
+}
+
+void Iommu::queue_invalidation(uint16_t rid, uint64_t dpn, uint64_t count) {
+    if (pending_pages_ == 0) first_pending_ = sc_core::sc_time_stamp();
+    pending_[{rid, dpn}] = count;
+    pending_pages_ += count;
+    if (pending_pages_ >= deferred_batch_) flush_deferred();
+}
+
+void Iommu::flush_deferred() {
+    if (pending_.empty()) return;
+    ++stats_.deferred_flushes;
+    for (const auto& p : pending_) iotlb_invalidate(p.first.first, p.first.second, p.second);
+    pending_.clear();
+    pending_pages_ = 0;
+}
+
+bool Iommu::is_pending(uint16_t rid, uint64_t first, uint64_t last) const {
+    // the queued range starting last at or before `last` is the only candidate (ranges are disjoint)
+    auto it = pending_.upper_bound({rid, last});
+    if (it == pending_.begin()) return false;
+    --it;
+    return it->first.first == rid && it->first.second + it->second > first;
+}
+
+void Iommu::check_deferred_timeout(const sc_time& now) {
+    if (pending_pages_ && now >= first_pending_ + deferred_timeout_) flush_deferred();
+}
+
+bool Iommu::translate_debug(uint16_t rid, uint64_t iova, uint64_t* pa, unsigned* perms) {
+    if (bypass_) {
+        if (pa) *pa = iova;
+        if (perms) *perms = kRead | kWrite;
+        return true;
+    }
+    auto it = tables_.find(rid);
+    PageTableLeaf leaf;
+    if (it == tables_.end() || !tables_writable() || !it->second->lookup(iova, &leaf)) return false;
+    if (pa) *pa = leaf.pa_base + (iova & (leaf.page_size - 1));
+    if (perms) *perms = leaf.perms;
+    return true;
+}
+
+// ---------------------------------------------------------------- device side
+
+void Iommu::record_fault(uint16_t rid, uint64_t addr, bool is_write, IommuFaultReason reason, const sc_time& at) {
+    ++stats_.faults;
+    faults_.push_back(IommuFault{rid, addr, is_write, reason, at});
+    if (listener_) listener_(faults_.back());
+}
+
+bool Iommu::translate(uint16_t rid, uint64_t iova, bool is_write, sc_time& delay, uint64_t* pa,
+                      IommuFaultReason* reason) {
+    ++stats_.translations;
+    if (deferred_) check_deferred_timeout(sc_core::sc_time_stamp() + delay);
+    auto it = tables_.find(rid);
+    if (it == tables_.end()) {
+        *reason = IommuFaultReason::NoContext;
+        return false;
+    }
+    uint64_t dpn = iova / kPage;
+    IotlbTranslation t;
+    if (iotlb_.lookup(rid, dpn, &t)) {
+        ++stats_.iotlb_hits;
+        delay += hit_latency_;
+        stats_.time_translating += hit_latency_;
+        if (pending_pages_ && is_pending(rid, dpn, dpn)) ++stats_.stale_hits;
+    } else {
+        ++stats_.iotlb_misses;
+        ++stats_.walks;
+        PageTableLeaf leaf;
+        unsigned reads = 0;
+        sc_time before = delay;
+        WalkResult r = walker_.walk(it->second->root(), iova, &leaf, delay, &reads);
+        stats_.walk_reads += reads;
+        stats_.time_translating += delay - before;
+        if (r == WalkResult::MemoryError)
+            SC_REPORT_WARNING(name(), "page walk read refused by memory; reporting the page as not mapped");
+        if (r != WalkResult::Mapped) {
+            *reason = IommuFaultReason::NotMapped;
+            return false;
+        }
+        t.pa_base = leaf.pa_base;
+        t.perms = leaf.perms;
+        t.page_size = leaf.page_size;
+        iotlb_.insert(rid, dpn, t);  // cached with its permissions, even if this access is denied
+    }
+    if (!(t.perms & (is_write ? kWrite : kRead))) {
+        *reason = is_write ? IommuFaultReason::WriteDenied : IommuFaultReason::ReadDenied;
+        return false;
+    }
+    *pa = t.pa_of_page(dpn) + (iova & (kPage - 1));
+    return true;
+}
+
+void Iommu::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+    if (bypass_) {
+        downstream->b_transport(trans, delay);
+        return;
+    }
+    const uint64_t addr = trans.get_address();
+    const unsigned len = trans.get_data_length();
+    unsigned char* const data = trans.get_data_ptr();
+    unsigned char* const be = trans.get_byte_enable_ptr();
+    const unsigned be_len = trans.get_byte_enable_length();
+    const bool is_write = trans.is_write();
+    trans.set_dmi_allowed(false);
+    if (trans.get_streaming_width() < len) {  // a FIFO-style stream has no page split
+        trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    int r = requester_of(trans);
+    if (r < 0) {
+        record_fault(kNoRequester, addr, is_write, IommuFaultReason::NoContext, sc_core::sc_time_stamp() + delay);
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    const uint16_t rid = (uint16_t)r;
+    std::vector<unsigned char> be_chunk;
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    // One downstream transaction per 4 KiB page (as PCIe never crosses 4 KiB either).
+    for (unsigned off = 0; off < len || (len == 0 && off == 0);) {
+        uint64_t iova = addr + off;
+        unsigned chunk = (unsigned)std::min<uint64_t>(len - off, kPage - (iova & (kPage - 1)));
+        uint64_t pa = 0;
+        IommuFaultReason reason;
+        if (!translate(rid, iova, is_write, delay, &pa, &reason)) {
+            record_fault(rid, iova, is_write, reason, sc_core::sc_time_stamp() + delay);
+            status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+            break;
+        }
+        trans.set_address(pa);
+        trans.set_data_ptr(data + off);
+        trans.set_data_length(chunk);
+        trans.set_streaming_width(chunk);
+        if (be) {
+            if (be_len >= len) {
+                trans.set_byte_enable_ptr(be + off);
+                trans.set_byte_enable_length(chunk);
+            } else {  // a repeating pattern: rotate it to this chunk
+                be_chunk.resize(chunk);
+                for (unsigned i = 0; i < chunk; ++i) be_chunk[i] = be[(off + i) % be_len];
+                trans.set_byte_enable_ptr(be_chunk.data());
+                trans.set_byte_enable_length(chunk);
+            }
+        }
+        trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        downstream->b_transport(trans, delay);
+        status = trans.get_response_status();
+        if (status != tlm::TLM_OK_RESPONSE || len == 0) break;
+        off += chunk;
+    }
+    trans.set_address(addr);
+    trans.set_data_ptr(data);
+    trans.set_data_length(len);
+    trans.set_streaming_width(len);
+    trans.set_byte_enable_ptr(be);
+    trans.set_byte_enable_length(be_len);
+    trans.set_dmi_allowed(false);  // whatever memory said: DMI would bypass translation
+    trans.set_response_status(status);
+}
+
+unsigned int Iommu::transport_dbg(tlm::tlm_generic_payload& trans) {
+    if (bypass_) return downstream->transport_dbg(trans);
+    int r = requester_of(trans);
+    auto it = r < 0 ? tables_.end() : tables_.find((uint16_t)r);
+    if (it == tables_.end()) return 0;
+    const uint64_t addr = trans.get_address();
+    const unsigned len = trans.get_data_length();
+    unsigned char* const data = trans.get_data_ptr();
+    unsigned done = 0;
+    // Debug access: mapping only, no permission check, no IOTLB, no stats, no time.
+    while (done < len) {
+        uint64_t iova = addr + done;
+        unsigned chunk = (unsigned)std::min<uint64_t>(len - done, kPage - (iova & (kPage - 1)));
+        PageTableLeaf leaf;
+        if (!it->second->lookup(iova, &leaf)) break;
+        trans.set_address(leaf.pa_base + (iova & (leaf.page_size - 1)));
+        trans.set_data_ptr(data + done);
+        trans.set_data_length(chunk);
+        trans.set_streaming_width(chunk);
+        unsigned n = downstream->transport_dbg(trans);
+        done += n;
+        if (n < chunk) break;
+    }
+    trans.set_address(addr);
+    trans.set_data_ptr(data);
+    trans.set_data_length(len);
+    trans.set_streaming_width(len);
+    return done;
+}
+
+bool Iommu::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
+    // Devices must go through translation on every access.
+    dmi.allow_none();
+    return false;
+}
+
+}  // namespace staleline

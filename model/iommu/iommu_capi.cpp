@@ -1,0 +1,147 @@
+// C API over Iommu and IOTLB trace replay (staleline/iommu.h).
+#include <exception>
+#include <istream>
+#include <streambuf>
+
+#include "common/DinTrace.h"
+#include "config/ConfigHandle.h"
+#include "iommu/IotlbReplay.h"
+#include "platform/PlatformHandle.h"
+#include "staleline/iommu.h"
+
+using namespace staleline;
+
+namespace {
+
+// A read-only std::streambuf over a C FILE*, so that the din reader can take stdin.
+class FileInBuf : public std::streambuf {
+public:
+    explicit FileInBuf(FILE* f) : f_(f) {}
+protected:
+    int_type underflow() override {
+        size_t n = std::fread(buf_, 1, sizeof buf_, f_);
+        if (n == 0) return traits_type::eof();
+        setg(buf_, buf_, buf_ + n);
+        return traits_type::to_int_type(buf_[0]);
+    }
+private:
+    FILE* f_;
+    char buf_[1 << 16];
+};
+
+int fault_code(IommuFaultReason r) {
+    switch (r) {
+    case IommuFaultReason::NotMapped: return SL_IOMMU_FAULT_NOT_MAPPED;
+    case IommuFaultReason::ReadDenied: return SL_IOMMU_FAULT_READ_DENIED;
+    case IommuFaultReason::WriteDenied: return SL_IOMMU_FAULT_WRITE_DENIED;
+    case IommuFaultReason::NoContext: return SL_IOMMU_FAULT_NO_CONTEXT;
+    }
+    return -1;
+}
+
+uint64_t ns(const sc_core::sc_time& t) { return (uint64_t)(t / sc_core::sc_time(1, sc_core::SC_NS)); }
+
+}  // namespace
+
+extern "C" {
+
+int sl_iommu_map(sl_platform_t* p, uint16_t rid, uint64_t iova, uint64_t pa, uint64_t len, unsigned perms) {
+    clear_error();
+    if (!p) return set_error("sl_iommu_map: null platform");
+    Iommu& m = impl(p).iommu();
+    if (m.bypass()) return set_error("sl_iommu_map: the IOMMU is in bypass mode (iommu.mode=bypass)", "iommu.mode");
+    if (!m.map(rid, iova, pa, len, perms)) return set_error("sl_iommu_map: " + m.last_error());
+    return 0;
+}
+
+int sl_iommu_unmap(sl_platform_t* p, uint16_t rid, uint64_t iova, uint64_t len) {
+    clear_error();
+    if (!p) return set_error("sl_iommu_unmap: null platform");
+    Iommu& m = impl(p).iommu();
+    if (m.bypass()) return set_error("sl_iommu_unmap: the IOMMU is in bypass mode (iommu.mode=bypass)", "iommu.mode");
+    if (!m.unmap(rid, iova, len)) return set_error("sl_iommu_unmap: " + m.last_error());
+    return 0;
+}
+
+void sl_iommu_invalidate_page(sl_platform_t* p, uint16_t rid, uint64_t iova) { impl(p).iommu().invalidate_page(rid, iova); }
+void sl_iommu_invalidate_range(sl_platform_t* p, uint16_t rid, uint64_t iova, uint64_t len) {
+    impl(p).iommu().invalidate_range(rid, iova, len);
+}
+void sl_iommu_invalidate_requester(sl_platform_t* p, uint16_t rid) { impl(p).iommu().invalidate_requester(rid); }
+void sl_iommu_invalidate_all(sl_platform_t* p) { impl(p).iommu().invalidate_all(); }
+void sl_iommu_flush_deferred(sl_platform_t* p) { impl(p).iommu().flush_deferred(); }
+uint64_t sl_iommu_pending_invalidations(sl_platform_t* p) { return impl(p).iommu().pending_invalidation_pages(); }
+
+int sl_iommu_translate(sl_platform_t* p, uint16_t rid, uint64_t iova, uint64_t* pa, unsigned* perms) {
+    return impl(p).iommu().translate_debug(rid, iova, pa, perms) ? 1 : 0;
+}
+
+uint64_t sl_iommu_table_pages(sl_platform_t* p, uint16_t rid) {
+    const PageTable* t = impl(p).iommu().page_table(rid);
+    return t ? t->table_pages() : 0;
+}
+
+size_t sl_iommu_fault_count(sl_platform_t* p) { return impl(p).iommu().faults().size(); }
+
+int sl_iommu_get_fault(sl_platform_t* p, size_t i, sl_iommu_fault_t* out) {
+    const auto& f = impl(p).iommu().faults();
+    if (i >= f.size() || !out) return set_error("sl_iommu_get_fault: index " + std::to_string(i) + " out of range (" +
+                                                std::to_string(f.size()) + " faults)");
+    out->requester = f[i].requester;
+    out->device_addr = f[i].device_addr;
+    out->is_write = f[i].is_write ? 1 : 0;
+    out->reason = fault_code(f[i].reason);
+    out->time_ns = ns(f[i].time);
+    return 0;
+}
+
+const char* sl_iommu_fault_reason_name(int reason) {
+    switch (reason) {
+    case SL_IOMMU_FAULT_NOT_MAPPED: return to_string(IommuFaultReason::NotMapped);
+    case SL_IOMMU_FAULT_READ_DENIED: return to_string(IommuFaultReason::ReadDenied);
+    case SL_IOMMU_FAULT_WRITE_DENIED: return to_string(IommuFaultReason::WriteDenied);
+    case SL_IOMMU_FAULT_NO_CONTEXT: return to_string(IommuFaultReason::NoContext);
+    }
+    return "unknown";
+}
+
+void sl_iommu_get_stats(sl_platform_t* p, sl_iommu_stats_t* out) {
+    Iommu& m = impl(p).iommu();
+    const IommuStats& s = m.stats();
+    out->translations = s.translations;
+    out->iotlb_hits = s.iotlb_hits;
+    out->iotlb_misses = s.iotlb_misses;
+    out->iotlb_evictions = m.iotlb().stats().evictions;
+    out->walks = s.walks;
+    out->walk_reads = s.walk_reads;
+    out->faults = s.faults;
+    out->invalidation_commands = s.invalidation_commands;
+    out->invalidated_entries = s.invalidated_entries;
+    out->deferred_flushes = s.deferred_flushes;
+    out->stale_hits = s.stale_hits;
+    out->time_translating_ns = ns(s.time_translating);
+}
+
+int sl_iotlb_replay_din(const sl_config_t* cfg, FILE* in, sl_iotlb_replay_stats_t* out) {
+    clear_error();
+    if (!cfg || !in || !out) return set_error("sl_iotlb_replay_din: null argument");
+    try {
+        FileInBuf buf(in);
+        std::istream is(&buf);
+        IotlbReplayStats s = replay_iotlb_din(cfg->cfg, is);
+        out->accesses = s.accesses;
+        out->hits = s.hits;
+        out->misses = s.misses;
+        out->read_misses = s.read_misses;
+        out->write_misses = s.write_misses;
+        out->evictions = s.evictions;
+        out->writebacks = 0;
+        return 0;
+    } catch (const ConfigError& e) {
+        return set_error(e.what(), e.key());
+    } catch (const std::exception& e) {  // TraceError: "line N: ..."
+        return set_error(e.what());
+    }
+}
+
+}  // extern "C"
