@@ -1,0 +1,103 @@
+// zx_handle_close, zx_handle_duplicate and zx_object_get_info over the handle table of the
+// simulated driver process. They need no platform model: objects supply their own
+// type-specific records through KernelObject::info_record.
+#include "HandleTable.h"
+
+#include <zircon/syscalls.h>
+
+#include <cstring>
+
+using staleline::zx::HandleTable;
+using staleline::zx::KernelObject;
+using staleline::zx::ObjectRef;
+
+namespace {
+
+// Zircon's single_record_result: copies one record, reports actual/avail, and answers
+// ZX_ERR_BUFFER_TOO_SMALL (actual 0, avail 1) when the buffer cannot hold it.
+zx_status_t single_record(void* buffer, size_t buffer_size, size_t* actual, size_t* avail,
+                          const void* record, size_t record_size) {
+    size_t copied = 0;
+    if (buffer_size >= record_size) {
+        if (!buffer) return ZX_ERR_INVALID_ARGS;  // the copy-out would fault
+        std::memcpy(buffer, record, record_size);
+        copied = 1;
+    }
+    if (actual) *actual = copied;
+    if (avail) *avail = 1;
+    return copied ? ZX_OK : ZX_ERR_BUFFER_TOO_SMALL;
+}
+
+// Type-specific topics: the object type and the right they require, and the record size.
+struct TypedTopic {
+    uint32_t topic;
+    zx_obj_type_t type;
+    zx_rights_t right;
+    size_t record_size;
+};
+
+constexpr TypedTopic kTypedTopics[] = {
+    {ZX_INFO_BTI, ZX_OBJ_TYPE_BTI, ZX_RIGHT_INSPECT, sizeof(zx_info_bti_t)},
+    {ZX_INFO_VMO, ZX_OBJ_TYPE_VMO, ZX_RIGHT_NONE, sizeof(zx_info_vmo_t)},
+    {ZX_INFO_VMAR, ZX_OBJ_TYPE_VMAR, ZX_RIGHT_INSPECT, sizeof(zx_info_vmar_t)},
+};
+
+}  // namespace
+
+extern "C" zx_status_t zx_handle_close(zx_handle_t handle) {
+    return HandleTable::current().close(handle);
+}
+
+extern "C" zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights, zx_handle_t* out) {
+    return HandleTable::current().duplicate(handle, rights, out);
+}
+
+extern "C" zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
+                                          size_t buffer_size, size_t* actual, size_t* avail) {
+    HandleTable& table = HandleTable::current();
+    switch (topic) {
+        case ZX_INFO_HANDLE_VALID:
+            return table.get(handle, ZX_OBJ_TYPE_NONE, ZX_RIGHT_NONE);
+
+        case ZX_INFO_HANDLE_BASIC: {
+            ObjectRef obj;
+            zx_rights_t rights = 0;
+            zx_status_t st = table.get(handle, ZX_OBJ_TYPE_NONE, ZX_RIGHT_NONE, &obj, &rights);
+            if (st != ZX_OK) return st;
+            zx_info_handle_basic_t info{};
+            info.koid = obj->koid();
+            info.rights = rights;
+            info.type = obj->type();
+            info.related_koid = obj->related_koid();
+            info.props = KernelObject::waitable(obj->type()) ? ZX_OBJ_PROP_WAITABLE : ZX_OBJ_PROP_NONE;
+            return single_record(buffer, buffer_size, actual, avail, &info, sizeof(info));
+        }
+
+        case ZX_INFO_HANDLE_COUNT: {
+            ObjectRef obj;
+            zx_status_t st = table.get(handle, ZX_OBJ_TYPE_NONE, ZX_RIGHT_INSPECT, &obj);
+            if (st != ZX_OK) return st;
+            zx_info_handle_count_t info{};
+            info.handle_count = obj->handle_count();
+            return single_record(buffer, buffer_size, actual, avail, &info, sizeof(info));
+        }
+
+        default:
+            break;
+    }
+
+    for (const TypedTopic& t : kTypedTopics) {
+        if (t.topic != topic) continue;
+        ObjectRef obj;
+        zx_status_t st = table.get(handle, t.type, t.right, &obj);
+        if (st != ZX_OK) return st;
+        alignas(8) unsigned char record[sizeof(zx_info_vmo_t)] = {};
+        static_assert(sizeof(zx_info_vmo_t) >= sizeof(zx_info_bti_t) &&
+                      sizeof(zx_info_vmo_t) >= sizeof(zx_info_vmar_t), "record buffer too small");
+        st = obj->info_record(topic, record, t.record_size);
+        if (st != ZX_OK) return st;
+        return single_record(buffer, buffer_size, actual, avail, record, t.record_size);
+    }
+    // "ZX_ERR_NOT_SUPPORTED topic does not exist."
+    return ZX_ERR_NOT_SUPPORTED;
+}
