@@ -83,7 +83,7 @@ void AxiMemSlave::clear_logs() {
     msis_.clear();
     violations_.clear();
     max_reads_ = 0;
-    beats_read_ = beats_written_ = 0;
+    beats_read_ = beats_written_ = beats_empty_ = 0;
     // Bursts still in flight keep indices into the log: point them nowhere.
     for (auto& r : reads_) r.log = SIZE_MAX;
     for (auto& w : writes_) w.log = SIZE_MAX;
@@ -238,6 +238,7 @@ void AxiMemSlave::sample(const Vdma_engine& m, uint64_t cycle) {
                 }
             }
             ++beats_written_;
+            if (strb == 0) ++beats_empty_;
             bool last = (w.beat == w.len);
             if (bool(m.m_axi_wlast) != last) violation(cycle, "WLAST does not mark the last beat of the burst");
             ++w.beat;

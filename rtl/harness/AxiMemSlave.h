@@ -59,6 +59,7 @@ public:
     unsigned max_outstanding_reads() const { return max_reads_; }
     uint64_t beats_read() const { return beats_read_; }
     uint64_t beats_written() const { return beats_written_; }
+    uint64_t beats_without_strobes() const { return beats_empty_; }   // W beats with WSTRB=0
 
     // ---- per clock (RtlHarness) ----
     void drive(Vdma_engine& m, uint64_t cycle);
@@ -101,7 +102,7 @@ private:
     std::vector<MsiRecord> msis_;
     std::vector<std::string> violations_;
     unsigned max_reads_ = 0;
-    uint64_t beats_read_ = 0, beats_written_ = 0;
+    uint64_t beats_read_ = 0, beats_written_ = 0, beats_empty_ = 0;
 };
 
 }  // namespace staleline

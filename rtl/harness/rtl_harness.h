@@ -88,6 +88,7 @@ size_t sl_rtl_outstanding(const sl_rtl_t* h);            /* bursts the memory ha
 unsigned sl_rtl_max_outstanding_reads(const sl_rtl_t* h);
 uint64_t sl_rtl_beats_read(const sl_rtl_t* h);
 uint64_t sl_rtl_beats_written(const sl_rtl_t* h);
+uint64_t sl_rtl_beats_without_strobes(const sl_rtl_t* h); /* W beats with WSTRB=0 (soft-reset drain) */
 int sl_rtl_clear_logs(sl_rtl_t* h);
 
 #ifdef __cplusplus

@@ -205,6 +205,7 @@ size_t sl_rtl_outstanding(const sl_rtl_t* h) { return h ? h->h.mem().outstanding
 unsigned sl_rtl_max_outstanding_reads(const sl_rtl_t* h) { return h ? h->h.mem().max_outstanding_reads() : 0; }
 uint64_t sl_rtl_beats_read(const sl_rtl_t* h) { return h ? h->h.mem().beats_read() : 0; }
 uint64_t sl_rtl_beats_written(const sl_rtl_t* h) { return h ? h->h.mem().beats_written() : 0; }
+uint64_t sl_rtl_beats_without_strobes(const sl_rtl_t* h) { return h ? h->h.mem().beats_without_strobes() : 0; }
 
 int sl_rtl_clear_logs(sl_rtl_t* h) {
     return guarded(h, "sl_rtl_clear_logs", [&] { h->h.mem().clear_logs(); return 0; });
