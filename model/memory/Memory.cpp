@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace staleline {
 
@@ -46,6 +47,13 @@ bool Memory::move_data(tlm::tlm_generic_payload& trans) {
         return false;
     }
     if (!be && sw == len) {
+        const size_t off = addr & SparsePages::kPageMask;
+        if (off + len <= SparsePages::kPageSize) {  // one page (every cache line): use the page lookup cache
+            if (trans.is_write()) std::memcpy(store_.page(addr, true) + off, data, len);
+            else if (const uint8_t* pg = store_.page(addr, false)) std::memcpy(data, pg + off, len);
+            else std::memset(data, 0, len);
+            return true;
+        }
         if (trans.is_read()) store_.read(addr, data, len);
         else store_.write(addr, data, len);
         return true;
