@@ -2,8 +2,10 @@
  * One header per part; this one includes them all. */
 #ifndef STALELINE_H
 #define STALELINE_H
+#include "staleline/cache.h"
 #include "staleline/config.h"
 #include "staleline/iommu.h"
+#include "staleline/memory.h"
 #include "staleline/pci.h"
 #include "staleline/platform.h"
 #endif
