@@ -111,6 +111,21 @@ static void test_replay_two_ways(void) {
     sl_config_free(c);
 }
 
+/* Three sets (not a power of two), direct mapped: set = line % 3, so 0x000 (line 0) and
+ * 0x0c0 (line 3) conflict while 0x040 (line 1) and 0x100 (line 4, set 1) conflict too. */
+static void test_replay_three_sets(void) {
+    sl_config_t* c = small_config("lru", 1, NULL);
+    CU_ASSERT_EQUAL_FATAL(sl_config_set(c, "cache.size", "192"), 0);
+    sl_cache_stats_t st;
+    CU_ASSERT_EQUAL(replay_text(c, "1 0\n0 c0\n0 0\n0 40\n0 80\n0 40\n0 100\n0 80\n", &st), 0);
+    /* misses: 0, c0 (evicts dirty 0), 0 (evicts c0), 40, 80, -, 100 (evicts 40), - */
+    CU_ASSERT_EQUAL(st.misses, 6);
+    CU_ASSERT_EQUAL(st.hits, 2);
+    CU_ASSERT_EQUAL(st.evictions, 3);
+    CU_ASSERT_EQUAL(st.writebacks, 1);
+    sl_config_free(c);
+}
+
 /* Reference MT19937-64 (Matsumoto and Nishimura), the generator behind cache.policy =
  * random: std::mt19937_64 seeded with sim.seed, victim = next() % ways. */
 typedef struct {
@@ -632,6 +647,7 @@ static const sl_test_t tests[] = {
     SL_TEST(test_replay_plru),
     SL_TEST(test_replay_fifo),
     SL_TEST(test_replay_two_ways),
+    SL_TEST(test_replay_three_sets),
     SL_TEST(test_replay_random),
     SL_TEST(test_replay_errors),
     SL_TEST(test_cache_lru_on_platform),
