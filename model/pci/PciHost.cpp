@@ -49,6 +49,18 @@ void PciHost::assign_resources() {
     }
 }
 
+uint32_t PciHost::config_read(unsigned slot, unsigned offset, unsigned size) const {
+    // an absent function reads as all ones, which is how software enumerates
+    uint32_t ones = size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+    return slot < slots_.size() ? slots_[slot]->cfg.read(offset, size) : ones;
+}
+
+void PciHost::config_write(unsigned slot, unsigned offset, unsigned size, uint32_t value) {
+    if (slot >= slots_.size()) return;
+    slots_[slot]->cfg.write(offset, size, value);
+    update_intx(slot);  // interrupt disable or the interrupt line may have changed
+}
+
 int PciHost::slot_for_bar(uint64_t addr) const {
     for (unsigned s = 0; s < slots_.size(); ++s) {
         const PciConfigSpace& c = slots_[s]->cfg;
@@ -66,21 +78,18 @@ void PciHost::config_access(tlm_generic_payload& trans) {
         trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
-    bool present = fn == 0 && dev < slots_.size();
+    // only function 0 exists; other functions are absent
+    unsigned slot = fn == 0 ? dev : kMaxSlots;
     uint8_t* data = trans.get_data_ptr();
     if (trans.is_read()) {
         ++stats_.config_reads;
-        // an absent function reads as all ones, which is how software enumerates
-        uint32_t v = present ? slots_[dev]->cfg.read(reg, len) : 0xffffffffu;
+        uint32_t v = config_read(slot, reg, len);
         std::memcpy(data, &v, len);
     } else {
         ++stats_.config_writes;
         uint32_t v = 0;
         std::memcpy(&v, data, len);
-        if (present) {
-            slots_[dev]->cfg.write(reg, len, v);
-            update_intx(dev);  // interrupt-disable may have changed
-        }
+        config_write(slot, reg, len, v);
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -60,6 +60,9 @@ public:
     unsigned add_device(const PciDeviceInfo& info);
     unsigned device_count() const { return (unsigned)slots_.size(); }
     PciConfigSpace& config_space(unsigned slot) { return slots_.at(slot)->cfg; }
+    // Untimed config access (firmware, debugger, tests); an absent function reads all ones.
+    uint32_t config_read(unsigned slot, unsigned offset, unsigned size) const;
+    void config_write(unsigned slot, unsigned offset, unsigned size, uint32_t value);
     static uint16_t requester_id(unsigned slot) { return (uint16_t)(slot << 3); }
 
     // What firmware does at boot: size and place every BAR in the MMIO window and give

@@ -24,13 +24,11 @@ uint16_t sl_pci_requester_id(unsigned slot) { return PciHost::requester_id(slot)
 int sl_pci_scratch_slot(sl_platform_t* p) { return impl(p).scratch_slot(); }
 
 uint32_t sl_pci_config_read(sl_platform_t* p, unsigned slot, unsigned offset, unsigned size) {
-    if (slot >= impl(p).pci().device_count()) return 0xffffffffu;
-    return impl(p).pci().config_space(slot).read(offset, size);
+    return impl(p).pci().config_read(slot, offset, size);
 }
 
 void sl_pci_config_write(sl_platform_t* p, unsigned slot, unsigned offset, unsigned size, uint32_t value) {
-    if (slot >= impl(p).pci().device_count()) return;
-    impl(p).pci().config_space(slot).write(offset, size, value);
+    impl(p).pci().config_write(slot, offset, size, value);
 }
 
 int sl_cpu_transport(sl_platform_t* p, int is_write, uint64_t addr, void* data, size_t len, int uncached) {

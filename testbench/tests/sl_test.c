@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "sl_test.h"
 
-#include <CUnit/Basic.h>
+#include <CUnit/TestRun.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +46,7 @@ static int run_one(const char* suite, const sl_test_t* t) {
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
     CU_pSuite s = CU_add_suite(suite, NULL, NULL);
     CU_add_test(s, t->name, t->fn);
-    CU_basic_set_mode(CU_BRM_SILENT);
-    CU_basic_run_tests();
+    CU_run_all_tests(); /* the core runner: no output of its own, failures listed below */
     unsigned failed = CU_get_number_of_tests_failed();
     unsigned asserts_failed = CU_get_number_of_failures();
     if (failed || asserts_failed) {
