@@ -4,11 +4,6 @@
 
 namespace staleline {
 
-namespace {
-// Above this many ways a linear scan of the set costs more than a hash probe.
-constexpr unsigned kIndexedWays = 64;
-}  // namespace
-
 Iotlb::Iotlb(unsigned entries, unsigned ways, const std::string& policy, uint64_t seed) : policy_name_(policy) {
     if (entries == 0) throw std::invalid_argument("iotlb: entries must be at least 1");
     if (ways == 0) ways = entries;
@@ -20,14 +15,18 @@ Iotlb::Iotlb(unsigned entries, unsigned ways, const std::string& policy, uint64_
     ways_ = ways;
     sets_ = entries / ways;
     sets_pow2_ = (sets_ & (sets_ - 1)) == 0;
-    indexed_ = ways_ > kIndexedWays;
-    policy_ = ReplacementPolicy::create(policy, sets_, ways_, seed);
+    wide_ = ways_ > kWideWays;
+    recency_ = wide_ && (policy == "lru" || policy == "fifo");
+    lru_ = policy == "lru";
+    if (recency_) recency_list_ = std::make_unique<RecencyList>(sets_, ways_);
+    else policy_ = ReplacementPolicy::create(policy, sets_, ways_, seed);
     tag_.assign(entries, 0);
     id_.assign(entries, 0);
     pa_.assign(entries, 0);
     perms_.assign(entries, 0);
     valid_in_set_.assign(sets_, 0);
-    if (indexed_) index_.reserve(entries);
+    first_free_.assign(sets_, 0);
+    if (wide_) index_.reset(entries);
 }
 
 unsigned Iotlb::set_of(uint16_t rid, uint64_t tag) const {
@@ -36,10 +35,7 @@ unsigned Iotlb::set_of(uint16_t rid, uint64_t tag) const {
 }
 
 int Iotlb::find(unsigned set, uint64_t tag, uint32_t id) const {
-    if (indexed_) {
-        auto it = index_.find(Key{tag, id});
-        return it == index_.end() ? -1 : (int)it->second;
-    }
+    if (wide_) return index_.find(tag, id);
     unsigned base = set * ways_;
     const uint64_t* t = &tag_[base];
     const uint32_t* d = &id_[base];
@@ -72,7 +68,7 @@ bool Iotlb::lookup(uint16_t rid, uint64_t dpn, IotlbTranslation* out) {
         return false;
     }
     ++stats_.hits;
-    policy_->touch((unsigned)slot / ways_, (unsigned)slot % ways_);
+    touch((unsigned)slot / ways_, (unsigned)slot);
     read_slot((unsigned)slot, out);
     return true;
 }
@@ -93,14 +89,17 @@ bool Iotlb::insert(uint16_t rid, uint64_t dpn, const IotlbTranslation& t) {
     unsigned set = set_of(rid, tag);
     unsigned base = set * ways_;
     int slot = find(set, tag, id);
-    bool evicted = false;
+    bool evicted = false, fresh = slot < 0;
     ++stats_.inserts;
-    if (slot < 0) {
+    if (fresh) {
         if (valid_in_set_[set] < ways_) {
-            for (unsigned w = 0; w < ways_; ++w)
-                if (!id_[base + w]) { slot = (int)(base + w); break; }
+            // every way below the hint is valid, so this finds the lowest invalid way
+            unsigned w = first_free_[set];
+            while (id_[base + w]) ++w;
+            slot = (int)(base + w);
+            first_free_[set] = w + 1;
         } else {
-            slot = (int)(base + policy_->victim(set));
+            slot = (int)victim(set);
             drop((unsigned)slot);
             ++stats_.evictions;
             evicted = true;
@@ -110,21 +109,39 @@ bool Iotlb::insert(uint16_t rid, uint64_t dpn, const IotlbTranslation& t) {
         ++valid_in_set_[set];
         ++valid_total_;
         if (block) ++valid_blocks_;
-        if (indexed_) index_[Key{tag, id}] = (unsigned)slot;
+        if (wide_) index_.insert(tag, id, (unsigned)slot);
     }
     pa_[slot] = t.pa_base & ~(t.page_size - 1);
     perms_[slot] = (uint8_t)t.perms;
-    policy_->fill(set, (unsigned)slot - base);
+    filled(set, (unsigned)slot, fresh);
     return evicted;
+}
+
+void Iotlb::touch(unsigned set, unsigned slot) {
+    if (!recency_) policy_->touch(set, slot - set * ways_);
+    else if (lru_) recency_list_->to_front(set, slot);
+}
+
+void Iotlb::filled(unsigned set, unsigned slot, bool fresh) {
+    if (!recency_) policy_->fill(set, slot - set * ways_);
+    else if (fresh) recency_list_->push_front(set, slot);
+    else recency_list_->to_front(set, slot);  // re-inserting a cached tag is a fill for lru and fifo
+}
+
+unsigned Iotlb::victim(unsigned set) {
+    return recency_ ? recency_list_->back(set) : set * ways_ + policy_->victim(set);
 }
 
 void Iotlb::drop(unsigned slot) {
     if (!id_[slot]) return;
-    if (indexed_) index_.erase(Key{tag_[slot], id_[slot]});
+    if (wide_) index_.erase(tag_[slot], id_[slot]);
+    if (recency_) recency_list_->unlink(slot / ways_, slot);
     if (id_[slot] & 2u) --valid_blocks_;
     id_[slot] = 0;
     tag_[slot] = 0;
-    --valid_in_set_[slot / ways_];
+    unsigned set = slot / ways_, way = slot % ways_;
+    --valid_in_set_[set];
+    if (way < first_free_[set]) first_free_[set] = way;
     --valid_total_;
 }
 

@@ -8,16 +8,19 @@
 // so requester 0 uses set = tag mod sets (what the tests compute by hand). A lookup
 // probes the 4 KiB set first, then the 2 MiB set when any block entry is cached.
 // Replacement among full sets comes from common/Replacement.h; invalid ways are
-// always filled first (lowest way first).
+// always filled first (lowest way first). Sets wider than kWideWays find entries through
+// a hash index instead of scanning, and keep lru/fifo order in an O(1) RecencyList that
+// makes the same choices as the Replacement.h policies.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/Replacement.h"
+#include "iommu/IotlbIndex.h"
+#include "iommu/RecencyList.h"
 
 namespace staleline {
 
@@ -40,6 +43,7 @@ public:
     static constexpr uint64_t kPageSize = 4096;
     static constexpr uint64_t kBlockSize = 2ULL << 20;
     static constexpr unsigned kPagesPerBlock = 512;
+    static constexpr unsigned kWideWays = 16;
 
     // Throws std::invalid_argument on a bad geometry (entries 0, entries not divisible by
     // ways, ways > entries) or an unknown policy.
@@ -77,35 +81,34 @@ public:
 private:
     // Slot identity besides the tag: requester, block flag, valid flag.
     static uint32_t ident(uint16_t rid, bool block) { return (uint32_t)rid << 2 | (block ? 2u : 0u) | 1u; }
-    struct Key {
-        uint64_t tag;
-        uint32_t id;
-        bool operator==(const Key& o) const { return tag == o.tag && id == o.id; }
-    };
-    struct KeyHash {
-        size_t operator()(const Key& k) const { return (size_t)((k.tag ^ ((uint64_t)k.id << 45)) * 0x9E3779B97F4A7C15ULL >> 7); }
-    };
 
     int find(unsigned set, uint64_t tag, uint32_t id) const;  // slot index or -1
     int locate(uint16_t rid, uint64_t dpn) const;              // 4 KiB entry, else block; -1
     void read_slot(unsigned slot, IotlbTranslation* out) const;
     void drop(unsigned slot);
+    void touch(unsigned set, unsigned slot);
+    void filled(unsigned set, unsigned slot, bool fresh);
+    unsigned victim(unsigned set);
     unsigned invalidate_tag(uint16_t rid, uint64_t tag, bool block);
     template <typename Pred>
     unsigned invalidate_where(Pred pred);
 
     unsigned sets_, ways_;
     bool sets_pow2_;
-    bool indexed_;  // very wide sets: keep a hash index instead of scanning the ways
+    bool wide_;       // ways > kWideWays: hash index instead of scanning the ways
+    bool recency_;    // wide and lru/fifo: order kept in recency_list_
+    bool lru_;        // (with recency_) hits move an entry to the front
     std::string policy_name_;
-    std::unique_ptr<ReplacementPolicy> policy_;
+    std::unique_ptr<ReplacementPolicy> policy_;  // unless recency_
+    std::unique_ptr<RecencyList> recency_list_;
     // Slot arrays, slot = set * ways + way. id_ 0 means invalid.
     std::vector<uint64_t> tag_;
     std::vector<uint32_t> id_;
     std::vector<uint64_t> pa_;
     std::vector<uint8_t> perms_;
     std::vector<unsigned> valid_in_set_;
-    std::unordered_map<Key, unsigned, KeyHash> index_;
+    std::vector<unsigned> first_free_;  // per set: no invalid way below this one
+    IotlbIndex index_;
     unsigned valid_total_ = 0;
     unsigned valid_blocks_ = 0;
     IotlbStats stats_;

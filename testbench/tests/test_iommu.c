@@ -548,12 +548,19 @@ static void block_thread(void* arg) {
     CU_ASSERT_EQUAL(s.iotlb_misses, 1);
     CU_ASSERT_EQUAL(s.iotlb_hits, 2);
     CU_ASSERT_EQUAL(s.walk_reads, 3);
+    /* invalidating any page of the block drops the block entry */
+    sl_iommu_invalidate_page(P, RID, 0x250000);
+    CU_ASSERT_EQUAL(stats().invalidated_entries, 1);
+    CU_ASSERT_EQUAL(dev_read(0x300000, d, 8), SL_RESP_OK);
+    s = stats();
+    CU_ASSERT_EQUAL(s.iotlb_misses, 2);
+    CU_ASSERT_EQUAL(s.walk_reads, 6);
     /* a block cannot be split */
     CU_ASSERT_EQUAL(sl_iommu_unmap(P, RID, 0x200000, PAGE), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), "split"));
     CU_ASSERT_EQUAL(sl_iommu_map(P, RID, 0x201000, pa, PAGE, SL_IOMMU_READ), -1); /* inside the block */
     CU_ASSERT_EQUAL(sl_iommu_unmap(P, RID, 0x200000, MIB2), 0);
-    CU_ASSERT_EQUAL(stats().invalidated_entries, 1); /* the one block entry */
+    CU_ASSERT_EQUAL(stats().invalidated_entries, 2); /* the re-cached block entry */
     CU_ASSERT_EQUAL(sl_iommu_table_pages(P, RID), 1);
     CU_ASSERT_EQUAL(dev_read(0x300000, d, 8), SL_RESP_ADDRESS_ERROR);
 
@@ -732,6 +739,17 @@ static void test_replay_wide_fully_associative(void) {
     CU_ASSERT_EQUAL(s.accesses, 260);
     CU_ASSERT_EQUAL(s.misses, 128 + 3); /* 128, 0, then 1 (evicted by 0) */
     CU_ASSERT_EQUAL(s.hits, 128 + 1);
+    CU_ASSERT_EQUAL(s.evictions, 3);
+
+    /* 32 ways FIFO: pages 0..31 miss, 0 hits, 32 evicts 0, 0 evicts 1, 1 evicts 2, 3 hits */
+    n = 0;
+    for (unsigned pg = 0; pg < 32; ++pg) n += (size_t)snprintf(trace + n, sizeof trace - n, "0 %x000\n", pg);
+    snprintf(trace + n, sizeof trace - n, "0 0\n0 20000\n0 0\n0 1000\n0 3000\n");
+    static const char* const fifo[] = {"iotlb.entries=32", "iotlb.ways=32", "iotlb.policy=fifo", NULL};
+    CU_ASSERT_EQUAL_FATAL(replay(trace, fifo, &s), 0);
+    CU_ASSERT_EQUAL(s.accesses, 37);
+    CU_ASSERT_EQUAL(s.misses, 32 + 3);
+    CU_ASSERT_EQUAL(s.hits, 2);
     CU_ASSERT_EQUAL(s.evictions, 3);
 }
 
