@@ -290,7 +290,8 @@ void Iommu::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
     const unsigned be_len = trans.get_byte_enable_length();
     const bool is_write = trans.is_write();
     trans.set_dmi_allowed(false);
-    if (trans.get_streaming_width() < len) {  // a FIFO-style stream has no page split
+    const unsigned sw = trans.get_streaming_width();
+    if (sw != 0 && sw < len) {  // a FIFO-style stream has no page split
         trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
