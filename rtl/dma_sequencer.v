@@ -256,7 +256,7 @@ module dma_sequencer #(
                                  (mv_err_kind == 2'd2) ? E_WR_RESP : E_NONE;
                     code_resp <= mv_err_resp;
                     code_addr <= mv_err_addr;
-                    crc_q     <= mv_crc;
+                    crc_q     <= (mv_err_kind == 2'd0) ? mv_crc : 32'd0;   // no partial CRCs
                     state     <= S_WB_A;
                 end
 

@@ -396,6 +396,7 @@ static void test_fill(void) {
 /* A descriptor-level error: status written back with the code, engine halted, error irq. */
 static void check_desc_error(sl_rtl_t* h, unsigned idx, unsigned code) {
     CU_ASSERT_EQUAL(desc_status(h, RING, idx), 0x3u | (code << 8));
+    CU_ASSERT_EQUAL(desc_crc(h, RING, idx), 0u);
     uint32_t st = sl_rtl_reg(h, R_STATUS);
     CU_ASSERT_EQUAL(st & (ST_HALTED | ST_BUSY), ST_HALTED);
     CU_ASSERT_EQUAL(ST_CODE(st), code);
@@ -499,6 +500,7 @@ static void run_read_error(int resp) {
     CU_ASSERT_EQUAL(ST_RESP(st), (uint32_t)resp);
     CU_ASSERT_EQUAL(err_addr(h), (src + 1000) & ~7ull);
     CU_ASSERT_EQUAL(desc_status(h, RING, 0), 0x3u | (E_RD_RESP << 8) | ((uint32_t)resp << 16));
+    CU_ASSERT_EQUAL(desc_crc(h, RING, 0), 0u);   /* no CRC of a partial transfer */
     CU_ASSERT_EQUAL(desc_status(h, RING, 1), SENTINEL);
     CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
     CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);   /* error only, not completion */
@@ -539,6 +541,7 @@ static void run_write_error(int resp) {
     /* 16-beat bursts from an aligned start: the failing burst starts at 1920. */
     CU_ASSERT_EQUAL(err_addr(h), dst + 1920);
     CU_ASSERT_EQUAL(desc_status(h, RING, 0), 0x3u | (E_WR_RESP << 8) | ((uint32_t)resp << 16));
+    CU_ASSERT_EQUAL(desc_crc(h, RING, 0), 0u);
     CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     /* The bytes before the fault arrived intact. */
