@@ -68,6 +68,15 @@ int sl_config_get(const sl_config_t* cfg, const char* key, char* buf, size_t len
         }
     });
 }
+int sl_config_get_int(const sl_config_t* cfg, const char* key, long long* out) {
+    return guarded([&] { *out = (long long)cfg->cfg.get_int(key ? key : ""); });
+}
+int sl_config_get_size(const sl_config_t* cfg, const char* key, unsigned long long* out) {
+    return guarded([&] { *out = (unsigned long long)cfg->cfg.get_size(key ? key : ""); });
+}
+int sl_config_get_bool(const sl_config_t* cfg, const char* key, int* out) {
+    return guarded([&] { *out = cfg->cfg.get_bool(key ? key : "") ? 1 : 0; });
+}
 char* sl_config_params_markdown(void) { return strdup(staleline::Config::markdown().c_str()); }
 const char* sl_error(void) { return staleline::g_error.c_str(); }
 const char* sl_error_key(void) { return staleline::g_error_key.c_str(); }

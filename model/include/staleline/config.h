@@ -23,6 +23,11 @@ int sl_config_load(sl_config_t* cfg, const char* toml_path);
 int sl_config_validate(const sl_config_t* cfg);
 /* Current value as text into buf; -1 for an unknown key. */
 int sl_config_get(const sl_config_t* cfg, const char* key, char* buf, size_t len);
+/* Typed value of an INT, SIZE (bytes) or BOOL parameter; -1 for an unknown key or another
+ * type. */
+int sl_config_get_int(const sl_config_t* cfg, const char* key, long long* out);
+int sl_config_get_size(const sl_config_t* cfg, const char* key, unsigned long long* out);
+int sl_config_get_bool(const sl_config_t* cfg, const char* key, int* out);
 
 /* Markdown table of every parameter; caller frees. */
 char* sl_config_params_markdown(void);

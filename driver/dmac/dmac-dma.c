@@ -1,0 +1,79 @@
+/* dmac-dma.c: device addresses of a VMO byte range.
+ *
+ * zx_bti_pin() works on whole pages and returns one device address per page. A transfer
+ * may start and end anywhere, so the page-rounded range is pinned, the per-page addresses are
+ * merged into runs where the device sees them contiguous, and the first and last runs are
+ * trimmed to the bytes asked for. One descriptor is then issued per run (or per
+ * DMAC_MAX_DESC_BYTES piece of one).
+ *
+ * Mapping strategy: pin per transfer, unpin when it completes. A persistent pre-pinned pool
+ * would replace dmac_dma_map()/dmac_dma_unmap() and nothing else. */
+#include <ddk/debug.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zircon/syscalls.h>
+
+#include "dmac.h"
+
+zx_status_t dmac_dma_map(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t length,
+                         uint32_t bti_perms, dmac_dma_range_t* out) {
+  memset(out, 0, sizeof *out);
+  out->pmt = ZX_HANDLE_INVALID;
+  if (length == 0) return ZX_ERR_INVALID_ARGS;
+  if (offset + length < offset) return ZX_ERR_OUT_OF_RANGE;
+
+  const uint64_t first_page = offset & ~(uint64_t)(ZX_PAGE_SIZE - 1);
+  const uint64_t end = offset + length;
+  const uint64_t end_page = (end + ZX_PAGE_SIZE - 1) & ~(uint64_t)(ZX_PAGE_SIZE - 1);
+  if (end_page < end) return ZX_ERR_OUT_OF_RANGE;
+  const uint64_t pages = (end_page - first_page) / ZX_PAGE_SIZE;
+
+  zx_paddr_t* addrs = malloc(pages * sizeof *addrs);
+  dmac_run_t* runs = malloc(pages * sizeof *runs);
+  if (!addrs || !runs) {
+    free(addrs);
+    free(runs);
+    return ZX_ERR_NO_MEMORY;
+  }
+  zx_handle_t pmt = ZX_HANDLE_INVALID;
+  zx_status_t status = zx_bti_pin(dev->bti, bti_perms, vmo, first_page, end_page - first_page,
+                                  addrs, pages, &pmt);
+  if (status != ZX_OK) {
+    free(addrs);
+    free(runs);
+    return status;
+  }
+
+  size_t count = 0;
+  uint64_t pos = offset;
+  for (uint64_t i = 0; i < pages; ++i) {
+    const uint64_t page_start = first_page + i * ZX_PAGE_SIZE;
+    const uint64_t from = pos > page_start ? pos : page_start;
+    const uint64_t to = end < page_start + ZX_PAGE_SIZE ? end : page_start + ZX_PAGE_SIZE;
+    const uint64_t addr = addrs[i] + (from - page_start);
+    if (count > 0 && runs[count - 1].dev_addr + runs[count - 1].len == addr) {
+      runs[count - 1].len += to - from;
+    } else {
+      runs[count].dev_addr = addr;
+      runs[count].len = to - from;
+      ++count;
+    }
+    pos = to;
+  }
+  free(addrs);
+  out->pmt = pmt;
+  out->runs = runs;
+  out->run_count = count;
+  return ZX_OK;
+}
+
+void dmac_dma_unmap(dmac_t* dev, dmac_dma_range_t* range) {
+  (void)dev;
+  if (range->pmt != ZX_HANDLE_INVALID) {
+    zx_status_t status = zx_pmt_unpin(range->pmt);
+    if (status != ZX_OK) zxlogf(ERROR, "dmac: zx_pmt_unpin: %s", zx_status_get_string(status));
+  }
+  free(range->runs);
+  memset(range, 0, sizeof *range);
+  range->pmt = ZX_HANDLE_INVALID;
+}

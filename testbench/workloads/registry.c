@@ -1,0 +1,53 @@
+/* The table of workloads, their parameters from the configuration, and the common run. */
+#include <stdio.h>
+#include <string.h>
+
+#include "workloads.h"
+
+static const sl_workload_t kWorkloads[] = {
+    {"copy", "COPY between VMOs: 1 byte .. workload.max_size, aligned and unaligned offsets", wl_copy_run},
+    {"blockio", "device SRAM as a block device: WRITE_SRAM / READ_SRAM of random block ranges, checked", wl_blockio_run},
+    {"fill", "FILL of VMO ranges with 64-bit patterns, any offset and length", wl_fill_run},
+};
+
+size_t sl_workload_count(void) { return sizeof kWorkloads / sizeof kWorkloads[0]; }
+
+const sl_workload_t* sl_workload_at(size_t i) { return i < sl_workload_count() ? &kWorkloads[i] : NULL; }
+
+const sl_workload_t* sl_workload_find(const char* name) {
+    for (size_t i = 0; name && i < sl_workload_count(); ++i)
+        if (!strcmp(kWorkloads[i].name, name)) return &kWorkloads[i];
+    return NULL;
+}
+
+int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t* out, char* err, size_t errlen) {
+    long long seed = 0, transfers = 0, depth = 0;
+    unsigned long long min_size = 0, max_size = 0, block = 0;
+    if (sl_config_get_int(cfg, "sim.seed", &seed) || sl_config_get_int(cfg, "workload.transfers", &transfers) ||
+        sl_config_get_int(cfg, "workload.queue_depth", &depth) ||
+        sl_config_get_size(cfg, "workload.min_size", &min_size) ||
+        sl_config_get_size(cfg, "workload.max_size", &max_size) ||
+        sl_config_get_size(cfg, "workload.block_size", &block)) {
+        snprintf(err, errlen, "%s", sl_error());
+        return -1;
+    }
+    if (min_size > max_size) {
+        snprintf(err, errlen, "workload.min_size (%llu) is larger than workload.max_size (%llu)", min_size, max_size);
+        return -1;
+    }
+    out->seed = (uint64_t)seed;
+    out->transfers = (uint64_t)transfers;
+    out->queue_depth = (uint32_t)depth;
+    out->min_size = min_size;
+    out->max_size = max_size;
+    out->block_size = block;
+    return 0;
+}
+
+void sl_workload_run(const sl_workload_t* w, const dma_xfer_protocol_t* dma, const sl_workload_params_t* params,
+                     sl_workload_result_t* out) {
+    memset(out, 0, sizeof *out);
+    w->run(dma, params, out);
+    out->data_ok = out->bad_bytes == 0 && out->failed_ops == 0 && out->first_status == 0 && out->operations > 0;
+    if (out->operations == 0 && !out->detail[0]) snprintf(out->detail, sizeof out->detail, "no operation completed");
+}

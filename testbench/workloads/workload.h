@@ -1,0 +1,65 @@
+/* Workloads: programs that drive a DMA driver through the DMA transfer protocol
+ * (staleline/dmac-protocol.h) and check every byte they care about.
+ *
+ * A workload runs in a simulated thread, creates its buffers with zx_vmo_create, fills and
+ * checks them with zx_vmo_write / zx_vmo_read (what the CPU sees, through the cache model),
+ * and reports data_ok plus its counts. Adding one: a wl_NAME.c with a run function and one
+ * line in registry.c. */
+#ifndef SL_WORKLOAD_H
+#define SL_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <staleline/dmac-protocol.h>
+
+#include "staleline/config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The workload.* configuration keys (model/config/params.def) and the seed. */
+typedef struct sl_workload_params {
+    uint64_t seed;        /* sim.seed */
+    uint64_t transfers;   /* workload.transfers */
+    uint64_t min_size;    /* workload.min_size */
+    uint64_t max_size;    /* workload.max_size */
+    uint32_t queue_depth; /* workload.queue_depth */
+    uint64_t block_size;  /* workload.block_size */
+} sl_workload_params_t;
+
+typedef struct sl_workload_result {
+    bool data_ok;            /* every checked byte right and every operation ZX_OK */
+    uint64_t operations;     /* protocol operations issued */
+    uint64_t bytes;          /* bytes those operations moved */
+    uint64_t bytes_checked;  /* bytes compared with what they must be (guards included) */
+    uint64_t bad_bytes;      /* ... that differed */
+    uint64_t failed_ops;     /* operations that did not return ZX_OK */
+    zx_status_t first_status;/* first status other than ZX_OK, else ZX_OK */
+    char detail[256];        /* the first problem, in words ("" if none) */
+} sl_workload_result_t;
+
+typedef struct sl_workload {
+    const char* name;
+    const char* summary;
+    /* Runs in a simulated thread; fills *out (zeroed by the caller). */
+    void (*run)(const dma_xfer_protocol_t* dma, const sl_workload_params_t* params, sl_workload_result_t* out);
+} sl_workload_t;
+
+size_t sl_workload_count(void);
+const sl_workload_t* sl_workload_at(size_t i);
+const sl_workload_t* sl_workload_find(const char* name); /* NULL if unknown */
+
+/* Read the parameters from cfg. Returns 0, or -1 with a message in err (naming the key). */
+int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t* out, char* err, size_t errlen);
+
+/* Run a workload: *out zeroed, run, then data_ok settled. */
+void sl_workload_run(const sl_workload_t* w, const dma_xfer_protocol_t* dma, const sl_workload_params_t* params,
+                     sl_workload_result_t* out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
