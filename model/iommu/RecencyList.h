@@ -14,8 +14,7 @@ public:
     static constexpr uint32_t kNone = 0xffffffffu;
 
     RecencyList(unsigned sets, unsigned ways)
-        : ways_(ways), prev_((size_t)sets * ways, kNone), next_((size_t)sets * ways, kNone),
-          head_(sets, kNone), tail_(sets, kNone) {}
+        : prev_((size_t)sets * ways, kNone), next_((size_t)sets * ways, kNone), head_(sets, kNone), tail_(sets, kNone) {}
 
     void push_front(unsigned set, uint32_t slot) {
         prev_[slot] = kNone;
@@ -40,7 +39,6 @@ public:
     uint32_t back(unsigned set) const { return tail_[set]; }
 
 private:
-    unsigned ways_;
     std::vector<uint32_t> prev_, next_;
     std::vector<uint32_t> head_, tail_;
 };
