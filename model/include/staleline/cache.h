@@ -38,7 +38,14 @@ typedef struct {
     uint64_t snoop_invalidates;      /* coherent platform: lines dropped for device writes */
 } sl_cache_stats_t;
 
-typedef enum { SL_CACHE_CLEAN = 1, SL_CACHE_INVALIDATE = 2, SL_CACHE_CLEAN_INVALIDATE = 3 } sl_cache_op_t;
+typedef enum {
+    SL_CACHE_CLEAN = 1,
+    SL_CACHE_INVALIDATE = 2,
+    SL_CACHE_CLEAN_INVALIDATE = 3,
+    /* Gives the enum the range of an int, so that a bad value passed from C is a
+     * checked error in the C++ implementation rather than undefined behaviour. */
+    SL_CACHE_OP_FORCE_INT = 0x7fffffff
+} sl_cache_op_t;
 
 /* A CPU load/store by physical address through the cache; waits for its cost. */
 int sl_cpu_read(sl_platform_t* p, uint64_t pa, void* dst, size_t len);
