@@ -2,6 +2,7 @@
 // replay through a bare CacheArray.
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <istream>
 #include <streambuf>
@@ -152,15 +153,20 @@ int sl_cpu_peek(sl_platform_t* p, uint64_t pa, void* dst, size_t len) {
 
 int sl_cache_maintain(sl_platform_t* p, sl_cache_op_t op, uint64_t pa, size_t len) {
     clear_error();
-    if (op != SL_CACHE_CLEAN && op != SL_CACHE_INVALIDATE && op != SL_CACHE_CLEAN_INVALIDATE)
-        return set_error("sl_cache_maintain: unknown operation " + std::to_string((int)op));
+    // C callers may pass any int; reading an out-of-range value as the C++ enum would be
+    // undefined, so look at its bytes.
+    int code;
+    static_assert(sizeof code == sizeof op, "sl_cache_op_t is int-sized");
+    std::memcpy(&code, &op, sizeof code);
+    if (code != SL_CACHE_CLEAN && code != SL_CACHE_INVALIDATE && code != SL_CACHE_CLEAN_INVALIDATE)
+        return set_error("sl_cache_maintain: unknown operation " + std::to_string(code));
     if (!p) return set_error("sl_cache_maintain: null platform");
     if (!in_thread("sl_cache_maintain")) return -1;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     return waited(delay, guarded([&] {
         Cache& c = impl(p).cache();
-        if (op == SL_CACHE_CLEAN) c.clean(pa, len, delay);
-        else if (op == SL_CACHE_INVALIDATE) c.invalidate(pa, len, delay);
+        if (code == SL_CACHE_CLEAN) c.clean(pa, len, delay);
+        else if (code == SL_CACHE_INVALIDATE) c.invalidate(pa, len, delay);
         else c.clean_invalidate(pa, len, delay);
         return 0;
     }));
