@@ -910,6 +910,82 @@ static void test_enable_gates_processing(void) {
     sl_rtl_destroy(h);
 }
 
+/* SRAM round trips and fills at every alignment, under back-pressure. */
+static void test_sram_and_fill_alignments(void) {
+    sl_rtl_t* h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    sl_rtl_set_latency(h, 5, 5);
+    sl_rtl_set_backpressure(h, 30, 99);
+    static const uint32_t lens[] = {1, 6, 8, 13, 64, 700, 5000};
+    enum { NL = sizeof lens / sizeof lens[0] };
+    static uint8_t data[5000], expect[5000];
+    setup_ring(h, RING, 8, CTRL_ENABLE);
+    unsigned idx = 0, n = 0;
+    for (unsigned mo = 0; mo < 8; mo += 3)
+        for (unsigned so = 0; so < 8; ++so)
+            for (unsigned li = 0; li < NL; ++li, ++n) {
+                uint32_t len = lens[li];
+                uint64_t src = 0x1000000 + 0x10000ull * n + mo, dst = 0x8000000 + 0x10000ull * n + 64 + (7 - mo);
+                uint64_t soff = 8192 * so + so;   /* SRAM offset, any alignment */
+                rnd_fill(data, len);
+                sl_rtl_mem_write(h, src, data, len);
+                sl_rtl_mem_fill(h, dst - 64, 0xA5, len + 128);
+                put_desc(h, RING, idx, src, soff, len, OP_WRITE, 0);
+                put_desc(h, RING, (idx + 1) % 8, soff, dst, len, OP_READ, 0);
+                idx = (idx + 2) % 8;
+                wr(h, R_PRODUCER, idx);
+                CU_ASSERT_FATAL(run(h) > 0);
+                CU_ASSERT_EQUAL(desc_crc(h, RING, (idx + 6) % 8), ref_crc32(data, len));
+                check_copy(h, (idx + 7) % 8, soff, dst, len, data);
+            }
+    /* Fills: every destination alignment, lengths across 4 KiB lines. */
+    for (unsigned dofs = 0; dofs < 8; ++dofs)
+        for (unsigned li = 0; li < NL; ++li) {
+            uint32_t len = lens[li];
+            uint64_t pattern = 0x8877665544332211ull + dofs, dst = 0xA000000 + 0x10000ull * (dofs * NL + li) + 0xFF0 + dofs;
+            for (uint32_t i = 0; i < len; ++i) expect[i] = (uint8_t)(pattern >> (8 * (i % 8)));
+            sl_rtl_mem_fill(h, dst - 64, 0xA5, len + 128);
+            put_desc(h, RING, idx, pattern, dst, len, OP_FILL, 0);
+            idx = (idx + 1) % 8;
+            wr(h, R_PRODUCER, idx);
+            CU_ASSERT_FATAL(run(h) > 0);
+            check_copy(h, (idx + 7) % 8, 0, dst, len, expect);
+        }
+    assert_bursts_legal(h);
+    assert_no_violations(h);
+    sl_rtl_destroy(h);
+}
+
+/* Clearing ENABLE lets the current descriptor finish and stops before the next. */
+static void test_disable_mid_ring(void) {
+    sl_rtl_t* h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    enum { LEN = 32768 };
+    static uint8_t data[LEN], got[LEN];
+    rnd_fill(data, LEN);
+    sl_rtl_mem_write(h, 0x1000000, data, LEN);
+    sl_rtl_set_latency(h, 20, 20);
+    setup_ring(h, RING, 8, CTRL_ENABLE);
+    for (unsigned i = 0; i < 3; ++i) put_desc(h, RING, i, 0x1000000, 0x2000000 + 0x100000ull * i, LEN, OP_COPY, 0);
+    wr(h, R_PRODUCER, 3);
+    sl_rtl_tick(h, 300);
+    CU_ASSERT(sl_rtl_reg(h, R_STATUS) & ST_BUSY);
+    wr(h, R_CTRL, 0);
+    CU_ASSERT(run(h) > 0);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 1u);
+    CU_ASSERT_EQUAL(desc_status(h, RING, 0), 1u);
+    CU_ASSERT_EQUAL(desc_status(h, RING, 1), SENTINEL);
+    sl_rtl_mem_read(h, 0x2000000, got, LEN);
+    CU_ASSERT_EQUAL(memcmp(got, data, LEN), 0);
+    wr(h, R_CTRL, CTRL_ENABLE);
+    CU_ASSERT(run(h) > 0);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 3u);
+    sl_rtl_mem_read(h, 0x2200000, got, LEN);
+    CU_ASSERT_EQUAL(memcmp(got, data, LEN), 0);
+    assert_no_violations(h);
+    sl_rtl_destroy(h);
+}
+
 static void test_api_errors(void) {
     CU_ASSERT_PTR_NULL(sl_rtl_create("/nonexistent-dir/x.vcd"));
     CU_ASSERT(strstr(sl_rtl_last_error(), "/nonexistent-dir/x.vcd") != NULL);
@@ -993,6 +1069,8 @@ static const sl_test_t tests[] = {
     SL_TEST(test_backpressure),
     SL_TEST(test_throughput),
     SL_TEST(test_enable_gates_processing),
+    SL_TEST(test_disable_mid_ring),
+    SL_TEST(test_sram_and_fill_alignments),
     SL_TEST(test_api_errors),
     SL_TEST(test_vcd_trace),
 };
