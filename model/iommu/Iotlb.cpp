@@ -39,9 +39,10 @@ int Iotlb::find(unsigned set, uint64_t tag, uint32_t id) const {
     unsigned base = set * ways_;
     const uint64_t* t = &tag_[base];
     const uint32_t* d = &id_[base];
-    for (unsigned w = 0; w < ways_; ++w)
-        if (t[w] == tag && d[w] == id) return (int)(base + w);
-    return -1;
+    // Branch-free: which way matches is unpredictable, a mispredicted early exit costs more.
+    uint32_t match = 0;
+    for (unsigned w = 0; w < ways_; ++w) match |= (uint32_t)((t[w] == tag) & (d[w] == id)) << w;
+    return match ? (int)(base + (unsigned)__builtin_ctz(match)) : -1;
 }
 
 int Iotlb::locate(uint16_t rid, uint64_t dpn) const {
