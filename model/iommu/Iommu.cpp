@@ -106,9 +106,13 @@ bool Iommu::read_pte_timed(uint64_t pa, uint64_t* value, sc_time& delay) {
 }
 
 bool Iommu::tables_writable() {
-    // Port calls before the end of elaboration would abort inside SystemC.
-    if (walk_socket.get_interface()) return true;
-    error_ = "page tables cannot be written before elaboration has finished (platform not built yet)";
+    // Before the end of elaboration a port call aborts inside SystemC, or (multi-target
+    // sockets, like Memory's) silently reaches nothing.
+    if ((sc_core::sc_get_status() & (sc_core::SC_ELABORATION | sc_core::SC_BEFORE_END_OF_ELABORATION)) == 0 &&
+        walk_socket.get_interface())
+        return true;
+    error_ = "page tables live in simulated DRAM, reachable only once the simulation has elaborated: "
+             "map/unmap from a simulated thread (or after the platform first ran)";
     return false;
 }
 
