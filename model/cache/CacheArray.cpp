@@ -23,7 +23,13 @@ CacheArray::CacheArray(uint64_t size, uint64_t line, unsigned ways, const std::s
     set_mask_ = sets - 1;
     tags_.assign((size_t)sets * ways, kInvalid);
     dirty_.assign((size_t)sets * ways, 0);
-    policy_ = ReplacementPolicy::create(policy, sets_, ways_, seed);
+    if (policy == "lru" || policy == "fifo") {
+        kind_ = policy == "lru" ? Kind::Lru : Kind::Fifo;
+        stamp_.assign((size_t)sets * ways, 0);
+    } else {
+        kind_ = Kind::Other;
+        policy_ = ReplacementPolicy::create(policy, sets_, ways_, seed);  // throws on an unknown name
+    }
 }
 
 std::unique_ptr<CacheArray> CacheArray::from_config(const Config& cfg) {
@@ -49,12 +55,27 @@ LineAccess CacheArray::miss(uint64_t ln, bool is_write) {
     ++count_[is_write][0];
     const unsigned set = set_of(ln);
     const size_t base = (size_t)set * ways_;
-    unsigned way = ways_;
-    for (unsigned w = 0; w < ways_; ++w)
-        if (tags_[base + w] == kInvalid) { way = w; break; }
+    unsigned way;
+    if (kind_ != Kind::Other) {
+        // Oldest stamp wins; invalid ways have stamp 0, so the lowest invalid way goes first.
+        const uint64_t* st = &stamp_[base];
+        uint64_t oldest = st[0];
+        way = 0;
+        for (unsigned w = 1; w < ways_; ++w) {
+            bool older = st[w] < oldest;
+            oldest = older ? st[w] : oldest;
+            way = older ? w : way;
+        }
+        stamp_[base + way] = ++clock_;
+    } else {
+        way = ways_;
+        for (unsigned w = 0; w < ways_; ++w)
+            if (tags_[base + w] == kInvalid) { way = w; break; }
+        if (way == ways_) way = policy_->victim(set);
+        policy_->fill(set, way);
+    }
     LineAccess r{false, false, false, 0};
-    if (way == ways_) {
-        way = policy_->victim(set);
+    if (tags_[base + way] != kInvalid) {
         r.evicted = true;
         r.victim_dirty = dirty_[base + way] != 0;
         r.victim = tags_[base + way] << shift_;
@@ -64,7 +85,6 @@ LineAccess CacheArray::miss(uint64_t ln, bool is_write) {
     last_slot_ = base + way;
     tags_[last_slot_] = ln;
     dirty_[last_slot_] = (uint8_t)is_write;
-    policy_->fill(set, way);
     return r;
 }
 
@@ -96,6 +116,7 @@ CacheLineState CacheArray::drop(uint64_t addr) {
     CacheLineState was = dirty_[s] ? CacheLineState::Dirty : CacheLineState::Clean;
     tags_[s] = kInvalid;
     dirty_[s] = 0;
+    if (kind_ != Kind::Other) stamp_[s] = 0;  // first choice for the next fill of this set
     return was;
 }
 

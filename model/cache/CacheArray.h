@@ -6,6 +6,11 @@
 // (address >> log2(line)), and an invalid way holds kInvalid. The slot of the last
 // access is remembered: a repeated access to that line is a hit that cannot change the
 // replacement order of any policy, so it skips the set search entirely.
+//
+// lru and fifo are kept here as age stamps per slot (0 = invalid), so a miss finds the
+// lowest invalid way or else the oldest way in one branch-free pass, without a virtual
+// call; they behave exactly like the stamp policies of common/Replacement. plru and
+// random use common/Replacement.
 #pragma once
 
 #include <cstdint>
@@ -69,13 +74,17 @@ private:
     static constexpr size_t npos = ~(size_t)0;
     unsigned set_of(uint64_t ln) const { return (unsigned)(sets_pow2_ ? (ln & set_mask_) : (ln % sets_)); }
     LineAccess miss(uint64_t ln, bool is_write);
+    enum class Kind : uint8_t { Lru, Fifo, Other };
 
     unsigned shift_, sets_, ways_;
     bool sets_pow2_;
     uint64_t set_mask_;
     std::vector<uint64_t> tags_;  // sets * ways line numbers
     std::vector<uint8_t> dirty_;  // sets * ways
-    std::unique_ptr<ReplacementPolicy> policy_;
+    Kind kind_;
+    std::vector<uint64_t> stamp_;  // lru/fifo: when each slot was last used/filled; 0 = invalid
+    uint64_t clock_ = 0;
+    std::unique_ptr<ReplacementPolicy> policy_;  // plru/random only
     size_t last_slot_ = 0;
     uint64_t count_[2][2] = {};   // [is_write][hit]
     uint64_t evictions_ = 0, dirty_evictions_ = 0;
@@ -99,7 +108,8 @@ inline LineAccess CacheArray::access(uint64_t addr, bool is_write) {
     ++count_[is_write][1];
     last_slot_ = base + way;
     dirty_[last_slot_] |= (uint8_t)is_write;
-    policy_->touch(set, way);
+    if (kind_ == Kind::Lru) stamp_[last_slot_] = ++clock_;
+    else if (kind_ == Kind::Other) policy_->touch(set, way);
     return {true, false, false, 0};
 }
 
