@@ -46,7 +46,9 @@ Platform::Platform(const Config& cfg) : cfg_(cfg) {
     pci_->assign_resources();
 }
 
-Platform::~Platform() = default;
+Platform::~Platform() {
+    for (auto& hook : destroy_hooks_) hook();
+}
 
 tlm::tlm_response_status Platform::cpu_transport(bool is_write, uint64_t addr, void* data, size_t len, bool uncached,
                                                  sc_time& delay) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -79,6 +80,10 @@ public:
     // Statistics of every model, as a new JSON object (caller owns the reference).
     json_t* stats_json() const;
 
+    // Called first thing in ~Platform, in the order added, while every model still exists
+    // (the driver shim releases its VMOs and pins here).
+    void add_destroy_hook(std::function<void()> fn) { destroy_hooks_.push_back(std::move(fn)); }
+
 private:
     Config cfg_;
     std::unique_ptr<PhysAllocator> phys_;
@@ -93,6 +98,7 @@ private:
     std::unique_ptr<ScratchDevice> scratch_;
     int scratch_slot_ = -1;
     unsigned threads_running_ = 0;
+    std::vector<std::function<void()>> destroy_hooks_;
 };
 
 }  // namespace staleline

@@ -89,13 +89,16 @@ extern "C" zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, vo
     for (const TypedTopic& t : kTypedTopics) {
         if (t.topic != topic) continue;
         ObjectRef obj;
-        zx_status_t st = table.get(handle, t.type, t.right, &obj);
+        zx_rights_t rights = 0;
+        zx_status_t st = table.get(handle, t.type, t.right, &obj, &rights);
         if (st != ZX_OK) return st;
         alignas(8) unsigned char record[sizeof(zx_info_vmo_t)] = {};
         static_assert(sizeof(zx_info_vmo_t) >= sizeof(zx_info_bti_t) &&
                       sizeof(zx_info_vmo_t) >= sizeof(zx_info_vmar_t), "record buffer too small");
         st = obj->info_record(topic, record, t.record_size);
         if (st != ZX_OK) return st;
+        // The VMO record describes the handle it was asked through too.
+        if (topic == ZX_INFO_VMO) reinterpret_cast<zx_info_vmo_t*>(record)->handle_rights = rights;
         return single_record(buffer, buffer_size, actual, avail, record, t.record_size);
     }
     // "ZX_ERR_NOT_SUPPORTED topic does not exist."

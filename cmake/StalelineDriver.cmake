@@ -1,0 +1,57 @@
+# Building drivers for Staleline and linking the driver shim into executables.
+#
+# staleline_add_driver(NAME SOURCES src.c ... [UNINSTRUMENTED] [INCLUDES dir ...] [DEFINES X=1 ...])
+#   Builds the driver as a loadable module: build/lib/drivers/NAME.so, from C sources written
+#   against driver/include (Zircon/DDK headers). Every source is compiled with
+#     -fsanitize=thread   (compile time only, never at link) so GCC calls the shim's
+#                         __tsan_readN/__tsan_writeN/__tsan_func_entry/exit/atomic hooks around
+#                         the driver's memory accesses: the cache model sees its plain loads
+#                         and stores;
+#     -include staleline/driver_prelude.h   memcpy/memset/memmove -> the shim's observed
+#                         wrappers, and STALELINE_DRIVER so hw/reg.h does MMIO through the shim;
+#     -g -O2              source locations for findings.
+#   UNINSTRUMENTED leaves out -fsanitize=thread (for the checker's conservative mode): plain
+#   accesses are then invisible, everything else is the same.
+#   The module is linked with undefined symbols (resolved at dlopen from the executable that
+#   loads it, see staleline_use_shim) and -Bsymbolic (its own __zircon_driver_rec__ wins).
+#   In a STALELINE_SANITIZE build the module is compiled without ASan/UBSan: GCC refuses
+#   -fsanitize=thread together with them, and the module must not need the ASan runtime.
+#
+# staleline_use_shim(TARGET)
+#   Links the whole shim (and its core) into executable TARGET and exports its symbols
+#   (ENABLE_EXPORTS), so that driver modules loaded by TARGET resolve zx_*, device_*, pci
+#   protocol helpers, thrd_*/mtx_*/cnd_* and the instrumentation hooks to the shim.
+
+set(STALELINE_DRIVER_DIR ${CMAKE_BINARY_DIR}/lib/drivers CACHE INTERNAL "Where staleline_add_driver puts driver modules")
+
+function(staleline_add_driver name)
+  cmake_parse_arguments(D "UNINSTRUMENTED" "" "SOURCES;INCLUDES;DEFINES" ${ARGN})
+  if(NOT D_SOURCES)
+    message(FATAL_ERROR "staleline_add_driver(${name}): no SOURCES")
+  endif()
+  add_library(${name} MODULE ${D_SOURCES})
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${STALELINE_DRIVER_DIR}
+    C_STANDARD 11
+    C_VISIBILITY_PRESET default)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/driver/include ${D_INCLUDES})
+  if(D_DEFINES)
+    target_compile_definitions(${name} PRIVATE ${D_DEFINES})
+  endif()
+  # Replace the directory-wide options (ASan/UBSan in sanitizer builds) with the driver's own.
+  set(opts -g -O2 -Wall -Wextra -Wno-unused-parameter -fno-omit-frame-pointer
+      "SHELL:-include staleline/driver_prelude.h")
+  if(NOT D_UNINSTRUMENTED)
+    list(APPEND opts -fsanitize=thread)
+  endif()
+  set_property(TARGET ${name} PROPERTY COMPILE_OPTIONS ${opts})
+  set_property(TARGET ${name} PROPERTY LINK_OPTIONS "LINKER:-Bsymbolic")
+endfunction()
+
+function(staleline_use_shim target)
+  target_link_libraries(${target} PRIVATE
+    "$<LINK_LIBRARY:WHOLE_ARCHIVE,staleline_shim>"
+    "$<LINK_LIBRARY:WHOLE_ARCHIVE,staleline_shim_core>")
+  set_target_properties(${target} PROPERTIES ENABLE_EXPORTS ON)
+endfunction()

@@ -1,0 +1,64 @@
+#include "AccessObserver.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "ShimRuntime.h"
+#include "SimThread.h"
+#include "SourceLocator.h"
+#include "Vmo.h"
+
+namespace staleline::zx {
+
+using sc_core::sc_time;
+
+namespace {
+
+[[noreturn]] void access_fault(ShimRuntime& rt, const char* what, uintptr_t a, bool is_write, const void* pc) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s %s at %p", is_write ? "store" : "load", what, (void*)a);
+    rt.fault(std::string(buf) + " (" + describe_return_address(pc) + ")");
+}
+
+}  // namespace
+
+void observe_access(const void* addr, size_t len, bool is_write, const void* pc, AccessPath path) {
+    ShimRuntime* rt = ShimRuntime::get();
+    if (!rt || !len) return;
+    ++rt->counters().hook_calls;
+    uintptr_t a = (uintptr_t)addr;
+    const uintptr_t end = len > ~(uintptr_t)0 - a ? ~(uintptr_t)0 : a + len;
+    // Only the part inside the arena is simulated memory.
+    a = std::max(a, g_arena_lo);
+    const uintptr_t stop = std::min(end, g_arena_lo + g_arena_span);
+    sc_time d = sc_core::SC_ZERO_TIME;
+    ShimObserver* obs = rt->observer();
+    SimThread& th = SimThread::current();
+    while (a < stop) {
+        const Region* r = rt->arena().find(a);
+        if (!r) access_fault(*rt, "to memory of a destroyed VMO", a, is_write, pc);
+        if (r->kind == RegionKind::Bar)
+            access_fault(*rt, "to a mapped BAR with a plain pointer dereference: MMIO must use readb/w/l/ll and "
+                              "writeb/w/l/ll (hw/reg.h)",
+                         a, is_write, pc);
+        Vmo* v = r->vmo;
+        const uint64_t off = a - r->start;
+        const uint64_t page = off / 4096;
+        const size_t n = (size_t)std::min<uint64_t>({stop - a, 4096 - off % 4096, r->end - a});
+        const bool cpu_view = r->kind == RegionKind::CpuView;
+        if (!v->page_mapped(page) || cpu_view != v->cached())
+            access_fault(*rt, "to VMO memory that is not mapped (zx_vmar_unmap'ed, or a pointer kept across a policy change)",
+                         a, is_write, pc);
+        if (is_write && !v->page_writable(page)) access_fault(*rt, "to a read-only mapping", a, is_write, pc);
+        const uint64_t pa = v->pa(off);
+        if (cpu_view) rt->platform().cache().access(pa, n, is_write, d);
+        else d += rt->platform().memory().access_time(n);
+        ++rt->counters().observed_accesses;
+        if (obs) obs->on_cpu_access({v, off, pa, n, is_write, cpu_view, path, pc, th.now() + d});
+        a += n;
+    }
+    th.last_access_pc = pc;
+    th.charge(d);
+}
+
+}  // namespace staleline::zx

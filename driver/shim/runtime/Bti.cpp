@@ -1,0 +1,147 @@
+#include "Bti.h"
+
+#include <algorithm>
+
+#include "ShimRuntime.h"
+#include "SimThread.h"
+#include "Vmo.h"
+
+#include <zircon/syscalls/object.h>
+
+namespace staleline::zx {
+
+namespace {
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t k2M = 2ULL << 20;
+}  // namespace
+
+Bti::Bti(ShimRuntime& rt, unsigned slot, uint16_t requester)
+    : KernelObject(ZX_OBJ_TYPE_BTI),
+      rt_(rt),
+      runtime_generation_(ShimRuntime::generation()),
+      slot_(slot),
+      rid_(requester),
+      iova_(rt.iova_base(), std::min<uint64_t>(rt.device_aspace_size(), ~0ULL - kPage) - rt.iova_base()) {}
+
+zx_status_t Bti::pin(const std::shared_ptr<Vmo>& vmo, uint64_t offset, uint64_t size, uint32_t options,
+                     const BtiPinPlan& plan, zx_paddr_t* addrs, const void* pc, std::shared_ptr<Pmt>* out) {
+    Iommu& iommu = rt_.platform().iommu();
+    const bool bypass = iommu.bypass();
+    unsigned perms = 0;
+    if (plan.device_perms & (ZX_BTI_PERM_READ | ZX_BTI_PERM_EXECUTE)) perms |= Iommu::kRead;
+    if (plan.device_perms & ZX_BTI_PERM_WRITE) perms |= Iommu::kWrite;
+
+    PinRecord rec;
+    rec.bti_koid = koid();
+    rec.vmo_koid = vmo->koid();
+    rec.slot = slot_;
+    rec.requester = rid_;
+    rec.vmo_offset = offset;
+    rec.size = size;
+    rec.options = options;
+    rec.device_perms = plan.device_perms;
+    rec.bypass = bypass;
+    rec.vmo = vmo.get();
+
+    uint64_t iova = 0, iova_bytes = 0;
+    if (!bypass) {
+        // One run of device addresses plus a guard page; 2 MiB alignment for large pins lets
+        // iommu.block_2m use block mappings.
+        iova_bytes = size + kPage;
+        if (!iova_.allocate(iova_bytes, size >= k2M ? k2M : kPage, &iova)) return ZX_ERR_NO_MEMORY;
+    }
+    for (uint64_t off = offset; off < offset + size;) {
+        uint64_t n = std::min(vmo->contiguous_bytes(off), offset + size - off);
+        uint64_t dev = bypass ? vmo->pa(off) : iova + (off - offset);
+        if (!bypass && !iommu.map(rid_, dev, vmo->pa(off), n, perms)) {
+            for (const PinRun& r : rec.runs) iommu.unmap(rid_, r.device_addr, r.len);
+            iova_.free(iova, iova_bytes);
+            return ZX_ERR_NO_MEMORY;
+        }
+        rec.runs.push_back({dev, vmo->pa(off), n, off});
+        off += n;
+    }
+
+    // The addresses the caller gets: one per page, per minimum-contiguity chunk (COMPRESS) or
+    // the start of the range (CONTIGUOUS, whose VMO is one physical run).
+    auto device_addr = [&](uint64_t off) { return bypass ? vmo->pa(off) : iova + (off - offset); };
+    for (size_t i = 0; i < plan.addrs_count; ++i) addrs[i] = device_addr(offset + i * plan.run_bytes);
+
+    SimThread& th = SimThread::current();
+    rec.pinned_at = th.now();
+    rec.pin_pc = pc;
+    for (size_t i = 0; i < th.depth(); ++i) rec.pin_stack.push_back(th.frame(i));
+    PinRecord& stored = rt_.pins().add(std::move(rec));
+    auto pmt = std::make_shared<Pmt>(shared_from_this(), vmo, stored, iova, iova_bytes);
+    stored.pmt_koid = pmt->koid();
+    vmo->add_pin();
+    ++live_pmts_;
+    ++rt_.counters().pins;
+    if (rt_.observer()) rt_.observer()->on_pin(stored);
+    *out = std::move(pmt);
+    return ZX_OK;
+}
+
+void Bti::quarantine(std::shared_ptr<Pmt> pmt) {
+    pmt->record_.state = PinState::Quarantined;
+    pmt->record_.quarantined_at = SimThread::current().now();
+    quarantine_.push_back(std::move(pmt));
+    if (rt_.observer()) rt_.observer()->on_pin_state(quarantine_.back()->record_);
+}
+
+void Bti::release_quarantine() {
+    std::vector<std::shared_ptr<Pmt>> q;
+    q.swap(quarantine_);
+    for (auto& pmt : q) pmt->unpin(nullptr);
+}
+
+zx_status_t Bti::info_record(uint32_t topic, void* record, size_t record_size) const {
+    if (topic != ZX_INFO_BTI || record_size < sizeof(zx_info_bti_t)) return ZX_ERR_NOT_SUPPORTED;
+    auto* info = static_cast<zx_info_bti_t*>(record);
+    info->minimum_contiguity = kMinimumContiguity;
+    info->aspace_size = rt_.device_aspace_size();
+    info->pmo_count = live_pmts_;
+    info->quarantine_count = quarantine_.size();
+    return ZX_OK;
+}
+
+Pmt::Pmt(std::shared_ptr<Bti> bti, std::shared_ptr<Vmo> vmo, PinRecord& record, uint64_t iova_base,
+         uint64_t iova_bytes)
+    : KernelObject(ZX_OBJ_TYPE_PMT),
+      bti_(std::move(bti)),
+      vmo_(std::move(vmo)),
+      record_(record),
+      iova_base_(iova_base),
+      iova_bytes_(iova_bytes) {}
+
+Pmt::~Pmt() = default;
+
+zx_koid_t Pmt::related_koid() const { return bti_->koid(); }
+
+void Pmt::unpin(const void* pc) {
+    if (unpinned_) return;
+    unpinned_ = true;
+    ShimRuntime& rt = bti_->rt_;
+    if (!ShimRuntime::alive(bti_->runtime_generation_)) return;  // the platform is gone
+    Iommu& iommu = rt.platform().iommu();
+    if (!record_.bypass) {
+        for (const PinRun& r : record_.runs) iommu.unmap(bti_->rid_, r.device_addr, r.len);
+        bti_->iova_.free(iova_base_, iova_bytes_);
+    }
+    vmo_->remove_pin();
+    if (bti_->live_pmts_) --bti_->live_pmts_;
+    record_.state = PinState::Unpinned;
+    record_.unpinned_at = SimThread::current().now();
+    record_.unpin_pc = pc;
+    record_.vmo = nullptr;
+    ++rt.counters().unpins;
+    if (rt.observer()) rt.observer()->on_pin_state(record_);
+}
+
+void Pmt::on_zero_handles() {
+    if (unpinning_ || unpinned_) return;
+    if (!ShimRuntime::alive(bti_->runtime_generation_)) return;
+    bti_->quarantine(shared_from_this());
+}
+
+}  // namespace staleline::zx

@@ -1,0 +1,121 @@
+#include "DeviceManager.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "PciFunction.h"
+#include "ShimRuntime.h"
+#include "SimThread.h"
+
+namespace staleline::zx {
+
+DeviceManager::DeviceManager(ShimRuntime& rt) : rt_(rt) {}
+
+zx_device_t* DeviceManager::pci_device(unsigned slot) {
+    PciFunction* fn = rt_.function(slot);
+    if (!fn) return nullptr;
+    if (pci_.size() <= slot) pci_.resize(slot + 1, nullptr);
+    if (!pci_[slot]) {
+        auto dev = std::make_unique<zx_device>();
+        char name[32];
+        std::snprintf(name, sizeof name, "pci-00:%02x.0", slot);
+        dev->name = name;
+        dev->ctx = fn;
+        dev->proto_id = ZX_PROTOCOL_PCI;
+        dev->proto_ops = PciFunction::ops();
+        dev->slot = slot;
+        pci_[slot] = dev.get();
+        devices_.push_back(std::move(dev));
+    }
+    return pci_[slot];
+}
+
+zx_status_t DeviceManager::add(DriverInstance* driver, zx_device_t* parent, const device_add_args_t* args,
+                               zx_device_t** out) {
+    if (!args || args->version != DEVICE_ADD_ARGS_VERSION) return ZX_ERR_INVALID_ARGS;
+    if (!args->ops || args->ops->version != DEVICE_OPS_VERSION) return ZX_ERR_INVALID_ARGS;
+    if (!args->name || std::strlen(args->name) > ZX_DEVICE_NAME_MAX) return ZX_ERR_INVALID_ARGS;
+    if (!out || !parent) return ZX_ERR_INVALID_ARGS;
+    if (parent->removed) return ZX_ERR_BAD_STATE;
+    auto dev = std::make_unique<zx_device>();
+    dev->name = args->name;
+    dev->ctx = args->ctx;
+    dev->ops = args->ops;
+    dev->proto_id = args->proto_id;
+    dev->proto_ops = args->proto_ops;
+    dev->parent = parent;
+    dev->driver = driver;
+    dev->flags = args->flags;
+    dev->slot = parent->slot;
+    dev->visible = !(args->flags & DEVICE_ADD_INVISIBLE);
+    if (args->props && args->prop_count) dev->props.assign(args->props, args->props + args->prop_count);
+    parent->children.push_back(dev.get());
+    *out = dev.get();
+    devices_.push_back(std::move(dev));
+    return ZX_OK;
+}
+
+void DeviceManager::mark_removed(zx_device_t* dev) {
+    if (dev->removed) return;
+    dev->removed = true;
+    // Children go first, each through its unbind hook if it has one (which should call
+    // device_remove() on it), as the device manager unbinds a subtree.
+    for (zx_device* child : dev->children) {
+        if (child->removed) continue;
+        if (child->ops && child->ops->unbind) child->ops->unbind(child->ctx);
+        if (!child->removed) mark_removed(child);
+    }
+    releases_.push_back(dev);
+}
+
+zx_status_t DeviceManager::remove(zx_device_t* dev) {
+    if (!dev) return ZX_ERR_INVALID_ARGS;
+    if (dev->removed) return ZX_ERR_BAD_STATE;
+    mark_removed(dev);
+    // Release hooks run later, on their own thread, never inside the caller's hook.
+    if (!flusher_scheduled_ && sc_core::sc_is_running()) {
+        flusher_scheduled_ = true;
+        rt_.spawn("devmgr_release", nullptr, [this] {
+            flusher_scheduled_ = false;
+            flush_releases();
+        });
+    }
+    return ZX_OK;
+}
+
+void DeviceManager::flush_releases() {
+    while (!releases_.empty()) {
+        zx_device* dev = releases_.front();
+        releases_.pop_front();
+        if (dev->released) continue;
+        dev->released = true;
+        if (dev->ops && dev->ops->release) {
+            SimThread& th = SimThread::current();
+            DriverInstance* saved = th.driver;
+            th.driver = dev->driver;
+            dev->ops->release(dev->ctx);
+            th.driver = saved;
+        }
+    }
+}
+
+zx_device_t* DeviceManager::find(const std::string& name) const {
+    for (const auto& d : devices_)
+        if (!d->removed && d->name == name) return d.get();
+    return nullptr;
+}
+
+std::vector<zx_device_t*> DeviceManager::devices_of(const DriverInstance* driver) const {
+    std::vector<zx_device_t*> out;
+    for (const auto& d : devices_)
+        if (d->driver == driver) out.push_back(d.get());
+    return out;
+}
+
+std::vector<zx_device_t*> DeviceManager::all() const {
+    std::vector<zx_device_t*> out;
+    for (const auto& d : devices_) out.push_back(d.get());
+    return out;
+}
+
+}  // namespace staleline::zx

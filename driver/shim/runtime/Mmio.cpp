@@ -1,0 +1,101 @@
+// The MMIO accessors behind hw/reg.h when a driver is compiled for Staleline
+// (STALELINE_DRIVER): readb/w/l/ll and writeb/w/l/ll call sl_mmio_readN/sl_mmio_writeN with
+// the driver's own pointer. A pointer into a mapped BAR becomes an uncached CPU transaction to
+// the BAR's physical address (through the PCI host to the device's registers), timed and
+// charged to the calling thread after a sync, so the device sees it at the thread's time. Any
+// other pointer is an ordinary volatile access (observed like any other if it is VMO memory).
+#include <cstdint>
+#include <cstdio>
+
+#include "AccessObserver.h"
+#include "ShimRuntime.h"
+#include "SimThread.h"
+#include "SourceLocator.h"
+#include "Vmo.h"
+
+#include <hw/reg.h>
+
+using namespace staleline::zx;
+using sc_core::sc_time;
+
+namespace {
+
+constexpr int kMaxErrorLogs = 16;
+
+// true when addr is in a BAR mapping and the access was made as MMIO.
+bool bar_access(const volatile void* addr, bool is_write, void* data, unsigned size, const void* pc) {
+    if (!in_arena((const void*)addr)) return false;
+    ShimRuntime* rt = ShimRuntime::get();
+    if (!rt) return false;
+    const uintptr_t a = (uintptr_t)addr;
+    const Region* r = rt->arena().find(a);
+    if (!r || r->kind != RegionKind::Bar) {
+        observe_access((const void*)addr, size, is_write, pc, AccessPath::Instrumented);
+        return false;
+    }
+    Vmo* bar = r->vmo;
+    const uint64_t off = a - r->start;
+    if (off % size) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "unaligned %u-byte MMIO %s at BAR0+0x%llx of slot %u", size,
+                      is_write ? "write" : "read", (unsigned long long)off, bar->bar_slot());
+        rt->fault(std::string(buf) + " (" + describe_return_address(pc) + ")");
+    }
+    if (!bar->page_mapped(off / 4096)) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "MMIO %s at BAR0+0x%llx of slot %u through a mapping that was released",
+                      is_write ? "write" : "read", (unsigned long long)off, bar->bar_slot());
+        rt->fault(std::string(buf) + " (" + describe_return_address(pc) + ")");
+    }
+    staleline::Platform& p = rt->platform();
+    SimThread& th = SimThread::current();
+    th.sync();  // the device must see the access at the thread's time
+    th.last_access_pc = pc;
+    sc_time d = rt->mmio_extra_cost();
+    const uint64_t pa = p.pci().config_space(bar->bar_slot()).bar0_base() + off;
+    tlm::tlm_response_status resp = p.cpu_transport(is_write, pa, data, size, true, d);
+    th.charge(d);
+    if (is_write) ++rt->counters().mmio_writes;
+    else ++rt->counters().mmio_reads;
+    if (resp != tlm::TLM_OK_RESPONSE) {
+        // As on PCI: a read nobody claims returns all ones, a write is dropped.
+        if (!is_write)
+            for (unsigned i = 0; i < size; ++i) static_cast<uint8_t*>(data)[i] = 0xff;
+        if (rt->counters().mmio_errors++ < kMaxErrorLogs)
+            std::fprintf(rt->log_file(),
+                         "staleline: MMIO %s of %u bytes at BAR0+0x%llx of slot %u failed (%s; memory space "
+                         "disabled?) at %s\n",
+                         is_write ? "write" : "read", size, (unsigned long long)off, bar->bar_slot(),
+                         resp == tlm::TLM_ADDRESS_ERROR_RESPONSE ? "address error" : "error",
+                         describe_return_address(pc).c_str());
+    }
+    return true;
+}
+
+template <typename T>
+T mmio_read(const volatile void* addr, const void* pc) {
+    T v;
+    if (bar_access(addr, false, &v, sizeof(T), pc)) return v;
+    return *static_cast<const volatile T*>(addr);
+}
+
+template <typename T>
+void mmio_write(T v, volatile void* addr, const void* pc) {
+    if (bar_access(addr, true, &v, sizeof(T), pc)) return;
+    *static_cast<volatile T*>(addr) = v;
+}
+
+}  // namespace
+
+extern "C" {
+
+uint8_t sl_mmio_read8(const volatile void* a) { return mmio_read<uint8_t>(a, __builtin_return_address(0)); }
+uint16_t sl_mmio_read16(const volatile void* a) { return mmio_read<uint16_t>(a, __builtin_return_address(0)); }
+uint32_t sl_mmio_read32(const volatile void* a) { return mmio_read<uint32_t>(a, __builtin_return_address(0)); }
+uint64_t sl_mmio_read64(const volatile void* a) { return mmio_read<uint64_t>(a, __builtin_return_address(0)); }
+void sl_mmio_write8(uint8_t v, volatile void* a) { mmio_write<uint8_t>(v, a, __builtin_return_address(0)); }
+void sl_mmio_write16(uint16_t v, volatile void* a) { mmio_write<uint16_t>(v, a, __builtin_return_address(0)); }
+void sl_mmio_write32(uint32_t v, volatile void* a) { mmio_write<uint32_t>(v, a, __builtin_return_address(0)); }
+void sl_mmio_write64(uint64_t v, volatile void* a) { mmio_write<uint64_t>(v, a, __builtin_return_address(0)); }
+
+}  // extern "C"

@@ -1,0 +1,258 @@
+#include "PciFunction.h"
+
+#include <cstring>
+
+#include "Bti.h"
+#include "HandleTable.h"
+#include "Interrupt.h"
+#include "RootVmar.h"
+#include "ShimRuntime.h"
+#include "SimThread.h"
+#include "Vmo.h"
+
+namespace staleline::zx {
+
+using sc_core::sc_time;
+
+namespace {
+// MSI capability layout of PciConfigSpace (64-bit address, no per-vector masking).
+constexpr unsigned kMsiControl = 0x52, kMsiAddrLo = 0x54, kMsiAddrHi = 0x58, kMsiData = 0x5c;
+constexpr uint16_t kCmdMemory = 1u << 1, kCmdBusMaster = 1u << 2, kCmdIntxDisable = 1u << 10;
+
+PciFunction* self(void* ctx) { return static_cast<PciFunction*>(ctx); }
+}  // namespace
+
+pci_protocol_ops_t PciFunction::ops_ = {
+    [](void* c, uint32_t id, zx_pci_bar_t* out) { return self(c)->get_bar(id, out); },
+    [](void* c, uint32_t id, uint32_t policy, void** vaddr, size_t* size, zx_handle_t* h) {
+        return self(c)->map_bar(id, policy, vaddr, size, h);
+    },
+    [](void* c, bool enable) { return self(c)->enable_bus_master(enable); },
+    [](void* c) { return self(c)->reset_device(); },
+    [](void* c, zx_status_t which, zx_handle_t* out) { return self(c)->map_interrupt(which, out); },
+    [](void* c, zx_pci_irq_mode_t mode, uint32_t* out) { return self(c)->query_irq_mode(mode, out); },
+    [](void* c, zx_pci_irq_mode_t mode, uint32_t n) { return self(c)->set_irq_mode(mode, n); },
+    [](void* c, zx_pcie_device_info_t* out) { return self(c)->get_device_info(out); },
+    [](void* c, uint16_t off, size_t w, uint32_t* out) { return self(c)->config_read(off, w, out); },
+    [](void* c, uint16_t off, size_t w, uint32_t v) { return self(c)->config_write(off, w, v); },
+    [](void* c, uint8_t type, uint8_t off) { return self(c)->get_next_capability(type, off); },
+    [](void* c, const char*, void*, size_t, size_t*) -> zx_status_t {
+        ShimRuntime::get()->enter_call();
+        return ZX_ERR_NOT_SUPPORTED;  // no ACPI in the simulated platform
+    },
+    [](void* c, uint32_t index, zx_handle_t* out) { return self(c)->get_bti(index, out); },
+};
+
+PciFunction::PciFunction(ShimRuntime& rt, unsigned slot) : rt_(rt), slot_(slot), rid_(PciHost::requester_id(slot)) {}
+
+std::shared_ptr<Bti> PciFunction::bti() {
+    if (!bti_) bti_ = std::make_shared<Bti>(rt_, slot_, rid_);
+    return bti_;
+}
+
+uint32_t PciFunction::cfg_read(unsigned offset, unsigned width) {
+    uint32_t v = 0;
+    sc_time d = sc_core::SC_ZERO_TIME;
+    rt_.platform().cpu_transport(false, PciHost::kEcamBase | (uint64_t)slot_ << 15 | offset, &v, width, true, d);
+    SimThread::current().charge(d);
+    return v;
+}
+
+void PciFunction::cfg_write(unsigned offset, unsigned width, uint32_t value) {
+    sc_time d = sc_core::SC_ZERO_TIME;
+    rt_.platform().cpu_transport(true, PciHost::kEcamBase | (uint64_t)slot_ << 15 | offset, &value, width, true, d);
+    SimThread::current().charge(d);
+}
+
+zx_status_t PciFunction::new_bar_vmo(uint32_t bar_id, zx_handle_t* out, size_t* size) {
+    if (bar_id >= ZX_PCI_MAX_BAR_REGS) return ZX_ERR_INVALID_ARGS;
+    if (bar_id != 0) return ZX_ERR_NOT_FOUND;  // the models implement BAR0 only
+    PciConfigSpace& cs = rt_.platform().pci().config_space(slot_);
+    // The bus driver turns on memory decoding of a function whose BAR is handed out.
+    uint16_t cmd = (uint16_t)cfg_read(PciConfigSpace::kCommand, 2);
+    if (!(cmd & kCmdMemory)) cfg_write(PciConfigSpace::kCommand, 2, cmd | kCmdMemory);
+    auto vmo = Vmo::create_mmio(rt_, slot_, cs.bar0_size());
+    if (!vmo) return ZX_ERR_NO_MEMORY;
+    *size = cs.bar0_size();
+    return HandleTable::current().add(vmo, ZX_DEFAULT_VMO_RIGHTS, out);
+}
+
+zx_status_t PciFunction::get_bar(uint32_t bar_id, zx_pci_bar_t* out) {
+    rt_.enter_call();
+    if (!out) return ZX_ERR_INVALID_ARGS;
+    zx_handle_t h = ZX_HANDLE_INVALID;
+    size_t size = 0;
+    zx_status_t st = new_bar_vmo(bar_id, &h, &size);
+    if (st != ZX_OK) return st;
+    std::memset(out, 0, sizeof *out);
+    out->id = bar_id;
+    out->type = ZX_PCI_BAR_TYPE_MMIO;
+    out->size = size;
+    out->handle = h;
+    return ZX_OK;
+}
+
+zx_status_t PciFunction::map_bar(uint32_t bar_id, uint32_t cache_policy, void** vaddr, size_t* size,
+                                 zx_handle_t* out_handle) {
+    rt_.enter_call();
+    if (!vaddr || !size || !out_handle) return ZX_ERR_INVALID_ARGS;
+    if (bar_id >= ZX_PCI_MAX_BAR_REGS) return ZX_ERR_INVALID_ARGS;
+    if (bar_id != 0) return ZX_ERR_NOT_FOUND;
+    // zx_vmo_set_cache_policy's first check.
+    if (cache_policy & ~ZX_CACHE_POLICY_MASK) return ZX_ERR_INVALID_ARGS;
+    zx_handle_t h = ZX_HANDLE_INVALID;
+    size_t bar_size = 0;
+    zx_status_t st = new_bar_vmo(bar_id, &h, &bar_size);
+    if (st != ZX_OK) return st;
+    std::shared_ptr<Vmo> vmo;
+    HandleTable::current().get_as<Vmo>(h, ZX_RIGHT_NONE, &vmo);
+    sc_time d = sc_core::SC_ZERO_TIME;
+    vmo->set_cache_policy(cache_policy, d);
+    *vaddr = (void*)rt_.root_vmar().map(vmo, 0, bar_size, true);
+    *size = bar_size;
+    *out_handle = h;
+    return ZX_OK;
+}
+
+zx_status_t PciFunction::enable_bus_master(bool enable) {
+    rt_.enter_call();
+    uint16_t cmd = (uint16_t)cfg_read(PciConfigSpace::kCommand, 2);
+    cmd = enable ? (uint16_t)(cmd | kCmdBusMaster) : (uint16_t)(cmd & ~kCmdBusMaster);
+    cfg_write(PciConfigSpace::kCommand, 2, cmd);
+    return ZX_OK;
+}
+
+zx_status_t PciFunction::reset_device() {
+    rt_.enter_call();
+    return ZX_ERR_NOT_SUPPORTED;  // the modelled functions have no function-level reset
+}
+
+uint32_t PciFunction::vectors(zx_pci_irq_mode_t mode) const {
+    const PciDeviceInfo& info = rt_.platform().pci().config_space(slot_).info();
+    switch (mode) {
+        case ZX_PCIE_IRQ_MODE_LEGACY: return info.interrupt_pin ? 1 : 0;
+        case ZX_PCIE_IRQ_MODE_MSI: return info.msi_capable ? 1 : 0;  // one message, no multi-message
+        default: return 0;                                          // no MSI-X capability
+    }
+}
+
+bool PciFunction::interrupts_open() const {
+    for (const auto& w : interrupts_)
+        if (auto irq = w.lock())
+            if (irq->handle_count() > 0 && !irq->destroyed()) return true;
+    return false;
+}
+
+zx_status_t PciFunction::query_irq_mode(zx_pci_irq_mode_t mode, uint32_t* out_max) {
+    rt_.enter_call();
+    if (!out_max) return ZX_ERR_INVALID_ARGS;
+    if (mode == ZX_PCIE_IRQ_MODE_DISABLED) return ZX_ERR_INVALID_ARGS;
+    uint32_t n = vectors(mode);
+    if (!n) return ZX_ERR_NOT_SUPPORTED;
+    *out_max = n;
+    return ZX_OK;
+}
+
+zx_status_t PciFunction::set_irq_mode(zx_pci_irq_mode_t mode, uint32_t count) {
+    rt_.enter_call();
+    if (mode != ZX_PCIE_IRQ_MODE_DISABLED) {
+        uint32_t n = vectors(mode);
+        if (!n) return ZX_ERR_NOT_SUPPORTED;
+        if (count == 0 || count > n) return ZX_ERR_INVALID_ARGS;
+    } else if (count != 0) {
+        return ZX_ERR_INVALID_ARGS;
+    }
+    if (interrupts_open()) return ZX_ERR_BAD_STATE;
+    const PciDeviceInfo& info = rt_.platform().pci().config_space(slot_).info();
+    uint16_t cmd = (uint16_t)cfg_read(PciConfigSpace::kCommand, 2);
+    if (info.msi_capable) {
+        if (mode == ZX_PCIE_IRQ_MODE_MSI) {
+            // Where and what the function writes to signal: the platform's MSI window, data =
+            // the vector reserved for this slot.
+            uint64_t addr = rt_.platform().config().get_size("pci.msi_address");
+            cfg_write(kMsiAddrLo, 4, (uint32_t)addr);
+            cfg_write(kMsiAddrHi, 4, (uint32_t)(addr >> 32));
+            cfg_write(kMsiData, 2, PciHost::kMsiVectorBase + slot_);
+            cfg_write(kMsiControl, 2, 1);
+        } else {
+            cfg_write(kMsiControl, 2, 0);
+        }
+    }
+    // INTx only in legacy mode (a function must not assert INTx with MSI enabled).
+    uint16_t want = mode == ZX_PCIE_IRQ_MODE_LEGACY ? (uint16_t)(cmd & ~kCmdIntxDisable) : (uint16_t)(cmd | kCmdIntxDisable);
+    if (want != cmd) cfg_write(PciConfigSpace::kCommand, 2, want);
+    irq_mode_ = mode;
+    irq_count_ = count;
+    interrupts_.clear();
+    return ZX_OK;
+}
+
+zx_status_t PciFunction::map_interrupt(zx_status_t which_irq, zx_handle_t* out) {
+    rt_.enter_call();
+    if (!out) return ZX_ERR_INVALID_ARGS;
+    if (irq_mode_ == ZX_PCIE_IRQ_MODE_DISABLED) return ZX_ERR_BAD_STATE;
+    if (which_irq < 0 || (uint32_t)which_irq >= irq_count_) return ZX_ERR_INVALID_ARGS;
+    unsigned vector;
+    bool level = irq_mode_ == ZX_PCIE_IRQ_MODE_LEGACY;
+    if (level) vector = cfg_read(PciConfigSpace::kIntLine, 1);
+    else vector = cfg_read(kMsiData, 2) & 0xff;
+    auto irq = std::make_shared<Interrupt>(rt_, slot_, vector, level);
+    zx_status_t st = HandleTable::current().add(irq, ZX_DEFAULT_INTERRUPT_RIGHTS, out);
+    if (st == ZX_OK) interrupts_.push_back(irq);
+    return st;
+}
+
+zx_status_t PciFunction::get_device_info(zx_pcie_device_info_t* out) {
+    rt_.enter_call();
+    if (!out) return ZX_ERR_INVALID_ARGS;
+    uint32_t id = cfg_read(0x00, 4), cls = cfg_read(0x08, 4);
+    std::memset(out, 0, sizeof *out);
+    out->vendor_id = (uint16_t)id;
+    out->device_id = (uint16_t)(id >> 16);
+    out->revision_id = (uint8_t)cls;
+    out->program_interface = (uint8_t)(cls >> 8);
+    out->sub_class = (uint8_t)(cls >> 16);
+    out->base_class = (uint8_t)(cls >> 24);
+    out->bus_id = 0;
+    out->dev_id = (uint8_t)slot_;
+    out->func_id = 0;
+    return ZX_OK;
+}
+
+zx_status_t PciFunction::config_read(uint16_t offset, size_t width, uint32_t* out) {
+    rt_.enter_call();
+    if ((width != 1 && width != 2 && width != 4) || !out || (offset & (width - 1))) return ZX_ERR_INVALID_ARGS;
+    if (offset + width > ZX_PCI_EXTENDED_CONFIG_SIZE) return ZX_ERR_OUT_OF_RANGE;
+    *out = cfg_read(offset, (unsigned)width);
+    return ZX_OK;
+}
+
+zx_status_t PciFunction::config_write(uint16_t offset, size_t width, uint32_t value) {
+    rt_.enter_call();
+    if ((width != 1 && width != 2 && width != 4) || (offset & (width - 1))) return ZX_ERR_INVALID_ARGS;
+    if (offset + width > ZX_PCI_EXTENDED_CONFIG_SIZE) return ZX_ERR_OUT_OF_RANGE;
+    cfg_write(offset, (unsigned)width, value);
+    return ZX_OK;
+}
+
+uint8_t PciFunction::get_next_capability(uint8_t type, uint8_t offset) {
+    rt_.enter_call();
+    // The byte after a capability's id is the pointer to the next one; a walk from 0x33
+    // starts at the capabilities pointer. At most 48 capabilities fit in 192 bytes: a loop
+    // longer than that is a corrupt list.
+    uint8_t ptr = (uint8_t)(cfg_read((unsigned)offset + 1, 1) & 0xfc);
+    for (int guard = 0; ptr && guard < 48; ++guard) {
+        if ((cfg_read(ptr, 1) & 0xff) == type) return ptr;
+        ptr = (uint8_t)(cfg_read((unsigned)ptr + 1, 1) & 0xfc);
+    }
+    return 0;
+}
+
+zx_status_t PciFunction::get_bti(uint32_t index, zx_handle_t* out) {
+    rt_.enter_call();
+    if (!out) return ZX_ERR_INVALID_ARGS;
+    if (index != 0) return ZX_ERR_OUT_OF_RANGE;
+    return HandleTable::current().add(bti(), ZX_DEFAULT_BTI_RIGHTS, out);
+}
+
+}  // namespace staleline::zx

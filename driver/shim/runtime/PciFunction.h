@@ -1,0 +1,68 @@
+// PciFunction: the simulated PCI bus driver's view of one PCI slot, and the pci_protocol_t a
+// driver gets from its parent device. Configuration accesses go through the ECAM window
+// (timed, like a real config cycle); BARs are mapped as BAR VMOs; the function's BTI carries
+// its requester id; interrupt objects sit on the IrqController vector of the current mode
+// (MSI: the vector the shim programs into the MSI capability, PciHost::kMsiVectorBase + slot;
+// legacy: the function's INTx line from the interrupt line register).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <ddk/protocol/pci.h>
+
+namespace staleline::zx {
+
+class Bti;
+class Interrupt;
+class ShimRuntime;
+
+class PciFunction {
+public:
+    PciFunction(ShimRuntime& rt, unsigned slot);
+
+    unsigned slot() const { return slot_; }
+    uint16_t requester() const { return rid_; }
+    // The protocol a driver gets with device_get_protocol(parent, ZX_PROTOCOL_PCI, ...).
+    pci_protocol_t protocol() { return {&ops_, this}; }
+    static pci_protocol_ops_t* ops() { return &ops_; }
+    // The function's BTI (one per function, created on first use).
+    std::shared_ptr<Bti> bti();
+    zx_pci_irq_mode_t irq_mode() const { return irq_mode_; }
+
+    // ---- the protocol methods (status codes as documented in ddk/protocol/pci.h) ----
+    zx_status_t get_bar(uint32_t bar_id, zx_pci_bar_t* out);
+    zx_status_t map_bar(uint32_t bar_id, uint32_t cache_policy, void** vaddr, size_t* size, zx_handle_t* out_handle);
+    zx_status_t enable_bus_master(bool enable);
+    zx_status_t reset_device();
+    zx_status_t map_interrupt(zx_status_t which_irq, zx_handle_t* out);
+    zx_status_t query_irq_mode(zx_pci_irq_mode_t mode, uint32_t* out_max);
+    zx_status_t set_irq_mode(zx_pci_irq_mode_t mode, uint32_t count);
+    zx_status_t get_device_info(zx_pcie_device_info_t* out);
+    zx_status_t config_read(uint16_t offset, size_t width, uint32_t* out);
+    zx_status_t config_write(uint16_t offset, size_t width, uint32_t value);
+    uint8_t get_next_capability(uint8_t type, uint8_t offset);
+    zx_status_t get_bti(uint32_t index, zx_handle_t* out);
+
+    // Timed configuration access through ECAM, charged to the calling thread.
+    uint32_t cfg_read(unsigned offset, unsigned width);
+    void cfg_write(unsigned offset, unsigned width, uint32_t value);
+
+private:
+    // How many vectors a mode offers (0: not supported).
+    uint32_t vectors(zx_pci_irq_mode_t mode) const;
+    bool interrupts_open() const;
+    zx_status_t new_bar_vmo(uint32_t bar_id, zx_handle_t* out, size_t* size);
+
+    static pci_protocol_ops_t ops_;
+    ShimRuntime& rt_;
+    unsigned slot_;
+    uint16_t rid_;
+    std::shared_ptr<Bti> bti_;
+    zx_pci_irq_mode_t irq_mode_ = ZX_PCIE_IRQ_MODE_DISABLED;
+    uint32_t irq_count_ = 0;
+    std::vector<std::weak_ptr<Interrupt>> interrupts_;
+};
+
+}  // namespace staleline::zx

@@ -1,0 +1,131 @@
+// ShimRuntime: the Zircon/DDK shim attached to a Platform. One per process (a platform is one
+// per process too). It owns what the simulated kernel owns: the host arena of VMO buffers, the
+// root VMAR, the PCI functions (with their BTI, BAR and interrupts), the device tree, the pin
+// registry and the loaded drivers. Handles live in HandleTable::current().
+//
+// Lifetime: attach() once the platform exists (before or during the run); the runtime detaches
+// itself when the platform is destroyed (Platform::add_destroy_hook), closing every handle and
+// returning every page while the models still exist.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "platform/Platform.h"
+
+#include "HostArena.h"
+#include "PinRegistry.h"
+#include "ShimObserver.h"
+
+#include <zircon/types.h>
+
+struct zx_device;
+
+namespace staleline::zx {
+
+class DeviceManager;
+class DriverInstance;
+class DriverLoader;
+class SimThread;
+class PciFunction;
+class RootVmar;
+
+// A driver did something the simulated kernel would kill it for (a raw dereference of a BAR
+// pointer, an access to unmapped VMO memory ...). Thrown from the driver's thread; the
+// simulation stops and sl_platform_run() reports the message.
+class DriverFault : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class ShimRuntime {
+public:
+    // Attach the shim to p (idempotent for the same platform). Throws std::runtime_error when
+    // another platform is attached or the host refuses the address space.
+    static ShimRuntime& attach(Platform& p);
+    // The attached runtime, or nullptr.
+    static ShimRuntime* get() { return instance_; }
+    // Detach now (also done by the platform's destructor).
+    static void detach();
+    // Incremented by every attach: objects remember it to know whether their runtime still exists.
+    static uint64_t generation() { return generation_; }
+    static bool alive(uint64_t gen) { return instance_ && generation_ == gen; }
+
+    Platform& platform() { return platform_; }
+    HostArena& arena() { return *arena_; }
+    PinRegistry& pins() { return pins_; }
+    RootVmar& root_vmar() { return *root_vmar_; }
+    zx_handle_t root_vmar_handle() const { return root_vmar_handle_; }
+    DeviceManager& devices() { return *devices_; }
+    DriverLoader& drivers() { return *drivers_; }
+    // The shim's view of PCI slot `slot` (created on first use); nullptr if the slot is empty.
+    PciFunction* function(unsigned slot);
+
+    // Configuration (shim.*, sim.quantum_ns).
+    const sc_core::sc_time& syscall_cost() const { return syscall_cost_; }
+    const sc_core::sc_time& pin_page_cost() const { return pin_page_cost_; }
+    const sc_core::sc_time& mmio_extra_cost() const { return mmio_extra_cost_; }
+    bool allow_cache_invalidate() const { return allow_invalidate_; }
+    // Bytes the device address space of a BTI covers (2^(12 + 9 * iommu.levels); bypass: 2^64 - 1).
+    uint64_t device_aspace_size() const { return aspace_size_; }
+    uint64_t iova_base() const { return iova_base_; }
+
+    ShimObserver* observer() const { return observer_; }
+    void set_observer(ShimObserver* o) { observer_ = o; }
+
+    // Where driver log lines (zxlogf) go; stderr by default.
+    FILE* log_file() const { return log_; }
+    void set_log_file(FILE* f) { log_ = f ? f : stderr; }
+
+    // Common entry of every shim call: counts it and charges shim.syscall_ns to the calling
+    // thread, whose record it returns.
+    SimThread& enter_call();
+
+    // Start fn as a simulated thread running code of driver (may be null); a thrd_exit() in it
+    // ends the thread. Uses Platform::spawn (8 MiB stack).
+    void spawn(const std::string& name, DriverInstance* driver, std::function<void()> fn);
+
+    // Raise a DriverFault with msg (also written to the log).
+    [[noreturn]] void fault(const std::string& msg);
+
+    // Counters for statistics.
+    struct Counters {
+        uint64_t syscalls = 0;
+        uint64_t hook_calls = 0;       // instrumentation hooks that fell into simulated memory
+        uint64_t observed_accesses = 0;
+        uint64_t mmio_reads = 0, mmio_writes = 0, mmio_errors = 0;
+        uint64_t vmos_created = 0, pins = 0, unpins = 0;
+    };
+    Counters& counters() { return counters_; }
+
+    ~ShimRuntime();
+
+private:
+    explicit ShimRuntime(Platform& p);
+    static ShimRuntime* instance_;
+    static uint64_t generation_;
+
+    Platform& platform_;
+    std::unique_ptr<HostArena> arena_;
+    PinRegistry pins_;
+    std::shared_ptr<RootVmar> root_vmar_;
+    zx_handle_t root_vmar_handle_ = ZX_HANDLE_INVALID;
+    std::unique_ptr<DeviceManager> devices_;
+    std::unique_ptr<DriverLoader> drivers_;
+    std::vector<std::unique_ptr<PciFunction>> functions_;
+    sc_core::sc_time syscall_cost_, pin_page_cost_, mmio_extra_cost_;
+    bool allow_invalidate_;
+    uint64_t aspace_size_, iova_base_;
+    ShimObserver* observer_ = nullptr;
+    FILE* log_ = stderr;
+    Counters counters_;
+};
+
+}  // namespace staleline::zx

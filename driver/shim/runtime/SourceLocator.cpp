@@ -1,0 +1,104 @@
+#include "SourceLocator.h"
+
+#include <dlfcn.h>
+#include <elfutils/libdwfl.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+namespace staleline::zx {
+
+namespace {
+
+const Dwfl_Callbacks kCallbacks = {
+    dwfl_linux_proc_find_elf,
+    dwfl_standard_find_debuginfo,
+    nullptr,
+    nullptr,
+};
+
+Dwfl* g_dwfl = nullptr;
+
+Dwfl* session(bool refresh) {
+    if (g_dwfl && !refresh) return g_dwfl;
+    if (g_dwfl) dwfl_end(g_dwfl);
+    g_dwfl = dwfl_begin(&kCallbacks);
+    if (!g_dwfl) return nullptr;
+    dwfl_report_begin(g_dwfl);
+    if (dwfl_linux_proc_report(g_dwfl, getpid()) != 0 || dwfl_report_end(g_dwfl, nullptr, nullptr) != 0) {
+        dwfl_end(g_dwfl);
+        g_dwfl = nullptr;
+    }
+    return g_dwfl;
+}
+
+}  // namespace
+
+bool locate_address(const void* addr_p, SourceLocation* out) {
+    const Dwarf_Addr addr = (Dwarf_Addr)(uintptr_t)addr_p;
+    Dwfl* d = session(false);
+    Dwfl_Module* mod = d ? dwfl_addrmodule(d, addr) : nullptr;
+    if (!mod) {
+        // A module loaded since the module list was read (a driver): read it again.
+        d = session(true);
+        mod = d ? dwfl_addrmodule(d, addr) : nullptr;
+    }
+    *out = SourceLocation{};
+    if (!mod) {
+        Dl_info info;
+        if (!dladdr(addr_p, &info) || !info.dli_fname) return false;
+        out->module = info.dli_fname;
+        out->module_offset = (uint64_t)((uintptr_t)addr_p - (uintptr_t)info.dli_fbase);
+        if (info.dli_sname) out->function = info.dli_sname;
+        return true;
+    }
+    Dwarf_Addr base = 0;
+    const char* modname = dwfl_module_info(mod, nullptr, &base, nullptr, nullptr, nullptr, nullptr, nullptr);
+    if (modname) out->module = modname;
+    out->module_offset = addr - base;
+    if (const char* fn = dwfl_module_addrname(mod, addr)) out->function = fn;
+    if (Dwfl_Line* line = dwfl_module_getsrc(mod, addr)) {
+        int lineno = 0;
+        if (const char* file = dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr)) {
+            out->file = file;
+            out->line = lineno;
+        }
+    }
+    return true;
+}
+
+bool locate_return_address(const void* pc, SourceLocation* out) {
+    if (!pc) {
+        *out = SourceLocation{};
+        return false;
+    }
+    return locate_address((const char*)pc - 1, out);
+}
+
+std::string describe_return_address(const void* pc) {
+    SourceLocation loc;
+    char buf[512];
+    if (!locate_return_address(pc, &loc)) {
+        std::snprintf(buf, sizeof buf, "%p", pc);
+        return buf;
+    }
+    if (!loc.file.empty()) {
+        const char* base = std::strrchr(loc.file.c_str(), '/');
+        std::snprintf(buf, sizeof buf, "%s:%d%s%s%s", base ? base + 1 : loc.file.c_str(), loc.line,
+                      loc.function.empty() ? "" : " (", loc.function.c_str(), loc.function.empty() ? "" : ")");
+        return buf;
+    }
+    const char* base = std::strrchr(loc.module.c_str(), '/');
+    std::snprintf(buf, sizeof buf, "%s+0x%" PRIx64 "%s%s%s", base ? base + 1 : loc.module.c_str(), loc.module_offset,
+                  loc.function.empty() ? "" : " (", loc.function.c_str(), loc.function.empty() ? "" : ")");
+    return buf;
+}
+
+void source_locator_reset() {
+    if (g_dwfl) dwfl_end(g_dwfl);
+    g_dwfl = nullptr;
+}
+
+}  // namespace staleline::zx

@@ -1,0 +1,387 @@
+// The Zircon system calls of zircon/syscalls.h that need the platform models: VMOs, the root
+// VMAR, cache maintenance, BTIs and PMTs, interrupts and time. (zx_handle_close,
+// zx_handle_duplicate, zx_object_get_info and zx_status_get_string are in shim/core.)
+//
+// Each call resolves its handles in Zircon's order (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED)
+// and charges shim.syscall_ns plus whatever the models cost to the calling simulated thread.
+// Without an attached runtime every call answers ZX_ERR_BAD_STATE.
+#include <algorithm>
+#include <cstring>
+
+#include "BtiPinCheck.h"
+#include "Bti.h"
+#include "CacheOpCheck.h"
+#include "HandleTable.h"
+#include "Interrupt.h"
+#include "RootVmar.h"
+#include "ShimRuntime.h"
+#include "SimThread.h"
+#include "Vmo.h"
+
+#include <zircon/process.h>
+#include <zircon/syscalls.h>
+#include <zircon/time.h>
+
+using namespace staleline::zx;
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+namespace {
+
+constexpr uint64_t kPage = ZX_PAGE_SIZE;
+
+#define SL_RUNTIME_OR_BAD_STATE()                  \
+    ShimRuntime* rt = ShimRuntime::get();          \
+    if (!rt) return ZX_ERR_BAD_STATE;              \
+    SimThread& th = rt->enter_call();              \
+    (void)th
+
+bool page_aligned(uint64_t v) { return (v & (kPage - 1)) == 0; }
+
+// Round size up to whole pages; false when that overflows.
+bool round_pages(uint64_t size, uint64_t* out) {
+    if (size > ~0ULL - (kPage - 1)) return false;
+    *out = (size + kPage - 1) & ~(kPage - 1);
+    return true;
+}
+
+zx_status_t new_handle(ObjectRef obj, zx_rights_t rights, zx_handle_t* out) {
+    return HandleTable::current().add(std::move(obj), rights, out);
+}
+
+zx_status_t create_vmo(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_t align_pages, zx_rights_t rights,
+                       zx_handle_t* out) {
+    std::shared_ptr<Vmo> vmo;
+    zx_status_t st = Vmo::create(rt, size, contiguous, align_pages, &vmo);
+    if (st != ZX_OK) return st;
+    if (!out) return ZX_ERR_INVALID_ARGS;  // the copy-out of the handle fails; the VMO goes away
+    return new_handle(vmo, rights, out);
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---- VMOs ----
+
+zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
+    SL_RUNTIME_OR_BAD_STATE();
+    if (options & ~(ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE)) return ZX_ERR_INVALID_ARGS;
+    uint64_t rounded;
+    if (!round_pages(size, &rounded)) return ZX_ERR_OUT_OF_RANGE;
+    // Resizing is not modelled, but a resizable VMO's handle carries ZX_RIGHT_RESIZE.
+    zx_rights_t rights = ZX_DEFAULT_VMO_RIGHTS | ((options & ZX_VMO_RESIZABLE) ? ZX_RIGHT_RESIZE : 0);
+    return create_vmo(*rt, rounded, false, 1, rights, out);
+}
+
+zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size, uint32_t alignment_log2, zx_handle_t* out) {
+    SL_RUNTIME_OR_BAD_STATE();
+    if (size == 0) return ZX_ERR_INVALID_ARGS;
+    if (alignment_log2 != 0 && (alignment_log2 < 12 || alignment_log2 > 63)) return ZX_ERR_INVALID_ARGS;
+    std::shared_ptr<Bti> b;
+    zx_status_t st = HandleTable::current().get_as<Bti>(bti, ZX_RIGHT_MAP, &b);
+    if (st != ZX_OK) return st;
+    uint64_t rounded;
+    if (!round_pages(size, &rounded)) return ZX_ERR_NO_MEMORY;
+    const unsigned shift = alignment_log2 ? alignment_log2 - 12 : 0;
+    if (shift >= 40) return ZX_ERR_NO_MEMORY;  // no RAM is aligned that much
+    return create_vmo(*rt, rounded, true, 1ULL << shift, ZX_DEFAULT_VMO_RIGHTS, out);
+}
+
+zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_t buffer_size) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Vmo> vmo;
+    zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_READ, &vmo);
+    if (st != ZX_OK) return st;
+    if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;
+    if (offset + buffer_size < offset || offset + buffer_size > vmo->size()) return ZX_ERR_OUT_OF_RANGE;
+    if (!vmo->cached()) return ZX_ERR_BAD_STATE;
+    if (!buffer_size) return ZX_OK;
+    if (!buffer) return ZX_ERR_INVALID_ARGS;
+    sc_time d = SC_ZERO_TIME;
+    vmo->cpu_read(buffer, offset, buffer_size, __builtin_return_address(0), d);
+    th.charge(d);
+    return ZX_OK;
+}
+
+zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset, size_t buffer_size) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Vmo> vmo;
+    zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_WRITE, &vmo);
+    if (st != ZX_OK) return st;
+    if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;
+    if (offset + buffer_size < offset || offset + buffer_size > vmo->size()) return ZX_ERR_OUT_OF_RANGE;
+    if (!vmo->cached()) return ZX_ERR_BAD_STATE;
+    if (!buffer_size) return ZX_OK;
+    if (!buffer) return ZX_ERR_INVALID_ARGS;
+    sc_time d = SC_ZERO_TIME;
+    vmo->cpu_write(buffer, offset, buffer_size, __builtin_return_address(0), d);
+    th.charge(d);
+    return ZX_OK;
+}
+
+zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Vmo> vmo;
+    zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_NONE, &vmo);
+    if (st != ZX_OK) return st;
+    if (!size) return ZX_ERR_INVALID_ARGS;
+    *size = vmo->size();
+    return ZX_OK;
+}
+
+zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+    SL_RUNTIME_OR_BAD_STATE();
+    if (cache_policy & ~ZX_CACHE_POLICY_MASK) return ZX_ERR_INVALID_ARGS;
+    std::shared_ptr<Vmo> vmo;
+    zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_MAP, &vmo);
+    if (st != ZX_OK) return st;
+    sc_time d = SC_ZERO_TIME;
+    st = vmo->set_cache_policy(cache_policy, d);
+    th.charge(d);
+    return st;
+}
+
+zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, uint64_t size, void* buffer,
+                            size_t buffer_size) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Vmo> vmo;
+    zx_rights_t rights = 0;
+    zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_NONE, &vmo, &rights);
+    if (st != ZX_OK) return st;
+    VmoOpCheck check = check_vmo_op_range(op, offset, size, vmo->size(), rights, rt->allow_cache_invalidate());
+    if (check.status != ZX_OK) return check.status;
+    const bool in_range = offset + size >= offset && offset + size <= vmo->size();
+    if (check.cache_op) {
+        if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;
+        sc_time d = SC_ZERO_TIME;
+        vmo->cache_op(offset, size, check.maintenance, false, __builtin_return_address(0), d);
+        th.charge(d);
+        return ZX_OK;
+    }
+    switch (op) {
+        case ZX_VMO_OP_COMMIT:  // every page is committed at creation
+        case ZX_VMO_OP_DONT_NEED:
+        case ZX_VMO_OP_ALWAYS_NEED:
+            return in_range ? ZX_OK : ZX_ERR_OUT_OF_RANGE;
+        case ZX_VMO_OP_ZERO: {
+            if (!in_range) return ZX_ERR_OUT_OF_RANGE;
+            if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;
+            if (!vmo->cached()) return ZX_ERR_BAD_STATE;
+            // The kernel zeroes through its cached physmap: CPU writes of zeros.
+            static const uint8_t zeros[4096] = {};
+            sc_time d = SC_ZERO_TIME;
+            for (uint64_t off = offset; off < offset + size;) {
+                size_t n = (size_t)std::min<uint64_t>(sizeof zeros, offset + size - off);
+                vmo->cpu_write(zeros, off, n, __builtin_return_address(0), d);
+                off += n;
+            }
+            th.charge(d);
+            return ZX_OK;
+        }
+        default:
+            // DECOMMIT (pages cannot be given back while the models alias them) and the
+            // LOCK family (discardable VMOs only).
+            return ZX_ERR_NOT_SUPPORTED;
+    }
+}
+
+// ---- VMARs ----
+
+zx_handle_t zx_vmar_root_self(void) {
+    ShimRuntime* rt = ShimRuntime::get();
+    return rt ? rt->root_vmar_handle() : ZX_HANDLE_INVALID;
+}
+
+zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset, zx_handle_t vmo_handle,
+                        uint64_t vmo_offset, size_t len, zx_vaddr_t* mapped_addr) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<RootVmar> vmar;
+    zx_rights_t vmar_rights = 0, vmo_rights = 0;
+    zx_status_t st = HandleTable::current().get_as<RootVmar>(handle, ZX_RIGHT_NONE, &vmar, &vmar_rights);
+    if (st != ZX_OK) return st;
+    std::shared_ptr<Vmo> vmo;
+    st = HandleTable::current().get_as<Vmo>(vmo_handle, ZX_RIGHT_NONE, &vmo, &vmo_rights);
+    if (st != ZX_OK) return st;
+    if (!mapped_addr) return ZX_ERR_INVALID_ARGS;
+    if (!(vmo_rights & ZX_RIGHT_MAP)) return ZX_ERR_ACCESS_DENIED;
+    const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE | ZX_VM_SPECIFIC |
+                                 ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE | ZX_VM_REQUIRE_NON_RESIZABLE |
+                                 ZX_VM_ALLOW_FAULTS | ZX_VM_OFFSET_IS_UPPER_LIMIT |
+                                 ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | (0x1fu << ZX_VM_ALIGN_BASE);
+    if (options & ~known) return ZX_ERR_INVALID_ARGS;
+    const bool r = options & ZX_VM_PERM_READ, w = options & ZX_VM_PERM_WRITE, x = options & ZX_VM_PERM_EXECUTE;
+    if ((w || x) && !r) return ZX_ERR_INVALID_ARGS;
+    if ((r && !(vmo_rights & ZX_RIGHT_READ)) || (w && !(vmo_rights & ZX_RIGHT_WRITE)) ||
+        (x && !(vmo_rights & ZX_RIGHT_EXECUTE)))
+        return ZX_ERR_ACCESS_DENIED;
+    if ((r && !(vmar_rights & ZX_RIGHT_READ)) || (w && !(vmar_rights & ZX_RIGHT_WRITE)) ||
+        (x && !(vmar_rights & ZX_RIGHT_EXECUTE)))
+        return ZX_ERR_ACCESS_DENIED;
+    const bool specific = options & (ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE);
+    if (!specific && vmar_offset != 0) return ZX_ERR_INVALID_ARGS;
+    if (!page_aligned(vmar_offset) || !page_aligned(vmo_offset) || len == 0 || !page_aligned(len))
+        return ZX_ERR_INVALID_ARGS;
+    if (vmo_offset + len < vmo_offset) return ZX_ERR_OUT_OF_RANGE;
+    if (vmo_offset + len > vmo->size()) return ZX_ERR_BUFFER_TOO_SMALL;
+    // A mapping points into the VMO's own host buffer: it cannot be put at a chosen place.
+    if (specific) return ZX_ERR_NOT_SUPPORTED;
+    *mapped_addr = vmar->map(vmo, vmo_offset, len, w);
+    return ZX_OK;
+}
+
+zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<RootVmar> vmar;
+    zx_status_t st = HandleTable::current().get_as<RootVmar>(handle, ZX_RIGHT_NONE, &vmar);
+    if (st != ZX_OK) return st;
+    if (!page_aligned(addr) || len == 0 || !page_aligned(len)) return ZX_ERR_INVALID_ARGS;
+    if (addr + len < addr) return ZX_ERR_INVALID_ARGS;
+    return vmar->unmap(addr, len);
+}
+
+// ---- cache maintenance by address ----
+
+zx_status_t zx_cache_flush(const void* addr, size_t size, uint32_t options) {
+    SL_RUNTIME_OR_BAD_STATE();
+    CacheFlushCheck check = check_cache_flush(options);
+    if (check.status != ZX_OK) return check.status;
+    // Only cached mappings of VMOs hold lines; the rest of the process (heap, stack, uncached
+    // mappings, BARs) has nothing the model tracks.
+    const uintptr_t p = (uintptr_t)addr, end = size > ~(uintptr_t)0 - p ? ~(uintptr_t)0 : p + size;
+    const uintptr_t lo = std::max(p, g_arena_lo), hi = std::min(end, g_arena_lo + g_arena_span);
+    sc_time d = SC_ZERO_TIME;
+    for (uintptr_t a = lo; a < hi;) {
+        const Region* r = rt->arena().find(a);
+        if (!r) rt->fault("zx_cache_flush on host memory that is not a live mapping (a destroyed VMO?)");
+        const uintptr_t stop = std::min<uintptr_t>(hi, r->end);
+        if (r->kind == RegionKind::CpuView) {
+            Vmo* vmo = r->vmo;
+            const uint64_t first = a - r->start, last = stop - r->start;
+            for (uint64_t pg = first / kPage; pg * kPage < last; ++pg)
+                if (!vmo->page_mapped(pg)) rt->fault("zx_cache_flush on VMO memory that is not mapped");
+            vmo->cache_op(first, last - first, check.maintenance, true, __builtin_return_address(0), d);
+        }
+        a = stop;
+    }
+    th.charge(d);
+    return ZX_OK;
+}
+
+// ---- BTIs and PMTs ----
+
+zx_status_t zx_bti_pin(zx_handle_t handle, uint32_t options, zx_handle_t vmo_handle, uint64_t offset, uint64_t size,
+                       zx_paddr_t* addrs, size_t num_addrs, zx_handle_t* pmt) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Bti> bti;
+    zx_status_t st = HandleTable::current().get_as<Bti>(handle, ZX_RIGHT_MAP, &bti);
+    if (st != ZX_OK) return st;
+    if (!bti_pin_range_aligned(offset, size)) return ZX_ERR_INVALID_ARGS;
+    std::shared_ptr<Vmo> vmo;
+    zx_rights_t vmo_rights = 0;
+    st = HandleTable::current().get_as<Vmo>(vmo_handle, ZX_RIGHT_NONE, &vmo, &vmo_rights);
+    if (st != ZX_OK) return st;
+    BtiPinRequest req;
+    req.options = options;
+    req.offset = offset;
+    req.size = size;
+    req.addrs_count = num_addrs;
+    req.addrs_given = addrs != nullptr;
+    req.pmt_given = pmt != nullptr;
+    BtiPinTarget target;
+    target.vmo_rights = vmo_rights;
+    target.vmo_size = vmo->size();
+    target.vmo_contiguous = vmo->contiguous();
+    target.minimum_contiguity = Bti::kMinimumContiguity;
+    target.bti_quarantine_empty = bti->quarantine_empty();
+    BtiPinCheck check = check_bti_pin(req, target);
+    if (check.status != ZX_OK) return check.status;
+    if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;  // peer-to-peer DMA to a BAR is not modelled
+    std::shared_ptr<Pmt> p;
+    st = bti->pin(vmo, offset, size, options, check.plan, addrs, __builtin_return_address(0), &p);
+    if (st != ZX_OK) return st;
+    th.charge(sc_time::from_value(rt->pin_page_cost().value() * (size / kPage)));
+    st = new_handle(p, ZX_DEFAULT_PMT_RIGHTS, pmt);
+    if (st != ZX_OK) {
+        p->unpin(__builtin_return_address(0));
+        return st;
+    }
+    return ZX_OK;
+}
+
+zx_status_t zx_pmt_unpin(zx_handle_t handle) {
+    SL_RUNTIME_OR_BAD_STATE();
+    HandleTable& table = HandleTable::current();
+    ObjectRef obj;
+    zx_status_t st = table.get(handle, ZX_OBJ_TYPE_NONE, ZX_RIGHT_NONE, &obj);
+    if (st != ZX_OK) return st;
+    auto pmt = std::dynamic_pointer_cast<Pmt>(obj);
+    if (pmt) pmt->mark_unpinning();  // losing the handle must not quarantine it
+    table.remove(handle);            // the handle is consumed whatever it was
+    if (!pmt) return ZX_ERR_WRONG_TYPE;
+    pmt->unpin(__builtin_return_address(0));
+    th.charge(sc_time::from_value(rt->pin_page_cost().value() * (pmt->record().size / kPage)));
+    return ZX_OK;
+}
+
+zx_status_t zx_bti_release_quarantine(zx_handle_t handle) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Bti> bti;
+    zx_status_t st = HandleTable::current().get_as<Bti>(handle, ZX_RIGHT_WRITE, &bti);
+    if (st != ZX_OK) return st;
+    bti->release_quarantine();
+    return ZX_OK;
+}
+
+// ---- interrupts ----
+
+zx_status_t zx_interrupt_wait(zx_handle_t handle, zx_time_t* out_timestamp) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Interrupt> irq;
+    zx_status_t st = HandleTable::current().get_as<Interrupt>(handle, ZX_RIGHT_WAIT, &irq);
+    if (st != ZX_OK) return st;
+    return irq->wait(out_timestamp);
+}
+
+zx_status_t zx_interrupt_destroy(zx_handle_t handle) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Interrupt> irq;
+    zx_status_t st = HandleTable::current().get_as<Interrupt>(handle, ZX_RIGHT_NONE, &irq);
+    if (st != ZX_OK) return st;
+    irq->destroy();
+    return ZX_OK;
+}
+
+zx_status_t zx_interrupt_ack(zx_handle_t handle) {
+    SL_RUNTIME_OR_BAD_STATE();
+    std::shared_ptr<Interrupt> irq;
+    zx_status_t st = HandleTable::current().get_as<Interrupt>(handle, ZX_RIGHT_WRITE, &irq);
+    if (st != ZX_OK) return st;
+    return ZX_ERR_BAD_STATE;  // interrupts cannot be bound to ports here
+}
+
+// ---- time ----
+
+zx_status_t zx_nanosleep(zx_time_t deadline) {
+    SL_RUNTIME_OR_BAD_STATE();
+    th.sync();
+    const zx_time_t now = (zx_time_t)th.now_ns();
+    if (deadline <= now) return ZX_OK;
+    const sc_time d((double)(deadline - now), sc_core::SC_NS);
+    if (th.can_wait()) th.wait(d);
+    else th.charge(d);
+    return ZX_OK;
+}
+
+zx_time_t zx_deadline_after(zx_duration_t nanoseconds) {
+    return zx_time_add_duration(zx_clock_get_monotonic(), nanoseconds);
+}
+
+zx_time_t zx_clock_get_monotonic(void) {
+    ShimRuntime* rt = ShimRuntime::get();
+    if (!rt) return (zx_time_t)(sc_core::sc_time_stamp() / sc_time(1, sc_core::SC_NS));
+    // Reading the clock costs a little, so a loop that only polls the clock still advances.
+    return (zx_time_t)rt->enter_call().now_ns();
+}
+
+}  // extern "C"

@@ -1,0 +1,217 @@
+#include "Vmo.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "ShimRuntime.h"
+#include "SimThread.h"
+
+#include <zircon/syscalls/object.h>
+
+namespace staleline::zx {
+
+using sc_core::sc_time;
+
+namespace {
+constexpr uint64_t kPage = 4096;
+}
+
+Vmo::Vmo(ShimRuntime& rt, Kind kind, uint64_t size)
+    : KernelObject(ZX_OBJ_TYPE_VMO), rt_(rt), runtime_generation_(ShimRuntime::generation()), kind_(kind), size_(size) {}
+
+zx_status_t Vmo::create(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_t align_pages,
+                        std::shared_ptr<Vmo>* out) {
+    Platform& p = rt.platform();
+    const uint64_t npages = size / kPage;
+    if (npages > p.phys().pages_free()) return ZX_ERR_NO_MEMORY;
+    std::shared_ptr<Vmo> vmo(new Vmo(rt, contiguous ? Kind::Contiguous : Kind::Paged, size));
+    if (npages) {
+        if (contiguous) {
+            uint64_t base = 0;
+            if (!p.phys().alloc_contiguous(npages, align_pages ? align_pages : 1, &base)) return ZX_ERR_NO_MEMORY;
+            vmo->pages_.resize(npages);
+            for (uint64_t i = 0; i < npages; ++i) vmo->pages_[i] = base + i * kPage;
+        } else if (!p.phys().alloc_scattered(npages, &vmo->pages_)) {
+            return ZX_ERR_NO_MEMORY;
+        }
+        vmo->cpu_ = rt.arena().allocate(size);
+        vmo->dram_ = vmo->cpu_ ? rt.arena().allocate(size) : nullptr;
+        if (!vmo->dram_) {
+            vmo->release_memory();  // gives the pages back
+            return ZX_ERR_NO_MEMORY;
+        }
+        // Alias both copies of every page. map_host copies what the page held before (a
+        // previous VMO's bytes): a new VMO reads as zero in both copies, so clear them after.
+        // Lines of these pages still in the cache then hold zeros as DRAM does: consistent.
+        for (uint64_t i = 0; i < npages;) {
+            uint64_t run = 1;
+            while (i + run < npages && vmo->pages_[i + run] == vmo->pages_[i] + run * kPage) ++run;
+            p.memory().map_host(vmo->pages_[i], run * kPage, vmo->dram_ + i * kPage);
+            p.cache().view().map_host(vmo->pages_[i], run * kPage, vmo->cpu_ + i * kPage);
+            i += run;
+        }
+        std::memset(vmo->dram_, 0, size);
+        std::memset(vmo->cpu_, 0, size);
+        rt.arena().add_region({(uintptr_t)vmo->cpu_, (uintptr_t)vmo->cpu_ + size, RegionKind::CpuView, vmo.get()});
+        rt.arena().add_region({(uintptr_t)vmo->dram_, (uintptr_t)vmo->dram_ + size, RegionKind::Dram, vmo.get()});
+    }
+    vmo->map_count_.assign(npages, 0);
+    vmo->write_count_.assign(npages, 0);
+    ++rt.counters().vmos_created;
+    if (rt.observer()) rt.observer()->on_vmo_created(*vmo);
+    *out = std::move(vmo);
+    return ZX_OK;
+}
+
+std::shared_ptr<Vmo> Vmo::create_mmio(ShimRuntime& rt, unsigned slot, uint64_t size) {
+    std::shared_ptr<Vmo> vmo(new Vmo(rt, Kind::Mmio, size));
+    vmo->bar_slot_ = slot;
+    vmo->policy_ = ZX_CACHE_POLICY_UNCACHED;  // physical VMOs start uncached in Zircon
+    vmo->cpu_ = rt.arena().allocate(size, /*reserve_only=*/true);
+    if (!vmo->cpu_) return nullptr;
+    rt.arena().add_region({(uintptr_t)vmo->cpu_, (uintptr_t)vmo->cpu_ + size, RegionKind::Bar, vmo.get()});
+    vmo->map_count_.assign(size / kPage, 0);
+    vmo->write_count_.assign(size / kPage, 0);
+    return vmo;
+}
+
+Vmo::~Vmo() {
+    if (ShimRuntime::alive(runtime_generation_)) {
+        if (rt_.observer() && !is_mmio()) rt_.observer()->on_vmo_destroyed(*this);
+        release_memory();
+    }
+}
+
+void Vmo::release_memory() {
+    Platform& p = rt_.platform();
+    if (cpu_) rt_.arena().remove_region((uintptr_t)cpu_);
+    if (dram_) rt_.arena().remove_region((uintptr_t)dram_);
+    if (!is_mmio() && cpu_ && dram_) {
+        // Detach the host buffers from both stores; the pages keep their bytes there.
+        for (uint64_t i = 0; i < pages_.size(); ++i) {
+            p.memory().unmap_host(pages_[i], kPage);
+            p.cache().view().unmap_host(pages_[i], kPage);
+        }
+    }
+    rt_.arena().release(cpu_, size_);
+    rt_.arena().release(dram_, size_);
+    cpu_ = dram_ = nullptr;
+    if (!is_mmio()) {
+        for (uint64_t pa : pages_) p.phys().free_page(pa);
+    }
+    pages_.clear();
+}
+
+uint64_t Vmo::contiguous_bytes(uint64_t offset) const {
+    uint64_t page = offset / kPage;
+    uint64_t n = kPage - (offset % kPage);
+    while (page + 1 < pages_.size() && pages_[page + 1] == pages_[page] + kPage) {
+        ++page;
+        n += kPage;
+    }
+    return std::min(n, size_ - offset);
+}
+
+zx_status_t Vmo::set_cache_policy(uint32_t policy, sc_time& delay) {
+    if (mappings_ || pins_) return ZX_ERR_BAD_STATE;
+    if (policy == policy_) return ZX_OK;
+    if (!is_mmio()) {
+        // Every page is committed: Zircon refuses to change a non-cached policy then.
+        if (policy_ != ZX_CACHE_POLICY_CACHED && !pages_.empty()) return ZX_ERR_BAD_STATE;
+        if (policy_ == ZX_CACHE_POLICY_CACHED && !pages_.empty()) {
+            // The kernel cleans and invalidates the pages so that no cached copy outlives
+            // the switch; the CPU view then equals DRAM.
+            for (uint64_t off = 0; off < size_;) {
+                uint64_t n = contiguous_bytes(off);
+                rt_.platform().cache().clean_invalidate(pa(off), n, delay);
+                off += n;
+            }
+        }
+    }
+    policy_ = policy;
+    return ZX_OK;
+}
+
+void Vmo::cpu_read(void* dst_v, uint64_t offset, size_t len, const void* pc, sc_time& delay) {
+    auto* dst = static_cast<uint8_t*>(dst_v);
+    Cache& cache = rt_.platform().cache();
+    ShimObserver* obs = rt_.observer();
+    while (len) {
+        size_t n = std::min<uint64_t>(len, kPage - (offset % kPage));
+        uint64_t a = pa(offset);
+        cache.access(a, n, false, delay);
+        std::memcpy(dst, cpu_ + offset, n);
+        if (obs) obs->on_cpu_access({this, offset, a, n, false, true, AccessPath::VmoCall, pc,
+                                     sc_core::sc_time_stamp() + SimThread::current().local() + delay});
+        dst += n;
+        offset += n;
+        len -= n;
+    }
+}
+
+void Vmo::cpu_write(const void* src_v, uint64_t offset, size_t len, const void* pc, sc_time& delay) {
+    auto* src = static_cast<const uint8_t*>(src_v);
+    Cache& cache = rt_.platform().cache();
+    ShimObserver* obs = rt_.observer();
+    while (len) {
+        size_t n = std::min<uint64_t>(len, kPage - (offset % kPage));
+        uint64_t a = pa(offset);
+        cache.access(a, n, true, delay);
+        std::memcpy(cpu_ + offset, src, n);
+        if (obs) obs->on_cpu_access({this, offset, a, n, true, true, AccessPath::VmoCall, pc,
+                                     sc_core::sc_time_stamp() + SimThread::current().local() + delay});
+        src += n;
+        offset += n;
+        len -= n;
+    }
+}
+
+void Vmo::cache_op(uint64_t offset, uint64_t len, const CacheMaintenance& m, bool by_address, const void* pc,
+                   sc_time& delay) {
+    // ZX_VMO_OP_CACHE_SYNC / ZX_CACHE_FLUSH_INSN clean the data cache to the point of
+    // unification before invalidating the instruction cache; with one cache level modelled
+    // that is a clean.
+    const bool clean = m.clean || m.sync_insn;
+    const bool invalidate = m.invalidate;
+    if (!clean && !invalidate) return;
+    Cache& cache = rt_.platform().cache();
+    ShimObserver* obs = rt_.observer();
+    const uint64_t end = offset + len;
+    while (offset < end) {
+        uint64_t n = std::min(contiguous_bytes(offset), end - offset);
+        uint64_t a = pa(offset);
+        if (obs) obs->on_cache_op({this, offset, a, (size_t)n, clean, invalidate, by_address, pc,
+                                   sc_core::sc_time_stamp() + SimThread::current().local() + delay});
+        if (clean && invalidate) cache.clean_invalidate(a, n, delay);
+        else if (clean) cache.clean(a, n, delay);
+        else cache.invalidate(a, n, delay);
+        offset += n;
+    }
+}
+
+void Vmo::count_pages(uint64_t offset, uint64_t len, bool writable, int delta) {
+    for (uint64_t p = offset / kPage; p < (offset + len + kPage - 1) / kPage && p < map_count_.size(); ++p) {
+        map_count_[p] += delta;
+        if (writable) write_count_[p] += delta;
+    }
+}
+
+zx_status_t Vmo::info_record(uint32_t topic, void* record, size_t record_size) const {
+    if (topic != ZX_INFO_VMO || record_size < sizeof(zx_info_vmo_t)) return ZX_ERR_NOT_SUPPORTED;
+    auto* info = static_cast<zx_info_vmo_t*>(record);
+    info->koid = koid();
+    std::snprintf(info->name, sizeof info->name, "%s", is_mmio() ? "pci-bar" : "");
+    info->size_bytes = size_;
+    info->parent_koid = ZX_KOID_INVALID;
+    info->num_children = 0;
+    info->num_mappings = mappings_;
+    info->share_count = mappings_ ? 1 : 0;  // one process: shared by at most one address space
+    info->flags = (is_mmio() ? ZX_INFO_VMO_TYPE_PHYSICAL : ZX_INFO_VMO_TYPE_PAGED) | ZX_INFO_VMO_VIA_HANDLE |
+                  (contiguous() ? ZX_INFO_VMO_CONTIGUOUS : 0u);
+    info->committed_bytes = is_mmio() ? 0 : size_;
+    info->cache_policy = policy_;
+    return ZX_OK;
+}
+
+}  // namespace staleline::zx
