@@ -24,8 +24,10 @@ int cli_config_finish(sl_config_t* cfg);
 /* Print a configuration error (sl_error()) and return SL_EXIT_USAGE. */
 int cli_config_error(void);
 
+int cmd_run(int argc, char** argv);
 int cmd_trace(int argc, char** argv);
 int cmd_params(int argc, char** argv);
 int cmd_demo(int argc, char** argv);
+int cmd_sweep(int argc, char** argv);
 
 #endif

@@ -2,6 +2,7 @@
  * shows why a non-coherent cache needs cache maintenance around DMA, then prints the
  * statistics of every model. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,19 +78,22 @@ static void demo_thread(void* arg) {
 }
 
 int cmd_demo(int argc, char** argv) {
-    static const struct option opts[] = {SL_CONFIG_LONG_OPTIONS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        SL_CONFIG_LONG_OPTIONS, {"json", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char* json_path = NULL;
     sl_config_t* cfg = sl_config_new();
     int c, rc = SL_EXIT_OK;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'h':
-            puts("usage: staleline demo [--set key=value]... [--config FILE] [--seed N]\n"
+            puts("usage: staleline demo [--set key=value]... [--config FILE] [--seed N] [--json FILE]\n"
                  "  CPU and a PCI device share a 4 KiB buffer through a non-coherent cache and the IOMMU;\n"
                  "  shows the stale data a missing clean or invalidate causes, then every model's statistics.\n"
                  "  Try --set platform.coherent=true to see the same code look correct on an x86-like platform.");
             sl_config_free(cfg);
             return SL_EXIT_OK;
+        case 'j': json_path = optarg; break;
         case 'S': case 'C': case 's':
             if ((rc = cli_config_option(cfg, c, optarg))) goto out;
             break;
@@ -127,6 +131,19 @@ int cmd_demo(int argc, char** argv) {
                d.coherent ? " On a coherent platform these bugs hide." : "");
         char* stats = sl_platform_stats_json(p);
         printf("\nStatistics:\n%s\n", stats);
+        if (json_path) {
+            json_t* j = json_object();
+            json_object_set_new(j, "data_ok", json_boolean(d.ok_after_clean && d.ok_after_invalidate));
+            json_object_set_new(j, "sim_time_ns", json_integer((json_int_t)sl_time_ns()));
+            json_object_set_new(j, "stale_device_bytes", json_integer(d.stale_device_read));
+            json_object_set_new(j, "stale_cpu_bytes", json_integer(d.stale_cpu_read));
+            json_object_set_new(j, "stats", json_loads(stats, 0, NULL));
+            if (json_dump_file(j, json_path, JSON_INDENT(2) | JSON_SORT_KEYS)) {
+                fprintf(stderr, "staleline demo: cannot write %s\n", json_path);
+                rc = SL_EXIT_USAGE;
+            }
+            json_decref(j);
+        }
         free(stats);
     }
     sl_platform_destroy(p);
