@@ -68,6 +68,29 @@ static json_t* load_reusable(const char* record_path, char** argv) {
     return rec;
 }
 
+/* A point run outside this process (a cluster job running the --print-commands line)
+ * leaves its JSON at points/<point>.run.json: make it the point's record. */
+static json_t* adopt_external(const sweep_grid_t* g, const sweep_run_opts_t* o, size_t i, char** argv, const char* record) {
+    char* slug = sweep_grid_slug(g, i);
+    char* run_json = path_of(o, slug, ".run.json");
+    json_t* result = json_load_file(run_json, 0, NULL);
+    json_t* rec = NULL;
+    if (result) {
+        json_t* findings = json_object_get(result, "findings");
+        int clean = json_is_true(json_object_get(result, "data_ok")) && json_array_size(findings) == 0;
+        rec = json_object();
+        json_object_set_new(rec, "command", command_json(argv));
+        json_object_set_new(rec, "params", params_json(g, i));
+        json_object_set_new(rec, "exit", json_integer(clean ? 0 : 1));
+        json_object_set_new(rec, "result", result);
+        json_dump_file(rec, record, JSON_INDENT(2) | JSON_SORT_KEYS);
+        unlink(run_json);
+    }
+    free(slug);
+    free(run_json);
+    return rec;
+}
+
 static char* last_line(const char* path) {
     FILE* f = fopen(path, "r");
     if (!f) return strdup("(no log)");
@@ -170,6 +193,7 @@ size_t sweep_run(const sweep_grid_t* g, const sweep_run_opts_t* o, sweep_point_t
             char* record = path_of(o, slug, ".json");
             char** argv = sweep_point_argv(g, o, i);
             json_t* rec = o->force ? NULL : load_reusable(record, argv);
+            if (!rec && !o->force) rec = adopt_external(g, o, i, argv, record);
             if (rec) {
                 results[i].state = SWEEP_POINT_REUSED;
                 results[i].exit_code = (int)json_integer_value(json_object_get(rec, "exit"));

@@ -145,6 +145,25 @@ static void test_print_commands(void) {
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "'demo' '--set' 'dram.latency_ns=30' '--set' 'cache.ways=2' '--json' '/tmp/x/points/cache.ways=2.run.json'"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "'cache.ways=4'"));
     free(out);
+
+    /* the cluster path: run the printed commands elsewhere, then collect without rerunning */
+    char* d = tmpdir();
+    char args[256], cmd[512];
+    snprintf(args, sizeof args, "--param cache.ways=2,4 --no-plots --out %s", d);
+    snprintf(cmd, sizeof cmd, "%s sweep --command demo %s --print-commands | sh", sl_test_bin("staleline"), args);
+    CU_ASSERT_EQUAL(sl_test_run(cmd, NULL), 0);
+    out = sweep(args, &rc);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "0 run, 2 reused"));
+    free(out);
+    char path[256];
+    snprintf(path, sizeof path, "%s/results.csv", d);
+    char* csv = slurp(path);
+    CU_ASSERT_PTR_NOT_NULL(csv);
+    if (csv) CU_ASSERT_PTR_NOT_NULL(strstr(csv, "\n4,ok,0,,"));
+    free(csv);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 static void test_plots(void) {
