@@ -203,10 +203,22 @@ zx_status_t DriverLoader::bind_now(DriverInstance& d, unsigned slot) {
     zx_status_t st = check_bind(d, slot);
     if (st != ZX_OK) return st;
     d.slot_ = (int)slot;
+    return run_bind(d, slot);
+}
+
+zx_status_t DriverLoader::bind_async(DriverInstance& d, unsigned slot) {
+    zx_status_t st = check_bind(d, slot);
+    if (st != ZX_OK) return st;
+    d.slot_ = (int)slot;  // claimed now: a second bind fails at once
+    rt_.spawn("bind_" + d.name_, &d, [this, &d, slot] { run_bind(d, slot); });
+    return ZX_OK;
+}
+
+zx_status_t DriverLoader::run_bind(DriverInstance& d, unsigned slot) {
     SimThread& th = SimThread::current();
     DriverInstance* saved = th.driver;
     th.driver = &d;
-    st = ZX_OK;
+    zx_status_t st = ZX_OK;
     if (!d.initialised_) {
         d.initialised_ = true;
         if (d.rec_->ops->init) st = d.rec_->ops->init(&d.ctx_);
@@ -215,13 +227,6 @@ zx_status_t DriverLoader::bind_now(DriverInstance& d, unsigned slot) {
     th.driver = saved;
     d.bind_status_ = st;
     return st;
-}
-
-zx_status_t DriverLoader::bind_async(DriverInstance& d, unsigned slot) {
-    zx_status_t st = check_bind(d, slot);
-    if (st != ZX_OK) return st;
-    rt_.spawn("bind_" + d.name_, &d, [this, &d, slot] { bind_now(d, slot); });
-    return ZX_OK;
 }
 
 zx_status_t DriverLoader::release_now(DriverInstance& d) {

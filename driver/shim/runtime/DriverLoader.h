@@ -81,6 +81,7 @@ public:
 
 private:
     zx_status_t check_bind(DriverInstance& d, unsigned slot) const;
+    zx_status_t run_bind(DriverInstance& d, unsigned slot);
 
     ShimRuntime& rt_;
     std::vector<std::unique_ptr<DriverInstance>> drivers_;
