@@ -200,6 +200,13 @@ zx_status_t zx_interrupt_destroy(zx_handle_t handle);
  * ZX_ERR_CANCELED      zx_interrupt_destroy() was called. */
 zx_status_t zx_interrupt_ack(zx_handle_t handle);
 
+/* ---- system information ---- */
+
+/* Size in bytes of a line of the CPU data cache (the platform's cache.line). Drivers that
+ * share cache lines between the CPU and a device (descriptor rings) size their layout by it.
+ * A vDSO call in Fuchsia: no handle, no error. */
+uint32_t zx_system_get_dcache_line_size(void);
+
 /* ---- time ---- */
 
 /* Sleep until deadline (simulated ZX_CLOCK_MONOTONIC time). Always ZX_OK. */

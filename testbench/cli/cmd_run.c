@@ -1,0 +1,439 @@
+/* staleline run: build the platform, load a DMA driver and bind it to the DMA engine (PCI
+ * slot 0), run a workload against the device it publishes (DMA transfer protocol), unbind,
+ * and report: data verified or not, simulated time, the driver's and the models' statistics,
+ * findings. docs/workloads.md is the user's guide. */
+#include <dirent.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "staleline/dmac-protocol.h"
+#include "staleline/shim.h"
+#include <zircon/status.h>
+#include "workload.h"
+
+#define RUN_SLOT 0u /* bridge/ puts the DMA engine here */
+#define DEFAULT_DRIVER "dmac"
+#define DEFAULT_WORKLOAD "copy"
+
+static void usage(FILE* f) {
+    fputs("usage: staleline run [--driver NAME|PATH] [--workload NAME] [--set key=value]... [--config FILE]\n"
+          "                     [--seed N] [--json FILE] [--vcd FILE]\n"
+          "       staleline run --list-drivers | --list-workloads\n"
+          "\n"
+          "Builds the platform, loads the driver and binds it to the DMA engine in PCI slot 0, runs the\n"
+          "workload against the device the driver publishes (DMA transfer protocol), unbinds the driver,\n"
+          "and prints whether every byte came out right, the simulated time and the statistics.\n"
+          "\n"
+          "  --driver NAME|PATH  driver module: a name (" DEFAULT_DRIVER ", the default; see --list-drivers) or the\n"
+          "                      path of a module built with staleline_add_driver()\n"
+          "  --workload NAME     " DEFAULT_WORKLOAD " (default), blockio or fill; see --list-workloads\n"
+          "  --set key=value     set a configuration parameter (see `staleline params`); repeatable\n"
+          "  --config FILE       read parameters from a TOML file (applied where it appears)\n"
+          "  --seed N            same as --set sim.seed=N\n"
+          "  --json FILE         also write the result as JSON (FILE '-': standard output, and the\n"
+          "                      summary goes to standard error)\n"
+          "  --vcd FILE          record the DMA engine's waveform into FILE\n"
+          "  --list-drivers      list the driver modules found\n"
+          "  --list-workloads    list the workloads\n"
+          "  --help              this text\n"
+          "\n"
+          "Workload parameters: workload.transfers, workload.min_size, workload.max_size,\n"
+          "workload.queue_depth, workload.block_size (docs/workloads.md).\n"
+          "Exit status: 0 data right and no findings, 1 wrong data, a failed operation, a driver that\n"
+          "did not bind or findings, 2 usage or configuration error (unknown flag, driver or workload).\n",
+          f);
+}
+
+/* ---- listing ---- */
+
+static void list_workloads(void) {
+    for (size_t i = 0; i < sl_workload_count(); ++i) {
+        const sl_workload_t* w = sl_workload_at(i);
+        printf("%-10s %s%s\n", w->name, w->summary, strcmp(w->name, DEFAULT_WORKLOAD) ? "" : " (default)");
+    }
+}
+
+/* Driver modules (NAME.so) in the directories the loader searches by name. */
+static void list_dir(const char* dir, char seen[][NAME_MAX + 1], size_t* nseen, size_t cap) {
+    DIR* d = opendir(dir);
+    if (!d) return;
+    char* names[256];
+    size_t n = 0;
+    struct dirent* e;
+    while ((e = readdir(d)) && n < 256) {
+        size_t len = strlen(e->d_name);
+        if (len > 3 && !strcmp(e->d_name + len - 3, ".so")) names[n++] = strndup(e->d_name, len - 3);
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; ++i) /* sorted: the output is the same on every host */
+        for (size_t j = i + 1; j < n; ++j)
+            if (strcmp(names[j], names[i]) < 0) {
+                char* t = names[i];
+                names[i] = names[j];
+                names[j] = t;
+            }
+    for (size_t i = 0; i < n; ++i) {
+        int dup = 0;
+        for (size_t k = 0; k < *nseen; ++k) dup |= !strcmp(seen[k], names[i]);
+        if (!dup && *nseen < cap) {
+            snprintf(seen[(*nseen)++], NAME_MAX + 1, "%s", names[i]);
+            printf("%-16s %s%s\n", names[i],
+                   !strcmp(names[i], DEFAULT_DRIVER) ? "reference driver of the DMA engine (default)" : "driver module",
+                   "");
+        }
+        free(names[i]);
+    }
+}
+
+static void list_drivers(void) {
+    static char seen[64][NAME_MAX + 1];
+    size_t nseen = 0;
+    const char* env = getenv("STALELINE_DRIVER_PATH");
+    if (env) {
+        char* copy = strdup(env);
+        for (char* save = NULL, *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+            list_dir(dir, seen, &nseen, 64);
+        free(copy);
+    }
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char* slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            char dir[PATH_MAX + 32];
+            snprintf(dir, sizeof dir, "%s/../lib/drivers", exe);
+            list_dir(dir, seen, &nseen, 64);
+        }
+    }
+#ifdef SL_DRIVER_DIR
+    list_dir(SL_DRIVER_DIR, seen, &nseen, 64);
+#endif
+    if (nseen == 0) printf("no driver modules found (set STALELINE_DRIVER_PATH)\n");
+}
+
+/* ---- the run ---- */
+
+typedef struct run {
+    sl_platform_t* p;
+    sl_driver_t* drv;
+    const sl_workload_t* workload;
+    sl_workload_params_t params;
+    /* results */
+    int finished;               /* the run thread got to the end */
+    zx_status_t bind_status, release_status;
+    char problem[256];          /* why the workload could not run */
+    int have_dma;
+    dma_xfer_info_t info;
+    dma_xfer_stats_t dma_stats;
+    sl_workload_result_t result;
+    uint64_t end_ns;
+} run_t;
+
+/* The first device the driver published that offers the DMA transfer protocol. */
+static int find_protocol(sl_driver_t* drv, dma_xfer_protocol_t* out) {
+    for (size_t i = 0; i < sl_driver_device_count(drv); ++i) {
+        uint32_t proto_id = 0;
+        void* ops = NULL;
+        void* ctx = NULL;
+        bool removed = false;
+        if (sl_device_info(sl_driver_device(drv, i), &proto_id, &ops, &ctx, &removed) == ZX_OK && !removed &&
+            proto_id == ZX_PROTOCOL_DMA_XFER && ops) {
+            out->ops = ops;
+            out->ctx = ctx;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void run_thread(void* arg) {
+    run_t* r = arg;
+    r->bind_status = sl_driver_bind(r->drv, RUN_SLOT);
+    if (r->bind_status != ZX_OK) {
+        snprintf(r->problem, sizeof r->problem, "driver %s: bind failed: %s", sl_driver_name(r->drv),
+                 zx_status_get_string(r->bind_status));
+        r->finished = 1;
+        return;
+    }
+    dma_xfer_protocol_t dma;
+    if (find_protocol(r->drv, &dma)) {
+        snprintf(r->problem, sizeof r->problem, "driver %s published no device with the DMA transfer protocol",
+                 sl_driver_name(r->drv));
+    } else {
+        r->have_dma = 1;
+        if (dma_xfer_get_info(&dma, &r->info) != ZX_OK) memset(&r->info, 0, sizeof r->info);
+        sl_workload_run(r->workload, &dma, &r->params, &r->result);
+        if (dma_xfer_get_stats(&dma, &r->dma_stats) != ZX_OK) memset(&r->dma_stats, 0, sizeof r->dma_stats);
+    }
+    r->release_status = sl_driver_release(r->drv);
+    r->end_ns = sl_shim_now_ns();
+    r->finished = 1;
+}
+
+/* ---- output ---- */
+
+static json_t* u64(uint64_t v) { return json_integer((json_int_t)v); }
+
+static json_t* dma_json(const run_t* r) {
+    json_t* d = json_object();
+    const dma_xfer_stats_t* s = &r->dma_stats;
+    json_object_set_new(d, "transfers", u64(s->transfers));
+    json_object_set_new(d, "bytes", u64(s->bytes));
+    json_object_set_new(d, "descriptors", u64(s->descriptors));
+    json_object_set_new(d, "interrupts", u64(s->interrupts));
+    json_object_set_new(d, "crc_checked", u64(s->crc_checked));
+    json_object_set_new(d, "crc_mismatches", u64(s->crc_mismatches));
+    json_object_set_new(d, "errors", u64(s->errors));
+    json_object_set_new(d, "canceled", u64(s->canceled));
+    json_object_set_new(d, "irq_mode", json_string(r->info.irq_mode == DMA_XFER_IRQ_MSI      ? "msi"
+                                                   : r->info.irq_mode == DMA_XFER_IRQ_LEGACY ? "legacy"
+                                                                                             : "unknown"));
+    json_object_set_new(d, "ring_entries", u64(r->info.ring_entries));
+    return d;
+}
+
+static json_t* shim_json(void) {
+    sl_shim_stats_t s;
+    sl_shim_get_stats(&s);
+    json_t* j = json_object();
+    json_object_set_new(j, "syscalls", u64(s.syscalls));
+    json_object_set_new(j, "observed_accesses", u64(s.observed_accesses));
+    json_object_set_new(j, "mmio_reads", u64(s.mmio_reads));
+    json_object_set_new(j, "mmio_writes", u64(s.mmio_writes));
+    json_object_set_new(j, "vmos_created", u64(s.vmos_created));
+    json_object_set_new(j, "pins", u64(s.pins));
+    json_object_set_new(j, "unpins", u64(s.unpins));
+    json_object_set_new(j, "live_pins", u64(sl_shim_live_pin_count()));
+    return j;
+}
+
+static json_t* result_json(const run_t* r, const char* workload, json_t* models, json_t* findings, int data_ok) {
+    json_t* root = json_object();
+    json_object_set_new(root, "data_ok", json_boolean(data_ok));
+    json_object_set_new(root, "driver", json_string(sl_driver_name(r->drv)));
+    json_object_set_new(root, "workload", json_string(workload));
+    json_object_set_new(root, "seed", u64(r->params.seed));
+    json_object_set_new(root, "sim_time_ns", u64(r->end_ns));
+    json_object_set_new(root, "findings", json_incref(findings));
+    if (r->problem[0]) json_object_set_new(root, "problem", json_string(r->problem));
+
+    json_t* w = json_object();
+    const sl_workload_result_t* res = &r->result;
+    json_object_set_new(w, "operations", u64(res->operations));
+    json_object_set_new(w, "bytes", u64(res->bytes));
+    json_object_set_new(w, "bytes_checked", u64(res->bytes_checked));
+    json_object_set_new(w, "bad_bytes", u64(res->bad_bytes));
+    json_object_set_new(w, "failed_ops", u64(res->failed_ops));
+    json_object_set_new(w, "detail", json_string(res->detail));
+    json_object_set_new(root, "workload_result", w);
+
+    json_t* stats = json_object();
+    const char* key;
+    json_t* value;
+    json_object_foreach(models, key, value) {
+        if (strcmp(key, "sim_time_ns")) json_object_set(stats, key, value);
+    }
+    json_object_set_new(stats, "dma", dma_json(r));
+    json_object_set_new(stats, "shim", shim_json());
+    json_object_set_new(root, "stats", stats);
+    return root;
+}
+
+static uint64_t jget(json_t* models, const char* obj, const char* key) {
+    json_t* v = json_object_get(json_object_get(models, obj), key);
+    return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+}
+
+static void print_bytes(FILE* f, uint64_t b) {
+    if (b >= (1u << 20)) fprintf(f, "%.2f MiB", (double)b / (1u << 20));
+    else if (b >= 1024) fprintf(f, "%.2f KiB", (double)b / 1024);
+    else fprintf(f, "%llu B", (unsigned long long)b);
+}
+
+static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
+
+static void print_summary(FILE* f, const run_t* r, const char* workload, json_t* models, size_t nfindings,
+                          int data_ok) {
+    const sl_workload_result_t* res = &r->result;
+    fprintf(f, "staleline run: driver %s, workload %s, seed %llu\n", sl_driver_name(r->drv), workload,
+            (unsigned long long)r->params.seed);
+    if (r->problem[0]) fprintf(f, "problem:    %s\n", r->problem);
+    fprintf(f, "data:       %s", data_ok ? "VERIFIED" : "WRONG");
+    fprintf(f, " (%llu operations, ", (unsigned long long)res->operations);
+    print_bytes(f, res->bytes);
+    fprintf(f, " moved, ");
+    print_bytes(f, res->bytes_checked);
+    fprintf(f, " checked, %llu bad bytes, %llu failed operations)\n", (unsigned long long)res->bad_bytes,
+            (unsigned long long)res->failed_ops);
+    if (res->detail[0]) fprintf(f, "first problem: %s\n", res->detail);
+    fprintf(f, "sim time:   %llu ns (%.3f ms)\n", (unsigned long long)r->end_ns, (double)r->end_ns / 1e6);
+    if (r->have_dma) {
+        const dma_xfer_stats_t* s = &r->dma_stats;
+        fprintf(f, "dma:        %llu transfers, ", (unsigned long long)s->transfers);
+        print_bytes(f, s->bytes);
+        fprintf(f, ", %llu descriptors, %llu interrupts (%s), CRC %llu checked / %llu mismatched, %llu errors\n",
+                (unsigned long long)s->descriptors, (unsigned long long)s->interrupts,
+                r->info.irq_mode == DMA_XFER_IRQ_MSI ? "MSI" : r->info.irq_mode == DMA_XFER_IRQ_LEGACY ? "legacy" : "?",
+                (unsigned long long)s->crc_checked, (unsigned long long)s->crc_mismatches,
+                (unsigned long long)s->errors);
+    }
+    const uint64_t acc = jget(models, "cache", "accesses"), hits = jget(models, "cache", "hits");
+    fprintf(f, "cache:      %llu accesses, %.1f%% hits, %llu misses, %llu write-backs, %llu cleans, %llu invalidates\n",
+            (unsigned long long)acc, pct(hits, acc), (unsigned long long)jget(models, "cache", "misses"),
+            (unsigned long long)jget(models, "cache", "writebacks"), (unsigned long long)jget(models, "cache", "cleans"),
+            (unsigned long long)jget(models, "cache", "invalidates"));
+    const uint64_t lk = jget(models, "iotlb", "lookups"), th = jget(models, "iotlb", "hits");
+    fprintf(f, "iotlb:      %llu lookups, %.1f%% hits, %llu walks, %llu faults\n", (unsigned long long)lk, pct(th, lk),
+            (unsigned long long)jget(models, "iotlb", "walks"), (unsigned long long)jget(models, "iotlb", "faults"));
+    fprintf(f, "interrupts: %llu MSI messages, %llu legacy assertions\n",
+            (unsigned long long)jget(models, "irq", "msi_messages"),
+            (unsigned long long)jget(models, "irq", "level_assertions"));
+    fprintf(f, "findings:   %zu\n", nfindings);
+}
+
+/* Findings of the run (coherency checker). None are produced yet. */
+static json_t* collect_findings(void) { return json_array(); }
+
+static int write_json(const char* path, json_t* j) {
+    char* text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (!text) return -1;
+    int rc = 0;
+    if (!strcmp(path, "-")) {
+        fputs(text, stdout);
+        fputc('\n', stdout);
+    } else {
+        FILE* f = fopen(path, "w");
+        if (!f || fputs(text, f) < 0 || fputc('\n', f) == EOF) rc = -1;
+        if (f && fclose(f)) rc = -1;
+    }
+    free(text);
+    return rc;
+}
+
+int cmd_run(int argc, char** argv) {
+    enum { OPT_LIST_DRIVERS = 1000, OPT_LIST_WORKLOADS };
+    static const struct option opts[] = {SL_CONFIG_LONG_OPTIONS,
+                                         {"driver", required_argument, 0, 'd'},
+                                         {"workload", required_argument, 0, 'w'},
+                                         {"json", required_argument, 0, 'j'},
+                                         {"vcd", required_argument, 0, 'v'},
+                                         {"list-drivers", no_argument, 0, OPT_LIST_DRIVERS},
+                                         {"list-workloads", no_argument, 0, OPT_LIST_WORKLOADS},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char* driver = DEFAULT_DRIVER;
+    const char* workload_name = DEFAULT_WORKLOAD;
+    const char* json_path = NULL;
+    const char* vcd_path = NULL;
+    sl_config_t* cfg = sl_config_new();
+    sl_platform_t* p = NULL;
+    json_t* models = NULL;
+    json_t* findings = NULL;
+    int c, rc = SL_EXIT_OK;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': driver = optarg; break;
+        case 'w': workload_name = optarg; break;
+        case 'j': json_path = optarg; break;
+        case 'v': vcd_path = optarg; break;
+        case OPT_LIST_DRIVERS: list_drivers(); goto out;
+        case OPT_LIST_WORKLOADS: list_workloads(); goto out;
+        case 'h': usage(stdout); goto out;
+        case 'S': case 'C': case 's':
+            if ((rc = cli_config_option(cfg, c, optarg))) goto out;
+            break;
+        default: usage(stderr); rc = SL_EXIT_USAGE; goto out;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "staleline run: unexpected argument '%s'\n", argv[optind]);
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    run_t r;
+    memset(&r, 0, sizeof r);
+    r.workload = sl_workload_find(workload_name);
+    if (!r.workload) {
+        fprintf(stderr, "staleline run: unknown workload '%s' (known:", workload_name);
+        for (size_t i = 0; i < sl_workload_count(); ++i) fprintf(stderr, " %s", sl_workload_at(i)->name);
+        fprintf(stderr, ")\n");
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    if ((rc = cli_config_finish(cfg))) goto out;
+    char err[256];
+    if (sl_workload_params_from_config(cfg, &r.params, err, sizeof err)) {
+        fprintf(stderr, "staleline: configuration error: %s\n", err);
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    if (vcd_path) {
+        fprintf(stderr, "staleline run: --vcd: waveform recording is not available in this build\n");
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+
+    p = sl_platform_create(cfg);
+    if (!p) {
+        rc = cli_config_error();
+        goto out;
+    }
+    r.p = p;
+    if (!sl_shim_attach(p, RUN_SLOT)) {
+        fprintf(stderr, "staleline run: no DMA engine in PCI slot %u: %s\n", RUN_SLOT, sl_error());
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    r.drv = sl_driver_load(p, driver);
+    if (!r.drv) {
+        fprintf(stderr, "staleline run: cannot load driver '%s': %s\n", driver, sl_error());
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    sl_platform_spawn(p, "run", run_thread, &r);
+    if (sl_platform_run(p, 0)) {
+        snprintf(r.problem, sizeof r.problem, "%s", sl_error());
+    } else if (!r.finished) {
+        snprintf(r.problem, sizeof r.problem,
+                 "the run did not finish: at %llu ns no simulated thread could make progress (a transfer that never "
+                 "completed?)",
+                 (unsigned long long)sl_time_ns());
+    }
+    if (!r.end_ns) r.end_ns = sl_time_ns();
+
+    char* stats_text = sl_platform_stats_json(p);
+    models = stats_text ? json_loads(stats_text, 0, NULL) : NULL;
+    free(stats_text);
+    if (!models) models = json_object();
+    findings = collect_findings();
+    const int data_ok = r.finished && r.have_dma && !r.problem[0] && r.result.data_ok;
+    const size_t nfindings = json_array_size(findings);
+    FILE* human = (json_path && !strcmp(json_path, "-")) ? stderr : stdout;
+    print_summary(human, &r, workload_name, models, nfindings, data_ok);
+    if (json_path) {
+        json_t* j = result_json(&r, workload_name, models, findings, data_ok);
+        if (write_json(json_path, j)) {
+            fprintf(stderr, "staleline run: cannot write %s\n", json_path);
+            json_decref(j);
+            rc = SL_EXIT_USAGE;
+            goto out;
+        }
+        json_decref(j);
+    }
+    rc = (data_ok && nfindings == 0) ? SL_EXIT_OK : SL_EXIT_FINDINGS;
+out:
+    json_decref(models);
+    json_decref(findings);
+    if (p) sl_platform_destroy(p);
+    sl_config_free(cfg);
+    return rc;
+}
