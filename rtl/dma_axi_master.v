@@ -20,6 +20,7 @@ module dma_axi_master #(
     input  wire            rst_n,
     input  wire            drain,
     output wire            drained,
+    output wire            quiet,         // nothing presented on AR, AW or W, no filler beat due
 
     // request interface
     input  wire            rq_arvalid,
@@ -117,6 +118,7 @@ module dma_axi_master #(
     assign rq_bresp     = m_axi_bresp;
     assign m_axi_bready = drain ? 1'b1 : rq_bready;
 
+    assign quiet   = !m_axi_arvalid && !m_axi_awvalid && !m_axi_wvalid && !w_filler;
     assign drained = !m_axi_arvalid && !m_axi_awvalid && !m_axi_wvalid &&
                      (w_left == 9'd0) && (r_owed == 16'd0) && (b_owed == 16'd0);
 

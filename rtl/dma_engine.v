@@ -71,7 +71,9 @@ module dma_engine #(
     input  wire [63:0]     msi_addr,
     input  wire [31:0]     msi_data,
 
-    output wire            idle              // nothing in flight, nothing pending
+    output wire            idle,             // nothing in flight, nothing pending
+    output wire            waiting           // only an R beat, a B response or a register access
+                                             // can change anything: clocks may be skipped
 );
     localparam SRAM_AW    = 13;              // 8192 words of 64 bits = 64 KiB
     localparam [31:0] SRAM_BYTES = 32'd8 << SRAM_AW;
@@ -87,14 +89,20 @@ module dma_engine #(
     wire [1:0]  err_resp;
     wire [15:0] consumer;
     wire [63:0] err_addr;
-    wire        axi_drained;
+    wire        axi_drained, axi_quiet;
     wire [1:0]  msi_pending, msi_taken;
+    wire        irq_settled, seq_waiting, mv_waiting;
 
     // Core reset: rst_n, or a soft reset while the AXI master drains.
     wire core_rst = !rst_n || srst_busy;
 
     assign idle = !srst_busy && !seq_busy && !mv_busy && !work_pending && (msi_pending == 2'b00) &&
-                  axi_drained && regs_quiet;
+                  irq_settled && axi_drained && regs_quiet;
+    // No register of the design changes at the next edge unless the AXI master gets an R beat
+    // or a B response, or a register access arrives. Implied by idle. Nothing counts cycles,
+    // so the bridge skips clocks while this holds and no response is due yet.
+    assign waiting = !srst_busy && regs_quiet && irq_settled && (msi_pending == 2'b00) && axi_quiet &&
+                     seq_waiting && mv_waiting;
 
     dma_regs #(.SRAM_BYTES(SRAM_BYTES)) u_regs (
         .clk(clk), .rst_n(rst_n),
@@ -114,7 +122,8 @@ module dma_engine #(
     dma_irq u_irq (
         .clk(clk), .rst(core_rst),
         .int_status(int_status), .int_mask(int_mask), .ie(ctrl_ie), .irq_mode(ctrl_irq_mode),
-        .msi_enable(msi_enable), .msi_taken(msi_taken), .irq(irq), .msi_pending(msi_pending));
+        .msi_enable(msi_enable), .msi_taken(msi_taken), .irq(irq), .msi_pending(msi_pending),
+        .settled(irq_settled));
 
     // ---- request interface: the sequencer, or the mover while it runs ----
     wire        rq_arvalid, rq_arready, rq_rvalid, rq_rready, rq_rlast;
@@ -164,6 +173,7 @@ module dma_engine #(
         .msi_addr(msi_addr), .msi_data(msi_data),
         .consumer(consumer), .halted(halted), .err_code(err_code), .err_resp(err_resp),
         .err_addr(err_addr), .msi_err(msi_err), .busy(seq_busy), .work_pending(work_pending),
+        .waiting(seq_waiting),
         .set_done(set_done), .set_err(set_err), .msi_pending(msi_pending), .msi_taken(msi_taken),
         .mover_owns_bus(mover_bus), .mv_start(mv_start), .mv_src_kind(mv_src_kind), .mv_dst_sram(mv_dst_sram), .mv_src(mv_src),
         .mv_dst(mv_dst), .mv_len(mv_len), .mv_done(mv_done), .mv_err_kind(mv_err_kind),
@@ -184,7 +194,7 @@ module dma_engine #(
     dma_mover #(.SRAM_AW(SRAM_AW)) u_mover (
         .clk(clk), .rst(core_rst),
         .start(mv_start), .src_kind(mv_src_kind), .dst_sram(mv_dst_sram), .src(mv_src), .dst(mv_dst), .len(mv_len),
-        .busy(mv_busy), .done(mv_done), .err_kind(mv_err_kind), .err_resp(mv_err_resp),
+        .busy(mv_busy), .waiting(mv_waiting), .done(mv_done), .err_kind(mv_err_kind), .err_resp(mv_err_resp),
         .err_addr(mv_err_addr), .crc(mv_crc),
         .ar_valid(mv_arvalid), .ar_ready(rq_arready && mover_bus), .ar_addr(mv_araddr), .ar_len(mv_arlen),
         .r_valid(rq_rvalid && mover_bus), .r_ready(mv_rready), .r_data(rq_rdata), .r_resp(rq_rresp),
@@ -201,7 +211,7 @@ module dma_engine #(
         .wr_en(sram_wr_en), .wr_addr(sram_wr_addr), .wr_be(sram_wr_be), .wr_data(sram_wr_data));
 
     dma_axi_master #(.ID_W(ID_W)) u_axi (
-        .clk(clk), .rst_n(rst_n), .drain(srst_busy), .drained(axi_drained),
+        .clk(clk), .rst_n(rst_n), .drain(srst_busy), .drained(axi_drained), .quiet(axi_quiet),
         .rq_arvalid(rq_arvalid), .rq_arready(rq_arready), .rq_araddr(rq_araddr),
         .rq_arlen(rq_arlen), .rq_arsize(rq_arsize),
         .rq_rvalid(rq_rvalid), .rq_rready(rq_rready), .rq_rdata(rq_rdata), .rq_rresp(rq_rresp),

@@ -15,7 +15,8 @@ module dma_irq (
     input  wire       msi_enable,
     input  wire [1:0] msi_taken,    // the sequencer starts the MSI write for these bits now
     output wire       irq,
-    output wire [1:0] msi_pending
+    output wire [1:0] msi_pending,
+    output wire       settled       // the registers here keep their values at the next edge
 );
     wire [1:0] active  = ie ? (int_status & ~int_mask) : 2'b00;
     wire       use_msi = irq_mode && msi_enable;
@@ -37,4 +38,5 @@ module dma_irq (
     assign irq         = !use_msi && (active != 2'b00);
     // A bit that starts to count is pending in the same cycle (no added latency).
     assign msi_pending = (pend | (msi_act & ~msi_act_q)) & msi_act;
+    assign settled     = (msi_act_q == msi_act) && (pend == (msi_pending & ~msi_taken));
 endmodule

@@ -24,6 +24,7 @@ module dma_mover #(
     input  wire [63:0]        dst,     // address or SRAM offset
     input  wire [31:0]        len,     // > 0
     output wire               busy,
+    output wire               waiting, // no register changes at the next edge without an R beat or B
     output reg                done,    // one cycle, results valid from then on
     output reg  [1:0]         err_kind,// ERR_NONE, ERR_READ or ERR_WRITE
     output reg  [1:0]         err_resp,
@@ -171,6 +172,11 @@ module dma_mover #(
     // ---- completion ----
     wire quiet = !ar_valid && (rd_beats == 8'd0) && (wstate == W_IDLE) && (b_out == 3'd0) && !sr_v;
     assign busy = running;
+    // Nothing to do but wait for R beats or B responses (or not running at all): every
+    // register above keeps its value at the next edge unless r_fire or b_fire (or start).
+    assign waiting = !done && (!running ||
+                     (!ar_valid && !ar_issue && (wstate == W_IDLE) && !aw_issue && !sram_rd_en && !sr_v &&
+                      !sram_wr_en && !push_fill && !(quiet && (err || popped == len_q))));
 
     dma_byte_fifo #(.LOG2(FIFO_LOG2)) u_fifo (
         .clk(clk), .clr(rst || start),

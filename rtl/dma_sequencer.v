@@ -29,6 +29,7 @@ module dma_sequencer #(
     output reg         msi_err,        // an MSI write got an error response (sticky)
     output wire        busy,           // working on a descriptor or an MSI
     output wire        work_pending,   // would start a descriptor now
+    output wire        waiting,        // no register changes at the next edge without R, B or mv_done
 
     // interrupts
     output wire        set_done,       // raise INT_STATUS.DONE (with the state change)
@@ -129,6 +130,10 @@ module dma_sequencer #(
     assign set_err   = ring_fail || (finishing && (code != E_NONE));
     assign msi_taken = idle_msi ? (msi_pending[0] ? 2'b01 : 2'b10) : 2'b00;
     assign busy    = (state != S_IDLE);
+    // States that only wait for an AXI response or the mover; S_IDLE with nothing to start.
+    assign waiting = !mv_start &&
+                     (((state == S_IDLE) && !idle_msi && !work_pending) || (state == S_FETCH_R) ||
+                      ((state == S_MOVE) && !mv_done) || (state == S_WB_B) || (state == S_MSI_B));
     assign mover_owns_bus = (state == S_MOVE);
 
     wire [15:0] next_consumer = ({16'd0, consumer} + 32'd1 == ring_size) ? 16'd0 : consumer + 16'd1;

@@ -91,6 +91,11 @@ void AxiMemSlave::clear_logs() {
 
 size_t AxiMemSlave::outstanding() const { return reads_.size() + writes_.size() + bresps_.size(); }
 
+bool AxiMemSlave::response_due(uint64_t cycle) const {
+    return rvalid_ || bvalid_ || (!reads_.empty() && reads_.front().ready <= cycle) ||
+           (!bresps_.empty() && bresps_.front().ready <= cycle);
+}
+
 unsigned AxiMemSlave::range_resp(uint64_t lo, uint64_t hi, bool is_write) const {
     unsigned resp = 0;
     for (const auto& e : errors_)

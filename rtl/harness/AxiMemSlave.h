@@ -56,6 +56,7 @@ public:
     const std::vector<std::string>& violations() const { return violations_; }
     void clear_logs();
     size_t outstanding() const;                // bursts accepted and not yet fully answered
+    bool response_due(uint64_t cycle) const;   // an R beat or B response is (or may be) presented now
     unsigned max_outstanding_reads() const { return max_reads_; }
     uint64_t beats_read() const { return beats_read_; }
     uint64_t beats_written() const { return beats_written_; }

@@ -43,10 +43,17 @@ public:
     int64_t run_until_interrupt(uint64_t max_cycles);
 
     bool idle() const;
+    bool waiting() const;                     // the engine's `waiting` output
     bool irq() const;
     uint64_t irq_rises() const { return irq_rises_; }
 
     void set_msi(bool enable, uint64_t addr, uint32_t data);
+
+    // Skip mode: a cycle in which the engine is `waiting`, no register access is under way and
+    // the memory has no response due is counted but not evaluated (what the TLM bridge does).
+    // Exact if `waiting` is: every observation is the same as with skipping off.
+    void set_skip_waiting(bool on) { skip_waiting_ = on; }
+    uint64_t cycles_skipped() const { return skipped_; }
 
     AxiMemSlave& mem() { return mem_; }
     const AxiMemSlave& mem() const { return mem_; }
@@ -61,6 +68,8 @@ private:
     uint64_t cycle_ = 0;
     bool irq_q_ = false;
     uint64_t irq_rises_ = 0;
+    bool skip_waiting_ = false;
+    uint64_t skipped_ = 0;
 
     // AXI4-Lite master: what is being presented.
     bool aw_ = false, w_ = false, b_ = false, ar_ = false, r_ = false;

@@ -35,6 +35,13 @@ int64_t sl_rtl_run_until_idle(sl_rtl_t* h, uint64_t max_cycles);
 int64_t sl_rtl_run_until_interrupt(sl_rtl_t* h, uint64_t max_cycles);
 int sl_rtl_idle(const sl_rtl_t* h);                       /* engine idle and no bus traffic */
 int sl_rtl_irq(const sl_rtl_t* h);                        /* level of the irq pin */
+int sl_rtl_waiting(const sl_rtl_t* h);                    /* the engine's `waiting` output */
+/* Skip mode (what the TLM bridge does): a cycle in which the engine is `waiting`, no register
+ * access is under way and the memory has no response due is counted but not evaluated.
+ * Every observation (bursts and their cycles, MSIs, memory, registers) stays the same if
+ * `waiting` is exact. sl_rtl_cycles_skipped() counts the cycles not evaluated. */
+int sl_rtl_set_skip_waiting(sl_rtl_t* h, int on);
+uint64_t sl_rtl_cycles_skipped(const sl_rtl_t* h);
 uint64_t sl_rtl_irq_rises(const sl_rtl_t* h);
 
 /* Registers (offset in BAR0, 0..0xFFF). Return the AXI response, or -1 on timeout or bad offset. */

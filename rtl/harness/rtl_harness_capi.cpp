@@ -72,6 +72,13 @@ int64_t sl_rtl_run_until_interrupt(sl_rtl_t* h, uint64_t max_cycles) {
 
 int sl_rtl_idle(const sl_rtl_t* h) { return h && h->h.idle(); }
 int sl_rtl_irq(const sl_rtl_t* h) { return h && h->h.irq(); }
+int sl_rtl_waiting(const sl_rtl_t* h) { return h && h->h.waiting(); }
+
+int sl_rtl_set_skip_waiting(sl_rtl_t* h, int on) {
+    return guarded(h, "sl_rtl_set_skip_waiting", [&] { h->h.set_skip_waiting(on != 0); return 0; });
+}
+
+uint64_t sl_rtl_cycles_skipped(const sl_rtl_t* h) { return h ? h->h.cycles_skipped() : 0; }
 uint64_t sl_rtl_irq_rises(const sl_rtl_t* h) { return h ? h->h.irq_rises() : 0; }
 
 int sl_rtl_reg_write_strobe(sl_rtl_t* h, uint32_t offset, uint32_t value, uint8_t strobes) {

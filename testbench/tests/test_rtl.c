@@ -1042,6 +1042,151 @@ static void test_vcd_trace(void) {
     CU_ASSERT(strstr(buf, last) != NULL);
 }
 
+/* ---- the `waiting` output: skipping clocks while it holds changes nothing ---- */
+
+typedef struct {
+    sl_rtl_burst_t bursts[4096];
+    size_t nbursts;
+    uint64_t msi_addr[16], msi_cycle[16];
+    uint32_t msi_data[16];
+    size_t nmsi;
+    uint32_t regs[6];
+    uint64_t cycles, skipped, irq_rises;
+    uint32_t crc[8], status[8];
+    uint8_t mem[3][20000];
+} skip_run_t;
+
+/* One mixed run with slow memory: unaligned COPY, WRITE/READ through the SRAM, FILL, MSIs,
+ * a legacy level, a read error that halts the engine, a soft reset, work again. */
+static void skip_scenario(int skip, skip_run_t* r) {
+    sl_rtl_t* h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    CU_ASSERT_EQUAL(sl_rtl_set_skip_waiting(h, skip), 0);
+    sl_rtl_set_latency(h, 100, 60);         /* about what PCIe hops, IOMMU and DRAM cost */
+    const uint64_t msi = 0xFEE00000ull;
+    sl_rtl_set_msi_window(h, msi, 0x1000);
+    sl_rtl_set_msi(h, 1, msi, 0x41);
+    static uint8_t data[20000];
+    rng_state = 99;
+    rnd_fill(data, sizeof data);
+    sl_rtl_mem_write(h, 0x100003, data, sizeof data);
+    sl_rtl_mem_fill(h, 0x400000, 0xA5, 20000);
+    sl_rtl_mem_fill(h, 0x500000, 0xA5, 20000);
+    sl_rtl_mem_fill(h, 0x600000, 0xA5, 20000);
+    sl_rtl_add_error_range(h, 0x700100, 0x700107, SL_AXI_SLVERR, 1, 0);
+    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    put_desc(h, RING, 0, 0x100003, 0x400005, 19000, OP_COPY, F_IRQ);
+    put_desc(h, RING, 1, 0x100003, 0x1234, 9000, OP_WRITE, 0);
+    put_desc(h, RING, 2, 0x1234, 0x500001, 9000, OP_READ, F_IRQ);
+    put_desc(h, RING, 3, 0x0123456789ABCDEFull, 0x600006, 5000, OP_FILL, F_IRQ);
+    wr(h, R_PRODUCER, 2);
+    CU_ASSERT(run(h) > 0);
+    wr(h, R_INT_STATUS, 1);                 /* next completion sends another MSI */
+    wr(h, R_PRODUCER, 4);
+    CU_ASSERT(run(h) > 0);
+    /* Legacy level, then an error mid-transfer, then a soft reset and one more copy. */
+    wr(h, R_INT_STATUS, 3);
+    wr(h, R_CTRL, CTRL_ENABLE | CTRL_IE);
+    put_desc(h, RING, 4, 0x700000, 0x600000, 4096, OP_COPY, F_IRQ);
+    wr(h, R_PRODUCER, 5);
+    CU_ASSERT(run(h) > 0);
+    r->regs[0] = sl_rtl_reg(h, R_STATUS);
+    r->regs[1] = sl_rtl_reg(h, R_ERR_LO);
+    CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
+    r->irq_rises = sl_rtl_irq_rises(h);      /* the harness samples irq while it clocks */
+    wr(h, R_CTRL, CTRL_SRST);
+    CU_ASSERT(run(h) > 0);
+    setup_ring(h, RING, 8, CTRL_ENABLE);
+    put_desc(h, RING, 0, 0x100000, 0x400000, 3000, OP_COPY, 0);
+    wr(h, R_PRODUCER, 1);
+    CU_ASSERT(run(h) > 0);
+    r->regs[2] = sl_rtl_reg(h, R_CONSUMER);
+    r->regs[3] = sl_rtl_reg(h, R_STATUS);
+    r->regs[4] = sl_rtl_reg(h, R_INT_STATUS);
+    r->regs[5] = sl_rtl_reg(h, R_CTRL);
+    r->cycles = sl_rtl_cycles(h);
+    r->skipped = sl_rtl_cycles_skipped(h);
+    r->nbursts = sl_rtl_burst_count(h);
+    CU_ASSERT_FATAL(r->nbursts <= 4096);
+    for (size_t i = 0; i < r->nbursts; ++i) sl_rtl_burst_get(h, i, &r->bursts[i]);
+    r->nmsi = sl_rtl_msi_count(h);
+    CU_ASSERT_FATAL(r->nmsi <= 16);
+    for (size_t i = 0; i < r->nmsi; ++i) sl_rtl_msi_get(h, i, &r->msi_addr[i], &r->msi_data[i], &r->msi_cycle[i]);
+    for (unsigned i = 0; i < 5; ++i) {
+        r->status[i] = desc_status(h, RING, i);
+        r->crc[i] = desc_crc(h, RING, i);
+    }
+    sl_rtl_mem_read(h, 0x400000, r->mem[0], 20000);
+    sl_rtl_mem_read(h, 0x500000, r->mem[1], 20000);
+    sl_rtl_mem_read(h, 0x600000, r->mem[2], 20000);
+    assert_no_violations(h);
+    sl_rtl_destroy(h);
+}
+
+static void test_skip_waiting_is_exact(void) {
+    static skip_run_t a, b;
+    skip_scenario(0, &a);
+    skip_scenario(1, &b);
+    CU_ASSERT_EQUAL(a.skipped, 0);
+    /* Slow memory: a good share of the cycles are spent only waiting for it. */
+    CU_ASSERT(b.skipped > b.cycles / 5);
+    printf("\n  %llu cycles, %llu of them skipped while waiting\n", (unsigned long long)b.cycles,
+           (unsigned long long)b.skipped);
+    /* Same cycle count, same bursts at the same cycles, same messages, same results. */
+    CU_ASSERT_EQUAL(a.cycles, b.cycles);
+    CU_ASSERT_EQUAL_FATAL(a.nbursts, b.nbursts);
+    for (size_t i = 0; i < a.nbursts; ++i) {
+        CU_ASSERT_EQUAL(a.bursts[i].addr, b.bursts[i].addr);
+        CU_ASSERT_EQUAL(a.bursts[i].len, b.bursts[i].len);
+        CU_ASSERT_EQUAL(a.bursts[i].is_write, b.bursts[i].is_write);
+        CU_ASSERT_EQUAL(a.bursts[i].cycle, b.bursts[i].cycle);
+        CU_ASSERT_EQUAL(a.bursts[i].resp, b.bursts[i].resp);
+    }
+    CU_ASSERT_EQUAL_FATAL(a.nmsi, b.nmsi);
+    CU_ASSERT_EQUAL(a.nmsi, 2);   /* COPY, then READ (after the W1C); FILL finds DONE still set */
+    for (size_t i = 0; i < a.nmsi; ++i) {
+        CU_ASSERT_EQUAL(a.msi_cycle[i], b.msi_cycle[i]);
+        CU_ASSERT_EQUAL(a.msi_data[i], b.msi_data[i]);
+    }
+    CU_ASSERT_EQUAL(memcmp(a.regs, b.regs, sizeof a.regs), 0);
+    CU_ASSERT_EQUAL(memcmp(a.status, b.status, sizeof a.status), 0);
+    CU_ASSERT_EQUAL(memcmp(a.crc, b.crc, sizeof a.crc), 0);
+    CU_ASSERT_EQUAL(memcmp(a.mem, b.mem, sizeof a.mem), 0);
+    CU_ASSERT_EQUAL(a.irq_rises, b.irq_rises);
+    /* And the run did what it was asked to. */
+    CU_ASSERT_EQUAL(ST_CODE(a.regs[0]), E_RD_RESP);
+    CU_ASSERT_EQUAL(a.regs[1], 0x700100u);
+    CU_ASSERT_EQUAL(a.irq_rises, 1);
+    CU_ASSERT_EQUAL(a.regs[2], 1u);
+    CU_ASSERT_EQUAL(a.regs[3], ST_IDLE);
+    for (unsigned i = 0; i < 4; ++i) CU_ASSERT_EQUAL(a.status[i] & 3u, 1u);
+}
+
+/* idle implies waiting; a transfer in progress is not always waiting. */
+static void test_waiting_output(void) {
+    sl_rtl_t* h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    CU_ASSERT(sl_rtl_idle(h));
+    CU_ASSERT(sl_rtl_waiting(h));
+    sl_rtl_set_latency(h, 30, 30);
+    setup_ring(h, RING, 8, CTRL_ENABLE);
+    put_desc(h, RING, 0, 0x100000, 0x200000, 8192, OP_COPY, 0);
+    wr(h, R_PRODUCER, 1);
+    unsigned busy = 0, waiting_busy = 0;
+    for (int i = 0; i < 3000 && !sl_rtl_idle(h); ++i) {
+        sl_rtl_tick(h, 1);
+        if (!sl_rtl_idle(h)) {
+            ++busy;
+            waiting_busy += sl_rtl_waiting(h) != 0;
+        }
+        if (sl_rtl_idle(h)) CU_ASSERT(sl_rtl_waiting(h));
+    }
+    CU_ASSERT(sl_rtl_idle(h));
+    CU_ASSERT(waiting_busy > 0);
+    CU_ASSERT(waiting_busy < busy);
+    sl_rtl_destroy(h);
+}
+
 static const sl_test_t tests[] = {
     SL_TEST(test_reference_crc),
     SL_TEST(test_id_version_and_reset_values),
@@ -1073,6 +1218,8 @@ static const sl_test_t tests[] = {
     SL_TEST(test_sram_and_fill_alignments),
     SL_TEST(test_api_errors),
     SL_TEST(test_vcd_trace),
+    SL_TEST(test_skip_waiting_is_exact),
+    SL_TEST(test_waiting_output),
 };
 
 int main(int argc, char** argv) { return sl_test_main(argc, argv, "rtl", tests, SL_COUNT(tests)); }
