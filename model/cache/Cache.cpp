@@ -7,6 +7,15 @@
 
 namespace staleline {
 
+const char* to_string(MaintenanceOp op) {
+    switch (op) {
+    case MaintenanceOp::Clean: return "clean";
+    case MaintenanceOp::Invalidate: return "invalidate";
+    case MaintenanceOp::CleanInvalidate: return "clean+invalidate";
+    }
+    return "?";
+}
+
 using sc_core::sc_time;
 using sc_core::SC_NS;
 
@@ -17,7 +26,8 @@ Cache::Cache(sc_core::sc_module_name name, const Config& cfg)
       array_(CacheArray::from_config(cfg)),
       hit_latency_((double)cfg.get_int("cache.hit_latency_ns"), SC_NS),
       miss_latency_((double)cfg.get_int("cache.miss_latency_ns"), SC_NS),
-      maint_line_((double)cfg.get_int("cache.maint_line_ns"), SC_NS) {
+      maint_line_((double)cfg.get_int("cache.maint_line_ns"), SC_NS),
+      adversary_(cfg) {
     // A line must sit inside one view page: fills and write-backs point into it.
     if (array_->line_size() > SparsePages::kPageSize)
         throw ConfigError("cache.line", "must not exceed 4096 bytes");
@@ -50,16 +60,20 @@ void Cache::access(uint64_t pa, size_t len, bool is_write, sc_time& delay) {
 
 void Cache::on_miss(uint64_t line, const LineAccess& r, sc_time& delay) {
     delay += miss_latency_;
-    if (r.evicted) {
-        // The array already counted the eviction and its write-back.
-        if (r.victim_dirty) {
-            bus(tlm::TLM_WRITE_COMMAND, r.victim, delay);
-            if (observer_) observer_->on_writeback(r.victim, line_size(), WritebackCause::Eviction, now(delay));
-        }
-        if (observer_) observer_->on_drop(r.victim, line_size(), DropCause::Eviction, now(delay));
-    }
+    evict_victim(r, delay);
     bus(tlm::TLM_READ_COMMAND, line, delay);
     if (observer_) observer_->on_fill(line, line_size(), now(delay));
+}
+
+void Cache::evict_victim(const LineAccess& r, sc_time& delay) {
+    if (!r.evicted) return;
+    // The array already counted the eviction and its write-back.
+    if (r.victim_dirty) {
+        if (observer_) observer_->on_before_writeback(r.victim, line_size(), WritebackCause::Eviction, now(delay));
+        bus(tlm::TLM_WRITE_COMMAND, r.victim, delay);
+        if (observer_) observer_->on_writeback(r.victim, line_size(), WritebackCause::Eviction, now(delay));
+    }
+    if (observer_) observer_->on_drop(r.victim, line_size(), DropCause::Eviction, now(delay));
 }
 
 void Cache::bus(tlm::tlm_command cmd, uint64_t line, sc_time& delay) {
@@ -83,6 +97,7 @@ void Cache::bus(tlm::tlm_command cmd, uint64_t line, sc_time& delay) {
 }
 
 void Cache::write_back(uint64_t line, WritebackCause cause, sc_time& delay) {
+    if (observer_) observer_->on_before_writeback(line, line_size(), cause, now(delay));
     bus(tlm::TLM_WRITE_COMMAND, line, delay);
     ++maint_.writebacks;
     if (observer_) observer_->on_writeback(line, line_size(), cause, now(delay));
@@ -121,6 +136,7 @@ uint64_t Cache::for_lines(uint64_t pa, size_t len, Op op) {
 }
 
 void Cache::clean(uint64_t pa, size_t len, sc_time& delay) {
+    maintenance_begin(MaintenanceOp::Clean, pa, len, delay);
     uint64_t n = for_lines(pa, len, [&](uint64_t line) {
         if (array_->set_clean(line) == CacheLineState::Dirty) {
             ++maint_.cleans;
@@ -128,9 +144,11 @@ void Cache::clean(uint64_t pa, size_t len, sc_time& delay) {
         }
     });
     account_maintenance(n, delay);
+    maintenance_end(MaintenanceOp::Clean, pa, len, delay);
 }
 
 void Cache::invalidate(uint64_t pa, size_t len, sc_time& delay) {
+    maintenance_begin(MaintenanceOp::Invalidate, pa, len, delay);
     uint64_t n = for_lines(pa, len, [&](uint64_t line) {
         CacheLineState was = array_->drop(line);
         if (was == CacheLineState::Invalid) return;
@@ -139,9 +157,11 @@ void Cache::invalidate(uint64_t pa, size_t len, sc_time& delay) {
         drop(line, DropCause::Invalidate, was == CacheLineState::Dirty, delay);
     });
     account_maintenance(n, delay);
+    maintenance_end(MaintenanceOp::Invalidate, pa, len, delay);
 }
 
 void Cache::clean_invalidate(uint64_t pa, size_t len, sc_time& delay) {
+    maintenance_begin(MaintenanceOp::CleanInvalidate, pa, len, delay);
     uint64_t n = for_lines(pa, len, [&](uint64_t line) {
         CacheLineState was = array_->state(line);
         if (was == CacheLineState::Invalid) return;
@@ -154,6 +174,102 @@ void Cache::clean_invalidate(uint64_t pa, size_t len, sc_time& delay) {
         drop(line, DropCause::Invalidate, false, delay);
     });
     account_maintenance(n, delay);
+    maintenance_end(MaintenanceOp::CleanInvalidate, pa, len, delay);
+}
+
+void Cache::maintenance_begin(MaintenanceOp op, uint64_t pa, size_t len, const sc_time& delay) {
+    if (observer_ && len) observer_->on_maintenance_begin(op, pa, len, now(delay));
+}
+
+void Cache::maintenance_end(MaintenanceOp op, uint64_t pa, size_t len, const sc_time& delay) {
+    if (observer_ && len) observer_->on_maintenance_end(op, pa, len, now(delay));
+}
+
+// ---- the adversary ----
+
+namespace {
+// The local offset that makes now() return `when`.
+sc_time offset_to(const sc_time& when) {
+    const sc_time t = sc_core::sc_time_stamp();
+    return when > t ? when - t : sc_core::SC_ZERO_TIME;
+}
+}  // namespace
+
+void Cache::device_access_begin(bool is_write, uint64_t pa, size_t len, const sc_time& when) {
+    if (!is_write || !adversary_.prefetches()) return;
+    uint64_t first, last;
+    if (!line_range(pa, len, &first, &last)) return;
+    const unsigned shift = array_->line_shift();
+    for (uint64_t ln = first;; ++ln) {
+        const uint64_t line = ln << shift;
+        if (array_->state(line) == CacheLineState::Invalid && adversary_.may_prefetch(line) && adversary_.strike())
+            speculative_fill(line, when);
+        if (ln == last) break;
+    }
+}
+
+void Cache::device_access_end(bool is_write, uint64_t pa, size_t len, const sc_time& when) {
+    if (!is_write || !adversary_.evicts()) return;
+    uint64_t first, last;
+    if (!line_range(pa, len, &first, &last)) return;
+    const unsigned shift = array_->line_shift();
+    for (uint64_t ln = first;; ++ln) {
+        const uint64_t line = ln << shift;
+        if (array_->state(line) == CacheLineState::Dirty && adversary_.strike()) force_out(line, when);
+        if (ln == last) break;
+    }
+    if (!adversary_.strike()) return;
+    // A dirty line anywhere, at a time the driver did not choose.
+    scratch_.clear();
+    array_->valid_lines(&scratch_);
+    std::sort(scratch_.begin(), scratch_.end());
+    std::vector<uint64_t> dirty;
+    for (uint64_t line : scratch_)
+        if (array_->state(line) == CacheLineState::Dirty) dirty.push_back(line);
+    if (!dirty.empty()) force_out(dirty[adversary_.pick(dirty.size())], when);
+}
+
+void Cache::speculative_fill(uint64_t line, const sc_time& when) {
+    sc_time d = offset_to(when);
+    evict_victim(array_->install(line), d);
+    bus(tlm::TLM_READ_COMMAND, line, d);
+    ++maint_.adversary_fills;
+    if (observer_) observer_->on_fill(line, line_size(), now(d));
+}
+
+void Cache::force_out(uint64_t line, const sc_time& when) {
+    sc_time d = offset_to(when);
+    write_back(line, WritebackCause::Eviction, d);
+    array_->drop(line);
+    ++maint_.adversary_evictions;
+    drop(line, DropCause::Eviction, false, d);
+}
+
+// ---- conservative checking ----
+
+void Cache::adopt_cpu_writes(uint64_t pa, sc_time& delay) {
+    const uint64_t line = array_->line_base(pa);
+    LineAccess r = array_->access(line, true);
+    if (!r.hit) evict_victim(r, delay);
+}
+
+void Cache::refresh_view(uint64_t pa, size_t len) {
+    uint64_t first, last;
+    if (!line_range(pa, len, &first, &last)) return;
+    const unsigned shift = array_->line_shift();
+    const unsigned n = (unsigned)line_size();
+    for (uint64_t ln = first;; ++ln) {
+        const uint64_t line = ln << shift;
+        if (array_->state(line) == CacheLineState::Invalid) {
+            tlm::tlm_generic_payload dbg;
+            dbg.set_command(tlm::TLM_READ_COMMAND);
+            dbg.set_address(line);
+            dbg.set_data_ptr(view_.page(line, true) + (line & SparsePages::kPageMask));
+            dbg.set_data_length(n);
+            mem_socket->transport_dbg(dbg);
+        }
+        if (ln == last) break;
+    }
 }
 
 void Cache::snoop_read(uint64_t pa, size_t len, sc_time& delay) {
@@ -194,6 +310,8 @@ const CacheStats& Cache::stats() const {
     stats_.maintenance_lines = maint_.maintenance_lines;
     stats_.snoop_writebacks = maint_.snoop_writebacks;
     stats_.snoop_invalidates = maint_.snoop_invalidates;
+    stats_.adversary_fills = maint_.adversary_fills;
+    stats_.adversary_evictions = maint_.adversary_evictions;
     return stats_;
 }
 

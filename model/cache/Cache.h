@@ -22,6 +22,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
+#include "cache/CacheAdversary.h"
 #include "cache/CacheArray.h"
 #include "cache/CacheLineState.h"
 #include "cache/CacheObserver.h"
@@ -61,6 +62,22 @@ public:
     void snoop_read(uint64_t pa, size_t len, sc_core::sc_time& delay);   // a device read: write back dirty lines first
     void snoop_write(uint64_t pa, size_t len, sc_core::sc_time& delay);  // a device write: clean and drop lines first
 
+    // Device transactions on a non-coherent platform (called by the CoherencyPort before and
+    // after memory sees them), so that the adversary (cache.adversary) can act around them.
+    // `when` is the transaction's time; what the adversary does costs the device nothing.
+    void device_access_begin(bool is_write, uint64_t pa, size_t len, const sc_core::sc_time& when);
+    void device_access_end(bool is_write, uint64_t pa, size_t len, const sc_core::sc_time& when);
+    CacheAdversary& adversary() { return adversary_; }
+
+    // For the checker's conservative mode, where plain CPU stores reach the view unseen:
+    // make the line holding pa present and dirty WITHOUT filling it (its view bytes become
+    // the cache contents, as if the unseen stores had allocated it); a dirty victim is
+    // written back. Counted as a write access.
+    void adopt_cpu_writes(uint64_t pa, sc_core::sc_time& delay);
+    // Copy DRAM into the view for every line of [pa, pa+len) that is not in the cache, so that
+    // unseen loads read what a refill would bring. Untimed.
+    void refresh_view(uint64_t pa, size_t len);
+
     CacheLineState line_state(uint64_t pa) const { return array_->state(pa); }
     uint64_t line_size() const { return array_->line_size(); }
     const CacheArray& array() const { return *array_; }
@@ -77,6 +94,8 @@ public:
 
 private:
     void on_miss(uint64_t line, const LineAccess& r, sc_core::sc_time& delay);
+    // Write back (if dirty) and report the victim a fill replaced.
+    void evict_victim(const LineAccess& r, sc_core::sc_time& delay);
     // One line-sized DRAM transaction between the view and memory.
     void bus(tlm::tlm_command cmd, uint64_t line, sc_core::sc_time& delay);
     void write_back(uint64_t line, WritebackCause cause, sc_core::sc_time& delay);
@@ -90,6 +109,11 @@ private:
     uint64_t for_lines(uint64_t pa, size_t len, Op op);
     // Per-line cost of a maintenance operation over `lines` lines.
     void account_maintenance(uint64_t lines, sc_core::sc_time& delay);
+    void maintenance_begin(MaintenanceOp op, uint64_t pa, size_t len, const sc_core::sc_time& delay);
+    void maintenance_end(MaintenanceOp op, uint64_t pa, size_t len, const sc_core::sc_time& delay);
+    // Adversary actions (time `when`, cost charged to nobody).
+    void speculative_fill(uint64_t line, const sc_core::sc_time& when);
+    void force_out(uint64_t line, const sc_core::sc_time& when);
     sc_core::sc_time now(const sc_core::sc_time& delay) const { return sc_core::sc_time_stamp() + delay; }
 
     std::unique_ptr<CacheArray> array_;
@@ -97,6 +121,7 @@ private:
     sc_core::sc_time hit_latency_, miss_latency_, maint_line_;
     tlm::tlm_generic_payload bus_;  // reused for every fill and write-back
     CacheObserver* observer_ = nullptr;
+    CacheAdversary adversary_;
     CacheStats maint_;              // maintenance and snoop counters (access counters live in the array)
     mutable CacheStats stats_;      // merged view returned by stats()
     std::vector<uint64_t> scratch_;

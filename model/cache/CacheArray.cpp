@@ -88,6 +88,12 @@ LineAccess CacheArray::miss(uint64_t ln, bool is_write) {
     return r;
 }
 
+LineAccess CacheArray::install(uint64_t addr) {
+    LineAccess r = miss(addr >> shift_, false);
+    --count_[0][0];  // not a CPU access
+    return r;
+}
+
 size_t CacheArray::find(uint64_t ln) const {
     if (tags_[last_slot_] == ln) return last_slot_;
     const size_t base = (size_t)set_of(ln) * ways_;

@@ -55,6 +55,10 @@ public:
     // line dirty. Counts hits, misses, evictions and write-backs of dirty victims.
     inline LineAccess access(uint64_t addr, bool is_write);
 
+    // Install the line holding addr as a clean line (a miss that is not counted as an
+    // access: speculative fills of the cache adversary). The line must not be present.
+    LineAccess install(uint64_t addr);
+
     CacheLineState state(uint64_t addr) const;
     // Maintenance primitives; they return the state the line had and count nothing
     // (the caller knows whether it is a clean, an invalidate or a snoop).

@@ -24,6 +24,8 @@ struct CacheStats {
     uint64_t maintenance_lines = 0; // lines covered by maintenance operations, present or not
     uint64_t snoop_writebacks = 0;  // coherent platform: dirty lines written back for a device access
     uint64_t snoop_invalidates = 0; // coherent platform: lines dropped for a device write
+    uint64_t adversary_fills = 0;      // speculative fills by cache.adversary (prefetch, random)
+    uint64_t adversary_evictions = 0;  // dirty lines forced out by cache.adversary (evict, random)
 };
 
 }  // namespace staleline

@@ -1,5 +1,7 @@
 #include "cache/CoherencyPort.h"
 
+#include "common/RequesterId.h"
+
 namespace staleline {
 
 CoherencyPort::CoherencyPort(sc_core::sc_module_name name, const Config& cfg, Cache& cache)
@@ -19,6 +21,11 @@ void CoherencyPort::set_device_access_hook(DeviceAccessHook hook) {
     invalidate_direct_mem_ptr(0, ~0ULL);
 }
 
+void CoherencyPort::set_device_access_listener(DeviceAccessListener fn) {
+    listener_ = std::move(fn);
+    invalidate_direct_mem_ptr(0, ~0ULL);
+}
+
 void CoherencyPort::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     const uint64_t pa = trans.get_address();
     size_t len = trans.get_data_length();
@@ -26,10 +33,13 @@ void CoherencyPort::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_tim
     const size_t sw = trans.get_streaming_width();
     const size_t span = sw != 0 && sw < len ? sw : len;
     const bool is_write = trans.is_write();
-    if (coherent_ && span != 0) {
+    const bool moves = span != 0 && (is_write || trans.is_read());
+    if (coherent_ && moves) {
         if (is_write) cache_.snoop_write(pa, span, delay);
-        else if (trans.is_read()) cache_.snoop_read(pa, span, delay);
+        else cache_.snoop_read(pa, span, delay);
     }
+    const bool adversary = !coherent_ && moves && cache_.adversary().mode() != AdversaryMode::None;
+    if (adversary) cache_.device_access_begin(is_write, pa, span, sc_core::sc_time_stamp() + delay);
     trans.set_dmi_allowed(false);
     mem_socket->b_transport(trans, delay);
     if (trans.is_response_error()) {
@@ -39,9 +49,12 @@ void CoherencyPort::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_tim
     if (!trans.is_read() && !is_write) return;  // IGNORE
     if (is_write) { ++stats_.device_writes; stats_.bytes_written += len; }
     else { ++stats_.device_reads; stats_.bytes_read += len; }
-    if (hook_) hook_(is_write, pa, span, sc_core::sc_time_stamp() + delay);
+    const sc_core::sc_time when = sc_core::sc_time_stamp() + delay;
+    if (hook_) hook_(is_write, pa, span, when);
+    if (listener_) listener_(DeviceAccess{is_write, pa, span, requester_of(trans), when});
+    if (adversary) cache_.device_access_end(is_write, pa, span, when);
     // Memory allows DMI; only tell the device when we would grant it.
-    trans.set_dmi_allowed(!coherent_ && !hook_);
+    trans.set_dmi_allowed(!coherent_ && !watched() && cache_.adversary().mode() == AdversaryMode::None);
 }
 
 unsigned int CoherencyPort::transport_dbg(tlm::tlm_generic_payload& trans) {
@@ -49,7 +62,7 @@ unsigned int CoherencyPort::transport_dbg(tlm::tlm_generic_payload& trans) {
 }
 
 bool CoherencyPort::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
-    if (coherent_ || hook_) {
+    if (coherent_ || watched() || cache_.adversary().mode() != AdversaryMode::None) {
         ++stats_.dmi_refused;
         // Deny for the whole space: every access must come through b_transport.
         dmi.set_start_address(0);

@@ -4,8 +4,11 @@
 // through: devices see DRAM only. With platform.coherent=true the CPU cache is snooped
 // first (x86-like), which is how coherency bugs hide.
 //
-// DMI is forwarded to memory only when nothing needs to see each access: not coherent
-// and no device-access hook installed.
+// DMI is forwarded to memory only when nothing needs to see each access: not coherent,
+// no device-access hook or listener installed and no cache adversary.
+//
+// On a non-coherent platform the cache hears of every device transaction before and after
+// memory does (Cache::device_access_begin/end), which is where cache.adversary acts.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +22,15 @@
 #include "config/Config.h"
 
 namespace staleline {
+
+// One device transaction as memory accepted it (for the coherency checker).
+struct DeviceAccess {
+    bool is_write;
+    uint64_t pa;             // physical address of the first byte
+    size_t len;              // bytes touched (a streaming transaction: its window)
+    int requester;           // PCI requester id, or -1 when the transaction carries none
+    sc_core::sc_time when;   // completion time
+};
 
 struct CoherencyPortStats {
     uint64_t device_reads = 0;
@@ -44,6 +56,9 @@ public:
     // Installing (or removing) a hook revokes device DMI pointers, so that from now on
     // every access goes through b_transport and is seen.
     void set_device_access_hook(DeviceAccessHook hook);
+    // The same, with the requester id (the checker's hook). Revokes DMI pointers likewise.
+    using DeviceAccessListener = std::function<void(const DeviceAccess&)>;
+    void set_device_access_listener(DeviceAccessListener fn);
 
     bool coherent() const { return coherent_; }
     const CoherencyPortStats& stats() const { return stats_; }
@@ -59,6 +74,8 @@ private:
     Cache& cache_;
     bool coherent_;
     DeviceAccessHook hook_;
+    DeviceAccessListener listener_;
+    bool watched() const { return hook_ || listener_; }
     CoherencyPortStats stats_;
 };
 

@@ -46,6 +46,8 @@ void to_c(const CacheStats& s, sl_cache_stats_t* o) {
     o->maintenance_lines = s.maintenance_lines;
     o->snoop_writebacks = s.snoop_writebacks;
     o->snoop_invalidates = s.snoop_invalidates;
+    o->adversary_fills = s.adversary_fills;
+    o->adversary_evictions = s.adversary_evictions;
 }
 
 void payload(tlm::tlm_generic_payload& t, bool is_write, uint64_t pa, void* data, size_t len) {

@@ -36,6 +36,8 @@ typedef struct {
     uint64_t maintenance_lines;      /* lines covered by maintenance ranges, present or not */
     uint64_t snoop_writebacks;       /* coherent platform: write-backs for device accesses */
     uint64_t snoop_invalidates;      /* coherent platform: lines dropped for device writes */
+    uint64_t adversary_fills;        /* speculative fills by cache.adversary=prefetch|random */
+    uint64_t adversary_evictions;    /* dirty lines forced out by cache.adversary=evict|random */
 } sl_cache_stats_t;
 
 typedef enum {

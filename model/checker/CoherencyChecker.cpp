@@ -1,0 +1,819 @@
+#include "checker/CoherencyChecker.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include "cache/Cache.h"
+#include "common/SparsePages.h"
+#include "iommu/Iommu.h"
+#include "pci/PciHost.h"
+#include "platform/Platform.h"
+
+namespace staleline {
+
+using sc_core::sc_time;
+
+CoherencyChecker* CoherencyChecker::current_ = nullptr;
+
+namespace {
+
+std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%" PRIx64, v);
+    return b;
+}
+
+std::string ns(const sc_time& t) { return std::to_string(time_ns(t)) + " ns"; }
+
+// PCI requester id as bus:device.function.
+std::string rid_text(int rid) {
+    if (rid < 0) return "unknown requester";
+    char b[16];
+    std::snprintf(b, sizeof b, "%02x:%02x.%x", (rid >> 8) & 0xff, (rid >> 3) & 0x1f, rid & 7);
+    return b;
+}
+
+std::string bytes_text(uint64_t n) { return std::to_string(n) + (n == 1 ? " byte" : " bytes"); }
+
+const char* perms_text(unsigned perms) {
+    switch (perms & 3) {
+    case 1: return "device read only";
+    case 2: return "device write only";
+    case 3: return "device read and write";
+    }
+    return "no device access";
+}
+
+bool has_clean(MaintenanceOp op) { return op != MaintenanceOp::Invalidate; }
+bool has_invalidate(MaintenanceOp op) { return op != MaintenanceOp::Clean; }
+
+}  // namespace
+
+// ---------------------------------------------------------------- setup
+
+CoherencyChecker::CoherencyChecker(Platform& p)
+    : p_(p),
+      cache_(p.cache()),
+      view_(p.cache().view()),
+      dram_(p.memory().store()),
+      lines_(p.cache().line_size()),
+      log_((size_t)p.config().get_int("checker.max_findings"), (size_t)p.config().get_int("checker.max_per_site")),
+      locator_(std::make_unique<SourceLocator>(p.config().get_string("checker.source_root"))),
+      conservative_(p.config().get_bool("checker.conservative")),
+      help_uri_(p.config().get_string("checker.help_uri")) {
+    if (current_) throw std::runtime_error("a coherency checker is already attached in this process");
+    current_ = this;
+    cache_.set_observer(this);
+    p.coherency().set_device_access_listener([this](const DeviceAccess& a) { on_device_access(a); });
+    p.iommu().set_fault_listener([this](const IommuFault& f) { on_iommu_fault(f); });
+    p.pci().set_master_abort_listener([this](const PciMasterAbort& m) { on_master_abort(m); });
+    stale_hits_seen_ = p.iommu().stats().stale_hits;
+    if (conservative_) set_conservative(true);
+}
+
+CoherencyChecker::~CoherencyChecker() {
+    for (auto& fn : detach_hooks_) fn();
+    cache_.set_observer(nullptr);
+    cache_.adversary().set_prefetch_filter(nullptr);
+    p_.coherency().set_device_access_listener(nullptr);
+    p_.iommu().set_fault_listener(nullptr);
+    p_.pci().set_master_abort_listener(nullptr);
+    if (current_ == this) current_ = nullptr;
+}
+
+void CoherencyChecker::set_conservative(bool on) {
+    conservative_ = on;
+    // Unseen CPU stores live in the view: a speculative fill must not overwrite them.
+    if (on)
+        cache_.adversary().set_prefetch_filter([this](uint64_t line) {
+            return differing(line, 0, lines_.line_size(), lines_.find(line), Bytes::NotDeviceWritten) == 0;
+        });
+    else
+        cache_.adversary().set_prefetch_filter(nullptr);
+}
+
+CodeSite CoherencyChecker::label(const SourceLocation& loc) {
+    if (!loc.known()) return CodeSite{};
+    SourceLocation l = loc;
+    l.file = locator_->relative(l.file);
+    auto it = label_index_.find(l);
+    if (it != label_index_.end()) return CodeSite{nullptr, it->second};
+    labels_.push_back(l);
+    const uint32_t id = (uint32_t)labels_.size();
+    label_index_.emplace(l, id);
+    return CodeSite{nullptr, id};
+}
+
+SourceLocation CoherencyChecker::resolve(CodeSite site) {
+    if (site.label && site.label <= labels_.size()) return labels_[site.label - 1];
+    if (site.pc) return locator_->locate_return(site.pc);
+    return SourceLocation{};
+}
+
+// ---------------------------------------------------------------- helpers
+
+uint64_t CoherencyChecker::differing(uint64_t line, uint64_t off, uint64_t n, const LineHistory* h, Bytes which,
+                                     uint64_t* first_off) const {
+    uint8_t cpu[4096], mem[4096];
+    view_.read(line + off, cpu, n);
+    dram_.read(line + off, mem, n);
+    uint64_t count = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+        if (cpu[i] == mem[i]) continue;
+        const bool dev = h && h->device_bytes.test(off + i);
+        if ((which == Bytes::DeviceWritten && !dev) || (which == Bytes::NotDeviceWritten && dev)) continue;
+        if (!count && first_off) *first_off = off + i;
+        ++count;
+    }
+    return count;
+}
+
+void CoherencyChecker::Offense::add(uint64_t a, uint64_t n) {
+    if (!any) {
+        first = a;
+        end = a + n;
+        any = true;
+    } else {
+        first = std::min(first, a);
+        end = std::max(end, a + n);
+    }
+    bytes += n;
+}
+
+void CoherencyChecker::Offense::note(const LineHistory& h) {
+    if (h.cpu_write.valid && (!cpu.valid || h.cpu_write.when >= cpu.when)) cpu = h.cpu_write;
+    if (h.device_write.valid && (!dev.valid || h.device_write.transaction > dev.transaction)) dev = h.device_write;
+    if (h.filled && (!fill_known || h.fill_time < fill_time)) {
+        fill_time = h.fill_time;
+        fill_known = true;
+    }
+}
+
+const CoherencyChecker::Doorbell& CoherencyChecker::doorbell(int requester) const {
+    auto it = doorbells_.find(requester);
+    if (it != doorbells_.end()) return it->second;
+    return last_doorbell_;
+}
+
+void CoherencyChecker::report(Finding f) { log_.add(std::move(f)); }
+
+void CoherencyChecker::locate_memory(Finding& f, int rid) {
+    const PinRange* run = nullptr;
+    CheckerPin* pin = pins_.find_pa(f.address, rid, false, &run);
+    if (!pin || !run) return;
+    if (!f.has_device_address) {
+        f.has_device_address = true;
+        f.device_address = run->device_addr + (f.address - run->pa);
+    }
+    if (!f.vmo && pin->vmo) {
+        f.vmo = pin->vmo;
+        f.vmo_offset = run->vmo_offset + (f.address - run->pa);
+    }
+    if (f.requester < 0) f.requester = pin->requester;
+}
+
+RelatedEvent CoherencyChecker::related_cpu_write(const CpuWriteEvent& e) {
+    RelatedEvent r;
+    if (!e.valid) return r;
+    r.what = "cpu-write";
+    r.when = e.when;
+    r.where = resolve(e.site);
+    r.message = "last CPU write to the line, at " + ns(e.when) +
+                (r.where.known() ? " (" + r.where.to_string() + ")" : std::string());
+    return r;
+}
+
+std::string CoherencyChecker::describe_device_write(const DeviceWriteEvent& e) {
+    std::string s = "device write #" + std::to_string(e.transaction) + " by " + rid_text(e.requester) + " (" +
+                    bytes_text(e.len) + " at PA " + hex(e.pa) + ") at " + ns(e.when);
+    if (e.doorbell.known()) s += ", started by the MMIO write at " + resolve(e.doorbell).to_string();
+    return s;
+}
+
+RelatedEvent CoherencyChecker::related_device_write(const DeviceWriteEvent& e) {
+    RelatedEvent r;
+    if (!e.valid) return r;
+    r.what = "device-write";
+    r.when = e.when;
+    r.where = resolve(e.doorbell);
+    r.message = describe_device_write(e);
+    return r;
+}
+
+RelatedEvent CoherencyChecker::related_pin(const CheckerPin& p, const char* what) {
+    RelatedEvent r;
+    r.what = what;
+    const std::string w = what;
+    const CodeSite site = w == "unpin" ? p.unpin_site : w == "quarantine" ? p.quarantine_site : p.pin_site;
+    r.when = w == "unpin" ? p.unpinned_at : w == "quarantine" ? p.quarantined_at : p.pinned_at;
+    r.where = resolve(site);
+    const std::string at = r.where.known() ? " at " + r.where.to_string() : std::string();
+    if (w == "unpin")
+        r.message = "pin #" + std::to_string(p.id) + " was unpinned" + at + " (" + ns(r.when) + ")";
+    else if (w == "quarantine")
+        r.message = "the handle of pin #" + std::to_string(p.id) + " was closed without zx_pmt_unpin" + at + " (" +
+                    ns(r.when) + "): quarantined";
+    else
+        r.message = "pin #" + std::to_string(p.id) + " (" + bytes_text(p.size()) + ", " + perms_text(p.perms) +
+                    ") made" + at + " (" + ns(r.when) + ")";
+    return r;
+}
+
+// ---------------------------------------------------------------- CPU side
+
+void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSite site, sc_time when, VmoRef vmo,
+                                  bool cached) {
+    if (!cached || !len) return;
+    const uint64_t L = lines_.line_size();
+    const uint64_t end = len - 1 > ~0ULL - pa ? ~0ULL : pa + len - 1;
+    Offense stale;
+    Finding shared;
+    bool have_shared = false;
+    for (uint64_t line = lines_.base(pa);; line += L) {
+        const uint64_t a = std::max(pa, line), z = std::min(end, line + L - 1);
+        const uint64_t off = a - line, n = z - a + 1;
+        if (!is_write) {
+            LineHistory* h = lines_.find(line);
+            if (h && h->device_bytes.any() && cache_.line_state(line) != CacheLineState::Invalid) {
+                uint64_t first = 0;
+                if (uint64_t k = differing(line, off, n, h, Bytes::DeviceWritten, &first)) {
+                    stale.add(line + first, k);
+                    stale.note(*h);
+                }
+            }
+        } else {
+            LineHistory& h = lines_.at(line);
+            // The line holds cached copies of bytes the device wrote since (a valid line) and the
+            // CPU now dirties it with other bytes: the device's bytes will be overwritten by
+            // the write-back or the CPU's by an invalidate.
+            if (!have_shared && h.device_bytes.any() && cache_.line_state(line) != CacheLineState::Invalid) {
+                bool overlap = false;
+                for (uint64_t i = off; i < off + n && !overlap; ++i) overlap = h.device_bytes.test(i);
+                if (!overlap && differing(line, 0, L, &h, Bytes::DeviceWritten)) {
+                    have_shared = true;
+                    shared.kind = FindingKind::SharedCacheLine;
+                    shared.address = a;
+                    shared.size = n;
+                    shared.related = related_device_write(h.device_write);
+                    shared.message = "CPU write of " + bytes_text(n) + " at PA " + hex(a) + " shares cache line " +
+                                     hex(line) + " with DMA data: the device wrote other bytes of the line (" +
+                                     shared.related.message +
+                                     ") after the line was cached, so the write-back of this store will "
+                                     "overwrite them (or an invalidate will drop this store). " +
+                                     remedy(FindingKind::SharedCacheLine);
+                }
+            }
+            // A pin whose byte range covers only part of the line, written outside the range.
+            if (!have_shared && !pins_.empty()) {
+                const PinRange* run = nullptr;
+                CheckerPin* p = pins_.find_pa(line, -1, true, &run);
+                if (!p) p = pins_.find_pa(line + L - 1, -1, true, &run);
+                if (p && run && !(a >= run->pa && z - run->pa < run->len) &&
+                    (run->pa > line || run->pa + run->len < line + L)) {
+                    have_shared = true;
+                    shared.kind = FindingKind::SharedCacheLine;
+                    shared.address = a;
+                    shared.size = n;
+                    shared.related = related_pin(*p, "pin");
+                    shared.message = "CPU write of " + bytes_text(n) + " at PA " + hex(a) + " lands in cache line " +
+                                     hex(line) + ", which the pinned DMA range PA " + hex(run->pa) + ".." +
+                                     hex(run->pa + run->len) + " of pin #" + std::to_string(p->id) +
+                                     " covers only in part. " + remedy(FindingKind::SharedCacheLine);
+                }
+            }
+            h.device_bytes.clear(off, n);  // the CPU's newer value supersedes the device's
+            h.cpu_write.valid = true;
+            h.cpu_write.when = when;
+            h.cpu_write.site = site;
+        }
+        if (line + L - 1 >= end) break;
+    }
+    if (stale.any) {
+        Finding f;
+        f.kind = FindingKind::StaleCpuRead;
+        f.address = stale.first;
+        f.size = stale.end - stale.first;
+        f.when = when;
+        f.where = resolve(site);
+        f.related = related_device_write(stale.dev);
+        f.requester = stale.dev.requester;
+        if (vmo.koid) {
+            f.vmo = vmo.koid;
+            f.vmo_offset = vmo.offset + (stale.first - pa);
+        }
+        f.message = "CPU read of " + bytes_text(len) + " at PA " + hex(pa) + " hit a cached line" +
+                    (stale.fill_known ? " filled at " + ns(stale.fill_time) : std::string()) + " that predates " +
+                    f.related.message + ": " + bytes_text(stale.bytes) +
+                    " read stale. Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_INVALIDATE) after the device wrote "
+                    "the buffer and before this read.";
+        locate_memory(f, stale.dev.requester);
+        report(std::move(f));
+    }
+    if (have_shared) {
+        shared.when = when;
+        shared.where = resolve(site);
+        if (vmo.koid) {
+            shared.vmo = vmo.koid;
+            shared.vmo_offset = vmo.offset + (shared.address - pa);
+        }
+        locate_memory(shared, -1);
+        report(std::move(shared));
+    }
+}
+
+void CoherencyChecker::cache_op(MaintenanceOp op, uint64_t pa, uint64_t len, CodeSite site, sc_time when,
+                                VmoRef vmo) {
+    pending_op_ = OpContext{};
+    pending_op_.active = true;
+    pending_op_.op = op;
+    pending_op_.pa = pa;
+    pending_op_.len = len;
+    pending_op_.site = site;
+    pending_op_.vmo = vmo;
+    pending_op_.when = when;
+}
+
+// ---------------------------------------------------------------- cache events
+
+void CoherencyChecker::on_fill(uint64_t line, uint64_t, sc_time when) {
+    if (LineHistory* h = lines_.find(line)) {
+        h->device_bytes.clear_all();
+        h->filled = true;
+        h->fill_time = when;
+    }
+}
+
+void CoherencyChecker::on_before_writeback(uint64_t line, uint64_t size, WritebackCause cause, sc_time when) {
+    LineHistory* h = lines_.find(line);
+    if (!h || !h->device_bytes.any()) return;
+    uint64_t first = 0;
+    const uint64_t k = differing(line, 0, size, h, Bytes::DeviceWritten, &first);
+    if (!k) return;
+    if (cause == WritebackCause::Clean && op_.active) {
+        op_.lost.add(line + first, k);
+        op_.lost.note(*h);
+        return;
+    }
+    // An eviction (or snoop): blame the CPU write that made the line dirty.
+    Finding f;
+    f.kind = FindingKind::LostDeviceWrite;
+    f.address = line + first;
+    f.size = k;
+    f.when = when;
+    f.where = resolve(h->cpu_write.site);
+    f.related = related_device_write(h->device_write);
+    f.requester = h->device_write.requester;
+    const std::string dirtied =
+        h->cpu_write.valid ? " The CPU had dirtied the line at " + ns(h->cpu_write.when) +
+                                 (f.where.known() ? " (" + f.where.to_string() + ")" : std::string()) + "."
+                           : std::string();
+    f.message = "dirty cache line " + hex(line) + " was " +
+                (cause == WritebackCause::Snoop ? std::string("written back by a snoop")
+                                                : std::string("evicted and written back")) +
+                " at " + ns(when) + " over " + bytes_text(k) + " that " + f.related.message +
+                " had stored: the device's data is lost." + dirtied +
+                " Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) before the device wrote the buffer "
+                "(and no CPU store to it until the device is done).";
+    locate_memory(f, h->device_write.requester);
+    report(std::move(f));
+}
+
+void CoherencyChecker::on_writeback(uint64_t line, uint64_t, WritebackCause, sc_time) {
+    if (LineHistory* h = lines_.find(line)) h->device_bytes.clear_all();  // DRAM == view now
+}
+
+void CoherencyChecker::on_discard(uint64_t line, uint64_t size, sc_time when) {
+    LineHistory* h = lines_.find(line);
+    uint64_t first = 0;
+    const uint64_t k = differing(line, 0, size, h, Bytes::NotDeviceWritten, &first);
+    if (!k) return;
+    if (op_.active) {
+        op_.discarded.add(line + first, k);
+        if (h) op_.discarded.note(*h);
+        return;
+    }
+    Finding f;
+    f.kind = FindingKind::DiscardedCpuWrite;
+    f.address = line + first;
+    f.size = k;
+    f.when = when;
+    if (h) f.related = related_cpu_write(h->cpu_write);
+    f.where = f.related.where;
+    f.message = "cache line " + hex(line) + " was dropped at " + ns(when) + " with " + bytes_text(k) +
+                " of CPU data never cleaned to memory. " + remedy(FindingKind::DiscardedCpuWrite);
+    locate_memory(f, -1);
+    report(std::move(f));
+}
+
+void CoherencyChecker::on_maintenance_begin(MaintenanceOp op, uint64_t pa, uint64_t len, sc_time when) {
+    op_ = OpContext{};
+    op_.active = true;
+    op_.op = op;
+    op_.pa = pa;
+    op_.len = len;
+    op_.when = when;
+    if (pending_op_.active && pending_op_.op == op && pa >= pending_op_.pa &&
+        pa + len <= pending_op_.pa + pending_op_.len) {
+        op_.site = pending_op_.site;
+        op_.vmo = pending_op_.vmo;
+        if (op_.vmo.koid) op_.vmo.offset += pa - pending_op_.pa;
+        if (pa + len == pending_op_.pa + pending_op_.len) pending_op_.active = false;
+    }
+    if (conservative_) check_conservative_begin(op_);
+}
+
+// Conservative mode: CPU stores the cache model never saw sit in the view. A clean must write
+// them back (adopt their lines as dirty first); an invalidate drops them (a finding).
+void CoherencyChecker::check_conservative_begin(const OpContext& op) {
+    const uint64_t L = lines_.line_size();
+    const uint64_t last = lines_.base(op.pa + op.len - 1);
+    sc_time unused = sc_core::SC_ZERO_TIME;
+    for (uint64_t line = lines_.base(op.pa);; line += L) {
+        if (cache_.line_state(line) != CacheLineState::Dirty) {
+            LineHistory* h = lines_.find(line);
+            uint64_t first = 0;
+            if (uint64_t k = differing(line, 0, L, h, Bytes::NotDeviceWritten, &first)) {
+                if (has_clean(op.op)) {
+                    cache_.adopt_cpu_writes(line, unused);
+                } else {
+                    op_.discarded.add(line + first, k);
+                    if (h) op_.discarded.note(*h);
+                }
+            }
+        }
+        if (line == last) break;
+    }
+}
+
+void CoherencyChecker::on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_t len, sc_time when) {
+    flush_op();
+    const uint64_t first = lines_.base(pa), last = lines_.base(pa + len - 1);
+    lines_.for_each_in(first, last, [&](uint64_t, LineHistory& h) {
+        h.maint.valid = true;
+        h.maint.when = when;
+        h.maint.site = op_.site;
+        h.maint.op = op;
+    });
+    if (conservative_ && has_invalidate(op)) {
+        // Unseen loads must now read what a refill would bring.
+        cache_.refresh_view(pa, len);
+        lines_.for_each_in(first, last, [&](uint64_t, LineHistory& h) { h.device_bytes.clear_all(); });
+    }
+    op_.active = false;
+}
+
+void CoherencyChecker::flush_op() {
+    const SourceLocation where = resolve(op_.site);
+    const std::string opname = std::string(to_string(op_.op));
+    if (op_.lost.any) {
+        Finding f;
+        f.kind = FindingKind::LostDeviceWrite;
+        f.address = op_.lost.first;
+        f.size = op_.lost.end - op_.lost.first;
+        f.when = op_.when;
+        f.where = where;
+        f.related = related_device_write(op_.lost.dev);
+        f.requester = op_.lost.dev.requester;
+        if (op_.vmo.koid) {
+            f.vmo = op_.vmo.koid;
+            f.vmo_offset = op_.vmo.offset + (f.address - op_.pa);
+        }
+        f.message = "cache " + opname + " of " + bytes_text(op_.len) + " at PA " + hex(op_.pa) +
+                    " wrote dirty lines back over " + bytes_text(op_.lost.bytes) + " that " + f.related.message +
+                    " had stored: the device's data is lost. The lines were dirty while the device wrote them; "
+                    "missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) before the device wrote the buffer "
+                    "(and no CPU store to it until the device is done).";
+        locate_memory(f, op_.lost.dev.requester);
+        report(std::move(f));
+    }
+    if (op_.discarded.any) {
+        Finding f;
+        f.kind = FindingKind::DiscardedCpuWrite;
+        f.address = op_.discarded.first;
+        f.size = op_.discarded.end - op_.discarded.first;
+        f.when = op_.when;
+        f.where = where;
+        f.related = related_cpu_write(op_.discarded.cpu);
+        if (op_.vmo.koid) {
+            f.vmo = op_.vmo.koid;
+            f.vmo_offset = op_.vmo.offset + (f.address - op_.pa);
+        }
+        f.message = "cache invalidate of " + bytes_text(op_.len) + " at PA " + hex(op_.pa) + " dropped " +
+                    bytes_text(op_.discarded.bytes) + " of CPU data never cleaned to memory" +
+                    (op_.discarded.cpu.valid ? " (" + f.related.message + ")" : std::string()) +
+                    ". Missing ZX_VMO_OP_CACHE_CLEAN before the invalidate: use "
+                    "ZX_VMO_OP_CACHE_CLEAN_INVALIDATE when the range holds CPU writes that must survive.";
+        locate_memory(f, -1);
+        report(std::move(f));
+    }
+}
+
+// ---------------------------------------------------------------- device side
+
+void CoherencyChecker::on_device_access(const DeviceAccess& a) {
+    if (!a.len) return;
+    ++transactions_;
+    const int rid = a.requester;
+    const Doorbell& bell = doorbell(rid);
+    const uint64_t L = lines_.line_size();
+    const uint64_t end = a.len - 1 > ~0ULL - a.pa ? ~0ULL : a.pa + a.len - 1;
+    Offense stale;
+    for (uint64_t line = lines_.base(a.pa);; line += L) {
+        const uint64_t s = std::max(a.pa, line), z = std::min(end, line + L - 1);
+        const uint64_t off = s - line, n = z - s + 1;
+        if (!a.is_write) {
+            if (conservative_ || cache_.line_state(line) == CacheLineState::Dirty) {
+                LineHistory* h = lines_.find(line);
+                uint64_t first = 0;
+                if (uint64_t k = differing(line, off, n, h, Bytes::NotDeviceWritten, &first)) {
+                    stale.add(line + first, k);
+                    if (h) stale.note(*h);
+                }
+            }
+        } else {
+            LineHistory& h = lines_.at(line);
+            h.device_bytes.set(off, n);
+            h.device_write.valid = true;
+            h.device_write.when = a.when;
+            h.device_write.requester = rid;
+            h.device_write.pa = a.pa;
+            h.device_write.len = a.len;
+            h.device_write.transaction = transactions_;
+            h.device_write.doorbell = bell.site;
+            h.device_write.doorbell_time = bell.when;
+        }
+        if (line + L - 1 >= end) break;
+    }
+    if (stale.any) {
+        Finding f;
+        f.kind = FindingKind::StaleDeviceRead;
+        f.address = stale.first;
+        f.size = stale.end - stale.first;
+        f.when = a.when;
+        f.requester = rid;
+        f.related = related_cpu_write(stale.cpu);
+        f.where = bell.valid ? resolve(bell.site) : f.related.where;
+        const std::string held = conservative_ ? "the CPU view held data DRAM did not have"
+                                               : "the CPU cache held newer dirty data";
+        f.message = "device read #" + std::to_string(transactions_) + " by " + rid_text(rid) + " of " +
+                    bytes_text(a.len) + " at PA " + hex(a.pa) + " while " + held + " for " +
+                    bytes_text(stale.bytes) +
+                    (stale.cpu.valid ? " (written at " + f.related.where.to_string() + ", " + ns(stale.cpu.when) + ")"
+                                     : std::string()) +
+                    ": the device got stale data. Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN) (or "
+                    "zx_cache_flush(ZX_CACHE_FLUSH_DATA)) after the CPU wrote the buffer and before the doorbell" +
+                    (bell.valid ? " at " + resolve(bell.site).to_string() : std::string()) + ".";
+        locate_memory(f, rid);
+        report(std::move(f));
+    }
+
+    // Device addresses that were unpinned: a stale IOTLB entry (deferred invalidation) or
+    // memory no live pin covers any more (bypass, or the stale entry's target).
+    const uint64_t stale_hits = p_.iommu().stats().stale_hits;
+    const bool stale_translation = stale_hits != stale_hits_seen_;
+    stale_hits_seen_ = stale_hits;
+    if (pins_.empty()) return;
+    const uint64_t busy = [&] {
+        auto it = busy_.find(rid);
+        return it == busy_.end() ? 0 : it->second;
+    }();
+    for (uint64_t page = a.pa & ~4095ULL;; page += 4096) {
+        const uint64_t at = std::max(a.pa, page);
+        const PinRange* run = nullptr;
+        CheckerPin* live = pins_.find_pa(at, rid, true, &run);
+        if (live) {
+            live->device_accessed = true;
+            live->last_device_access = a.when;
+            if (busy) live->touched_in_busy = busy;
+        }
+        const PinRange* old_run = nullptr;
+        CheckerPin* old = (!live || stale_translation) ? pins_.find_pa(at, rid, false, &old_run) : nullptr;
+        if (old && old->live()) old = nullptr;
+        if (old || (stale_translation && !live)) {
+            Finding f;
+            f.kind = FindingKind::DmaAfterUnpin;
+            f.address = at;
+            f.size = std::min<uint64_t>(end, page + 4095) - at + 1;
+            f.when = a.when;
+            f.requester = rid;
+            f.where = bell.valid ? resolve(bell.site) : SourceLocation{};
+            if (old) {
+                f.related = related_pin(*old, "unpin");
+                f.has_device_address = true;
+                f.device_address = old_run->device_addr + (at - old_run->pa);
+                f.vmo = old->vmo;
+                f.vmo_offset = old_run->vmo_offset + (at - old_run->pa);
+            }
+            const std::string how = stale_translation
+                                        ? "through a stale IOTLB entry (deferred invalidation had not been flushed)"
+                                        : p_.iommu().bypass() ? "with the physical address (IOMMU bypass)"
+                                                              : "through a translation still in place";
+            f.message = "device " + std::string(a.is_write ? "write" : "read") + " #" + std::to_string(transactions_) +
+                        " by " + rid_text(rid) + " of PA " + hex(at) + " " + how + " after " +
+                        (old ? f.related.message : std::string("its pin was unpinned")) +
+                        (a.is_write ? ": it changed memory the driver no longer owns. "
+                                    : ": it read memory the driver no longer owns. ") +
+                        remedy(FindingKind::DmaAfterUnpin);
+            report(std::move(f));
+            break;  // one finding per transaction
+        }
+        if (page + 4095 >= end) break;
+    }
+}
+
+void CoherencyChecker::on_iommu_fault(const IommuFault& fault) {
+    stale_hits_seen_ = p_.iommu().stats().stale_hits;  // a faulting transaction is not a stale hit
+    const int rid = fault.requester == 0xffff ? -1 : fault.requester;
+    const Doorbell& bell = doorbell(rid);
+    const PinRange* run = nullptr;
+    CheckerPin* pin = pins_.find_device(fault.device_addr, rid, false, &run);
+    Finding f;
+    f.has_device_address = true;
+    f.device_address = fault.device_addr;
+    f.requester = rid;
+    f.when = fault.time;
+    f.where = bell.valid ? resolve(bell.site) : SourceLocation{};
+    const std::string access = std::string(fault.is_write ? "write" : "read");
+    if (pin && run) {
+        f.address = run->pa + (fault.device_addr - run->device_addr);
+        f.vmo = pin->vmo;
+        f.vmo_offset = run->vmo_offset + (fault.device_addr - run->device_addr);
+    }
+    if (pin && !pin->live()) {
+        f.kind = FindingKind::DmaAfterUnpin;
+        f.related = related_pin(*pin, "unpin");
+        f.message = "device " + access + " by " + rid_text(rid) + " at device address " + hex(fault.device_addr) +
+                    " faulted in the IOMMU (" + to_string(fault.reason) + ") after " + f.related.message + ". " +
+                    remedy(FindingKind::DmaAfterUnpin);
+    } else {
+        f.kind = FindingKind::IommuFault;
+        if (pin) f.related = related_pin(*pin, "pin");
+        f.message = "device " + access + " by " + rid_text(rid) + " at device address " + hex(fault.device_addr) +
+                    " faulted in the IOMMU: " + to_string(fault.reason) +
+                    (pin ? " (" + f.related.message + ")" : std::string(" (no pin covers this address)")) + ". " +
+                    remedy(FindingKind::IommuFault);
+    }
+    report(std::move(f));
+}
+
+void CoherencyChecker::on_master_abort(const PciMasterAbort& m) {
+    const Doorbell& bell = doorbell(m.requester);
+    Finding f;
+    f.kind = FindingKind::BusMasterDisabled;
+    f.has_device_address = true;
+    f.device_address = m.address;
+    f.requester = m.requester;
+    f.when = m.time;
+    f.where = bell.valid ? resolve(bell.site) : SourceLocation{};
+    if (bell.valid) {
+        f.related.what = "doorbell";
+        f.related.when = bell.when;
+        f.related.where = f.where;
+        f.related.message = "the driver's last MMIO write to the device, at " + ns(bell.when);
+    }
+    f.message = "device " + std::string(m.is_write ? "write" : "read") + " by " + rid_text(m.requester) +
+                " at device address " + hex(m.address) + " was refused: bus mastering is disabled. " +
+                remedy(FindingKind::BusMasterDisabled);
+    report(std::move(f));
+}
+
+// ---------------------------------------------------------------- pins and the rest
+
+uint64_t CoherencyChecker::pin(const PinRequest& req, CodeSite site, sc_time when) {
+    CheckerPin p;
+    p.requester = req.requester;
+    p.vmo = req.vmo;
+    p.perms = req.perms;
+    p.runs = req.runs;
+    p.pinned_at = when;
+    p.pin_site = site;
+    return pins_.add(std::move(p)).id;
+}
+
+void CoherencyChecker::unpin(uint64_t id, CodeSite site, sc_time when) {
+    CheckerPin* p = pins_.get(id);
+    if (!p || !p->live()) return;
+    p->unpin_site = site;
+    p->unpinned_at = when;
+    const auto busy = busy_.find(p->requester);
+    if (busy != busy_.end() && busy->second && p->touched_in_busy == busy->second) {
+        Finding f;
+        f.kind = FindingKind::UnpinInFlight;
+        f.address = p->runs.empty() ? 0 : p->runs[0].pa;
+        f.size = p->size();
+        if (!p->runs.empty()) {
+            f.has_device_address = true;
+            f.device_address = p->runs[0].device_addr;
+            f.vmo_offset = p->runs[0].vmo_offset;
+        }
+        f.vmo = p->vmo;
+        f.requester = p->requester;
+        f.when = when;
+        f.where = resolve(site);
+        f.related.what = "device-access";
+        f.related.when = p->last_device_access;
+        f.related.where = resolve(doorbell(p->requester).site);
+        f.related.message = "the device last accessed these pages at " + ns(p->last_device_access) +
+                            " and has not finished since";
+        f.message = "zx_pmt_unpin of pin #" + std::to_string(p->id) + " (" + bytes_text(f.size) + " at PA " +
+                    hex(f.address) + ") while device " + rid_text(p->requester) +
+                    " was still busy with these pages (" + f.related.message + "). " +
+                    remedy(FindingKind::UnpinInFlight);
+        report(std::move(f));
+    }
+    if (conservative_) {
+        // What the device wrote must have been invalidated before the CPU reads it; unseen
+        // loads cannot be checked, so check at the unpin that the view caught up.
+        Offense stale;
+        for (const PinRange& r : p->runs) {
+            if (!r.len) continue;
+            lines_.for_each_in(lines_.base(r.pa), lines_.base(r.pa + r.len - 1), [&](uint64_t line, LineHistory& h) {
+                if (!h.device_bytes.any()) return;
+                uint64_t first = 0;
+                if (uint64_t k = differing(line, 0, lines_.line_size(), &h, Bytes::DeviceWritten, &first)) {
+                    stale.add(line + first, k);
+                    stale.note(h);
+                }
+            });
+        }
+        if (stale.any) {
+            Finding f;
+            f.kind = FindingKind::StaleCpuRead;
+            f.address = stale.first;
+            f.size = stale.end - stale.first;
+            f.when = when;
+            f.where = resolve(site);
+            f.related = related_device_write(stale.dev);
+            f.requester = p->requester;
+            f.message = "(conservative mode) pin #" + std::to_string(p->id) + " was unpinned while the CPU view of " +
+                        bytes_text(stale.bytes) + " the device wrote (" + f.related.message +
+                        ") was never invalidated: CPU loads of them read stale data. Missing "
+                        "zx_vmo_op_range(ZX_VMO_OP_CACHE_INVALIDATE) after the device wrote the buffer.";
+            locate_memory(f, p->requester);
+            report(std::move(f));
+        }
+    }
+    p->state = PinState::Unpinned;
+    pins_.retire(id);
+}
+
+void CoherencyChecker::quarantine(uint64_t id, CodeSite site, sc_time when) {
+    CheckerPin* p = pins_.get(id);
+    if (!p || p->state != PinState::Pinned) return;
+    p->state = PinState::Quarantined;
+    p->quarantine_site = site;
+    p->quarantined_at = when;
+}
+
+void CoherencyChecker::mmio_write(int requester, uint64_t reg_offset, CodeSite site, sc_time when) {
+    Doorbell d;
+    d.site = site;
+    d.when = when;
+    d.offset = reg_offset;
+    d.valid = true;
+    doorbells_[requester] = d;
+    last_doorbell_ = d;
+}
+
+void CoherencyChecker::device_busy(int requester, sc_time) {
+    uint64_t& b = busy_[requester];
+    if (!b) b = ++busy_periods_;
+}
+
+void CoherencyChecker::device_idle(int requester, sc_time) { busy_[requester] = 0; }
+
+void CoherencyChecker::forget(uint64_t pa, uint64_t len) { lines_.forget(pa, len); }
+
+void CoherencyChecker::end_of_run(sc_time when) {
+    if (ended_) return;
+    ended_ = true;
+    for (const CheckerPin& p : pins_.all()) {
+        if (!p.live()) continue;
+        Finding f;
+        f.kind = FindingKind::LeakedPin;
+        f.address = p.runs.empty() ? 0 : p.runs[0].pa;
+        f.size = p.size();
+        if (!p.runs.empty()) {
+            f.has_device_address = true;
+            f.device_address = p.runs[0].device_addr;
+            f.vmo_offset = p.runs[0].vmo_offset;
+        }
+        f.vmo = p.vmo;
+        f.requester = p.requester;
+        f.when = when;
+        f.where = resolve(p.pin_site);
+        const bool q = p.state == PinState::Quarantined;
+        if (q) f.related = related_pin(p, "quarantine");
+        f.message = "pin #" + std::to_string(p.id) + " (" + bytes_text(f.size) + (p.vmo ? " of VMO " + std::to_string(p.vmo) : "") +
+                    (f.has_device_address ? " at device address " + hex(f.device_address) : std::string()) + ", " +
+                    perms_text(p.perms) + ") made at " + ns(p.pinned_at) + " is still " +
+                    (q ? "quarantined (" + f.related.message + ")" : std::string("pinned")) +
+                    " at the end of the run. " + remedy(FindingKind::LeakedPin);
+        report(std::move(f));
+    }
+}
+
+}  // namespace staleline

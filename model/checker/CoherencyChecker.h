@@ -1,0 +1,211 @@
+// CoherencyChecker: turns what the CPU, the cache, the devices and the driver do into
+// findings (FindingKind) with source locations.
+//
+// It attaches to a Platform and observes:
+//   the Cache (CacheObserver): fills, write-backs (before and after), discarded dirty lines,
+//     drops, and the brackets of every clean / invalidate;
+//   the CoherencyPort: every device transaction that reached memory, with its requester;
+//   the IOMMU: translation and permission faults (and its stale-hit counter, which marks
+//     DMA through a deferred-invalidated translation);
+//   the PCI host: DMA refused because bus mastering was off.
+// The shim (or a test playing the driver) tells it what only the driver side knows: CPU
+// accesses with their code site, the cache operations the driver asked for, pins, unpins and
+// quarantines with their ranges, MMIO writes (the doorbell a device error is blamed on),
+// device busy/idle when known, and the end of the run.
+//
+// Every decision depends on the order of events, never on host state, so a run is
+// deterministic. Times are only reported. docs/findings.md gives the rule for each kind.
+//
+// Precise mode (default) assumes every CPU access is reported. Conservative mode
+// (checker.conservative, or set_conservative) is for drivers built without access
+// instrumentation: plain loads and stores never reach the cache model, so the CPU view is
+// taken as the CPU's data; at each clean the lines whose view differs from DRAM (in bytes the
+// device did not write) are adopted as dirty, at each invalidate the view is refreshed from
+// DRAM, device reads compare view and DRAM whatever the line state, and an unpin checks that
+// what the device wrote was invalidated.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "cache/CacheObserver.h"
+#include "cache/CoherencyPort.h"
+#include "checker/Finding.h"
+#include "checker/FindingLog.h"
+#include "checker/LineHistory.h"
+#include "checker/PinTable.h"
+#include "checker/SourceLocator.h"
+
+namespace staleline {
+
+class Platform;
+class Cache;
+class SparsePages;
+struct IommuFault;
+struct PciMasterAbort;
+
+// The VMO a CPU access or cache operation went through, when the caller knows it.
+struct VmoRef {
+    uint64_t koid = 0;  // 0: unknown
+    uint64_t offset = 0;
+};
+
+// A pin as the driver made it: the device's requester id, the VMO, the device permissions
+// (PinPerm bits) and the physically contiguous runs with their device addresses.
+struct PinRequest {
+    int requester = -1;
+    uint64_t vmo = 0;
+    unsigned perms = 0;
+    std::vector<PinRange> runs;
+};
+enum PinPerm : unsigned { kPinDeviceRead = 1, kPinDeviceWrite = 2 };
+
+class CoherencyChecker : private CacheObserver {
+public:
+    // Reads checker.* from the platform's configuration and attaches to its models. At most
+    // one checker per platform.
+    explicit CoherencyChecker(Platform& p);
+    ~CoherencyChecker() override;  // detaches from the models
+    CoherencyChecker(const CoherencyChecker&) = delete;
+    CoherencyChecker& operator=(const CoherencyChecker&) = delete;
+
+    // The checker of this process, or nullptr.
+    static CoherencyChecker* current() { return current_; }
+
+    // ---- what the driver side reports (the shim, or a test playing the driver) ----
+
+    // After a CPU access of [pa, pa+len) went through the cache (Cache::access has run).
+    // cached=false: an uncached mapping, which goes to DRAM and is not checked.
+    void cpu_access(uint64_t pa, size_t len, bool is_write, CodeSite site, sc_core::sc_time when, VmoRef vmo = {},
+                    bool cached = true);
+    // BEFORE the cache operation the driver asked for is applied to [pa, pa+len): its site
+    // and VMO then label what the operation causes.
+    void cache_op(MaintenanceOp op, uint64_t pa, uint64_t len, CodeSite site, sc_core::sc_time when, VmoRef vmo = {});
+    // A pin (zx_bti_pin) made at site; returns its id (1, 2, ...).
+    uint64_t pin(const PinRequest& req, CodeSite site, sc_core::sc_time when);
+    // zx_pmt_unpin (or quarantine release): device access to the pin's pages ends here.
+    void unpin(uint64_t id, CodeSite site, sc_core::sc_time when);
+    // The PMT's handle was closed without unpinning: the pages stay pinned (quarantine).
+    void quarantine(uint64_t id, CodeSite site, sc_core::sc_time when);
+    // A driver MMIO write to the registers of device `requester` (-1 unknown): the doorbell
+    // that later device accesses, faults and refusals of that device are blamed on.
+    void mmio_write(int requester, uint64_t reg_offset, CodeSite site, sc_core::sc_time when);
+    // The device started / finished work (from the device model or the shim), for
+    // unpin-in-flight. Without these no unpin-in-flight is reported.
+    void device_busy(int requester, sc_core::sc_time when);
+    void device_idle(int requester, sc_core::sc_time when);
+    // The pages of [pa, pa+len) changed owner (a VMO was created over them or released):
+    // forget their history.
+    void forget(uint64_t pa, uint64_t len);
+    // The run is over: report pins still pinned or quarantined (leaked-pin). Once.
+    void end_of_run(sc_core::sc_time when);
+
+    // Conservative mode (see above); starts as checker.conservative.
+    void set_conservative(bool on);
+    bool conservative() const { return conservative_; }
+
+    // Code sites: a label for a location given as text (interned), and resolution of a site.
+    CodeSite label(const SourceLocation& loc);
+    SourceLocation resolve(CodeSite site);
+    SourceLocator& locator() { return *locator_; }
+
+    // ---- results ----
+    const FindingLog& findings() const { return log_; }
+    const std::string& help_uri() const { return help_uri_; }
+
+    // Called when the checker goes away (e.g. an adapter unregistering from the shim).
+    void add_detach_hook(std::function<void()> fn) { detach_hooks_.push_back(std::move(fn)); }
+
+    const PinTable& pins() const { return pins_; }
+
+private:
+    // CacheObserver
+    void on_fill(uint64_t line, uint64_t size, sc_core::sc_time when) override;
+    void on_before_writeback(uint64_t line, uint64_t size, WritebackCause cause, sc_core::sc_time when) override;
+    void on_writeback(uint64_t line, uint64_t size, WritebackCause cause, sc_core::sc_time when) override;
+    void on_discard(uint64_t line, uint64_t size, sc_core::sc_time when) override;
+    void on_maintenance_begin(MaintenanceOp op, uint64_t pa, uint64_t len, sc_core::sc_time when) override;
+    void on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_t len, sc_core::sc_time when) override;
+
+    void on_device_access(const DeviceAccess& a);
+    void on_iommu_fault(const IommuFault& f);
+    void on_master_abort(const PciMasterAbort& m);
+
+    // Bytes of line [off, off+n) whose CPU view differs from DRAM; which bytes count:
+    enum class Bytes { All, DeviceWritten, NotDeviceWritten };
+    uint64_t differing(uint64_t line, uint64_t off, uint64_t n, const LineHistory* h, Bytes which,
+                       uint64_t* first_off = nullptr) const;
+
+    // A range of offending bytes gathered over the lines of one event, with the most recent
+    // related CPU write and device write among them.
+    struct Offense {
+        bool any = false;
+        uint64_t first = 0, end = 0, bytes = 0;
+        CpuWriteEvent cpu;
+        DeviceWriteEvent dev;
+        sc_core::sc_time fill_time;
+        bool fill_known = false;
+        void add(uint64_t a, uint64_t n);
+        void note(const LineHistory& h);
+    };
+    struct Doorbell {
+        CodeSite site;
+        sc_core::sc_time when;
+        uint64_t offset = 0;
+        bool valid = false;
+    };
+    struct OpContext {
+        bool active = false;
+        MaintenanceOp op = MaintenanceOp::Clean;
+        uint64_t pa = 0, len = 0;
+        CodeSite site;
+        VmoRef vmo;
+        sc_core::sc_time when;
+        Offense lost, discarded;
+    };
+
+    const Doorbell& doorbell(int requester) const;
+    void report(Finding f);
+    // Fills vmo / device address of f from the pin covering f.address (requester rid).
+    void locate_memory(Finding& f, int rid);
+    RelatedEvent related_cpu_write(const CpuWriteEvent& e);
+    RelatedEvent related_device_write(const DeviceWriteEvent& e);
+    RelatedEvent related_pin(const CheckerPin& p, const char* what);
+    std::string describe_device_write(const DeviceWriteEvent& e);
+    void flush_op();
+    void check_conservative_begin(const OpContext& op);
+
+    Platform& p_;
+    Cache& cache_;
+    SparsePages& view_;
+    SparsePages& dram_;
+    LineHistoryTable lines_;
+    PinTable pins_;
+    FindingLog log_;
+    std::unique_ptr<SourceLocator> locator_;
+    std::vector<SourceLocation> labels_;
+    std::map<SourceLocation, uint32_t> label_index_;
+    bool conservative_;
+    std::string help_uri_;
+
+    OpContext pending_op_;  // announced by cache_op(), consumed by on_maintenance_begin
+    OpContext op_;          // the maintenance operation in progress
+    std::map<int, Doorbell> doorbells_;
+    Doorbell last_doorbell_;
+    std::map<int, uint64_t> busy_;  // requester -> busy period number (absent or 0: idle)
+    uint64_t busy_periods_ = 0;
+    uint64_t transactions_ = 0;
+    uint64_t stale_hits_seen_ = 0;
+    bool ended_ = false;
+    std::vector<std::function<void()>> detach_hooks_;
+
+    static CoherencyChecker* current_;
+};
+
+}  // namespace staleline

@@ -1,0 +1,71 @@
+#include "checker/FindingKind.h"
+
+namespace staleline {
+
+namespace {
+
+struct KindText {
+    const char* name;
+    const char* summary;
+    const char* remedy;
+};
+
+// Index = FindingKind value.
+const KindText kKinds[kFindingKindCount] = {
+    {"stale-device-read", "The device read memory while the CPU cache held newer, dirty data for it.",
+     "Clean the buffer (zx_vmo_op_range ZX_VMO_OP_CACHE_CLEAN or zx_cache_flush ZX_CACHE_FLUSH_DATA) after the "
+     "last CPU write and before telling the device to read it."},
+    {"stale-cpu-read", "The CPU read a cached line that the device had written after the line was filled.",
+     "Invalidate the buffer (ZX_VMO_OP_CACHE_INVALIDATE or ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) after the device "
+     "finished writing it and before the CPU reads it; invalidating only before the DMA is not enough, a cache may "
+     "refill the line at any time."},
+    {"lost-device-write", "A dirty cache line was written back over bytes the device had written.",
+     "Clean and invalidate the buffer (ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) before handing it to the device, and do "
+     "not write it from the CPU while the device owns it."},
+    {"discarded-cpu-write", "A cache invalidate dropped CPU data that had never been cleaned to memory.",
+     "Clean before invalidating (ZX_VMO_OP_CACHE_CLEAN_INVALIDATE instead of ZX_VMO_OP_CACHE_INVALIDATE) when the "
+     "range holds CPU writes that must survive."},
+    {"shared-cache-line", "A DMA buffer shares a cache line with memory the CPU writes.",
+     "Align and pad DMA buffers to the data cache line size (zx_system_get_dcache_line_size()) so that no line "
+     "holds both DMA data and CPU data."},
+    {"iommu-fault", "A device access was refused by the IOMMU: the device address was not mapped or lacked the permission.",
+     "Give the device only addresses zx_bti_pin returned, within the pinned size, pinned with the permissions the "
+     "transfer needs (ZX_BTI_PERM_READ for device reads, ZX_BTI_PERM_WRITE for device writes)."},
+    {"dma-after-unpin", "The device accessed memory through device addresses that had been unpinned.",
+     "Stop the device (wait for completion or reset it) before zx_pmt_unpin; never reuse device addresses after "
+     "unpinning."},
+    {"unpin-in-flight", "Pages were unpinned while the device was still working on them.",
+     "Wait for the device to finish (completion interrupt or status) or stop it before zx_pmt_unpin."},
+    {"bus-master-disabled", "A device DMA was refused because bus mastering was disabled.",
+     "Enable bus mastering (pci_enable_bus_master(..., true)) before starting DMA, and keep it on while DMA runs."},
+    {"leaked-pin", "A pinned memory token was still pinned or quarantined at the end of the run.",
+     "zx_pmt_unpin every PMT before release; closing a PMT handle without unpinning quarantines the pages."},
+};
+
+}  // namespace
+
+const char* to_string(FindingKind k) {
+    const size_t i = (size_t)k;
+    return i < kFindingKindCount ? kKinds[i].name : "unknown";
+}
+
+bool parse_finding_kind(const std::string& s, FindingKind* out) {
+    for (size_t i = 0; i < kFindingKindCount; ++i)
+        if (s == kKinds[i].name) {
+            *out = (FindingKind)i;
+            return true;
+        }
+    return false;
+}
+
+const char* summary(FindingKind k) {
+    const size_t i = (size_t)k;
+    return i < kFindingKindCount ? kKinds[i].summary : "";
+}
+
+const char* remedy(FindingKind k) {
+    const size_t i = (size_t)k;
+    return i < kFindingKindCount ? kKinds[i].remedy : "";
+}
+
+}  // namespace staleline

@@ -1,0 +1,33 @@
+// FindingKind: the stable names of what the coherency checker reports. The names are an
+// interface (JSON, SARIF rule ids, tests, docs/findings.md anchors): never rename one.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace staleline {
+
+enum class FindingKind {
+    StaleDeviceRead,     // the device read memory while the CPU held newer dirty data
+    StaleCpuRead,        // the CPU read a cached line the device had written since it was filled
+    LostDeviceWrite,     // a dirty line was written back over bytes the device wrote later
+    DiscardedCpuWrite,   // an invalidate dropped CPU data that was never cleaned
+    SharedCacheLine,     // DMA memory shares a cache line with memory the CPU writes
+    IommuFault,          // translation or permission fault
+    DmaAfterUnpin,       // device access through addresses that were unpinned
+    UnpinInFlight,       // unpin while the device still works on the pages
+    BusMasterDisabled,   // device DMA refused: bus mastering off
+    LeakedPin,           // a PMT still pinned or quarantined at the end of the run
+};
+constexpr size_t kFindingKindCount = 10;
+
+// "stale-device-read", ... (the stable name).
+const char* to_string(FindingKind k);
+// false when s names no kind.
+bool parse_finding_kind(const std::string& s, FindingKind* out);
+// One sentence: what happened (SARIF shortDescription).
+const char* summary(FindingKind k);
+// What the driver should do about it (SARIF fullDescription, messages).
+const char* remedy(FindingKind k);
+
+}  // namespace staleline

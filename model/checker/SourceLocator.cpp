@@ -1,0 +1,168 @@
+#include "checker/SourceLocator.h"
+
+#include <dlfcn.h>
+#include <elfutils/libdwfl.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace staleline {
+
+std::string SourceLocation::to_string() const {
+    if (!file.empty()) {
+        std::string s = file + ":" + std::to_string(line);
+        if (!function.empty()) s += " (" + function + ")";
+        return s;
+    }
+    if (!function.empty()) return function;
+    return "unknown location";
+}
+
+namespace {
+
+const Dwfl_Callbacks kCallbacks = {
+    dwfl_linux_proc_find_elf,
+    dwfl_standard_find_debuginfo,
+    nullptr,
+    nullptr,
+};
+
+// Folds "." and ".." segments and repeated slashes, textually.
+std::string normalize(const std::string& path) {
+    const bool absolute = !path.empty() && path[0] == '/';
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i <= path.size()) {
+        size_t j = path.find('/', i);
+        if (j == std::string::npos) j = path.size();
+        std::string seg = path.substr(i, j - i);
+        if (seg == "..") {
+            if (!parts.empty() && parts.back() != "..") parts.pop_back();
+            else if (!absolute) parts.push_back(seg);
+        } else if (!seg.empty() && seg != ".") {
+            parts.push_back(seg);
+        }
+        i = j + 1;
+    }
+    std::string out = absolute ? "/" : "";
+    for (size_t k = 0; k < parts.size(); ++k) out += (k ? "/" : "") + parts[k];
+    return out.empty() ? "." : out;
+}
+
+std::string base_name(const std::string& path) {
+    size_t s = path.rfind('/');
+    return s == std::string::npos ? path : path.substr(s + 1);
+}
+
+std::string module_offset(const std::string& module, uint64_t offset) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "+0x%" PRIx64, offset);
+    return base_name(module) + buf;
+}
+
+}  // namespace
+
+std::string SourceLocator::build_source_root() {
+    // This file is compiled as <root>/model/checker/SourceLocator.cpp (CMake passes absolute
+    // paths), which names the root without a build-system definition.
+    static const char kSelf[] = "model/checker/SourceLocator.cpp";
+    std::string f = __FILE__;
+    if (f.size() > sizeof kSelf - 1 && f.compare(f.size() - (sizeof kSelf - 1), std::string::npos, kSelf) == 0) {
+        std::string root = f.substr(0, f.size() - (sizeof kSelf - 1));
+        if (root.size() > 1 && root.back() == '/') root.pop_back();
+        return normalize(root);
+    }
+    return "";
+}
+
+SourceLocator::SourceLocator(std::string source_root)
+    : root_(normalize(source_root.empty() ? build_source_root() : source_root)) {
+    if (root_ == ".") root_.clear();
+}
+
+SourceLocator::~SourceLocator() {
+    if (dwfl_) dwfl_end(dwfl_);
+}
+
+bool SourceLocator::open_session() {
+    if (dwfl_) dwfl_end(dwfl_);
+    dwfl_ = dwfl_begin(&kCallbacks);
+    if (!dwfl_) return false;
+    dwfl_report_begin(dwfl_);
+    if (dwfl_linux_proc_report(dwfl_, getpid()) != 0 || dwfl_report_end(dwfl_, nullptr, nullptr) != 0) {
+        dwfl_end(dwfl_);
+        dwfl_ = nullptr;
+        return false;
+    }
+    return true;
+}
+
+void SourceLocator::refresh() {
+    cache_.clear();
+    if (dwfl_) {
+        dwfl_end(dwfl_);
+        dwfl_ = nullptr;
+    }
+}
+
+std::string SourceLocator::relative(const std::string& path) const {
+    if (path.empty()) return path;
+    std::string p = normalize(path);
+    if (!root_.empty() && root_ != "/" && p.size() > root_.size() && p.compare(0, root_.size(), root_) == 0 &&
+        p[root_.size()] == '/')
+        return p.substr(root_.size() + 1);
+    return p;
+}
+
+bool SourceLocator::lookup(uintptr_t addr, SourceLocation* out) {
+    if (!dwfl_ && !open_session()) return false;
+    Dwfl_Module* mod = dwfl_addrmodule(dwfl_, (Dwarf_Addr)addr);
+    if (!mod) {
+        // Loaded since the module list was read (a driver): read it again, once.
+        if (!open_session()) return false;
+        mod = dwfl_addrmodule(dwfl_, (Dwarf_Addr)addr);
+    }
+    if (!mod) {
+        Dl_info info;
+        if (!dladdr((const void*)addr, &info) || !info.dli_fname) return false;
+        out->function = info.dli_sname ? info.dli_sname
+                                       : module_offset(info.dli_fname, (uint64_t)(addr - (uintptr_t)info.dli_fbase));
+        return true;
+    }
+    Dwarf_Addr base = 0;
+    const char* modname = dwfl_module_info(mod, nullptr, &base, nullptr, nullptr, nullptr, nullptr, nullptr);
+    if (const char* fn = dwfl_module_addrname(mod, (Dwarf_Addr)addr)) out->function = fn;
+    else out->function = module_offset(modname ? modname : "?", (uint64_t)(addr - base));
+    if (Dwfl_Line* line = dwfl_module_getsrc(mod, (Dwarf_Addr)addr)) {
+        int lineno = 0;
+        if (const char* file = dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr)) {
+            out->file = relative(file);
+            out->line = lineno > 0 ? (unsigned)lineno : 0;
+        }
+    }
+    return true;
+}
+
+SourceLocation SourceLocator::locate(const void* addr) {
+    SourceLocation loc;
+    if (!addr) return loc;
+    const uintptr_t a = (uintptr_t)addr;
+    auto it = cache_.find(a);
+    if (it != cache_.end()) return it->second;
+    if (!lookup(a, &loc)) {
+        loc = SourceLocation{};
+        loc.function = "unknown code address";  // never the host address itself
+    }
+    cache_.emplace(a, loc);
+    return loc;
+}
+
+SourceLocation SourceLocator::locate_return(const void* pc) {
+    if (!pc) return SourceLocation{};
+    return locate((const char*)pc - 1);
+}
+
+}  // namespace staleline

@@ -1,0 +1,52 @@
+// SourceLocator: code address -> {file, line, function} through the DWARF line tables and
+// symbol tables of the modules loaded in this process (libdw's dwfl over /proc/self/maps):
+// the executable, its libraries and driver modules loaded later with dlopen. Results are
+// cached per address. File names under the source root come out relative to it, so outputs
+// carry no absolute build paths; an address without debug information comes out as
+// "module+0xOFFSET" (module base name, offset in the module: no host addresses).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "checker/SourceLocation.h"
+
+struct Dwfl;
+
+namespace staleline {
+
+class SourceLocator {
+public:
+    // source_root empty: the source tree this library was built from.
+    explicit SourceLocator(std::string source_root = "");
+    ~SourceLocator();
+    SourceLocator(const SourceLocator&) = delete;
+    SourceLocator& operator=(const SourceLocator&) = delete;
+
+    // The call or access whose return address is pc (the instruction before it).
+    SourceLocation locate_return(const void* pc);
+    // The instruction at addr (e.g. a function's entry).
+    SourceLocation locate(const void* addr);
+
+    // Read the module list again (after a driver module was loaded or unloaded) and forget
+    // cached results. A lookup that finds no module refreshes once by itself.
+    void refresh();
+
+    const std::string& source_root() const { return root_; }
+    // path relative to the source root when under it, else path unchanged ("." and ".."
+    // segments folded away).
+    std::string relative(const std::string& path) const;
+    // The source tree this library was built from.
+    static std::string build_source_root();
+
+private:
+    bool lookup(uintptr_t addr, SourceLocation* out);
+    bool open_session();
+
+    std::string root_;
+    Dwfl* dwfl_ = nullptr;
+    std::unordered_map<uintptr_t, SourceLocation> cache_;
+};
+
+}  // namespace staleline
