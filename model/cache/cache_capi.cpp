@@ -153,6 +153,22 @@ int sl_cpu_peek(sl_platform_t* p, uint64_t pa, void* dst, size_t len) {
     return 0;
 }
 
+int sl_cpu_view_write(sl_platform_t* p, uint64_t pa, const void* src, size_t len) {
+    clear_error();
+    if (!p || (!src && len)) return set_error("sl_cpu_view_write: null argument");
+    if (len && len - 1 > ~0ULL - pa) return set_error("sl_cpu_view_write: range runs past the top of memory");
+    impl(p).cache().view().write(pa, src, len);
+    return 0;
+}
+
+int sl_cpu_view_read(sl_platform_t* p, uint64_t pa, void* dst, size_t len) {
+    clear_error();
+    if (!p || (!dst && len)) return set_error("sl_cpu_view_read: null argument");
+    if (len && len - 1 > ~0ULL - pa) return set_error("sl_cpu_view_read: range runs past the top of memory");
+    impl(p).cache().view().read(pa, dst, len);
+    return 0;
+}
+
 int sl_cache_maintain(sl_platform_t* p, sl_cache_op_t op, uint64_t pa, size_t len) {
     clear_error();
     // C callers may pass any int; reading an out-of-range value as the C++ enum would be

@@ -373,8 +373,8 @@ void CoherencyChecker::on_before_writeback(uint64_t line, uint64_t size, Writeba
     f.message = "dirty cache line " + hex(line) + " was " +
                 (cause == WritebackCause::Snoop ? std::string("written back by a snoop")
                                                 : std::string("evicted and written back")) +
-                " at " + ns(when) + " over " + bytes_text(k) + " that " + f.related.message +
-                " had stored: the device's data is lost." + dirtied +
+                " at " + ns(when) + " over " + bytes_text(k) + " the device had written (" + f.related.message +
+                "): the device's data is lost." + dirtied +
                 " Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) before the device wrote the buffer "
                 "(and no CPU store to it until the device is done).";
     locate_memory(f, h->device_write.requester);
@@ -482,8 +482,8 @@ void CoherencyChecker::flush_op() {
             f.vmo_offset = op_.vmo.offset + (f.address - op_.pa);
         }
         f.message = "cache " + opname + " of " + bytes_text(op_.len) + " at PA " + hex(op_.pa) +
-                    " wrote dirty lines back over " + bytes_text(op_.lost.bytes) + " that " + f.related.message +
-                    " had stored: the device's data is lost. The lines were dirty while the device wrote them; "
+                    " wrote dirty lines back over " + bytes_text(op_.lost.bytes) + " the device had written (" +
+                    f.related.message + "): the device's data is lost. The lines were dirty while the device wrote them; "
                     "missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) before the device wrote the buffer "
                     "(and no CPU store to it until the device is done).";
         locate_memory(f, op_.lost.dev.requester);

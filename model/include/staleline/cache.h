@@ -56,6 +56,12 @@ int sl_cpu_write(sl_platform_t* p, uint64_t pa, const void* src, size_t len);
  * from the CPU view, the others from DRAM). Callable from anywhere. */
 int sl_cpu_peek(sl_platform_t* p, uint64_t pa, void* dst, size_t len);
 
+/* The CPU view itself, bypassing the cache model: a plain store / load of a driver built
+ * without access instrumentation (the checker's conservative mode), which the cache never
+ * hears of. Untimed; callable from anywhere. */
+int sl_cpu_view_write(sl_platform_t* p, uint64_t pa, const void* src, size_t len);
+int sl_cpu_view_read(sl_platform_t* p, uint64_t pa, void* dst, size_t len);
+
 /* Clean / invalidate / clean+invalidate every line overlapping [pa, pa+len); waits. */
 int sl_cache_maintain(sl_platform_t* p, sl_cache_op_t op, uint64_t pa, size_t len);
 /* 0 invalid, 1 clean, 2 dirty (-1 on a null platform). */

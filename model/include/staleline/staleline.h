@@ -3,6 +3,7 @@
 #ifndef STALELINE_H
 #define STALELINE_H
 #include "staleline/cache.h"
+#include "staleline/checker.h"
 #include "staleline/config.h"
 #include "staleline/iommu.h"
 #include "staleline/memory.h"
