@@ -591,6 +591,12 @@ static void pin_addresses_body(void* arg) {
     CU_ASSERT_EQUAL(pi.slot, SLOT);
     CU_ASSERT_PTR_NOT_NULL(pi.pin_pc);
     CU_ASSERT_EQUAL(sl_shim_pin_info(3, &pi), -1);
+    /* device address -> pin: the two pins of vmo have distinct runs; off the runs nothing */
+    CU_ASSERT_EQUAL(sl_shim_find_pin(rid, a[2] + 5), 0);
+    CU_ASSERT_EQUAL(sl_shim_find_pin(rid, c + PAGE), 1);
+    CU_ASSERT_EQUAL(sl_shim_find_pin(rid, z[3]), 2);
+    CU_ASSERT_EQUAL(sl_shim_find_pin(rid, a[3] + PAGE), -1);   /* the guard page */
+    CU_ASSERT_EQUAL(sl_shim_find_pin(rid + 8, a[0]), -1);      /* another requester */
     /* PMT handles relate to their BTI */
     zx_info_handle_basic_t hb, bb;
     CU_ASSERT_EQUAL(zx_object_get_info(pmt, ZX_INFO_HANDLE_BASIC, &hb, sizeof hb, NULL, NULL), ZX_OK);
@@ -603,6 +609,14 @@ static void pin_addresses_body(void* arg) {
     CU_ASSERT_EQUAL(zx_pmt_unpin(pmt3), ZX_OK);
     CU_ASSERT_EQUAL(sl_iommu_translate(P, rid, a[0], NULL, NULL), 0);
     CU_ASSERT_EQUAL(sl_shim_live_pin_count(), 0);
+    /* unpinned, the address still leads to its (retired) pin; a new pin there takes over */
+    CU_ASSERT_EQUAL(sl_shim_find_pin(rid, a[1]), 0);
+    zx_paddr_t n[4];
+    CU_ASSERT_EQUAL_FATAL(zx_bti_pin(bti, ZX_BTI_PERM_READ, vmo, 0, 4 * PAGE, n, 4, &pmt), ZX_OK);
+    CU_ASSERT_EQUAL(n[0], a[0]); /* first fit reuses the freed addresses */
+    CU_ASSERT_EQUAL(sl_shim_find_pin(rid, a[1]), 3);
+    CU_ASSERT_EQUAL(zx_pmt_unpin(pmt), ZX_OK);
+    CU_ASSERT_EQUAL(sl_shim_find_pin(rid, a[1]), 3);
 }
 static void test_pin_addresses(void) { sim(NULL, pin_addresses_body); }
 

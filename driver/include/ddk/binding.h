@@ -8,8 +8,8 @@
  *   ZIRCON_DRIVER_END(my_driver)
  * which defines __zircon_driver_rec__ (the ops) and __zircon_driver_note__ (name, vendor,
  * version, bind program). Fuchsia puts the note in an ELF note section of the driver's shared
- * library; Staleline links the driver into the simulator, so the note is an ordinary object
- * and there is one driver per executable. */
+ * library; Staleline's driver modules export it as an ordinary object, which the loader finds
+ * with dlsym (one driver per module). */
 #ifndef DDK_BINDING_H_
 #define DDK_BINDING_H_
 

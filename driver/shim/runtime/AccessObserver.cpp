@@ -14,10 +14,18 @@ using sc_core::sc_time;
 
 namespace {
 
-[[noreturn]] void access_fault(ShimRuntime& rt, const char* what, uintptr_t a, bool is_write, const void* pc) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "%s %s at %p", is_write ? "store" : "load", what, (void*)a);
-    rt.fault(std::string(buf) + " (" + describe_return_address(pc) + ")");
+// The message names the memory by VMO and offset, never by host address (outputs must not
+// depend on where the host put things).
+[[noreturn]] void access_fault(ShimRuntime& rt, const char* what, const Region* r, uintptr_t a, bool is_write,
+                               const void* pc) {
+    char where[128] = "";
+    if (r && r->kind == RegionKind::Bar)
+        std::snprintf(where, sizeof where, " at BAR0+0x%llx of PCI slot %u", (unsigned long long)(a - r->start),
+                      r->vmo->bar_slot());
+    else if (r)
+        std::snprintf(where, sizeof where, " at offset 0x%llx of VMO koid %llu", (unsigned long long)(a - r->start),
+                      (unsigned long long)r->vmo->koid());
+    rt.fault(std::string(is_write ? "store " : "load ") + what + where + " (" + describe_return_address(pc) + ")");
 }
 
 }  // namespace
@@ -36,11 +44,11 @@ void observe_access(const void* addr, size_t len, bool is_write, const void* pc,
     SimThread& th = SimThread::current();
     while (a < stop) {
         const Region* r = rt->arena().find(a);
-        if (!r) access_fault(*rt, "to memory of a destroyed VMO", a, is_write, pc);
+        if (!r) access_fault(*rt, "to memory of a destroyed VMO", nullptr, a, is_write, pc);
         if (r->kind == RegionKind::Bar)
             access_fault(*rt, "to a mapped BAR with a plain pointer dereference: MMIO must use readb/w/l/ll and "
                               "writeb/w/l/ll (hw/reg.h)",
-                         a, is_write, pc);
+                         r, a, is_write, pc);
         Vmo* v = r->vmo;
         const uint64_t off = a - r->start;
         const uint64_t page = off / 4096;
@@ -48,8 +56,8 @@ void observe_access(const void* addr, size_t len, bool is_write, const void* pc,
         const bool cpu_view = r->kind == RegionKind::CpuView;
         if (!v->page_mapped(page) || cpu_view != v->cached())
             access_fault(*rt, "to VMO memory that is not mapped (zx_vmar_unmap'ed, or a pointer kept across a policy change)",
-                         a, is_write, pc);
-        if (is_write && !v->page_writable(page)) access_fault(*rt, "to a read-only mapping", a, is_write, pc);
+                         r, a, is_write, pc);
+        if (is_write && !v->page_writable(page)) access_fault(*rt, "to a read-only mapping", r, a, is_write, pc);
         const uint64_t pa = v->pa(off);
         if (cpu_view) rt->platform().cache().access(pa, n, is_write, d);
         else d += rt->platform().memory().access_time(n);

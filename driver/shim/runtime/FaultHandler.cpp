@@ -31,17 +31,18 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
         const Region* r = rt->arena().find((uintptr_t)addr);
         if (r && r->kind == RegionKind::Bar) {
             std::snprintf(msg, sizeof msg,
-                          "staleline: driver fault: plain load/store at %p, offset 0x%llx of the mapped BAR0 of "
+                          "staleline: driver fault: plain load/store at offset 0x%llx of the mapped BAR0 of "
                           "PCI slot %u. MMIO must use readb/w/l/ll and writeb/w/l/ll (hw/reg.h).\n",
-                          addr, (unsigned long long)((uintptr_t)addr - r->start), r->vmo->bar_slot());
+                          (unsigned long long)((uintptr_t)addr - r->start), r->vmo->bar_slot());
         } else if (!r || rt->arena().released((uintptr_t)addr)) {
             std::snprintf(msg, sizeof msg,
-                          "staleline: driver fault: access at %p to memory of a VMO that was destroyed "
-                          "(or a BAR mapping that was released).\n",
-                          addr);
+                          "staleline: driver fault: access to memory of a VMO that was destroyed "
+                          "(or a BAR mapping that was released).\n");
         } else {
-            std::snprintf(msg, sizeof msg, "staleline: driver fault: access at %p to simulated memory (%s) failed.\n",
-                          addr, to_string(r->kind));
+            std::snprintf(msg, sizeof msg,
+                          "staleline: driver fault: access at offset 0x%llx of VMO koid %llu (%s) failed.\n",
+                          (unsigned long long)((uintptr_t)addr - r->start), (unsigned long long)r->vmo->koid(),
+                          to_string(r->kind));
         }
         say(msg);
         signal(SIGABRT, SIG_DFL);

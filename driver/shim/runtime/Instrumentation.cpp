@@ -26,7 +26,8 @@ extern "C" {
 void __tsan_init(void) {}
 
 void __tsan_func_entry(void* pc) { SimThread::current().push_frame(pc); }
-void __tsan_func_exit(void) { SimThread::current().pop_frame(); }
+// GCC declares it with a pointer argument it does not pass.
+void __tsan_func_exit(void*) { SimThread::current().pop_frame(); }
 
 // ---- plain, unaligned and volatile accesses ----
 
@@ -46,10 +47,10 @@ SL_ACCESS_HOOKS(4)
 SL_ACCESS_HOOKS(8)
 SL_ACCESS_HOOKS(16)
 
-void __tsan_read_range(void* a, unsigned long size) {
+void __tsan_read_range(void* a, long size) {
     maybe_observe_range(a, size, false, SL_PC, AccessPath::Instrumented);
 }
-void __tsan_write_range(void* a, unsigned long size) {
+void __tsan_write_range(void* a, long size) {
     maybe_observe_range(a, size, true, SL_PC, AccessPath::Instrumented);
 }
 void __tsan_read1_pc(void* a, void* pc) { maybe_observe(a, 1, false, pc, AccessPath::Instrumented); }
@@ -62,90 +63,97 @@ void __tsan_write4_pc(void* a, void* pc) { maybe_observe(a, 4, true, pc, AccessP
 void __tsan_write8_pc(void* a, void* pc) { maybe_observe(a, 8, true, pc, AccessPath::Instrumented); }
 
 // ---- atomics ----
+// Signatures as GCC declares its sanitizer built-ins (unsigned types, volatile void*), which
+// it does in any sanitizer build of this file.
 
 #define SL_SEQ __ATOMIC_SEQ_CST
-#define SL_ATOMIC_HOOKS(N, T)                                                                                    \
-    T __tsan_atomic##N##_load(const volatile T* a, int) {                                                        \
-        maybe_observe((const void*)a, sizeof(T), false, SL_PC, AccessPath::Instrumented);                        \
-        return __atomic_load_n(a, SL_SEQ);                                                                       \
-    }                                                                                                            \
-    void __tsan_atomic##N##_store(volatile T* a, T v, int) {                                                     \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        __atomic_store_n(a, v, SL_SEQ);                                                                          \
-    }                                                                                                            \
-    T __tsan_atomic##N##_exchange(volatile T* a, T v, int) {                                                     \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_exchange_n(a, v, SL_SEQ);                                                                \
-    }                                                                                                            \
-    T __tsan_atomic##N##_fetch_add(volatile T* a, T v, int) {                                                    \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_fetch_add(a, v, SL_SEQ);                                                                 \
-    }                                                                                                            \
-    T __tsan_atomic##N##_fetch_sub(volatile T* a, T v, int) {                                                    \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_fetch_sub(a, v, SL_SEQ);                                                                 \
-    }                                                                                                            \
-    T __tsan_atomic##N##_fetch_and(volatile T* a, T v, int) {                                                    \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_fetch_and(a, v, SL_SEQ);                                                                 \
-    }                                                                                                            \
-    T __tsan_atomic##N##_fetch_or(volatile T* a, T v, int) {                                                     \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_fetch_or(a, v, SL_SEQ);                                                                  \
-    }                                                                                                            \
-    T __tsan_atomic##N##_fetch_xor(volatile T* a, T v, int) {                                                    \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_fetch_xor(a, v, SL_SEQ);                                                                 \
-    }                                                                                                            \
-    T __tsan_atomic##N##_fetch_nand(volatile T* a, T v, int) {                                                   \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_fetch_nand(a, v, SL_SEQ);                                                                \
-    }                                                                                                            \
-    int __tsan_atomic##N##_compare_exchange_strong(volatile T* a, T* c, T v, int, int) {                         \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_compare_exchange_n(a, c, v, false, SL_SEQ, SL_SEQ);                                      \
-    }                                                                                                            \
-    int __tsan_atomic##N##_compare_exchange_weak(volatile T* a, T* c, T v, int, int) {                           \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        return __atomic_compare_exchange_n(a, c, v, false, SL_SEQ, SL_SEQ);                                      \
-    }                                                                                                            \
-    T __tsan_atomic##N##_compare_exchange_val(volatile T* a, T c, T v, int, int) {                               \
-        maybe_observe((const void*)a, sizeof(T), true, SL_PC, AccessPath::Instrumented);                         \
-        __atomic_compare_exchange_n(a, &c, v, false, SL_SEQ, SL_SEQ);                                            \
-        return c;                                                                                                \
+#define SL_OBS(w, T) maybe_observe((const void*)a, sizeof(T), w, SL_PC, AccessPath::Instrumented)
+#define SL_ATOMIC_RMW(N, T, OP)                                            \
+    T __tsan_atomic##N##_##OP(volatile void* a, T v, int) {                \
+        SL_OBS(true, T);                                                      \
+        return __atomic_##OP((volatile T*)a, v, SL_SEQ);                   \
+    }
+#define SL_ATOMIC_HOOKS(N, T)                                                                 \
+    T __tsan_atomic##N##_load(const volatile void* a, int) {                                  \
+        SL_OBS(false, T);                                                                        \
+        return __atomic_load_n((const volatile T*)a, SL_SEQ);                                 \
+    }                                                                                         \
+    void __tsan_atomic##N##_store(volatile void* a, T v, int) {                               \
+        SL_OBS(true, T);                                                                         \
+        __atomic_store_n((volatile T*)a, v, SL_SEQ);                                          \
+    }                                                                                         \
+    T __tsan_atomic##N##_exchange(volatile void* a, T v, int) {                               \
+        SL_OBS(true, T);                                                                         \
+        return __atomic_exchange_n((volatile T*)a, v, SL_SEQ);                                \
+    }                                                                                         \
+    SL_ATOMIC_RMW(N, T, fetch_add)                                                            \
+    SL_ATOMIC_RMW(N, T, fetch_sub)                                                            \
+    SL_ATOMIC_RMW(N, T, fetch_and)                                                            \
+    SL_ATOMIC_RMW(N, T, fetch_or)                                                             \
+    SL_ATOMIC_RMW(N, T, fetch_xor)                                                            \
+    SL_ATOMIC_RMW(N, T, fetch_nand)                                                           \
+    bool __tsan_atomic##N##_compare_exchange_strong(volatile void* a, void* c, T v, int, int) { \
+        SL_OBS(true, T);                                                                         \
+        return __atomic_compare_exchange_n((volatile T*)a, (T*)c, v, false, SL_SEQ, SL_SEQ);  \
+    }                                                                                         \
+    bool __tsan_atomic##N##_compare_exchange_weak(volatile void* a, void* c, T v, int, int) { \
+        SL_OBS(true, T);                                                                         \
+        return __atomic_compare_exchange_n((volatile T*)a, (T*)c, v, false, SL_SEQ, SL_SEQ);  \
+    }                                                                                         \
+    T __tsan_atomic##N##_compare_exchange_val(volatile void* a, T c, T v, int, int) {         \
+        SL_OBS(true, T);                                                                         \
+        __atomic_compare_exchange_n((volatile T*)a, &c, v, false, SL_SEQ, SL_SEQ);            \
+        return c;                                                                             \
     }
 
-SL_ATOMIC_HOOKS(8, uint8_t)
-SL_ATOMIC_HOOKS(16, uint16_t)
-SL_ATOMIC_HOOKS(32, uint32_t)
-SL_ATOMIC_HOOKS(64, uint64_t)
+SL_ATOMIC_HOOKS(8, unsigned char)
+SL_ATOMIC_HOOKS(16, unsigned short)
+SL_ATOMIC_HOOKS(32, unsigned int)
+SL_ATOMIC_HOOKS(64, unsigned long)
 
 // 16-byte atomics would need libatomic; every simulated thread runs on the one host thread,
 // so plain operations are indivisible with respect to each other.
 using u128 = unsigned __int128;
-#define SL_OBSERVE128(w) maybe_observe((const void*)a, 16, w, SL_PC, AccessPath::Instrumented)
-u128 __tsan_atomic128_load(const volatile u128* a, int) { SL_OBSERVE128(false); return *a; }
-void __tsan_atomic128_store(volatile u128* a, u128 v, int) { SL_OBSERVE128(true); *a = v; }
-u128 __tsan_atomic128_exchange(volatile u128* a, u128 v, int) { SL_OBSERVE128(true); u128 o = *a; *a = v; return o; }
-u128 __tsan_atomic128_fetch_add(volatile u128* a, u128 v, int) { SL_OBSERVE128(true); u128 o = *a; *a = o + v; return o; }
-u128 __tsan_atomic128_fetch_sub(volatile u128* a, u128 v, int) { SL_OBSERVE128(true); u128 o = *a; *a = o - v; return o; }
-u128 __tsan_atomic128_fetch_and(volatile u128* a, u128 v, int) { SL_OBSERVE128(true); u128 o = *a; *a = o & v; return o; }
-u128 __tsan_atomic128_fetch_or(volatile u128* a, u128 v, int) { SL_OBSERVE128(true); u128 o = *a; *a = o | v; return o; }
-u128 __tsan_atomic128_fetch_xor(volatile u128* a, u128 v, int) { SL_OBSERVE128(true); u128 o = *a; *a = o ^ v; return o; }
-u128 __tsan_atomic128_fetch_nand(volatile u128* a, u128 v, int) { SL_OBSERVE128(true); u128 o = *a; *a = ~(o & v); return o; }
-int __tsan_atomic128_compare_exchange_strong(volatile u128* a, u128* c, u128 v, int, int) {
-    SL_OBSERVE128(true);
-    if (*a == *c) { *a = v; return 1; }
-    *c = *a;
-    return 0;
+#define SL_U128 (*(volatile u128*)a)
+#define SL_RMW128(OP, EXPR)                                   \
+    u128 __tsan_atomic128_##OP(volatile void* a, u128 v, int) { \
+        maybe_observe((const void*)a, 16, true, SL_PC, AccessPath::Instrumented); \
+        u128 o = SL_U128;                                     \
+        SL_U128 = (EXPR);                                     \
+        return o;                                             \
+    }
+u128 __tsan_atomic128_load(const volatile void* a, int) {
+    maybe_observe((const void*)a, 16, false, SL_PC, AccessPath::Instrumented);
+    return *(const volatile u128*)a;
 }
-int __tsan_atomic128_compare_exchange_weak(volatile u128* a, u128* c, u128 v, int mo, int fmo) {
+void __tsan_atomic128_store(volatile void* a, u128 v, int) {
+    maybe_observe((const void*)a, 16, true, SL_PC, AccessPath::Instrumented);
+    SL_U128 = v;
+}
+SL_RMW128(exchange, v)
+SL_RMW128(fetch_add, o + v)
+SL_RMW128(fetch_sub, o - v)
+SL_RMW128(fetch_and, o & v)
+SL_RMW128(fetch_or, o | v)
+SL_RMW128(fetch_xor, o ^ v)
+SL_RMW128(fetch_nand, ~(o & v))
+bool __tsan_atomic128_compare_exchange_strong(volatile void* a, void* c, u128 v, int, int) {
+    maybe_observe((const void*)a, 16, true, SL_PC, AccessPath::Instrumented);
+    u128 o = SL_U128;
+    if (o == *(u128*)c) {
+        SL_U128 = v;
+        return true;
+    }
+    *(u128*)c = o;
+    return false;
+}
+bool __tsan_atomic128_compare_exchange_weak(volatile void* a, void* c, u128 v, int mo, int fmo) {
     return __tsan_atomic128_compare_exchange_strong(a, c, v, mo, fmo);
 }
-u128 __tsan_atomic128_compare_exchange_val(volatile u128* a, u128 c, u128 v, int, int) {
-    SL_OBSERVE128(true);
-    u128 o = *a;
-    if (o == c) *a = v;
+u128 __tsan_atomic128_compare_exchange_val(volatile void* a, u128 c, u128 v, int, int) {
+    maybe_observe((const void*)a, 16, true, SL_PC, AccessPath::Instrumented);
+    u128 o = SL_U128;
+    if (o == c) SL_U128 = v;
     return o;
 }
 

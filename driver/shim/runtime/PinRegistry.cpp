@@ -1,5 +1,7 @@
 #include "PinRegistry.h"
 
+#include <algorithm>
+
 namespace staleline::zx {
 
 const char* to_string(PinState s) {
@@ -20,6 +22,11 @@ const PinRun* PinRecord::run_for_device(uint64_t a) const {
 PinRecord& PinRegistry::add(PinRecord r) {
     r.id = records_.size() + 1;
     records_.push_back(std::move(r));
+    const size_t index = records_.size() - 1;
+    for (const PinRun& run : records_.back().runs) {
+        by_device_[{records_.back().requester, run.device_addr}].push_back(index);
+        longest_run_ = std::max(longest_run_, run.len);
+    }
     return records_.back();
 }
 
@@ -31,13 +38,20 @@ std::vector<const PinRecord*> PinRegistry::live() const {
 }
 
 const PinRecord* PinRegistry::find_device(uint16_t rid, uint64_t a) const {
+    const PinRecord* live = nullptr;
     const PinRecord* retired = nullptr;
-    for (auto it = records_.rbegin(); it != records_.rend(); ++it) {
-        if (it->requester != rid || !it->run_for_device(a)) continue;
-        if (it->live()) return &*it;
-        if (!retired) retired = &*it;
+    auto it = by_device_.upper_bound({rid, a});
+    while (it != by_device_.begin()) {
+        --it;
+        if (it->first.first != rid || a - it->first.second >= longest_run_) break;
+        for (size_t index : it->second) {
+            const PinRecord& r = records_[index];
+            if (!r.run_for_device(a)) continue;
+            const PinRecord*& best = r.live() ? live : retired;
+            if (!best || r.id > best->id) best = &r;
+        }
     }
-    return retired;
+    return live ? live : retired;
 }
 
 std::vector<const PinRecord*> PinRegistry::find_pa(uint64_t pa) const {

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include <systemc>
@@ -64,10 +66,18 @@ public:
     // Live pins covering physical address pa.
     std::vector<const PinRecord*> find_pa(uint64_t pa) const;
     size_t live_count() const;
-    void clear() { records_.clear(); }
+    void clear() {
+        records_.clear();
+        by_device_.clear();
+        longest_run_ = 0;
+    }
 
 private:
     std::deque<PinRecord> records_;  // deque: references stay valid as records are added
+    // (requester, first device address of a run) -> records with such a run; looked up
+    // backwards from the address, as far as the longest run reaches.
+    std::map<std::pair<uint16_t, uint64_t>, std::vector<size_t>> by_device_;
+    uint64_t longest_run_ = 0;
 };
 
 }  // namespace staleline::zx

@@ -157,6 +157,13 @@ int sl_shim_pin_info(size_t i, sl_pin_info_t* out) {
     return 0;
 }
 
+long sl_shim_find_pin(uint16_t rid, uint64_t dev_addr) {
+    ShimRuntime* rt = ShimRuntime::get();
+    if (!rt) return -1;
+    const PinRecord* r = rt->pins().find_device(rid, dev_addr);
+    return r ? (long)(r->id - 1) : -1;
+}
+
 size_t sl_shim_describe_pc(const void* pc, char* buf, size_t len) {
     std::string s = describe_return_address(pc);
     if (buf && len) {

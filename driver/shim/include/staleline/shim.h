@@ -104,6 +104,9 @@ typedef struct {
 size_t sl_shim_pin_count(void);
 size_t sl_shim_live_pin_count(void);
 int sl_shim_pin_info(size_t i, sl_pin_info_t* out);  /* 0, or -1 when i is out of range */
+/* The pin through which requester rid reaches device address dev_addr: the live one, else the
+ * most recently unpinned one (a DMA after unpin). Its index for sl_shim_pin_info(), or -1. */
+long sl_shim_find_pin(uint16_t rid, uint64_t dev_addr);
 
 /* "file.c:LINE (function)" for a return address in driver code (module+offset without debug
  * information). Returns the length written (truncated to len - 1). */
