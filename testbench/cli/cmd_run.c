@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "staleline/checker.h"
 #include "staleline/dmac-protocol.h"
 #include "staleline/shim.h"
 #include <zircon/status.h>
@@ -23,12 +24,13 @@
 
 static void usage(FILE* f) {
     fputs("usage: staleline run [--driver NAME|PATH] [--workload NAME] [--set key=value]... [--config FILE]\n"
-          "                     [--seed N] [--json FILE] [--vcd FILE]\n"
+          "                     [--seed N] [--json FILE] [--sarif FILE] [--vcd FILE]\n"
           "       staleline run --list-drivers | --list-workloads\n"
           "\n"
           "Builds the platform, loads the driver and binds it to the DMA engine in PCI slot 0, runs the\n"
           "workload against the device the driver publishes (DMA transfer protocol), unbinds the driver,\n"
-          "and prints whether every byte came out right, the simulated time and the statistics.\n"
+          "and prints whether every byte came out right, the simulated time, the statistics and the\n"
+          "findings of the coherency checker (docs/findings.md).\n"
           "\n"
           "  --driver NAME|PATH  driver module: a name (" DEFAULT_DRIVER ", the default; see --list-drivers) or the\n"
           "                      path of a module built with staleline_add_driver()\n"
@@ -38,6 +40,7 @@ static void usage(FILE* f) {
           "  --seed N            same as --set sim.seed=N\n"
           "  --json FILE         also write the result as JSON (FILE '-': standard output, and the\n"
           "                      summary goes to standard error)\n"
+          "  --sarif FILE        write the findings as a SARIF 2.1.0 log (code annotations)\n"
           "  --vcd FILE          record the DMA engine's waveform into FILE\n"
           "  --list-drivers      list the driver modules found\n"
           "  --list-workloads    list the workloads\n"
@@ -299,8 +302,39 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
     fprintf(f, "findings:   %zu\n", nfindings);
 }
 
-/* Findings of the run (coherency checker). None are produced yet. */
-static json_t* collect_findings(void) { return json_array(); }
+/* The checker's findings as a JSON array (never NULL). */
+static json_t* collect_findings(sl_checker_t* chk) {
+    json_t* arr = NULL;
+    if (chk) {
+        sl_checker_end_of_run(chk);
+        char* text = sl_checker_findings_json(chk);
+        arr = text ? json_loads(text, 0, NULL) : NULL;
+        free(text);
+    }
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        arr = json_array();
+    }
+    return arr;
+}
+
+/* One line per finding (the first few), as a reviewer reads them. */
+static void print_findings(FILE* f, sl_checker_t* chk) {
+    const size_t n = chk ? sl_checker_finding_count(chk) : 0, shown = n < 10 ? n : 10;
+    for (size_t i = 0; i < shown; ++i) {
+        sl_finding_t fd;
+        if (sl_checker_get_finding(chk, i, &fd)) continue;
+        fprintf(f, "  %s", fd.kind);
+        if (fd.location.file && *fd.location.file) {
+            fprintf(f, " at %s:%u", fd.location.file, fd.location.line);
+            if (fd.location.function && *fd.location.function) fprintf(f, " (%s)", fd.location.function);
+        }
+        fprintf(f, ", %llu ns: %s", (unsigned long long)fd.time_ns, fd.message ? fd.message : "");
+        if (fd.count > 1) fprintf(f, " [x%llu]", (unsigned long long)fd.count);
+        fputc('\n', f);
+    }
+    if (n > shown) fprintf(f, "  ... %zu more (see --json or --sarif)\n", n - shown);
+}
 
 static int write_json(const char* path, json_t* j) {
     char* text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -325,6 +359,7 @@ int cmd_run(int argc, char** argv) {
                                          {"workload", required_argument, 0, 'w'},
                                          {"json", required_argument, 0, 'j'},
                                          {"vcd", required_argument, 0, 'v'},
+                                         {"sarif", required_argument, 0, 'r'},
                                          {"list-drivers", no_argument, 0, OPT_LIST_DRIVERS},
                                          {"list-workloads", no_argument, 0, OPT_LIST_WORKLOADS},
                                          {"help", no_argument, 0, 'h'},
@@ -333,6 +368,8 @@ int cmd_run(int argc, char** argv) {
     const char* workload_name = DEFAULT_WORKLOAD;
     const char* json_path = NULL;
     const char* vcd_path = NULL;
+    const char* sarif_path = NULL;
+    sl_checker_t* chk = NULL;
     sl_config_t* cfg = sl_config_new();
     sl_platform_t* p = NULL;
     json_t* models = NULL;
@@ -345,6 +382,7 @@ int cmd_run(int argc, char** argv) {
         case 'w': workload_name = optarg; break;
         case 'j': json_path = optarg; break;
         case 'v': vcd_path = optarg; break;
+        case 'r': sarif_path = optarg; break;
         case OPT_LIST_DRIVERS: list_drivers(); goto out;
         case OPT_LIST_WORKLOADS: list_workloads(); goto out;
         case 'h': usage(stdout); goto out;
@@ -388,6 +426,11 @@ int cmd_run(int argc, char** argv) {
         goto out;
     }
     r.p = p;
+    chk = sl_checker_attach(p);
+    if (!chk) {
+        rc = cli_config_error();
+        goto out;
+    }
     if (!sl_shim_attach(p, RUN_SLOT)) {
         fprintf(stderr, "staleline run: no DMA engine in PCI slot %u: %s\n", RUN_SLOT, sl_error());
         rc = SL_EXIT_USAGE;
@@ -414,11 +457,17 @@ int cmd_run(int argc, char** argv) {
     models = stats_text ? json_loads(stats_text, 0, NULL) : NULL;
     free(stats_text);
     if (!models) models = json_object();
-    findings = collect_findings();
+    findings = collect_findings(chk);
     const int data_ok = r.finished && r.have_dma && !r.problem[0] && r.result.data_ok;
     const size_t nfindings = json_array_size(findings);
     FILE* human = (json_path && !strcmp(json_path, "-")) ? stderr : stdout;
     print_summary(human, &r, workload_name, models, nfindings, data_ok);
+    print_findings(human, chk);
+    if (sarif_path && sl_checker_write_sarif(chk, sarif_path)) {
+        fprintf(stderr, "staleline run: %s\n", sl_error());
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
     if (json_path) {
         json_t* j = result_json(&r, workload_name, models, findings, data_ok);
         if (write_json(json_path, j)) {
