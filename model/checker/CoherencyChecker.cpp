@@ -72,6 +72,12 @@ CoherencyChecker::CoherencyChecker(Platform& p)
     p.pci().set_master_abort_listener([this](const PciMasterAbort& m) { on_master_abort(m); });
     stale_hits_seen_ = p.iommu().stats().stale_hits;
     if (conservative_) set_conservative(true);
+    if (attach_hook()) attach_hook()(*this);
+}
+
+std::function<void(CoherencyChecker&)>& CoherencyChecker::attach_hook() {
+    static std::function<void(CoherencyChecker&)> hook;
+    return hook;
 }
 
 CoherencyChecker::~CoherencyChecker() {

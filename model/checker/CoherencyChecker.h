@@ -77,6 +77,9 @@ public:
 
     // The checker of this process, or nullptr.
     static CoherencyChecker* current() { return current_; }
+    // Called with every checker once it is attached (how the driver shim, which the model
+    // cannot see, connects to a checker created after it).
+    static void set_attach_hook(std::function<void(CoherencyChecker&)> fn) { attach_hook() = std::move(fn); }
 
     // ---- what the driver side reports (the shim, or a test playing the driver) ----
 
@@ -206,6 +209,7 @@ private:
     std::vector<std::function<void()>> detach_hooks_;
 
     static CoherencyChecker* current_;
+    static std::function<void(CoherencyChecker&)>& attach_hook();
 };
 
 }  // namespace staleline

@@ -1,10 +1,13 @@
 #include "checker/SourceLocator.h"
 
 #include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <unistd.h>
 
 #include <cinttypes>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -61,6 +64,63 @@ std::string module_offset(const std::string& module, uint64_t offset) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "+0x%" PRIx64, offset);
     return base_name(module) + buf;
+}
+
+bool is_header(const std::string& f) {
+    auto ends = [&](const char* x) {
+        const size_t n = std::strlen(x);
+        return f.size() >= n && f.compare(f.size() - n, n, x) == 0;
+    };
+    return ends(".h") || ends(".hpp") || ends(".hh");
+}
+
+// Code inlined from a header (writel from hw/reg.h, a zircon helper) is reported at the place
+// the driver's own code called it: follow the chain of inlined instances at addr outwards
+// (call file and line of each, in the function that contains it) and take the innermost
+// location that is not in a header.
+void prefer_caller_of_inlined_header(Dwfl_Module* mod, Dwarf_Addr addr, const SourceLocator& loc, SourceLocation* out) {
+    if (!is_header(out->file)) return;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = dwfl_module_addrdie(mod, addr, &bias);
+    if (!cu) return;
+    Dwarf_Files* files = nullptr;
+    size_t nfiles = 0;
+    if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0) return;
+    Dwarf_Die* scopes = nullptr;
+    const int n = dwarf_getscopes(cu, addr - bias, &scopes);
+    if (n <= 0) return;
+    Dwarf_Die cur = scopes[0];  // the innermost scope; after an inlined instance dwarf_getscopes
+    free(scopes);               // lists its abstract definition, so walk the concrete tree instead
+    for (int depth = 0; depth < 64 && dwarf_tag(&cur) == DW_TAG_inlined_subroutine; ++depth) {
+        Dwarf_Attribute a;
+        Dwarf_Word file_idx = 0, line = 0;
+        if (!dwarf_attr(&cur, DW_AT_call_file, &a) || dwarf_formudata(&a, &file_idx) != 0) return;
+        if (!dwarf_attr(&cur, DW_AT_call_line, &a) || dwarf_formudata(&a, &line) != 0) return;
+        const char* file = dwarf_filesrc(files, file_idx, nullptr, nullptr);
+        if (!file) return;
+        // The function (inlined instance or subprogram) containing the call site.
+        Dwarf_Die* outer = nullptr;
+        const int m = dwarf_getscopes_die(&cur, &outer);
+        Dwarf_Die parent;
+        bool found = false;
+        for (int k = 1; k < m && !found; ++k) {
+            const int tag = dwarf_tag(&outer[k]);
+            if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram) {
+                parent = outer[k];
+                found = true;
+            }
+        }
+        free(outer);
+        if (!found) return;
+        const std::string rel = loc.relative(file);
+        if (!is_header(rel) || dwarf_tag(&parent) != DW_TAG_inlined_subroutine) {
+            out->file = rel;
+            out->line = (unsigned)line;
+            if (const char* name = dwarf_diename(&parent)) out->function = name;
+            if (!is_header(rel)) return;
+        }
+        cur = parent;
+    }
 }
 
 }  // namespace
@@ -141,6 +201,7 @@ bool SourceLocator::lookup(uintptr_t addr, SourceLocation* out) {
         if (const char* file = dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr)) {
             out->file = relative(file);
             out->line = lineno > 0 ? (unsigned)lineno : 0;
+            prefer_caller_of_inlined_header(mod, (Dwarf_Addr)addr, *this, out);
         }
     }
     return true;

@@ -19,6 +19,12 @@
 #include "sl_test.h"
 #include "staleline/staleline.h"
 
+#ifdef SL_DRIVER_DIR /* linked with the driver shim: the probe driver's suites below */
+#include "probe_protocol.h"
+#include "staleline/shim.h"
+#include <zircon/types.h>
+#endif
+
 #define PAGE 4096u
 #define IOVA 0x100000ULL
 #define IOVA2 0x200000ULL
@@ -1093,6 +1099,111 @@ static void test_determinism(void) {
     unlink(c);
 }
 
+/* ------------------------------------------- through the shim: a real driver */
+
+#ifdef SL_DRIVER_DIR
+/* The shim's probe driver (driver/shim/fixtures/probe_driver.c, instrumented) bound to the
+ * scratch device: its plain stores, cache operations, pin and MMIO write reach the checker
+ * through the shim, with source locations in probe_driver.c. */
+#define PROBE SL_DRIVER_DIR "/sl_probe_driver.so"
+#define PROBE_FILE "driver/shim/fixtures/probe_driver.c"
+
+static sl_driver_t* D;
+static sl_probe_ops_t* OPS;
+static void* CTX;
+static sl_thread_fn g_probe_body;
+
+static void probe_thread(void* arg) {
+    D = sl_driver_load(P, PROBE);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(D);
+    CU_ASSERT_EQUAL_FATAL(sl_driver_bind(D, SLOT), ZX_OK);
+    zx_device_t* dev = sl_device_find("sl-probe");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+    void* ops = NULL;
+    CU_ASSERT_EQUAL_FATAL(sl_device_info(dev, NULL, &ops, &CTX, NULL), ZX_OK);
+    OPS = ops;
+    g_probe_body(arg);
+}
+
+/* checker_first: attach the checker before the shim (as staleline run does), else after. */
+static void run_probe(sl_thread_fn body, int checker_first) {
+    const char* sets[] = {"pci.hop_latency_ns=100", NULL};
+    P = create(sets);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+    if (checker_first) C = sl_checker_attach(P);
+    SLOT = (unsigned)sl_pci_scratch_slot(P);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sl_shim_attach(P, SLOT));
+    if (!checker_first) C = sl_checker_attach(P);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(C);
+    sl_shim_set_log(fopen("/dev/null", "w"));
+    g_probe_body = body;
+    CU_ASSERT_EQUAL_FATAL(sl_platform_spawn(P, "test", probe_thread, NULL), 0);
+    CU_ASSERT_EQUAL(sl_platform_run(P, 0), 0);
+}
+
+static int scratch_dma(int is_write, uint64_t addr, void* data, size_t len) {
+    sl_shim_sync();
+    return sl_scratch_dma(P, is_write, addr, data, len);
+}
+
+static void probe_correct_body(void* arg) {
+    uint8_t b[256];
+    const uint64_t dev = OPS->device_addr(CTX);
+    OPS->fill(CTX, 0, 256, 0xab);
+    CU_ASSERT_EQUAL(OPS->cache_op(CTX, ZX_VMO_OP_CACHE_CLEAN, 0, 4096), ZX_OK);
+    OPS->reg_write(CTX, 0x10, 1);
+    CU_ASSERT_EQUAL(scratch_dma(0, dev, b, 256), SL_RESP_OK);
+    CU_ASSERT(all_bytes(b, 256, 0xab));
+    CU_ASSERT_EQUAL(OPS->cache_op(CTX, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, 4096, 4096), ZX_OK);
+    memset(b, 0xcd, sizeof b);
+    CU_ASSERT_EQUAL(scratch_dma(1, dev + 4096, b, 256), SL_RESP_OK);
+    CU_ASSERT_EQUAL(OPS->cache_op(CTX, ZX_VMO_OP_CACHE_INVALIDATE, 4096, 4096), ZX_OK);
+    CU_ASSERT_EQUAL(OPS->sum(CTX, 4096, 256), 256u * 0xcd);
+    CU_ASSERT_EQUAL(sl_driver_release(D), ZX_OK);
+}
+static void test_shim_correct_driver(void) {
+    run_probe(probe_correct_body, 1);
+    CU_ASSERT_EQUAL(sl_checker_end_of_run(C), 0);
+    print_findings();
+    CU_ASSERT_EQUAL(sl_checker_finding_count(C), 0);
+    finish();
+}
+
+/* Plain stores, no clean, doorbell, device read: the finding names the driver's lines. */
+static void probe_no_clean_body(void* arg) {
+    uint8_t b[256];
+    OPS->fill(CTX, 0, 256, 0xab);
+    OPS->reg_write(CTX, 0x10, 1);
+    CU_ASSERT_EQUAL(scratch_dma(0, OPS->device_addr(CTX), b, 256), SL_RESP_OK);
+    CU_ASSERT(all_bytes(b, 256, 0));
+    OPS->leak_pin_on_release(CTX);
+    CU_ASSERT_EQUAL(sl_driver_release(D), ZX_OK);
+}
+static void test_shim_driver_findings(void) {
+    run_probe(probe_no_clean_body, 0); /* the checker attached after the shim */
+    CU_ASSERT_EQUAL(sl_checker_end_of_run(C), 0);
+    print_findings();
+    CU_ASSERT_EQUAL_FATAL(sl_checker_finding_count(C), 2);
+    sl_finding_t f = finding(0);
+    CU_ASSERT_STRING_EQUAL(f.kind, "stale-device-read");
+    CU_ASSERT_EQUAL(f.size, 256);
+    CU_ASSERT_EQUAL(f.device_address, OPS->device_addr(CTX));
+    CU_ASSERT_NOT_EQUAL(f.vmo, 0);
+    CU_ASSERT_STRING_EQUAL(f.location.file, PROBE_FILE); /* the writel of the doorbell */
+    CU_ASSERT_STRING_EQUAL(f.location.function, "probe_reg_write");
+    CU_ASSERT(f.location.line > 0);
+    CU_ASSERT_STRING_EQUAL(f.related_kind, "cpu-write");
+    CU_ASSERT_STRING_EQUAL(f.related_location.file, PROBE_FILE); /* the store loop */
+    CU_ASSERT_STRING_EQUAL(f.related_location.function, "probe_fill");
+    f = finding(1);
+    CU_ASSERT_STRING_EQUAL(f.kind, "leaked-pin");
+    CU_ASSERT_STRING_EQUAL(f.location.file, PROBE_FILE); /* the zx_bti_pin call */
+    CU_ASSERT_STRING_EQUAL(f.location.function, "probe_bind");
+    CU_ASSERT_EQUAL(f.size, 4u * PAGE);
+    finish();
+}
+#endif
+
 static const sl_test_t tests[] = {
     SL_TEST(test_correct_sequence_no_findings),
     SL_TEST(test_coherent_platform_hides_bugs),
@@ -1119,6 +1230,10 @@ static const sl_test_t tests[] = {
     SL_TEST(test_adversary_invalidate_before_only),
     SL_TEST(test_adversary_evict_finds_dirty_rx_buffer),
     SL_TEST(test_determinism),
+#ifdef SL_DRIVER_DIR
+    SL_TEST(test_shim_correct_driver),
+    SL_TEST(test_shim_driver_findings),
+#endif
 };
 
 int main(int argc, char** argv) { return sl_test_main(argc, argv, "checker", tests, SL_COUNT(tests)); }

@@ -53,6 +53,7 @@ bool bar_access(const volatile void* addr, bool is_write, void* data, unsigned s
     th.last_access_pc = pc;
     sc_time d = rt->mmio_extra_cost();
     const uint64_t pa = p.pci().config_space(bar->bar_slot()).bar0_base() + off;
+    if (ShimObserver* obs = rt->observer()) obs->on_mmio({bar->bar_slot(), off, size, is_write, pc, th.now()});
     tlm::tlm_response_status resp = p.cpu_transport(is_write, pa, data, size, true, d);
     th.charge(d);
     if (is_write) ++rt->counters().mmio_writes;

@@ -47,11 +47,22 @@ struct CacheOpEvent {
     sc_core::sc_time when;
 };
 
+// A readb/w/l/ll or writeb/w/l/ll of a mapped BAR (the doorbell a device error is blamed on).
+struct MmioAccess {
+    unsigned slot;         // PCI slot of the device
+    uint64_t offset;       // register offset in BAR0
+    unsigned size;
+    bool is_write;
+    const void* pc;
+    sc_core::sc_time when;  // when the device sees it
+};
+
 class ShimObserver {
 public:
     virtual ~ShimObserver() = default;
     virtual void on_cpu_access(const CpuAccess&) {}
     virtual void on_cache_op(const CacheOpEvent&) {}
+    virtual void on_mmio(const MmioAccess&) {}
     // A pin was made; its record stays valid for the life of the runtime.
     virtual void on_pin(const PinRecord&) {}
     // A pin's state changed (unpinned, quarantined, released from quarantine).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "CheckerBridge.h"
 #include "DeviceManager.h"
 #include "DriverLoader.h"
 #include "FaultHandler.h"
@@ -30,6 +31,7 @@ ShimRuntime& ShimRuntime::attach(Platform& p) {
     ++generation_;
     instance_ = new ShimRuntime(p);
     p.add_destroy_hook([] { ShimRuntime::detach(); });
+    connect_checker(*instance_);  // a coherency checker attached before the shim
     return *instance_;
 }
 

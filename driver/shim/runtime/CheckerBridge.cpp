@@ -1,0 +1,103 @@
+#include "CheckerBridge.h"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "PinRegistry.h"
+#include "ShimObserver.h"
+#include "ShimRuntime.h"
+#include "Vmo.h"
+#include "checker/CoherencyChecker.h"
+
+#include <zircon/types.h>
+
+namespace staleline::zx {
+
+namespace {
+
+CodeSite site(const void* pc) { return CodeSite::at_pc(pc); }
+
+class CheckerBridge final : public ShimObserver {
+public:
+    explicit CheckerBridge(CoherencyChecker& c) : c_(c) {}
+
+    void on_cpu_access(const CpuAccess& a) override {
+        c_.cpu_access(a.pa, a.len, a.is_write, site(a.pc), a.when, vmo_ref(a.vmo, a.vmo_offset), a.cached);
+    }
+
+    void on_cache_op(const CacheOpEvent& e) override {
+        const MaintenanceOp op = e.clean && e.invalidate ? MaintenanceOp::CleanInvalidate
+                                 : e.clean               ? MaintenanceOp::Clean
+                                                         : MaintenanceOp::Invalidate;
+        c_.cache_op(op, e.pa, e.len, site(e.pc), e.when, vmo_ref(e.vmo, e.vmo_offset));
+    }
+
+    void on_mmio(const MmioAccess& m) override {
+        if (m.is_write) c_.mmio_write(PciHost::requester_id(m.slot), m.offset, site(m.pc), m.when);
+    }
+
+    void on_pin(const PinRecord& r) override {
+        PinRequest req;
+        req.requester = r.requester;
+        req.vmo = r.vmo_koid;
+        if (r.device_perms & (ZX_BTI_PERM_READ | ZX_BTI_PERM_EXECUTE)) req.perms |= kPinDeviceRead;
+        if (r.device_perms & ZX_BTI_PERM_WRITE) req.perms |= kPinDeviceWrite;
+        for (const PinRun& run : r.runs) req.runs.push_back({run.device_addr, run.pa, run.len, run.vmo_offset});
+        ids_[r.id] = c_.pin(req, site(r.pin_pc), r.pinned_at);
+    }
+
+    void on_pin_state(const PinRecord& r) override {
+        auto it = ids_.find(r.id);
+        if (it == ids_.end()) return;
+        if (r.state == PinState::Quarantined) c_.quarantine(it->second, CodeSite{}, r.quarantined_at);
+        else if (r.state == PinState::Unpinned) c_.unpin(it->second, site(r.unpin_pc), r.unpinned_at);
+    }
+
+    // Fresh pages (zeroed in both copies) or pages going back: their history is over.
+    void on_vmo_created(const Vmo& v) override { forget(v); }
+    void on_vmo_destroyed(const Vmo& v) override { forget(v); }
+
+private:
+    static VmoRef vmo_ref(const Vmo* v, uint64_t offset) { return v ? VmoRef{v->koid(), offset} : VmoRef{}; }
+    void forget(const Vmo& v) {
+        if (v.is_mmio()) return;
+        for (uint64_t i = 0; i < v.pages(); ++i) c_.forget(v.page_pa(i), 4096);
+    }
+
+    CoherencyChecker& c_;
+    std::map<uint64_t, uint64_t> ids_;  // shim pin id -> checker pin id
+};
+
+// The bridge of the current checker (one platform, one checker, one runtime per process).
+CheckerBridge* g_bridge = nullptr;
+
+// Checkers created after the runtime connect themselves through this hook.
+const bool g_hook_installed = [] {
+    CoherencyChecker::set_attach_hook([](CoherencyChecker&) {
+        if (ShimRuntime* rt = ShimRuntime::get()) connect_checker(*rt);
+    });
+    return true;
+}();
+
+}  // namespace
+
+void connect_checker(ShimRuntime& rt) {
+    (void)g_hook_installed;
+    CoherencyChecker* c = CoherencyChecker::current();
+    if (!c || g_bridge) return;
+    if (rt.observer()) {
+        std::fprintf(rt.log_file(), "staleline: the shim already has an observer; the coherency checker is not connected\n");
+        return;
+    }
+    auto bridge = std::make_shared<CheckerBridge>(*c);
+    g_bridge = bridge.get();
+    rt.set_observer(g_bridge);
+    c->add_detach_hook([bridge] {
+        if (ShimRuntime* now = ShimRuntime::get())
+            if (now->observer() == bridge.get()) now->set_observer(nullptr);
+        if (g_bridge == bridge.get()) g_bridge = nullptr;
+    });
+}
+
+}  // namespace staleline::zx
