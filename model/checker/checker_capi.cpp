@@ -20,6 +20,8 @@ struct sl_checker {
     std::unique_ptr<CoherencyChecker> impl;
     sl_platform_t* platform = nullptr;
     std::deque<SourceLocation> located;  // results of sl_checker_locate, kept for their strings
+    SourceLocation last;                 // the location last given, as given
+    CodeSite last_site;
 };
 
 namespace {
@@ -30,11 +32,16 @@ sc_core::sc_time now() { return sc_core::sc_time_stamp(); }
 
 CodeSite site(sl_checker* c, const sl_source_location_t* w) {
     if (!w) return CodeSite{};
-    SourceLocation loc;
-    if (w->file) loc.file = w->file;
-    loc.line = w->line;
-    if (w->function) loc.function = w->function;
-    return c->impl->label(loc);
+    // Callers report the same location many times in a row (a loop): skip the interning.
+    const char* file = w->file ? w->file : "";
+    const char* fn = w->function ? w->function : "";
+    if (c->last_site.known() && w->line == c->last.line && c->last.file == file && c->last.function == fn)
+        return c->last_site;
+    c->last.file = file;
+    c->last.line = w->line;
+    c->last.function = fn;
+    c->last_site = c->impl->label(c->last);
+    return c->last_site;
 }
 
 void to_c(const SourceLocation& l, sl_source_location_t* o) {
