@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 
+#include "bridge/DmaEngineDevice.h"
+
 namespace staleline {
 
 using namespace sc_core;
@@ -35,6 +37,12 @@ Platform::Platform(const Config& cfg) : cfg_(cfg) {
     iommu_->walk_socket.bind(memory_->socket);
     coherency_->mem_socket.bind(memory_->socket);
 
+    if (cfg_.get_bool("pci.dma_engine")) {  // slot 0: the Verilated DMA engine behind its TLM bridges
+        dma_engine_slot_ = (int)pci_->add_device(DmaEngineDevice::pci_info());
+        dma_engine_ = std::make_unique<DmaEngineDevice>("dma_engine", cfg_, *pci_, (unsigned)dma_engine_slot_);
+        pci_->bar_socket.bind(dma_engine_->regs_socket());
+        dma_engine_->dma_socket().bind(pci_->upstream_socket);
+    }
     if (cfg_.get_bool("pci.scratch_device")) {
         PciDeviceInfo info;
         info.device_id = 0x5c00;
@@ -159,6 +167,25 @@ json_t* Platform::stats_json() const {
     json_object_set_new(irq, "msi_messages", u(irq_->stats().msi_messages));
     json_object_set_new(irq, "level_assertions", u(irq_->stats().level_assertions));
     json_object_set_new(root, "irq", irq);
+
+    if (dma_engine_) {
+        DmaEngineStats d = dma_engine_->stats();
+        json_t* dma = json_object();
+        json_object_set_new(dma, "cycles", u(d.cycles));
+        json_object_set_new(dma, "cycles_evaluated", u(d.cycles_evaluated));
+        json_object_set_new(dma, "cycles_waiting", u(d.cycles_waiting));
+        json_object_set_new(dma, "cycles_idle", u(d.cycles_idle));
+        json_object_set_new(dma, "reg_reads", u(d.reg_reads));
+        json_object_set_new(dma, "reg_writes", u(d.reg_writes));
+        json_object_set_new(dma, "read_bursts", u(d.read_bursts));
+        json_object_set_new(dma, "write_bursts", u(d.write_bursts));
+        json_object_set_new(dma, "bytes_read", u(d.bytes_read));
+        json_object_set_new(dma, "bytes_written", u(d.bytes_written));
+        json_object_set_new(dma, "error_responses", u(d.error_responses));
+        json_object_set_new(dma, "msi_writes", u(d.msi_writes));
+        json_object_set_new(dma, "irq_edges", u(d.irq_edges));
+        json_object_set_new(root, "dma_engine", dma);
+    }
     return root;
 }
 

@@ -34,6 +34,8 @@ struct json_t;
 
 namespace staleline {
 
+class DmaEngineDevice;  // bridge/DmaEngineDevice.h
+
 // The CPU's initiator: shim, C API and tests issue CPU-side transactions through it.
 class CpuPort : public sc_core::sc_module {
 public:
@@ -62,6 +64,9 @@ public:
     SystemBus& bus() { return *bus_; }
     ScratchDevice* scratch() { return scratch_.get(); }
     int scratch_slot() const { return scratch_slot_; }
+    // The DMA engine RTL in PCI slot 0 (pci.dma_engine=true), or nullptr / -1.
+    DmaEngineDevice* dma_engine() { return dma_engine_.get(); }
+    int dma_engine_slot() const { return dma_engine_slot_; }
 
     // A CPU-side transaction issued now by the calling simulated thread; the cost is
     // added to `delay` (the caller decides when to synchronise).
@@ -97,6 +102,8 @@ private:
     std::unique_ptr<CpuPort> cpu_;
     std::unique_ptr<ScratchDevice> scratch_;
     int scratch_slot_ = -1;
+    std::unique_ptr<DmaEngineDevice> dma_engine_;
+    int dma_engine_slot_ = -1;
     unsigned threads_running_ = 0;
     std::vector<std::function<void()>> destroy_hooks_;
 };

@@ -5,6 +5,7 @@
 #include "staleline/cache.h"
 #include "staleline/checker.h"
 #include "staleline/config.h"
+#include "staleline/dma_engine.h"
 #include "staleline/iommu.h"
 #include "staleline/memory.h"
 #include "staleline/pci.h"
