@@ -9,7 +9,8 @@
 #                         and stores;
 #     -include staleline/driver_prelude.h   memcpy/memset/memmove -> the shim's observed
 #                         wrappers, and STALELINE_DRIVER so hw/reg.h does MMIO through the shim;
-#     -g -O2              source locations for findings.
+#     -g -O2 -fno-optimize-sibling-calls   source locations for findings (no tail calls: return
+#                         addresses stay in driver code).
 #   UNINSTRUMENTED leaves out -fsanitize=thread (for the checker's conservative mode): plain
 #   accesses are then invisible, everything else is the same.
 #   The module is linked with undefined symbols (resolved at dlopen from the executable that
@@ -40,7 +41,10 @@ function(staleline_add_driver name)
     target_compile_definitions(${name} PRIVATE ${D_DEFINES})
   endif()
   # Replace the directory-wide options (ASan/UBSan in sanitizer builds) with the driver's own.
-  set(opts -g -O2 -Wall -Wextra -Wno-unused-parameter -fno-omit-frame-pointer
+  # -fno-optimize-sibling-calls: a tail call (writel -> sl_mmio_write32 in an uninstrumented
+  # build) would hand the shim a return address in the driver's caller; findings need the
+  # driver's own line.
+  set(opts -g -O2 -Wall -Wextra -Wno-unused-parameter -fno-omit-frame-pointer -fno-optimize-sibling-calls
       "SHELL:-include staleline/driver_prelude.h")
   if(NOT D_UNINSTRUMENTED)
     list(APPEND opts -fsanitize=thread)

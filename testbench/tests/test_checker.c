@@ -1106,6 +1106,9 @@ static void test_determinism(void) {
  * scratch device: its plain stores, cache operations, pin and MMIO write reach the checker
  * through the shim, with source locations in probe_driver.c. */
 #define PROBE SL_DRIVER_DIR "/sl_probe_driver.so"
+#define PROBE_PLAIN SL_DRIVER_DIR "/sl_probe_driver_plain.so"
+static const char* g_probe_path = PROBE;
+static int g_probe_plain; /* the uninstrumented build, checked in conservative mode */
 #define PROBE_FILE "driver/shim/fixtures/probe_driver.c"
 
 static sl_driver_t* D;
@@ -1114,7 +1117,7 @@ static void* CTX;
 static sl_thread_fn g_probe_body;
 
 static void probe_thread(void* arg) {
-    D = sl_driver_load(P, PROBE);
+    D = sl_driver_load(P, g_probe_path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(D);
     CU_ASSERT_EQUAL_FATAL(sl_driver_bind(D, SLOT), ZX_OK);
     zx_device_t* dev = sl_device_find("sl-probe");
@@ -1127,7 +1130,8 @@ static void probe_thread(void* arg) {
 
 /* checker_first: attach the checker before the shim (as staleline run does), else after. */
 static void run_probe(sl_thread_fn body, int checker_first) {
-    const char* sets[] = {"pci.hop_latency_ns=100", NULL};
+    const char* sets[] = {"pci.hop_latency_ns=100", g_probe_plain ? "checker.conservative=true" : NULL,
+                          NULL};
     P = create(sets);
     CU_ASSERT_PTR_NOT_NULL_FATAL(P);
     if (checker_first) C = sl_checker_attach(P);
@@ -1202,6 +1206,43 @@ static void test_shim_driver_findings(void) {
     CU_ASSERT_EQUAL(f.size, 4u * PAGE);
     finish();
 }
+
+/* The same driver built without instrumentation, checked in conservative mode: the correct
+ * sequence moves the right bytes with no findings (the clean adopts the unseen stores, the
+ * invalidate refreshes the view), the missing clean is still found at the doorbell. */
+static void probe_plain_body(void* arg) {
+    uint8_t b[256];
+    const uint64_t dev = OPS->device_addr(CTX);
+    OPS->fill(CTX, 0, 256, 0xab); /* unseen by the cache model */
+    CU_ASSERT_EQUAL(OPS->cache_op(CTX, ZX_VMO_OP_CACHE_CLEAN, 0, 4096), ZX_OK);
+    OPS->reg_write(CTX, 0x10, 1);
+    CU_ASSERT_EQUAL(scratch_dma(0, dev, b, 256), SL_RESP_OK);
+    CU_ASSERT(all_bytes(b, 256, 0xab));
+    CU_ASSERT_EQUAL(OPS->cache_op(CTX, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, 4096, 4096), ZX_OK);
+    memset(b, 0xcd, sizeof b);
+    CU_ASSERT_EQUAL(scratch_dma(1, dev + 4096, b, 256), SL_RESP_OK);
+    CU_ASSERT_EQUAL(OPS->cache_op(CTX, ZX_VMO_OP_CACHE_INVALIDATE, 4096, 4096), ZX_OK);
+    CU_ASSERT_EQUAL(OPS->sum(CTX, 4096, 256), 256u * 0xcd);
+    T[0] = sl_checker_finding_count(C);
+    OPS->fill(CTX, 8192, 64, 0x5a); /* no clean this time */
+    OPS->reg_write(CTX, 0x10, 2);
+    CU_ASSERT_EQUAL(scratch_dma(0, dev + 8192, b, 64), SL_RESP_OK);
+    CU_ASSERT(all_bytes(b, 64, 0));
+    CU_ASSERT_EQUAL(sl_driver_release(D), ZX_OK);
+}
+static void test_shim_uninstrumented_conservative(void) {
+    g_probe_path = PROBE_PLAIN;
+    g_probe_plain = 1;
+    run_probe(probe_plain_body, 1);
+    print_findings();
+    CU_ASSERT_EQUAL(T[0], 0);
+    CU_ASSERT_EQUAL_FATAL(sl_checker_finding_count(C), 1);
+    sl_finding_t f = finding(0);
+    CU_ASSERT_STRING_EQUAL(f.kind, "stale-device-read");
+    CU_ASSERT_EQUAL(f.size, 64);
+    CU_ASSERT_STRING_EQUAL(f.location.function, "probe_reg_write");
+    finish();
+}
 #endif
 
 static const sl_test_t tests[] = {
@@ -1233,6 +1274,7 @@ static const sl_test_t tests[] = {
 #ifdef SL_DRIVER_DIR
     SL_TEST(test_shim_correct_driver),
     SL_TEST(test_shim_driver_findings),
+    SL_TEST(test_shim_uninstrumented_conservative),
 #endif
 };
 
