@@ -7,7 +7,8 @@ FindingLog::FindingLog(size_t max_findings, size_t max_per_site)
 
 const Finding* FindingLog::add(Finding f) {
     const int k = (int)f.kind;
-    auto key = std::make_tuple(k, f.address, f.where.file, f.where.line, f.where.function);
+    auto key = std::make_tuple(k, f.address, f.has_device_address ? f.device_address : 0, f.where.file, f.where.line,
+                               f.where.function);
     auto it = index_.find(key);
     if (it != index_.end()) {
         ++findings_[it->second].count;

@@ -1,5 +1,6 @@
 // FindingLog: the findings of a run, deduplicated and capped so that a buggy loop does not
-// flood the output. One finding per (kind, address, location): a repeat only increments its
+// flood the output. One finding per (kind, address, location) (the address: physical, and
+// device address where there is one): a repeat only increments its
 // count. At most max_per_site distinct findings per (kind, location) and max_findings in all;
 // occurrences beyond the caps are counted as suppressed. Order: first occurrence.
 #pragma once
@@ -34,7 +35,8 @@ private:
     using Site = std::tuple<int, std::string, unsigned, std::string>;  // kind, file, line, function
     size_t max_findings_, max_per_site_;
     std::deque<Finding> findings_;
-    std::map<std::tuple<int, uint64_t, std::string, unsigned, std::string>, size_t> index_;
+    // kind, physical address, device address, location
+    std::map<std::tuple<int, uint64_t, uint64_t, std::string, unsigned, std::string>, size_t> index_;
     std::map<Site, size_t> per_site_;
     uint64_t suppressed_ = 0;
 };
