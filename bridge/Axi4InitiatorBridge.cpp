@@ -31,15 +31,16 @@ uint64_t Axi4InitiatorBridge::transport(AxiBurst& b, uint64_t cycle, bool sync) 
             b.resp = AxiResp::Okay;
             return cycle + 1;
         }
+        // Without partial strobes (enable_filled false) the enabled bytes are contiguous.
         if (fixed) {
             len = beat * (b.len + 1);
             width = beat;
-            if (b.enabled != len) be = b.enable;
+            if (b.enabled != len && b.enable_filled) be = b.enable;
         } else {
             addr += b.first_enabled;
             data += b.first_enabled;
             len = width = b.last_enabled - b.first_enabled + 1;
-            if (b.enabled != len) be = b.enable + b.first_enabled;
+            if (b.enabled != len && b.enable_filled) be = b.enable + b.first_enabled;
         }
     } else {
         len = fixed ? beat * (b.len + 1) : b.span();

@@ -82,7 +82,7 @@ public:
             address(w.b, true, m.m_axi_awaddr, m.m_axi_awlen, m.m_axi_awsize, m.m_axi_awburst, m.m_axi_awid);
             w.beat = 0;
             w.b.enabled = 0;
-            std::memset(w.b.enable, 0, w.b.burst == AxiBurstType::Fixed ? w.b.span() * (w.b.len + 1) : w.b.span());
+            w.b.enable_filled = false;
             ++w_count_;
         }
         if (arready_ && m.m_axi_arvalid) {
@@ -168,12 +168,12 @@ private:
         unsigned strb = m.m_axi_wstrb;
         ++stats_.write_beats;
         if (w.beat <= b.len) {
-            if (whole_words(b) && strb == 0xFF) {
-                unsigned off = 8 * w.beat;
+            if (whole_words(b) && strb == 0xFF && !b.enable_filled) {
+                unsigned off = 8 * w.beat;  // every byte before it was enabled too
                 std::memcpy(b.data + off, &d, 8);
-                std::memset(b.enable + off, 0xFF, 8);  // TLM_BYTE_ENABLED
                 note_enabled(b, off, 8);
             } else {
+                if (!b.enable_filled) fill_enables(b, w.beat);
                 uint64_t a = b.beat_addr(w.beat);
                 unsigned off = beat_offset(b, w.beat), cnt = beat_size(b, w.beat);
                 for (unsigned i = 0; i < cnt; ++i) {
@@ -197,6 +197,16 @@ private:
         ++b_count_;
         w_head_ = (w_head_ + 1) % kQueue;
         --w_count_;
+    }
+
+    // First beat with partial strobes (or a burst the fast path does not take): from now on
+    // enable[] is kept. Beats before it, if any, were whole words with every strobe set.
+    static void fill_enables(AxiBurst& b, unsigned beat) {
+        unsigned total = b.burst == AxiBurstType::Fixed ? b.first_beat_bytes() * (b.len + 1) : b.span();
+        unsigned before = whole_words(b) ? 8 * beat : 0;
+        std::memset(b.enable, 0xFF, before);
+        std::memset(b.enable + before, 0, total - before);
+        b.enable_filled = true;
     }
 
     static void note_enabled(AxiBurst& b, unsigned off, unsigned n) {

@@ -41,9 +41,12 @@ struct AxiBurst {
     // Data: data[i] is the byte at addr + i (reads: filled by the target; writes: from W).
     // FIXED bursts keep beat after beat: data[n * first_beat_bytes() + i].
     uint8_t data[kMaxBytes];
-    // Writes: enable[i] is 0xFF (TLM_BYTE_ENABLED) when a strobe enabled data[i], else 0;
-    // enabled counts the enabled bytes.
+    // Writes: `enabled` bytes were enabled by the strobes, the first at offset first_enabled,
+    // the last at last_enabled. Only if some beat had partial strobes (enable_filled) does
+    // enable[i] say which: 0xFF (TLM_BYTE_ENABLED) or 0; otherwise they are exactly
+    // [first_enabled, last_enabled] and enable[] is not filled (saves a pass per burst).
     uint8_t enable[kMaxBytes];
+    bool enable_filled = false;
     unsigned enabled = 0;
     unsigned first_enabled = 0, last_enabled = 0;  // offsets, valid when enabled > 0
 

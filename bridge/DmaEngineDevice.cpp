@@ -105,6 +105,7 @@ DmaEngineStats DmaEngineDevice::stats() const {
     DmaEngineStats s;
     s.cycles = core_->cycle();
     s.cycles_evaluated = c.cycles_evaluated;
+    s.evals = c.evals;
     s.cycles_waiting = c.cycles_waiting;
     s.cycles_idle = c.cycles_idle;
     // An idle engine's clock catches up only when it wakes; count the time since as idle.

@@ -38,6 +38,7 @@ class PciHost;
 struct DmaEngineStats {
     uint64_t cycles = 0;             // RTL clock edges since time 0 (simulated time / period)
     uint64_t cycles_evaluated = 0;   // of which the model was evaluated
+    uint64_t evals = 0;              // eval() calls (1 per evaluated cycle, 2 with a VCD open)
     uint64_t cycles_waiting = 0;     // skipped while waiting for a response not yet due
     uint64_t cycles_idle = 0;        // skipped while idle
     uint64_t reg_reads = 0, reg_writes = 0;

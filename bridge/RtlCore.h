@@ -24,7 +24,9 @@
 namespace staleline {
 
 struct RtlCoreStats {
-    uint64_t cycles_evaluated = 0;  // clock cycles the model was evaluated for (two evals each)
+    uint64_t cycles_evaluated = 0;  // clock cycles the model was evaluated for
+    uint64_t evals = 0;             // eval() calls: one per evaluated cycle, two with a VCD open
+    bool one_eval_per_cycle = false;  // the generated model allows it (see RtlCore.cpp)
     uint64_t cycles_waiting = 0;    // skipped: engine waiting for an AXI response that was not due
     uint64_t cycles_idle = 0;       // skipped: engine idle (nothing owed, nothing to do)
     uint64_t reg_reads = 0, reg_writes = 0;

@@ -50,6 +50,7 @@ int sl_dma_engine_get_stats(sl_platform_t* p, sl_dma_engine_stats_t* out) {
     DmaEngineStats s = d->stats();
     out->cycles = s.cycles;
     out->cycles_evaluated = s.cycles_evaluated;
+    out->evals = s.evals;
     out->cycles_waiting = s.cycles_waiting;
     out->cycles_idle = s.cycles_idle;
     out->reg_reads = s.reg_reads;

@@ -173,6 +173,7 @@ json_t* Platform::stats_json() const {
         json_t* dma = json_object();
         json_object_set_new(dma, "cycles", u(d.cycles));
         json_object_set_new(dma, "cycles_evaluated", u(d.cycles_evaluated));
+        json_object_set_new(dma, "evals", u(d.evals));
         json_object_set_new(dma, "cycles_waiting", u(d.cycles_waiting));
         json_object_set_new(dma, "cycles_idle", u(d.cycles_idle));
         json_object_set_new(dma, "reg_reads", u(d.reg_reads));

@@ -29,6 +29,7 @@ int sl_dma_engine_vcd_stop(sl_platform_t* p);
 typedef struct {
     uint64_t cycles;            /* RTL clock edges from time 0 to now (rtl.clock_mhz) */
     uint64_t cycles_evaluated;  /* edges the Verilated model was actually evaluated for */
+    uint64_t evals;             /* eval() calls of the model: one per evaluated edge, two with a VCD open */
     uint64_t cycles_waiting;    /* skipped: the engine only waited for a response not yet due */
     uint64_t cycles_idle;       /* skipped: the engine was idle */
     uint64_t reg_reads, reg_writes;       /* AXI4-Lite accesses to its registers */

@@ -1,0 +1,167 @@
+// bench_cosim, variant 1 ("the limit"): the bare Verilated DMA engine ticked in a plain C++
+// loop, with the simplest possible memory on its AXI4 master port (a flat array, always
+// ready, zero latency) and a minimal AXI4-Lite master for the doorbell. No SystemC, no
+// checks, no timing model: the fastest this RTL can be simulated. Same workload as the
+// other variants: COPY descriptors of a fixed size over a 256-entry ring.
+//
+// SystemC-free translation unit (Vdma_engine.h must not meet SystemC headers).
+#include "bench_cosim_workload.h"
+
+#include "Vdma_engine.h"
+#include "verilated.h"
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace {
+
+struct ReadBurst {
+    uint64_t addr;
+    unsigned beats, beat;
+};
+
+class LimitLoop {
+public:
+    explicit LimitLoop(const CosimWorkload& w)
+        : w_(w), mem_(cosim_memory_span(w), 0), ctx_(new VerilatedContext), top_(new Vdma_engine(ctx_.get(), "dma")) {}
+
+    CosimResult run() {
+        auto t0 = std::chrono::steady_clock::now();
+        // source data: a pattern the caller can recompute
+        for (uint64_t i = 0; i < w_.total_bytes; i += 8) {
+            uint64_t v = cosim_pattern(i);
+            std::memcpy(&mem_[w_.src + i], &v, 8);
+        }
+        Vdma_engine& m = *top_;
+        m.clk = 0;
+        m.rst_n = 0;
+        m.msi_enable = 0;
+        for (int i = 0; i < 4; ++i) step();
+        m.rst_n = 1;
+        reg_write(0x010, (uint32_t)w_.ring);
+        reg_write(0x014, (uint32_t)(w_.ring >> 32));
+        reg_write(0x018, kRingEntries);
+        reg_write(0x008, 1);  // ENABLE
+        uint64_t n = w_.descriptors(), posted = 0;
+        // Keep the ring nearly full: post in chunks as completions (status write-backs) come in.
+        while (completed_ < n) {
+            if (posted < n && posted - completed_ < kRingEntries / 2) {
+                uint64_t k = std::min<uint64_t>(n - posted, kRingEntries / 2);
+                for (uint64_t i = 0; i < k; ++i, ++posted) put_desc(posted);
+                reg_write(0x01C, (uint32_t)(posted % kRingEntries));
+            }
+            step();
+        }
+        while (!m.idle) step();
+        auto t1 = std::chrono::steady_clock::now();
+        CosimResult r;
+        r.cycles = cycles_;
+        r.cycles_evaluated = cycles_;
+        r.bytes = w_.total_bytes;
+        r.seconds = std::chrono::duration<double>(t1 - t0).count();
+        r.ok = cosim_check(w_, [&](uint64_t addr, void* dst, size_t len) { std::memcpy(dst, &mem_[addr], len); });
+        return r;
+    }
+
+private:
+    void put_desc(uint64_t i) {
+        uint8_t d[32] = {};
+        uint64_t src = w_.src + i * w_.desc_bytes, dst = w_.dst + i * w_.desc_bytes;
+        std::memcpy(d, &src, 8);
+        std::memcpy(d + 8, &dst, 8);
+        uint32_t len = w_.desc_bytes;
+        std::memcpy(d + 16, &len, 4);
+        d[20] = 1;  // COPY
+        std::memcpy(&mem_[w_.ring + 32 * (i % kRingEntries)], d, 32);
+    }
+
+    void reg_write(uint32_t off, uint32_t v) {
+        Vdma_engine& m = *top_;
+        bool aw = true, w = true, b = true;
+        while (b) {
+            m.s_axil_awvalid = aw;
+            m.s_axil_awaddr = off;
+            m.s_axil_wvalid = w;
+            m.s_axil_wdata = v;
+            m.s_axil_wstrb = 0xF;
+            m.s_axil_bready = 1;
+            bool awr = m.s_axil_awready, wr = m.s_axil_wready, bv = m.s_axil_bvalid;
+            step();
+            if (aw && awr) aw = false;
+            if (w && wr) w = false;
+            if (bv) b = false;
+        }
+        m.s_axil_awvalid = m.s_axil_wvalid = m.s_axil_bready = 0;
+    }
+
+    // One clock: inputs with clk low, handshakes at the rising edge.
+    void step() {
+        Vdma_engine& m = *top_;
+        m.clk = 0;
+        m.m_axi_arready = 1;
+        m.m_axi_awready = 1;
+        m.m_axi_wready = !aws_.empty();
+        bool rv = !reads_.empty();
+        m.m_axi_rvalid = rv;
+        if (rv) {
+            ReadBurst& r = reads_.front();
+            uint64_t a = r.addr + 8ull * r.beat;
+            uint64_t v;
+            std::memcpy(&v, &mem_[a], 8);
+            m.m_axi_rdata = v;
+            m.m_axi_rresp = 0;
+            m.m_axi_rlast = r.beat + 1 == r.beats;
+        }
+        bool bv = bq_ > 0;
+        m.m_axi_bvalid = bv;
+        m.m_axi_bresp = 0;
+        m.eval();
+        // sample
+        if (m.m_axi_arvalid) reads_.push_back({m.m_axi_araddr & ~7ull, m.m_axi_arlen + 1u, 0});
+        if (rv && m.m_axi_rready) {
+            ReadBurst& r = reads_.front();
+            if (++r.beat == r.beats) reads_.pop_front();
+        }
+        if (!aws_.empty() && m.m_axi_wvalid) {
+            uint64_t& waddr_ = aws_.front();
+            uint64_t data = m.m_axi_wdata;
+            unsigned strb = m.m_axi_wstrb;
+            uint8_t* p = &mem_[waddr_ & ~7ull];
+            if (strb == 0xFF) std::memcpy(p, &data, 8);
+            else
+                for (unsigned i = 0; i < 8; ++i)
+                    if (strb & (1u << i)) p[i] = (uint8_t)(data >> (8 * i));
+            if (waddr_ >= w_.ring && waddr_ < w_.ring + 32 * kRingEntries && (waddr_ & 31) == 24) ++completed_;
+            waddr_ = (waddr_ & ~7ull) + 8;
+            if (m.m_axi_wlast) {
+                aws_.pop_front();
+                ++bq_;
+            }
+        }
+        if (m.m_axi_awvalid) aws_.push_back(m.m_axi_awaddr);  // AW is always taken; W only after it
+        if (bv && m.m_axi_bready) --bq_;
+        m.clk = 1;
+        m.eval();
+        ++cycles_;
+    }
+
+    static constexpr uint32_t kRingEntries = 256;
+    CosimWorkload w_;
+    std::vector<uint8_t> mem_;
+    std::unique_ptr<VerilatedContext> ctx_;
+    std::unique_ptr<Vdma_engine> top_;
+    std::deque<ReadBurst> reads_;
+    std::deque<uint64_t> aws_;  // write bursts whose W beats are still to come: next beat address
+    unsigned bq_ = 0;
+    uint64_t cycles_ = 0, completed_ = 0;
+};
+
+}  // namespace
+
+CosimResult cosim_run_limit(const CosimWorkload& w) {
+    LimitLoop loop(w);
+    return loop.run();
+}
