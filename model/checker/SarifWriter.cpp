@@ -98,6 +98,8 @@ json_t* SarifWriter::document(const FindingLog& log) const {
         json_object_set_new(r, "shortDescription", text(summary(k)));
         json_object_set_new(r, "fullDescription", text(remedy(k)));
         json_object_set_new(r, "helpUri", json_string((help_uri_ + "#" + to_string(k)).c_str()));
+        json_object_set_new(r, "help", text(std::string(summary(k)) + " " + remedy(k) + " See " + help_uri_ + "#" +
+                                            to_string(k) + "."));
         json_t* conf = json_object();
         json_object_set_new(conf, "level", json_string("error"));
         json_object_set_new(r, "defaultConfiguration", conf);
