@@ -194,7 +194,9 @@ RelatedEvent CoherencyChecker::related_cpu_write(const CpuWriteEvent& e) {
 
 std::string CoherencyChecker::describe_device_write(const DeviceWriteEvent& e) {
     std::string s = "device write #" + std::to_string(e.transaction) + " by " + rid_text(e.requester) + " (" +
-                    bytes_text(e.len) + " at PA " + hex(e.pa) + ") at " + ns(e.when);
+                    bytes_text(e.len) +
+                    (e.has_device_addr ? " at device address " + hex(e.device_addr) + ", PA " : " at PA ") +
+                    hex(e.pa) + ") at " + ns(e.when);
     if (e.doorbell.known()) s += ", started by the MMIO write at " + resolve(e.doorbell).to_string();
     return s;
 }
@@ -310,11 +312,17 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
             f.vmo = vmo.koid;
             f.vmo_offset = vmo.offset + (stale.first - pa);
         }
+        std::string inv;
+        if (const RecentOp* op = last_invalidate_of(stale.first)) {
+            const SourceLocation at = resolve(op->site);
+            inv = " The last " + std::string(to_string(op->op)) + " of these lines (" + ns(op->when) +
+                  (at.known() ? ", " + at.to_string() : std::string()) + ") came before the device write.";
+        }
         f.message = "CPU read of " + bytes_text(len) + " at PA " + hex(pa) + " hit a cached line" +
                     (stale.fill_known ? " filled at " + ns(stale.fill_time) : std::string()) + " that predates " +
-                    f.related.message + ": " + bytes_text(stale.bytes) +
-                    " read stale. Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_INVALIDATE) after the device wrote "
-                    "the buffer and before this read.";
+                    f.related.message + ": " + bytes_text(stale.bytes) + " read stale." + inv +
+                    " Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_INVALIDATE) after the device wrote the buffer and "
+                    "before this read.";
         locate_memory(f, stale.dev.requester);
         report(std::move(f));
     }
@@ -454,8 +462,18 @@ void CoherencyChecker::check_conservative_begin(const OpContext& op) {
     }
 }
 
+const CoherencyChecker::RecentOp* CoherencyChecker::last_invalidate_of(uint64_t pa) const {
+    for (auto it = recent_invalidates_.rbegin(); it != recent_invalidates_.rend(); ++it)
+        if (pa - it->pa < it->len) return &*it;
+    return nullptr;
+}
+
 void CoherencyChecker::on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_t len, sc_time when) {
     flush_op();
+    if (has_invalidate(op)) {
+        recent_invalidates_.push_back({op, pa, len, op_.site, op_.when});
+        if (recent_invalidates_.size() > 256) recent_invalidates_.pop_front();
+    }
     const uint64_t first = lines_.base(pa), last = lines_.base(pa + len - 1);
     lines_.for_each_in(first, last, [&](uint64_t, LineHistory& h) {
         h.maint.valid = true;
@@ -527,6 +545,16 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
     const uint64_t L = lines_.line_size();
     const uint64_t end = a.len - 1 > ~0ULL - a.pa ? ~0ULL : a.pa + a.len - 1;
     Offense stale;
+    // The device address of a write, from the pin covering it (once per transaction).
+    bool has_dev = false;
+    uint64_t dev_addr = 0;
+    if (a.is_write && !pins_.empty()) {
+        const PinRange* run = nullptr;
+        if (pins_.find_pa(a.pa, rid, false, &run) && run) {
+            has_dev = true;
+            dev_addr = run->device_addr + (a.pa - run->pa);
+        }
+    }
     for (uint64_t line = lines_.base(a.pa);; line += L) {
         const uint64_t s = std::max(a.pa, line), z = std::min(end, line + L - 1);
         const uint64_t off = s - line, n = z - s + 1;
@@ -547,6 +575,8 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
             h.device_write.requester = rid;
             h.device_write.pa = a.pa;
             h.device_write.len = a.len;
+            h.device_write.has_device_addr = has_dev;
+            h.device_write.device_addr = dev_addr;
             h.device_write.transaction = transactions_;
             h.device_write.doorbell = bell.site;
             h.device_write.doorbell_time = bell.when;

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -199,6 +200,16 @@ private:
 
     OpContext pending_op_;  // announced by cache_op(), consumed by on_maintenance_begin
     OpContext op_;          // the maintenance operation in progress
+    // The latest invalidating cache operations (bounded), for messages about stale lines that
+    // have no history of their own from before the operation.
+    struct RecentOp {
+        MaintenanceOp op;
+        uint64_t pa, len;
+        CodeSite site;
+        sc_core::sc_time when;
+    };
+    std::deque<RecentOp> recent_invalidates_;
+    const RecentOp* last_invalidate_of(uint64_t pa) const;
     std::map<int, Doorbell> doorbells_;
     Doorbell last_doorbell_;
     std::map<int, uint64_t> busy_;  // requester -> busy period number (absent or 0: idle)

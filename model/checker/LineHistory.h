@@ -60,6 +60,8 @@ struct DeviceWriteEvent {
     sc_core::sc_time when;
     int requester = -1;
     uint64_t pa = 0, len = 0;     // the whole device transaction
+    bool has_device_addr = false;
+    uint64_t device_addr = 0;     // its device address (from the pin covering it)
     uint64_t transaction = 0;     // 1, 2, ... in device-transaction order
     CodeSite doorbell;            // the driver's last MMIO write to that device before it
     sc_core::sc_time doorbell_time;
