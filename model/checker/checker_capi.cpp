@@ -113,6 +113,7 @@ void sl_checker_set_conservative(sl_checker_t* c, int on) {
 int sl_checker_cpu_access(sl_checker_t* c, uint64_t pa, size_t len, int is_write, const sl_source_location_t* where) {
     clear_error();
     if (!check(c, "sl_checker_cpu_access")) return -1;
+    if (len > 0xffffffffULL) return set_error("sl_checker_cpu_access: length exceeds 32 bits");
     return guarded("sl_checker_cpu_access",
                    [&] { c->impl->cpu_access(pa, len, is_write != 0, site(c, where), now()); });
 }
