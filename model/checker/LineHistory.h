@@ -114,12 +114,16 @@ public:
             }
         }
     }
-    // Lines with a history in [first, last] (line addresses), in no particular order.
+    // Lines with a history in [first, last] (line addresses), in address order (so that what
+    // callers derive from them does not depend on hash order).
     template <typename Fn>
     void for_each_in(uint64_t first, uint64_t last, Fn fn) {
         if ((last - first) / line_ + 1 > lines_.size()) {
+            std::vector<uint64_t> keys;
             for (auto& kv : lines_)
-                if (kv.first >= first && kv.first <= last) fn(kv.first, kv.second);
+                if (kv.first >= first && kv.first <= last) keys.push_back(kv.first);
+            std::sort(keys.begin(), keys.end());
+            for (uint64_t l : keys) fn(l, lines_.find(l)->second);
         } else {
             for (uint64_t l = first;; l += line_) {
                 auto it = lines_.find(l);
