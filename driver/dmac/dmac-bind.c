@@ -84,7 +84,7 @@ void dmac_shutdown(dmac_t* dev) {
 
   dmac_engine_stop(dev);
   if (!drained) {
-    zxlogf(WARN, "dmac: transfers still on the engine at release: resetting it\n");
+    zxlogf(WARN, "transfers still on the engine at release: resetting it\n");
     dmac_engine_reset(dev); /* the engine lets go of the bus before the pages are unpinned */
   }
   /* End the interrupt thread before touching the ring without it. */
@@ -150,7 +150,7 @@ static zx_status_t choose_irq_mode(dmac_t* dev) {
              (pci_set_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_LEGACY, 1) == ZX_OK)) {
     dev->irq_mode = DMA_XFER_IRQ_LEGACY;
   } else {
-    zxlogf(ERROR, "dmac: neither MSI nor legacy interrupts available\n");
+    zxlogf(ERROR, "neither MSI nor legacy interrupts available\n");
     return ZX_ERR_NOT_SUPPORTED;
   }
   return ZX_OK;
@@ -167,25 +167,25 @@ static zx_status_t dmac_bind(void* ctx, zx_device_t* parent) {
 
   zx_status_t status = device_get_protocol(parent, ZX_PROTOCOL_PCI, &dev->pci);
   if (status != ZX_OK) {
-    zxlogf(ERROR, "dmac: parent offers no PCI protocol: %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "parent offers no PCI protocol: %s\n", zx_status_get_string(status));
     goto fail;
   }
   void* regs = NULL;
   status = pci_map_bar(&dev->pci, 0, ZX_CACHE_POLICY_UNCACHED_DEVICE, &regs, &dev->regs_size, &dev->regs_vmo);
   if (status != ZX_OK) {
-    zxlogf(ERROR, "dmac: pci_map_bar(0): %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "pci_map_bar(0): %s\n", zx_status_get_string(status));
     goto fail;
   }
   dev->regs = regs;
   if (dev->regs_size < DMAC_REG_SPAN) {
-    zxlogf(ERROR, "dmac: BAR0 is %zu bytes, the registers need %u\n", dev->regs_size, DMAC_REG_SPAN);
+    zxlogf(ERROR, "BAR0 is %zu bytes, the registers need %u\n", dev->regs_size, DMAC_REG_SPAN);
     status = ZX_ERR_NOT_SUPPORTED;
     goto fail;
   }
   const uint32_t id = readl(dev->regs + DMAC_REG_ID);
   const uint32_t version = readl(dev->regs + DMAC_REG_VERSION);
   if (id != DMAC_ID_VALUE || DMAC_VERSION_MAJOR(version) != DMAC_SUPPORTED_MAJOR) {
-    zxlogf(ERROR, "dmac: not a DMA engine we know: id 0x%08x version 0x%08x\n", id, version);
+    zxlogf(ERROR, "not a DMA engine we know: id 0x%08x version 0x%08x\n", id, version);
     status = ZX_ERR_NOT_SUPPORTED;
     goto fail;
   }
@@ -194,16 +194,16 @@ static zx_status_t dmac_bind(void* ctx, zx_device_t* parent) {
   dev->sram_size = readl(dev->regs + DMAC_REG_SRAM_SIZE);
 
   if ((status = pci_enable_bus_master(&dev->pci, true)) != ZX_OK) {
-    zxlogf(ERROR, "dmac: pci_enable_bus_master: %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "pci_enable_bus_master: %s\n", zx_status_get_string(status));
     goto fail;
   }
   if ((status = choose_irq_mode(dev)) != ZX_OK) goto fail;
   if ((status = pci_map_interrupt(&dev->pci, 0, &dev->irq)) != ZX_OK) {
-    zxlogf(ERROR, "dmac: pci_map_interrupt: %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "pci_map_interrupt: %s\n", zx_status_get_string(status));
     goto fail;
   }
   if ((status = pci_get_bti(&dev->pci, 0, &dev->bti)) != ZX_OK) {
-    zxlogf(ERROR, "dmac: pci_get_bti: %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "pci_get_bti: %s\n", zx_status_get_string(status));
     goto fail;
   }
   if ((status = dmac_ring_init(dev)) != ZX_OK) goto fail;
@@ -223,11 +223,11 @@ static zx_status_t dmac_bind(void* ctx, zx_device_t* parent) {
       .proto_ops = &dmac_protocol_ops,
   };
   if ((status = device_add(parent, &args, &dev->zxdev)) != ZX_OK) {
-    zxlogf(ERROR, "dmac: device_add: %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "device_add: %s\n", zx_status_get_string(status));
     dmac_engine_stop(dev);
     goto fail;
   }
-  zxlogf(INFO, "dmac: DMA engine v%u.%u, %s interrupts, %u-slot ring, %llu KiB SRAM\n", version >> 16,
+  zxlogf(INFO, "DMA engine v%u.%u, %s interrupts, %u-slot ring, %llu KiB SRAM\n", version >> 16,
          (version >> 8) & 0xffu, dev->irq_mode == DMA_XFER_IRQ_MSI ? "MSI" : "legacy", dev->ring_entries,
          (unsigned long long)(dev->sram_size / 1024));
   return ZX_OK;

@@ -71,7 +71,7 @@ void dmac_dma_unmap(dmac_t* dev, dmac_dma_range_t* range) {
   (void)dev;
   if (range->pmt != ZX_HANDLE_INVALID) {
     zx_status_t status = zx_pmt_unpin(range->pmt);
-    if (status != ZX_OK) zxlogf(ERROR, "dmac: zx_pmt_unpin: %s", zx_status_get_string(status));
+    if (status != ZX_OK) zxlogf(ERROR, "zx_pmt_unpin: %s", zx_status_get_string(status));
   }
   free(range->runs);
   memset(range, 0, sizeof *range);

@@ -29,8 +29,9 @@
 
 #include "dmac.h"
 
-static inline uint32_t rd(dmac_t* dev, uint32_t reg) { return readl(dev->regs + reg); }
-static inline void wr(dmac_t* dev, uint32_t reg, uint32_t v) { writel(v, dev->regs + reg); }
+/* Macros, not functions: findings name the line of the register access itself. */
+#define rd(dev, reg) readl((dev)->regs + (reg))
+#define wr(dev, reg, v) writel((v), (dev)->regs + (reg))
 
 static uint32_t round_up_pow2(uint32_t v) {
   uint32_t p = 1;
@@ -41,14 +42,14 @@ static uint32_t round_up_pow2(uint32_t v) {
 zx_status_t dmac_ring_init(dmac_t* dev) {
   uint32_t line = zx_system_get_dcache_line_size();
   if (line == 0 || (line & (line - 1)) != 0) {
-    zxlogf(ERROR, "dmac: unexpected data cache line size %u\n", line);
+    zxlogf(ERROR, "unexpected data cache line size %u\n", line);
     return ZX_ERR_NOT_SUPPORTED;
   }
   dev->group = line > DMAC_DESC_SIZE ? line / DMAC_DESC_SIZE : 1;
   uint32_t entries = round_up_pow2(DMAC_RING_MIN_ENTRIES);
   if (entries < 4 * dev->group) entries = 4 * dev->group;
   if (entries > DMAC_RING_MAX) {
-    zxlogf(ERROR, "dmac: cache lines of %u bytes need a ring larger than the engine's\n", line);
+    zxlogf(ERROR, "cache lines of %u bytes need a ring larger than the engine's\n", line);
     return ZX_ERR_NOT_SUPPORTED;
   }
   dev->ring_entries = entries;
@@ -59,21 +60,21 @@ zx_status_t dmac_ring_init(dmac_t* dev) {
 
   zx_status_t status = zx_vmo_create_contiguous(dev->bti, dev->ring_bytes, 0, &dev->ring_vmo);
   if (status != ZX_OK) {
-    zxlogf(ERROR, "dmac: zx_vmo_create_contiguous: %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "zx_vmo_create_contiguous: %s\n", zx_status_get_string(status));
     return status;
   }
   zx_vaddr_t va = 0;
   status = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, dev->ring_vmo, 0,
                        dev->ring_bytes, &va);
   if (status != ZX_OK) {
-    zxlogf(ERROR, "dmac: zx_vmar_map(ring): %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "zx_vmar_map(ring): %s\n", zx_status_get_string(status));
     return status;
   }
   dev->ring = (dmac_desc_t*)va;
   status = zx_bti_pin(dev->bti, ZX_BTI_PERM_READ | ZX_BTI_PERM_WRITE | ZX_BTI_CONTIGUOUS, dev->ring_vmo, 0,
                       dev->ring_bytes, &dev->ring_dev_addr, 1, &dev->ring_pmt);
   if (status != ZX_OK) {
-    zxlogf(ERROR, "dmac: zx_bti_pin(ring): %s\n", zx_status_get_string(status));
+    zxlogf(ERROR, "zx_bti_pin(ring): %s\n", zx_status_get_string(status));
     return status;
   }
   /* A fresh VMO reads as zeros; write the zeros anyway and push them out, so the ring's
@@ -106,7 +107,7 @@ zx_status_t dmac_engine_reset(dmac_t* dev) {
     if (!(rd(dev, DMAC_REG_CTRL) & DMAC_CTRL_SRST)) return ZX_OK;
     zx_nanosleep(zx_deadline_after(ZX_USEC(1)));
   }
-  zxlogf(ERROR, "dmac: soft reset did not finish\n");
+  zxlogf(ERROR, "soft reset did not finish\n");
   return ZX_ERR_TIMED_OUT;
 }
 
@@ -120,7 +121,7 @@ zx_status_t dmac_engine_start(dmac_t* dev) {
   if (dev->irq_mode == DMA_XFER_IRQ_MSI) ctrl |= DMAC_CTRL_MSI;
   wr(dev, DMAC_REG_CTRL, ctrl);
   if (rd(dev, DMAC_REG_RING_SIZE) != dev->ring_entries) {
-    zxlogf(ERROR, "dmac: the engine did not take the ring size\n");
+    zxlogf(ERROR, "the engine did not take the ring size\n");
     return ZX_ERR_IO;
   }
   return ZX_OK;
@@ -215,7 +216,7 @@ static void invalidate_status(dmac_t* dev, uint32_t from, uint32_t count) {
        * writes a line the engine may write), so clean+invalidate is the same here. */
       st = zx_cache_flush((const uint8_t*)dev->ring + off, len, ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INVALIDATE);
     }
-    if (st != ZX_OK) zxlogf(ERROR, "dmac: invalidate of ring status: %s\n", zx_status_get_string(st));
+    if (st != ZX_OK) zxlogf(ERROR, "invalidate of ring status: %s\n", zx_status_get_string(st));
     from += n;
     count -= n;
   }
@@ -239,7 +240,7 @@ static void reap_slots_locked(dmac_t* dev, uint32_t count, dmac_xfer_t** done) {
     x->plan[dev->slots[s].index].device_crc = crc;
     if ((status & (DMAC_DS_DONE | DMAC_DS_ERROR)) != DMAC_DS_DONE && x->status == ZX_OK) {
       /* CONSUMER moved past it, so the engine wrote DONE: anything else is a stale view. */
-      zxlogf(ERROR, "dmac: slot %u: status 0x%08x after completion\n", s, status);
+      zxlogf(ERROR, "slot %u: status 0x%08x after completion\n", s, status);
       x->status = ZX_ERR_IO;
     }
     if (++x->completed == x->plan_len) {
@@ -267,7 +268,7 @@ void dmac_reap(dmac_t* dev) {
   const uint32_t consumer = rd(dev, DMAC_REG_CONSUMER) & 0xffffu;
   const uint32_t advanced = (consumer + n - dev->tail % n) % n;
   if (advanced > dev->rung - dev->tail) {
-    zxlogf(ERROR, "dmac: CONSUMER %u is beyond the announced slots\n", consumer);
+    zxlogf(ERROR, "CONSUMER %u is beyond the announced slots\n", consumer);
   } else {
     reap_slots_locked(dev, advanced, &done);
   }
@@ -310,7 +311,7 @@ static void recover(dmac_t* dev) {
   }
   const uint64_t addr = ((uint64_t)rd(dev, DMAC_REG_ERR_HI) << 32) | rd(dev, DMAC_REG_ERR_LO);
   const uint32_t slot = rd(dev, DMAC_REG_CONSUMER) & 0xffffu;
-  zxlogf(ERROR, "dmac: engine halted at slot %u: error %u, bus response %u, address 0x%llx\n", slot,
+  zxlogf(ERROR, "engine halted at slot %u: error %u, bus response %u, address 0x%llx\n", slot,
          DMAC_STATUS_CODE(st), DMAC_STATUS_RESP(st), (unsigned long long)addr);
   dmac_ring_abandon_locked(dev, &done, ZX_ERR_IO);
   zx_status_t status = dmac_engine_reset(dev);
@@ -337,17 +338,22 @@ int dmac_irq_thread(void* arg) {
   for (;;) {
     zx_status_t status = zx_interrupt_wait(dev->irq, NULL);
     if (status != ZX_OK) {
-      if (status != ZX_ERR_CANCELED) zxlogf(ERROR, "dmac: zx_interrupt_wait: %s\n", zx_status_get_string(status));
+      if (status != ZX_ERR_CANCELED) zxlogf(ERROR, "zx_interrupt_wait: %s\n", zx_status_get_string(status));
       break;
     }
-    /* Acknowledge first: a completion after this read raises the interrupt again. */
-    const uint32_t cause = rd(dev, DMAC_REG_INT_STATUS);
-    if (cause) wr(dev, DMAC_REG_INT_STATUS, cause);
     mtx_lock(&dev->lock);
     dev->stats.pub.interrupts++;
     mtx_unlock(&dev->lock);
-    dmac_reap(dev);
-    if (cause & DMAC_INT_ERR) recover(dev);
+    /* Acknowledge, then reap; until INT_STATUS reads 0. An MSI is sent when a cause bit
+     * becomes set: if the engine sets DONE again in the very cycle the acknowledgement clears
+     * it, the bit stays set and no new message comes, so the driver must see it clear before
+     * it waits again. */
+    uint32_t cause;
+    while ((cause = rd(dev, DMAC_REG_INT_STATUS)) != 0) {
+      wr(dev, DMAC_REG_INT_STATUS, cause);
+      dmac_reap(dev);
+      if (cause & DMAC_INT_ERR) recover(dev);
+    }
   }
   return 0;
 }

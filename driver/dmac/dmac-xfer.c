@@ -148,7 +148,7 @@ static zx_status_t cache_op(zx_handle_t vmo, uint32_t op, uint64_t offset, uint6
      * clean+invalidate drops the same lines. */
     status = zx_vmo_op_range(vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, offset, length, NULL, 0);
   }
-  if (status != ZX_OK) zxlogf(ERROR, "dmac: cache op %u: %s\n", op, zx_status_get_string(status));
+  if (status != ZX_OK) zxlogf(ERROR, "cache op %u: %s\n", op, zx_status_get_string(status));
   return status;
 }
 
@@ -200,7 +200,7 @@ static void complete(dmac_t* dev, dmac_xfer_t* x, uint64_t* checked, uint64_t* m
       ++*checked;
       if (p->device_crc != p->expect_crc) {
         if (x->status == ZX_OK)
-          zxlogf(ERROR, "dmac: op %u: CRC mismatch in bytes %llu..%llu: device 0x%08x, CPU 0x%08x\n", op->opcode,
+          zxlogf(ERROR, "op %u: CRC mismatch in bytes %llu..%llu: device 0x%08x, CPU 0x%08x\n", op->opcode,
                  (unsigned long long)p->xfer_offset, (unsigned long long)(p->xfer_offset + p->len - 1),
                  p->device_crc, p->expect_crc);
         ++*mismatches;

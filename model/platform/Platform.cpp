@@ -38,7 +38,9 @@ Platform::Platform(const Config& cfg) : cfg_(cfg) {
     coherency_->mem_socket.bind(memory_->socket);
 
     if (cfg_.get_bool("pci.dma_engine")) {  // slot 0: the Verilated DMA engine behind its TLM bridges
-        dma_engine_slot_ = (int)pci_->add_device(DmaEngineDevice::pci_info());
+        PciDeviceInfo info = DmaEngineDevice::pci_info();
+        info.msi_capable = cfg_.get_bool("pci.msi");  // false: no MSI capability, drivers use INTx
+        dma_engine_slot_ = (int)pci_->add_device(info);
         dma_engine_ = std::make_unique<DmaEngineDevice>("dma_engine", cfg_, *pci_, (unsigned)dma_engine_slot_);
         pci_->bar_socket.bind(dma_engine_->regs_socket());
         dma_engine_->dma_socket().bind(pci_->upstream_socket);

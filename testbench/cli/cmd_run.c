@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "staleline/checker.h"
+#include "staleline/dma_engine.h"
 #include "staleline/dmac-protocol.h"
 #include "staleline/shim.h"
 #include <zircon/status.h>
@@ -284,7 +285,7 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
         print_bytes(f, s->bytes);
         fprintf(f, ", %llu descriptors, %llu interrupts (%s), CRC %llu checked / %llu mismatched, %llu errors\n",
                 (unsigned long long)s->descriptors, (unsigned long long)s->interrupts,
-                r->info.irq_mode == DMA_XFER_IRQ_MSI ? "MSI" : r->info.irq_mode == DMA_XFER_IRQ_LEGACY ? "legacy" : "?",
+                r->info.irq_mode == DMA_XFER_IRQ_MSI ? "MSI" : r->info.irq_mode == DMA_XFER_IRQ_LEGACY ? "legacy" : "no IRQ mode reported",
                 (unsigned long long)s->crc_checked, (unsigned long long)s->crc_mismatches,
                 (unsigned long long)s->errors);
     }
@@ -414,12 +415,6 @@ int cmd_run(int argc, char** argv) {
         rc = SL_EXIT_USAGE;
         goto out;
     }
-    if (vcd_path) {
-        fprintf(stderr, "staleline run: --vcd: waveform recording is not available in this build\n");
-        rc = SL_EXIT_USAGE;
-        goto out;
-    }
-
     p = sl_platform_create(cfg);
     if (!p) {
         rc = cli_config_error();
@@ -433,6 +428,11 @@ int cmd_run(int argc, char** argv) {
     }
     if (!sl_shim_attach(p, RUN_SLOT)) {
         fprintf(stderr, "staleline run: no DMA engine in PCI slot %u: %s\n", RUN_SLOT, sl_error());
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    if (vcd_path && sl_dma_engine_vcd(p, vcd_path)) {
+        fprintf(stderr, "staleline run: --vcd: %s\n", sl_error());
         rc = SL_EXIT_USAGE;
         goto out;
     }
