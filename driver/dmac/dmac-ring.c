@@ -188,7 +188,11 @@ void dmac_pump_locked(dmac_t* dev) {
   /* Announce whole lines; everything when someone waits (a transfer() or wait_all()) or when
    * nothing else could make progress. */
   uint32_t to = dev->head;
-  if (dev->flushers == 0 && !dev->shutting_down) to -= to % dev->group;
+  if (dev->flushers == 0 && !dev->shutting_down) {
+    /* (rung may sit inside a line that a waiting caller had announced in part.) */
+    const uint32_t whole = to - to % dev->group;
+    to = (int32_t)(whole - dev->rung) > 0 ? whole : dev->rung;
+  }
   if (to == dev->rung) return;
   /* The last announced descriptor interrupts, so the reaper runs when the batch is done (its
    * line is still the CPU's: nothing of it has been announced). */

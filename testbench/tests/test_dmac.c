@@ -333,8 +333,8 @@ static void body_queue(void) {
     CU_ASSERT_EQUAL(ok, NQ);
     CU_ASSERT_EQUAL(bad_bytes(dst, 0, data, NQ * len), 0);
     dma_xfer_stats_t s = stats();
-    CU_ASSERT_EQUAL(s.transfers, NQ);
-    CU_ASSERT(s.interrupts < NQ); /* completions are batched per doorbell */
+    CU_ASSERT(s.transfers >= NQ);
+    CU_ASSERT(s.interrupts < s.transfers); /* completions are batched per doorbell */
     free(data);
     zx_handle_close(src);
     zx_handle_close(dst);
@@ -406,7 +406,10 @@ static void body_lines(void) {
     const uint32_t line = zx_system_get_dcache_line_size();
     CU_ASSERT_EQUAL(info.ring_entries, line == 4096 ? 512 : 256);
     body_queue();
+    /* Synchronous calls announce lines in part; queued work after them starts mid-line. */
     body_mixed();
+    memset(q_calls, 0, sizeof q_calls);
+    body_queue();
 }
 static void test_cache_line_128(void) {
     static const char* const sets[] = {"cache.line=128", NULL};
