@@ -3,6 +3,7 @@
  * and report: data verified or not, simulated time, the driver's and the models' statistics,
  * findings. docs/workloads.md is the user's guide. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include "staleline/dma_engine.h"
 #include "staleline/dmac-protocol.h"
 #include "staleline/shim.h"
+#include <ddk/binding.h>
 #include <zircon/status.h>
 #include "workload.h"
 
@@ -63,6 +65,16 @@ static void list_workloads(void) {
     }
 }
 
+/* "vendor version" from a module's driver note (ZIRCON_DRIVER_BEGIN), "" if it has none. */
+static void driver_note(const char* path, char* out, size_t len) {
+    out[0] = 0;
+    void* h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+    if (!h) return;
+    const zircon_driver_note_payload_t* note = dlsym(h, "__zircon_driver_note__");
+    if (note) snprintf(out, len, "%.16s %.16s", note->vendor, note->version);
+    dlclose(h);
+}
+
 /* Driver modules (NAME.so) in the directories the loader searches by name. */
 static void list_dir(const char* dir, char seen[][NAME_MAX + 1], size_t* nseen, size_t cap) {
     DIR* d = opendir(dir);
@@ -87,9 +99,11 @@ static void list_dir(const char* dir, char seen[][NAME_MAX + 1], size_t* nseen, 
         for (size_t k = 0; k < *nseen; ++k) dup |= !strcmp(seen[k], names[i]);
         if (!dup && *nseen < cap) {
             snprintf(seen[(*nseen)++], NAME_MAX + 1, "%s", names[i]);
-            printf("%-16s %s%s\n", names[i],
-                   !strcmp(names[i], DEFAULT_DRIVER) ? "reference driver of the DMA engine (default)" : "driver module",
-                   "");
+            char path[PATH_MAX + NAME_MAX + 8], note[40];
+            snprintf(path, sizeof path, "%s/%s.so", dir, names[i]);
+            driver_note(path, note, sizeof note);
+            printf("%-24s %-24s%s\n", names[i], note,
+                   !strcmp(names[i], DEFAULT_DRIVER) ? "reference driver of the DMA engine (default)" : "");
         }
         free(names[i]);
     }
@@ -201,6 +215,19 @@ static json_t* dma_json(const run_t* r) {
                                                    : r->info.irq_mode == DMA_XFER_IRQ_LEGACY ? "legacy"
                                                                                              : "unknown"));
     json_object_set_new(d, "ring_entries", u64(r->info.ring_entries));
+    /* The workload's measured phase (docs/iotlb-study.md): per-operation latency percentiles
+     * and the throughput of the operations after workload.warmup. */
+    const sl_workload_result_t* w = &r->result;
+    json_object_set_new(d, "latency_ops", u64(w->latency_count));
+    json_object_set_new(d, "latency_p50_ns", u64(w->latency_p50_ns));
+    json_object_set_new(d, "latency_p99_ns", u64(w->latency_p99_ns));
+    json_object_set_new(d, "latency_max_ns", u64(w->latency_max_ns));
+    json_object_set_new(d, "measured_bytes", u64(w->measured_bytes));
+    json_object_set_new(d, "measured_ns", u64(w->measured_ns));
+    json_object_set_new(d, "measured_mb_s",
+                        json_real(w->measured_ns ? (double)w->measured_bytes * 1e3 / (double)w->measured_ns : 0.0));
+    json_object_set_new(d, "throughput_mb_s",
+                        json_real(r->end_ns ? (double)s->bytes * 1e3 / (double)r->end_ns : 0.0));
     return d;
 }
 
@@ -246,6 +273,14 @@ static json_t* result_json(const run_t* r, const char* workload, json_t* models,
         if (strcmp(key, "sim_time_ns")) json_object_set(stats, key, value);
     }
     json_object_set_new(stats, "dma", dma_json(r));
+    /* IOTLB figures per byte moved, next to the model's counters. */
+    json_t* iotlb = json_object_get(stats, "iotlb");
+    if (json_is_object(iotlb)) {
+        json_t* misses = json_object_get(iotlb, "misses");
+        const double mib = (double)r->dma_stats.bytes / (1024.0 * 1024.0);
+        json_object_set_new(iotlb, "misses_per_mib",
+                            json_real(mib > 0 && json_is_integer(misses) ? (double)json_integer_value(misses) / mib : 0.0));
+    }
     json_object_set_new(stats, "shim", shim_json());
     json_object_set_new(root, "stats", stats);
     return root;
@@ -297,6 +332,22 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
     const uint64_t lk = jget(models, "iotlb", "lookups"), th = jget(models, "iotlb", "hits");
     fprintf(f, "iotlb:      %llu lookups, %.1f%% hits, %llu walks, %llu faults\n", (unsigned long long)lk, pct(th, lk),
             (unsigned long long)jget(models, "iotlb", "walks"), (unsigned long long)jget(models, "iotlb", "faults"));
+    {
+        const uint64_t misses = jget(models, "iotlb", "misses");
+        const double mib = (double)r->dma_stats.bytes / (1024.0 * 1024.0);
+        fprintf(f, "            %llu hits, %llu misses (%.1f per MiB moved), %llu walk reads, %llu invalidations, "
+                "%llu stale hits, %llu ns translating\n",
+                (unsigned long long)th, (unsigned long long)misses, mib > 0 ? (double)misses / mib : 0.0,
+                (unsigned long long)jget(models, "iotlb", "walk_reads"),
+                (unsigned long long)jget(models, "iotlb", "invalidation_commands"),
+                (unsigned long long)jget(models, "iotlb", "stale_hits"),
+                (unsigned long long)jget(models, "iotlb", "time_translating_ns"));
+    }
+    if (res->latency_count)
+        fprintf(f, "measured:   %llu operations after warm-up, latency p50 %llu ns, p99 %llu ns, max %llu ns, %.1f MB/s\n",
+                (unsigned long long)res->latency_count, (unsigned long long)res->latency_p50_ns,
+                (unsigned long long)res->latency_p99_ns, (unsigned long long)res->latency_max_ns,
+                res->measured_ns ? (double)res->measured_bytes * 1e3 / (double)res->measured_ns : 0.0);
     fprintf(f, "interrupts: %llu MSI messages, %llu legacy assertions\n",
             (unsigned long long)jget(models, "irq", "msi_messages"),
             (unsigned long long)jget(models, "irq", "level_assertions"));

@@ -8,6 +8,10 @@ static const sl_workload_t kWorkloads[] = {
     {"copy", "COPY between VMOs: 1 byte .. workload.max_size, aligned and unaligned offsets", wl_copy_run},
     {"blockio", "device SRAM as a block device: WRITE_SRAM / READ_SRAM of random block ranges, checked", wl_blockio_run},
     {"fill", "FILL of VMO ranges with 64-bit patterns, any offset and length", wl_fill_run},
+    {"ring", "NIC-like rings: workload.rings rings of workload.ring_entries buffers; RX (device writes) / TX (device reads)", wl_ring_run},
+    {"sgblock", "block I/O with scatter-gather lists over a buffer pool (workload.pool_size), 512 B .. 1 MiB requests", wl_sgblock_run},
+    {"stream", "streaming COPY of workload.max_size chunks through workload.pool_size buffers", wl_stream_run},
+    {"random", "random workload.access_size DMA reads/writes over a window of workload.window bytes (working-set sweep)", wl_random_run},
 };
 
 size_t sl_workload_count(void) { return sizeof kWorkloads / sizeof kWorkloads[0]; }
@@ -41,6 +45,31 @@ int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t*
     out->min_size = min_size;
     out->max_size = max_size;
     out->block_size = block;
+    long long ring_entries = 0, rings = 0, warmup = 0;
+    unsigned long long buffer_size = 0, pool_size = 0, window = 0, access = 0;
+    char dir[16] = "";
+    if (sl_config_get_int(cfg, "workload.ring_entries", &ring_entries) ||
+        sl_config_get_int(cfg, "workload.rings", &rings) || sl_config_get_int(cfg, "workload.warmup", &warmup) ||
+        sl_config_get_size(cfg, "workload.buffer_size", &buffer_size) ||
+        sl_config_get_size(cfg, "workload.pool_size", &pool_size) ||
+        sl_config_get_size(cfg, "workload.window", &window) ||
+        sl_config_get_size(cfg, "workload.access_size", &access) ||
+        sl_config_get(cfg, "workload.direction", dir, sizeof dir)) {
+        snprintf(err, errlen, "%s", sl_error());
+        return -1;
+    }
+    if (access > window) {
+        snprintf(err, errlen, "workload.access_size (%llu) is larger than workload.window (%llu)", access, window);
+        return -1;
+    }
+    out->ring_entries = (uint64_t)ring_entries;
+    out->rings = (uint64_t)rings;
+    out->warmup = (uint64_t)warmup;
+    out->buffer_size = buffer_size;
+    out->pool_size = pool_size;
+    out->window = window;
+    out->access_size = access;
+    out->direction = !strcmp(dir, "write") ? WL_DIR_WRITE : !strcmp(dir, "mixed") ? WL_DIR_MIXED : WL_DIR_READ;
     return 0;
 }
 

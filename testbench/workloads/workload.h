@@ -28,7 +28,18 @@ typedef struct sl_workload_params {
     uint64_t max_size;    /* workload.max_size */
     uint32_t queue_depth; /* workload.queue_depth */
     uint64_t block_size;  /* workload.block_size */
+    /* ring, sgblock, stream, random (the IOTLB sizing workloads) */
+    uint64_t ring_entries;  /* workload.ring_entries */
+    uint64_t buffer_size;   /* workload.buffer_size */
+    uint64_t rings;         /* workload.rings */
+    uint64_t pool_size;     /* workload.pool_size */
+    uint64_t window;        /* workload.window */
+    uint64_t access_size;   /* workload.access_size */
+    uint32_t direction;     /* workload.direction: WL_DIR_* */
+    uint64_t warmup;        /* workload.warmup */
 } sl_workload_params_t;
+
+enum { WL_DIR_READ = 0, WL_DIR_WRITE = 1, WL_DIR_MIXED = 2 };
 
 typedef struct sl_workload_result {
     bool data_ok;            /* every checked byte right and every operation ZX_OK */
@@ -39,6 +50,12 @@ typedef struct sl_workload_result {
     uint64_t failed_ops;     /* operations that did not return ZX_OK */
     zx_status_t first_status;/* first status other than ZX_OK, else ZX_OK */
     char detail[256];        /* the first problem, in words ("" if none) */
+    /* Measured phase (operations after workload.warmup; only workloads that measure fill it):
+     * per-operation latency from submission to completion, zx_clock_get_monotonic. */
+    uint64_t latency_count;  /* operations measured (0: not measured) */
+    uint64_t latency_p50_ns, latency_p99_ns, latency_max_ns;
+    uint64_t measured_bytes; /* bytes of the measured operations */
+    uint64_t measured_ns;    /* first measured submission .. last measured completion */
 } sl_workload_result_t;
 
 typedef struct sl_workload {

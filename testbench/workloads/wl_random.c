@@ -1,0 +1,164 @@
+/* random: the working-set sweep. workload.transfers accesses of workload.access_size bytes at
+ * random multiples of that size inside one window VMO of workload.window bytes (the device
+ * reads the window: WRITE_SRAM into a random SRAM slot; or writes it: READ_SRAM), as pcie-bench
+ * does on a pre-pinned window. With dmac.mapping=pool the driver pins the window once; per
+ * transfer it pins and unpins the touched page each time.
+ *
+ * The window starts with random bytes (at most its first 4 MiB; the rest stays zero, so large
+ * windows cost no set-up time) and a shadow of the window and of the SRAM follows every
+ * operation in submission order. Checks: every device read by the driver's CRC; every device
+ * write against the shadow when its batch is done; at the end the whole SRAM, read back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zircon/syscalls.h>
+
+#include "wl_pipe.h"
+#include "wl_util.h"
+#include "workloads.h"
+
+#define RANDOM_FILL_MAX (4u << 20)
+#define RANDOM_WINDOW_MAX (1ull << 30) /* the host keeps a shadow of the window */
+#define HAZARD_ALIGN 256u              /* keep queued ranges off each other's cache lines */
+
+typedef struct random_wl {
+    zx_handle_t window;
+    uint64_t window_size;
+    uint8_t* win_shadow;
+    uint8_t* sram_shadow;
+    uint64_t sram_size;
+    /* ranges of the window queued in the current batch: [lo, hi), writes flagged */
+    uint64_t* lo;
+    uint64_t* hi;
+    uint8_t* wr;
+    uint32_t nranges, cap;
+} random_wl_t;
+
+typedef struct random_job {
+    uint64_t off, len;
+    int device_writes;
+} random_job_t;
+
+static void on_done(void* ctx, wl_pipe_job_t* j, sl_workload_result_t* res) {
+    random_wl_t* w = ctx;
+    random_job_t* rj = j->user;
+    if (rj && rj->device_writes && j->status == ZX_OK) {
+        char label[96];
+        snprintf(label, sizeof label, "random #%llu (device write, window +%llu, %llu bytes)",
+                 (unsigned long long)j->index, (unsigned long long)rj->off, (unsigned long long)rj->len);
+        /* All of the batch is done: the window equals the shadow as of now. */
+        wl_compare(res, w->window, rj->off, w->win_shadow + rj->off, rj->len, label);
+    }
+    free(rj);
+    w->nranges = 0;
+}
+
+/* Would [off, off + len) conflict with a queued range (a device write on either side)? */
+static int hazard(const random_wl_t* w, uint64_t off, uint64_t len, int writes) {
+    const uint64_t lo = off / HAZARD_ALIGN * HAZARD_ALIGN, hi = (off + len + HAZARD_ALIGN - 1) / HAZARD_ALIGN * HAZARD_ALIGN;
+    for (uint32_t i = 0; i < w->nranges; ++i)
+        if ((writes || w->wr[i]) && lo < w->hi[i] && w->lo[i] < hi) return 1;
+    return 0;
+}
+
+void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
+    dma_xfer_info_t info;
+    zx_status_t st = dma_xfer_get_info(dma, &info);
+    if (st != ZX_OK) {
+        wl_status(res, st, "random: get_info");
+        return;
+    }
+    const uint32_t need = (1u << DMA_XFER_OP_WRITE_SRAM) | (1u << DMA_XFER_OP_READ_SRAM);
+    const uint64_t a = p->access_size;
+    if ((info.ops_supported & need) != need || info.sram_size < a) {
+        wl_status(res, ZX_ERR_NOT_SUPPORTED, "random: the driver offers no SRAM of at least %llu bytes",
+                  (unsigned long long)a);
+        return;
+    }
+    if (p->window > RANDOM_WINDOW_MAX || p->window < a) {
+        wl_status(res, ZX_ERR_OUT_OF_RANGE, "random: workload.window must be %llu .. %llu bytes",
+                  (unsigned long long)a, (unsigned long long)RANDOM_WINDOW_MAX);
+        return;
+    }
+    random_wl_t w = {.window = ZX_HANDLE_INVALID, .sram_size = info.sram_size};
+    wl_pipe_t pipe;
+    const uint32_t depth = p->queue_depth ? p->queue_depth : 1;
+    /* One set-up operation (the SRAM's initial content) precedes the warm-up. */
+    if (wl_pipe_init(&pipe, dma, res, "random", depth, p->warmup + 1, on_done, &w) != ZX_OK) return;
+    w.win_shadow = calloc(1, p->window);
+    w.sram_shadow = calloc(1, info.sram_size);
+    w.lo = calloc(depth, sizeof *w.lo);
+    w.hi = calloc(depth, sizeof *w.hi);
+    w.wr = calloc(depth, 1);
+    w.cap = depth;
+    if (!w.win_shadow || !w.sram_shadow || !w.lo || !w.hi || !w.wr) {
+        wl_status(res, ZX_ERR_NO_MEMORY, "random: shadows of %llu bytes", (unsigned long long)p->window);
+        goto out;
+    }
+    if (wl_vmo_create(res, p->window, &w.window, &w.window_size) != ZX_OK) goto out;
+
+    wl_rng_t r;
+    wl_rng_seed(&r, p->seed, "random");
+    const uint64_t fill = p->window < RANDOM_FILL_MAX ? p->window : RANDOM_FILL_MAX;
+    wl_rng_fill(&r, w.win_shadow, fill);
+    if ((st = zx_vmo_write(w.window, w.win_shadow, 0, fill)) != ZX_OK) {
+        wl_status(res, st, "random: filling the window");
+        goto out;
+    }
+    /* Set-up: the SRAM gets the first bytes of the window. */
+    const uint64_t first = info.sram_size < p->window ? info.sram_size : p->window;
+    memcpy(w.sram_shadow, w.win_shadow, first);
+    dma_xfer_op_t op = dma_xfer_op_write_sram(w.window, 0, first, 0);
+    wl_pipe_submit(&pipe, &op, NULL);
+    wl_pipe_drain(&pipe);
+
+    const uint64_t slots = p->window / a, sram_slots = info.sram_size / a;
+    const uint64_t total = p->warmup + p->transfers;
+    for (uint64_t i = 0; i < total; ++i) {
+        const uint64_t off = wl_rng_below(&r, slots) * a, sram_off = wl_rng_below(&r, sram_slots) * a;
+        int device_writes = p->direction == WL_DIR_WRITE || (p->direction == WL_DIR_MIXED && wl_rng_below(&r, 2));
+        if (hazard(&w, off, a, device_writes)) wl_pipe_drain(&pipe);
+        if (pipe.n == pipe.depth || pipe.issued == pipe.warmup) wl_pipe_drain(&pipe); /* keeps nranges in step */
+        random_job_t* rj = calloc(1, sizeof *rj);
+        if (!rj) {
+            wl_status(res, ZX_ERR_NO_MEMORY, "random: job");
+            break;
+        }
+        rj->off = off;
+        rj->len = a;
+        rj->device_writes = device_writes;
+        if (device_writes) {
+            memcpy(w.win_shadow + off, w.sram_shadow + sram_off, a);
+            op = dma_xfer_op_read_sram(sram_off, w.window, off, a);
+        } else {
+            memcpy(w.sram_shadow + sram_off, w.win_shadow + off, a);
+            op = dma_xfer_op_write_sram(w.window, off, a, sram_off);
+        }
+        w.lo[w.nranges] = off / HAZARD_ALIGN * HAZARD_ALIGN;
+        w.hi[w.nranges] = (off + a + HAZARD_ALIGN - 1) / HAZARD_ALIGN * HAZARD_ALIGN;
+        w.wr[w.nranges++] = (uint8_t)device_writes;
+        wl_pipe_submit(&pipe, &op, rj);
+    }
+    wl_pipe_finish(&pipe);
+
+    /* The SRAM, read back whole, equals its shadow. */
+    if (res->failed_ops == 0) {
+        zx_handle_t check = ZX_HANDLE_INVALID;
+        uint64_t check_size = 0;
+        if (wl_vmo_create(res, info.sram_size, &check, &check_size) == ZX_OK) {
+            st = dma_xfer_read_sram(dma, 0, check, 0, info.sram_size);
+            res->operations++;
+            if (st != ZX_OK) wl_status(res, st, "random: reading the SRAM back");
+            else wl_compare(res, check, 0, w.sram_shadow, info.sram_size, "random: SRAM read back");
+            zx_handle_close(check);
+        }
+    }
+out:
+    if (pipe.jobs) wl_pipe_finish(&pipe);
+    if (w.window != ZX_HANDLE_INVALID) zx_handle_close(w.window);
+    free(w.win_shadow);
+    free(w.sram_shadow);
+    free(w.lo);
+    free(w.hi);
+    free(w.wr);
+}
