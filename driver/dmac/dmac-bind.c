@@ -193,7 +193,7 @@ static zx_status_t dmac_bind(void* ctx, zx_device_t* parent) {
   if ((status = dmac_engine_reset(dev)) != ZX_OK) goto fail;
   dev->sram_size = readl(dev->regs + DMAC_REG_SRAM_SIZE);
 
-  if ((status = pci_enable_bus_master(&dev->pci, true)) != ZX_OK) {
+  if (!DMAC_BUG(NO_BUS_MASTER) && (status = pci_enable_bus_master(&dev->pci, true)) != ZX_OK) { /* bug-catalogue: no-bus-master */
     zxlogf(ERROR, "pci_enable_bus_master: %s\n", zx_status_get_string(status));
     goto fail;
   }

@@ -70,7 +70,7 @@ zx_status_t dmac_dma_map(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t
 void dmac_dma_unmap(dmac_t* dev, dmac_dma_range_t* range) {
   (void)dev;
   if (range->pmt != ZX_HANDLE_INVALID) {
-    zx_status_t status = zx_pmt_unpin(range->pmt);
+    zx_status_t status = DMAC_BUG(LEAKED_PIN) ? zx_handle_close(range->pmt) : zx_pmt_unpin(range->pmt); /* bug-catalogue: leaked-pin */
     if (status != ZX_OK) zxlogf(ERROR, "zx_pmt_unpin: %s", zx_status_get_string(status));
   }
   free(range->runs);

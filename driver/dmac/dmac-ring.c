@@ -45,7 +45,7 @@ zx_status_t dmac_ring_init(dmac_t* dev) {
     zxlogf(ERROR, "unexpected data cache line size %u\n", line);
     return ZX_ERR_NOT_SUPPORTED;
   }
-  dev->group = line > DMAC_DESC_SIZE ? line / DMAC_DESC_SIZE : 1;
+  dev->group = line > DMAC_DESC_SIZE && !DMAC_BUG(SHARED_CACHE_LINE) ? line / DMAC_DESC_SIZE : 1; /* bug-catalogue: shared-cache-line */
   uint32_t entries = round_up_pow2(DMAC_RING_MIN_ENTRIES);
   if (entries < 4 * dev->group) entries = 4 * dev->group;
   if (entries > DMAC_RING_MAX) {
@@ -77,6 +77,7 @@ zx_status_t dmac_ring_init(dmac_t* dev) {
     zxlogf(ERROR, "zx_bti_pin(ring): %s\n", zx_status_get_string(status));
     return status;
   }
+  if (DMAC_BUG(CPU_ADDRESS)) dev->ring_dev_addr = (zx_paddr_t)dev->ring; /* bug-catalogue: cpu-address */
   /* A fresh VMO reads as zeros; write the zeros anyway and push them out, so the ring's
    * content in memory is defined by the driver. */
   memset(dev->ring, 0, dev->ring_bytes);
@@ -167,7 +168,7 @@ static void write_slot(dmac_t* dev, dmac_xfer_t* x) {
   d->reserved = 0;
   d->status = 0;
   d->crc = 0;
-  zx_cache_flush(d, DMAC_DESC_SIZE, ZX_CACHE_FLUSH_DATA);
+  if (!DMAC_BUG(DESCRIPTOR_NOT_CLEANED)) zx_cache_flush(d, DMAC_DESC_SIZE, ZX_CACHE_FLUSH_DATA); /* bug-catalogue: descriptor-not-cleaned */
   dev->slots[s].xfer = x;
   dev->slots[s].index = i;
   x->placed++;
@@ -230,7 +231,7 @@ static void invalidate_status(dmac_t* dev, uint32_t from, uint32_t count) {
  * to *done. */
 static void reap_slots_locked(dmac_t* dev, uint32_t count, dmac_xfer_t** done) {
   if (count == 0) return;
-  invalidate_status(dev, dev->tail, count);
+  if (!DMAC_BUG(MISSING_INVALIDATE)) invalidate_status(dev, dev->tail, count); /* bug-catalogue: missing-invalidate */
   for (uint32_t k = 0; k < count; ++k) {
     const uint32_t s = dev->tail % dev->ring_entries;
     const dmac_desc_t* d = &dev->ring[s];

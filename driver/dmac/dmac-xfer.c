@@ -167,17 +167,21 @@ static zx_status_t prepare(dmac_t* dev, dmac_xfer_t* x) {
       (status = dmac_dma_map(dev, op->src_vmo, op->src_offset, op->length, ZX_BTI_PERM_READ, &x->src)) != ZX_OK)
     return status;
   if (writes_memory(op->opcode) &&
-      (status = dmac_dma_map(dev, op->dst_vmo, op->dst_offset, op->length, ZX_BTI_PERM_WRITE, &x->dst)) != ZX_OK)
+      (status = dmac_dma_map(dev, op->dst_vmo, op->dst_offset, op->length,
+                             DMAC_BUG(WRONG_PERMISSION) ? ZX_BTI_PERM_READ : ZX_BTI_PERM_WRITE, /* bug-catalogue: wrong-permission */
+                             &x->dst)) != ZX_OK)
     return status;
   if ((status = build_plan(x)) != ZX_OK) return status;
   if (reads_memory(op->opcode)) {
     if ((status = crc_from_vmo(x, op->src_vmo, op->src_offset)) != ZX_OK) return status;
-    if ((status = cache_op(op->src_vmo, ZX_VMO_OP_CACHE_CLEAN, op->src_offset, op->length)) != ZX_OK)
+    if (!DMAC_BUG(MISSING_CLEAN) && /* bug-catalogue: missing-clean */
+        (status = cache_op(op->src_vmo, ZX_VMO_OP_CACHE_CLEAN, op->src_offset, op->length)) != ZX_OK)
       return status;
   } else if (op->opcode == DMA_XFER_OP_FILL) {
     crc_from_pattern(x);
   }
-  if (writes_memory(op->opcode) &&
+  if (DMAC_BUG(INVALIDATE_DISCARDS_DIRTY) && writes_memory(op->opcode)) zx_vmo_op_range(op->dst_vmo, ZX_VMO_OP_CACHE_INVALIDATE, op->dst_offset, op->length, NULL, 0); /* bug-catalogue: invalidate-discards-dirty */
+  if (!DMAC_BUG(DIRTY_EVICT_OVER_DMA) && writes_memory(op->opcode) && /* bug-catalogue: dirty-evict-over-dma */
       (status = cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, op->dst_offset, op->length)) != ZX_OK)
     return status;
   return ZX_OK;
@@ -186,7 +190,7 @@ static zx_status_t prepare(dmac_t* dev, dmac_xfer_t* x) {
 /* Step 6 for one transfer; returns the CRC counters to add. */
 static void complete(dmac_t* dev, dmac_xfer_t* x, uint64_t* checked, uint64_t* mismatches) {
   const dma_xfer_op_t* op = &x->op;
-  if (writes_memory(op->opcode) && x->dst.pmt != ZX_HANDLE_INVALID) {
+  if (!DMAC_BUG(INVALIDATE_BEFORE_ONLY) && writes_memory(op->opcode) && x->dst.pmt != ZX_HANDLE_INVALID) { /* bug-catalogue: invalidate-before-only */
     zx_status_t status = cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_INVALIDATE, op->dst_offset, op->length);
     if (status != ZX_OK && x->status == ZX_OK) x->status = status;
   }

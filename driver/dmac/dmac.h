@@ -17,6 +17,7 @@
 #include <threads.h>
 #include <zircon/types.h>
 
+#include "dmac-bug.h" /* bug-catalogue injection points (testbench/bugs) */
 #include "dmac-hw.h"
 
 /* Largest length of one descriptor: bounds the work per reaped descriptor. */

@@ -125,6 +125,18 @@ std::string DriverLoader::resolve(const std::string& name, std::string* error) {
         if (error) *error = "empty driver name";
         return "";
     }
+    // "bug:NAME": a variant of the reference driver from the bug catalogue (testbench/bugs),
+    // built as bug-NAME.so.
+    if (name.compare(0, 4, "bug:") == 0) {
+        if (name.size() > 4 && name.find('/') == std::string::npos) {
+            std::string path = resolve("bug-" + name.substr(4), error);
+            if (path.empty() && error)
+                *error = "no bug '" + name.substr(4) + "' in the catalogue (" + *error + "; see testbench/bugs/README.md)";
+            return path;
+        }
+        if (error) *error = "'" + name + "': expected bug:NAME (testbench/bugs/README.md)";
+        return "";
+    }
     const bool is_path = name.find('/') != std::string::npos ||
                          (name.size() > 3 && name.compare(name.size() - 3, 3, ".so") == 0);
     if (is_path) {
