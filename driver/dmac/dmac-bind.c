@@ -35,6 +35,7 @@ static void dmac_teardown(dmac_t* dev) {
   }
   if (dev->irq_mode != 0) pci_set_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_DISABLED, 0);
   dmac_ring_release(dev);
+  dmac_pool_release(dev); /* the engine is stopped: nothing uses the pool's pages any more */
   if (dev->bti != ZX_HANDLE_INVALID) {
     zx_handle_close(dev->bti);
     dev->bti = ZX_HANDLE_INVALID;
@@ -206,6 +207,7 @@ static zx_status_t dmac_bind(void* ctx, zx_device_t* parent) {
     zxlogf(ERROR, "pci_get_bti: %s\n", zx_status_get_string(status));
     goto fail;
   }
+  if ((status = dmac_mapping_init(dev)) != ZX_OK) goto fail;
   if ((status = dmac_ring_init(dev)) != ZX_OK) goto fail;
   if ((status = dmac_engine_start(dev)) != ZX_OK) goto fail;
   if (thrd_create(&dev->irq_thread, dmac_irq_thread, dev) != thrd_success) {

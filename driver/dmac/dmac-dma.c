@@ -6,8 +6,9 @@
  * trimmed to the bytes asked for. One descriptor is then issued per run (or per
  * DMAC_MAX_DESC_BYTES piece of one).
  *
- * Mapping strategy: pin per transfer, unpin when it completes. A persistent pre-pinned pool
- * would replace dmac_dma_map()/dmac_dma_unmap() and nothing else. */
+ * Mapping strategy (dmac-pool.c, dmac.mapping): pin per transfer and unpin when it completes,
+ * or take the addresses from the persistent pre-pinned pool (the range then holds no PMT and
+ * dmac_dma_unmap() unpins nothing). */
 #include <ddk/debug.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,18 +29,21 @@ zx_status_t dmac_dma_map(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t
   if (end_page < end) return ZX_ERR_OUT_OF_RANGE;
   const uint64_t pages = (end_page - first_page) / ZX_PAGE_SIZE;
 
-  zx_paddr_t* addrs = malloc(pages * sizeof *addrs);
   dmac_run_t* runs = malloc(pages * sizeof *runs);
-  if (!addrs || !runs) {
-    free(addrs);
-    free(runs);
-    return ZX_ERR_NO_MEMORY;
-  }
+  if (!runs) return ZX_ERR_NO_MEMORY;
+  /* Device addresses: from the persistent pool, else pinned for this transfer (dmac-pool.c).
+   * Address of VMO offset o: addrs[(o - base) / chunk] + (o - base) % chunk. */
+  const zx_paddr_t* addrs = NULL;
+  zx_paddr_t* pinned = NULL;
+  uint64_t chunk = ZX_PAGE_SIZE, base = first_page;
   zx_handle_t pmt = ZX_HANDLE_INVALID;
-  zx_status_t status = zx_bti_pin(dev->bti, bti_perms, vmo, first_page, end_page - first_page,
-                                  addrs, pages, &pmt);
+  zx_status_t status = dmac_pool_lookup(dev, vmo, offset, length, &addrs, &chunk, &base);
+  if (status == ZX_ERR_NEXT) {
+    base = first_page;
+    status = dmac_pin(dev, bti_perms, vmo, first_page, end_page - first_page, &pinned, &chunk, &pmt);
+    addrs = pinned;
+  }
   if (status != ZX_OK) {
-    free(addrs);
     free(runs);
     return status;
   }
@@ -50,7 +54,7 @@ zx_status_t dmac_dma_map(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t
     const uint64_t page_start = first_page + i * ZX_PAGE_SIZE;
     const uint64_t from = pos > page_start ? pos : page_start;
     const uint64_t to = end < page_start + ZX_PAGE_SIZE ? end : page_start + ZX_PAGE_SIZE;
-    const uint64_t addr = addrs[i] + (from - page_start);
+    const uint64_t addr = addrs[(from - base) / chunk] + (from - base) % chunk;
     if (count > 0 && runs[count - 1].dev_addr + runs[count - 1].len == addr) {
       runs[count - 1].len += to - from;
     } else {
@@ -60,7 +64,7 @@ zx_status_t dmac_dma_map(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t
     }
     pos = to;
   }
-  free(addrs);
+  free(pinned);
   out->pmt = pmt;
   out->runs = runs;
   out->run_count = count;

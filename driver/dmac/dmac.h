@@ -3,7 +3,8 @@
  *   dmac-bind.c  bind, device hooks, shutdown
  *   dmac-ring.c  descriptor ring: slots, doorbell, interrupt thread, reaping, error recovery
  *   dmac-xfer.c  the DMA transfer protocol: checks, plans, cache maintenance, completion
- *   dmac-dma.c   device addresses of a VMO range (pin per transfer)
+ *   dmac-dma.c   device addresses of a VMO range (pin per transfer, or from the pool)
+ *   dmac-pool.c  mapping strategy: per-transfer pins or a persistent pre-pinned pool
  *   crc32.c      CRC-32/IEEE, the checksum the engine writes back
  */
 #ifndef DMAC_H_
@@ -72,6 +73,11 @@ typedef struct dmac_stats {
   dma_xfer_stats_t pub;
 } dmac_stats_t;
 
+/* Mapping strategy (dmac-pool.c). */
+enum { DMAC_MAPPING_PER_TRANSFER = 0, DMAC_MAPPING_POOL = 1 };
+enum { DMAC_PIN_PAGE = 0, DMAC_PIN_COMPRESS = 1, DMAC_PIN_CONTIGUOUS = 2 };
+struct dmac_pool;
+
 typedef struct dmac {
   zx_device_t* parent;
   zx_device_t* zxdev;
@@ -111,6 +117,13 @@ typedef struct dmac {
   thrd_t irq_thread;
 
   dmac_stats_t stats;
+
+  /* Mapping strategy (dmac-pool.c). */
+  uint32_t mapping;        /* DMAC_MAPPING_* */
+  uint32_t pin_mode;       /* DMAC_PIN_* */
+  uint64_t pool_limit;     /* bytes the pool may keep pinned */
+  uint64_t min_contiguity; /* of the BTI (ZX_BTI_COMPRESS chunk) */
+  struct dmac_pool* pool;  /* NULL unless DMAC_MAPPING_POOL */
 } dmac_t;
 
 /* dmac-ring.c */
@@ -139,6 +152,18 @@ void dmac_xfer_cancel_locked(dmac_t* dev, dmac_xfer_t* xfer, zx_status_t status,
 zx_status_t dmac_dma_map(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t length,
                          uint32_t bti_perms, dmac_dma_range_t* out);
 void dmac_dma_unmap(dmac_t* dev, dmac_dma_range_t* range);
+
+/* dmac-pool.c */
+zx_status_t dmac_mapping_init(dmac_t* dev); /* read dmac.mapping / dmac.pin / dmac.pool_size */
+/* Pin [offset, offset + size) by dev->pin_mode; *out_addrs (malloc'ed) has one address per *out_chunk bytes. */
+zx_status_t dmac_pin(dmac_t* dev, uint32_t perms, zx_handle_t vmo, uint64_t offset, uint64_t size,
+                     zx_paddr_t** out_addrs, uint64_t* out_chunk, zx_handle_t* out_pmt);
+/* Addresses of the VMO from the pool (pinning it whole on first use): ZX_OK, ZX_ERR_NEXT
+ * when the range must be pinned per transfer, or an error. The address of VMO offset o is
+ * addrs[(o - *base) / *chunk] + (o - *base) % *chunk; addrs stays valid until release. */
+zx_status_t dmac_pool_lookup(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t length,
+                             const zx_paddr_t** addrs, uint64_t* chunk, uint64_t* base);
+void dmac_pool_release(dmac_t* dev); /* unpin the pool (the engine is stopped) */
 
 /* crc32.c */
 uint32_t dmac_crc32_update(uint32_t crc, const void* data, size_t len);

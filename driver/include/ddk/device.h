@@ -50,6 +50,12 @@ const char* device_get_name(zx_device_t* dev);
 /* Parent of dev (NULL for the root). */
 zx_device_t* device_get_parent(zx_device_t* dev);
 
+/* A configuration variable by name (Fuchsia: a boot argument; Staleline: a configuration key
+ * such as "dmac.mapping") as text, NUL-terminated. *size_actual gets the size it needs.
+ * ZX_ERR_NOT_FOUND no such variable, ZX_ERR_BUFFER_TOO_SMALL out_size too small. */
+zx_status_t device_get_variable(zx_device_t* device, const char* name, char* out, size_t out_size,
+                                size_t* size_actual);
+
 __END_CDECLS
 
 #endif /* DDK_DEVICE_H_ */
