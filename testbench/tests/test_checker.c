@@ -1109,6 +1109,7 @@ static void test_determinism(void) {
 #define PROBE_PLAIN SL_DRIVER_DIR "/sl_probe_driver_plain.so"
 static const char* g_probe_path = PROBE;
 static int g_probe_plain; /* the uninstrumented build, checked in conservative mode */
+static const char* g_extra_set;
 #define PROBE_FILE "driver/shim/fixtures/probe_driver.c"
 
 static sl_driver_t* D;
@@ -1130,7 +1131,7 @@ static void probe_thread(void* arg) {
 
 /* checker_first: attach the checker before the shim (as staleline run does), else after. */
 static void run_probe(sl_thread_fn body, int checker_first) {
-    const char* sets[] = {"pci.hop_latency_ns=100", g_probe_plain ? "checker.conservative=true" : NULL,
+    const char* sets[] = {"pci.hop_latency_ns=100", g_probe_plain ? "checker.conservative=true" : g_extra_set,
                           NULL};
     P = create(sets);
     CU_ASSERT_PTR_NOT_NULL_FATAL(P);
@@ -1207,6 +1208,26 @@ static void test_shim_driver_findings(void) {
     finish();
 }
 
+/* A memset larger than the cache (4 KiB here, the buffer is 16 KiB): every byte must still
+ * reach memory after the clean, and nothing is reported. */
+static void probe_big_memset_body(void* arg) {
+    static uint8_t b[SL_PROBE_BUFFER_SIZE];
+    OPS->memfill(CTX, 0, SL_PROBE_BUFFER_SIZE, 0x5a);
+    CU_ASSERT_EQUAL(OPS->cache_op(CTX, ZX_VMO_OP_CACHE_CLEAN, 0, SL_PROBE_BUFFER_SIZE), ZX_OK);
+    OPS->reg_write(CTX, 0x10, 1);
+    for (size_t off = 0; off < SL_PROBE_BUFFER_SIZE; off += 4096)
+        CU_ASSERT_EQUAL(scratch_dma(0, OPS->device_addr(CTX) + off, b + off, 4096), SL_RESP_OK);
+    CU_ASSERT(all_bytes(b, SL_PROBE_BUFFER_SIZE, 0x5a));
+    CU_ASSERT_EQUAL(sl_driver_release(D), ZX_OK);
+}
+static void test_shim_memset_larger_than_cache(void) {
+    g_extra_set = "cache.size=4k";
+    run_probe(probe_big_memset_body, 1);
+    print_findings();
+    CU_ASSERT_EQUAL(sl_checker_finding_count(C), 0);
+    finish();
+}
+
 /* The same driver built without instrumentation, checked in conservative mode: the correct
  * sequence moves the right bytes with no findings (the clean adopts the unseen stores, the
  * invalidate refreshes the view), the missing clean is still found at the doorbell. */
@@ -1274,6 +1295,7 @@ static const sl_test_t tests[] = {
 #ifdef SL_DRIVER_DIR
     SL_TEST(test_shim_correct_driver),
     SL_TEST(test_shim_driver_findings),
+    SL_TEST(test_shim_memset_larger_than_cache),
     SL_TEST(test_shim_uninstrumented_conservative),
 #endif
 };

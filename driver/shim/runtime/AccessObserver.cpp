@@ -30,7 +30,7 @@ namespace {
 
 }  // namespace
 
-void observe_access(const void* addr, size_t len, bool is_write, const void* pc, AccessPath path) {
+void observe_access(const void* addr, size_t len, bool is_write, const void* pc, AccessPath path, bool sync_first) {
     ShimRuntime* rt = ShimRuntime::get();
     if (!rt || !len) return;
     ++rt->counters().hook_calls;
@@ -42,6 +42,7 @@ void observe_access(const void* addr, size_t len, bool is_write, const void* pc,
     sc_time d = sc_core::SC_ZERO_TIME;
     ShimObserver* obs = rt->observer();
     SimThread& th = SimThread::current();
+    if (sync_first) th.sync_if_due();  // wait here if at all, never after the cache access below
     while (a < stop) {
         const Region* r = rt->arena().find(a);
         if (!r) access_fault(*rt, "to memory of a destroyed VMO", nullptr, a, is_write, pc);
@@ -66,7 +67,7 @@ void observe_access(const void* addr, size_t len, bool is_write, const void* pc,
         a += n;
     }
     th.last_access_pc = pc;
-    th.charge(d);
+    th.charge_deferred(d);
 }
 
 }  // namespace staleline::zx

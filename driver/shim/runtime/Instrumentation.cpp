@@ -9,6 +9,7 @@
 // go to observe_access() (cache model, timing, mapping checks). Atomics are performed on the
 // host memory (sequentially consistent, whatever order was asked: the simulated CPU is not
 // weakly ordered) after being observed.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -161,22 +162,47 @@ void __tsan_atomic_thread_fence(int) { __atomic_thread_fence(SL_SEQ); }
 void __tsan_atomic_signal_fence(int) { __atomic_signal_fence(SL_SEQ); }
 
 // ---- library calls of drivers (staleline/driver_prelude.h) ----
+//
+// Observed and performed piece by piece: a range observed whole and larger than the cache
+// would have its first lines evicted by the model (written back, dropped) before the host
+// copy wrote them, and those bytes would be lost. A piece is small enough for any cache of a
+// few KiB to hold both its source and its destination.
+
+namespace {
+constexpr size_t kPiece = 256;
+}  // namespace
 
 void* sl_driver_memcpy(void* dst, const void* src, size_t n) {
-    maybe_observe_range(src, n, false, SL_PC, AccessPath::MemFunction);
-    maybe_observe_range(dst, n, true, SL_PC, AccessPath::MemFunction);
-    return std::memcpy(dst, src, n);
+    for (size_t off = 0; off < n; off += kPiece) {
+        const size_t k = std::min(kPiece, n - off);
+        maybe_observe_range((const char*)src + off, k, false, SL_PC, AccessPath::MemFunction);
+        maybe_observe_range((char*)dst + off, k, true, SL_PC, AccessPath::MemFunction, /*sync_first=*/false);
+        std::memcpy((char*)dst + off, (const char*)src + off, k);
+    }
+    return dst;
 }
 
 void* sl_driver_memmove(void* dst, const void* src, size_t n) {
-    maybe_observe_range(src, n, false, SL_PC, AccessPath::MemFunction);
-    maybe_observe_range(dst, n, true, SL_PC, AccessPath::MemFunction);
-    return std::memmove(dst, src, n);
+    // Overlapping ranges: move from the end when the destination lies above the source.
+    const bool backwards = (uintptr_t)dst > (uintptr_t)src && (uintptr_t)dst - (uintptr_t)src < n;
+    for (size_t done = 0; done < n;) {
+        const size_t k = std::min(kPiece, n - done);
+        const size_t off = backwards ? n - done - k : done;
+        maybe_observe_range((const char*)src + off, k, false, SL_PC, AccessPath::MemFunction);
+        maybe_observe_range((char*)dst + off, k, true, SL_PC, AccessPath::MemFunction, /*sync_first=*/false);
+        std::memmove((char*)dst + off, (const char*)src + off, k);
+        done += k;
+    }
+    return dst;
 }
 
 void* sl_driver_memset(void* dst, int c, size_t n) {
-    maybe_observe_range(dst, n, true, SL_PC, AccessPath::MemFunction);
-    return std::memset(dst, c, n);
+    for (size_t off = 0; off < n; off += kPiece) {
+        const size_t k = std::min(kPiece, n - off);
+        maybe_observe_range((char*)dst + off, k, true, SL_PC, AccessPath::MemFunction);
+        std::memset((char*)dst + off, c, k);
+    }
+    return dst;
 }
 
 }  // extern "C"

@@ -51,6 +51,13 @@ public:
         keeper_.inc(t);
         if (can_wait_ && keeper_.need_sync()) sync();
     }
+    // Adds t without synchronising, for callers that must not wait right now (between the
+    // cache model's bookkeeping of an access and the host access itself); they call
+    // sync_if_due() at a point where waiting is safe.
+    void charge_deferred(const sc_core::sc_time& t) { keeper_.inc(t); }
+    void sync_if_due() {
+        if (can_wait_ && keeper_.need_sync()) sync();
+    }
     // Lets the kernel catch up with the thread's local time (wait), if it can wait.
     void sync();
     // After the thread waited on something else (with no local time pending): the next
