@@ -403,11 +403,12 @@ int main(int argc, char** argv) {
     si.with_idle = false;
     bool busy_ok = run_platform(si, cn);
     if (idle_ok && busy_ok && ci.r.ok && cn.r.ok) {
-        printf("idle run:  100 x (4 KiB copy + 10 ms idle) = %.3f s simulated in %.3f s wall (%llu cycles, %llu evaluated)\n",
-               ci.r.sim_seconds, ci.r.seconds, (unsigned long long)ci.r.cycles, (unsigned long long)ci.evaluated);
-        printf("           without the idle: %.3f ms simulated in %.3f s wall; 1 s of simulated idle costs %.3f ms wall\n",
-               cn.r.sim_seconds * 1e3, cn.r.seconds,
-               (ci.r.seconds - cn.r.seconds) / (ci.r.sim_seconds - cn.r.sim_seconds) * 1e3);
+        printf("idle run:  100 x (4 KiB copy + 10 ms idle): %.3f s simulated in %.3f s wall; %llu of %llu cycles evaluated\n",
+               ci.r.sim_seconds, ci.r.seconds, (unsigned long long)ci.evaluated, (unsigned long long)ci.r.cycles);
+        printf("           the same without the idle: %.3f ms simulated in %.3f s wall: the %.3f s of idle cost %+.1f ms wall "
+               "(%+.1f us per 10 ms)\n",
+               cn.r.sim_seconds * 1e3, cn.r.seconds, ci.r.sim_seconds - cn.r.sim_seconds, (ci.r.seconds - cn.r.seconds) * 1e3,
+               (ci.r.seconds - cn.r.seconds) * 1e6 / 100);
     } else {
         printf("idle run:  FAIL\n");
     }

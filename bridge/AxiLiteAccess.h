@@ -25,6 +25,9 @@ public:
 
     // Called by the clock loop once the B (write) or R (read) handshake happened at edge `cycle`.
     virtual void done(uint64_t cycle) = 0;
+    // Called instead of done() when the clock loop goes away with the access still queued
+    // (the simulation ended first). Nobody is waiting any more; release what is owned.
+    virtual void abandon() {}
 };
 
 class AxiLiteAccessQueue {

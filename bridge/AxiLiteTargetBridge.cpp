@@ -27,6 +27,7 @@ struct BlockingAccess final : AxiLiteAccess {
 // A posted write: nobody waits; it frees itself when done.
 struct PostedAccess final : AxiLiteAccess {
     void done(uint64_t) override { delete this; }
+    void abandon() override { delete this; }
 };
 
 bool in_thread() {

@@ -61,6 +61,8 @@ struct RtlCore::Impl final : Axi4PinSlave<Vdma_engine>::Sink {
         top->eval();
     }
     ~Impl() override {
+        if (AxiLiteAccess* a = lite.reset()) a->abandon();
+        for (AxiLiteAccess* a : queue) a->abandon();
         if (vcd) vcd->close();
         top->final();
     }
