@@ -56,37 +56,28 @@ int cmd_trace(int argc, char** argv) {
 
     json_t* j = json_object();
     json_object_set_new(j, "model", json_string(model));
+    /* both replays report the same counters; the IOTLB never writes back */
+    uint64_t counts[7];
+    int failed;
     if (!strcmp(model, "cache")) {
         sl_cache_stats_t s;
-        if (sl_cache_replay_din(cfg, stdin, &s)) {
-            fprintf(stderr, "staleline trace: %s\n", sl_error());
-            json_decref(j);
-            rc = SL_EXIT_USAGE;
-            goto out;
-        }
-        json_object_set_new(j, "accesses", json_integer((json_int_t)s.accesses));
-        json_object_set_new(j, "hits", json_integer((json_int_t)s.hits));
-        json_object_set_new(j, "misses", json_integer((json_int_t)s.misses));
-        json_object_set_new(j, "read_misses", json_integer((json_int_t)s.read_misses));
-        json_object_set_new(j, "write_misses", json_integer((json_int_t)s.write_misses));
-        json_object_set_new(j, "evictions", json_integer((json_int_t)s.evictions));
-        json_object_set_new(j, "writebacks", json_integer((json_int_t)s.writebacks));
+        failed = sl_cache_replay_din(cfg, stdin, &s);
+        uint64_t v[7] = {s.accesses, s.hits, s.misses, s.read_misses, s.write_misses, s.evictions, s.writebacks};
+        memcpy(counts, v, sizeof counts);
     } else {
         sl_iotlb_replay_stats_t s;
-        if (sl_iotlb_replay_din(cfg, stdin, &s)) {
-            fprintf(stderr, "staleline trace: %s\n", sl_error());
-            json_decref(j);
-            rc = SL_EXIT_USAGE;
-            goto out;
-        }
-        json_object_set_new(j, "accesses", json_integer((json_int_t)s.accesses));
-        json_object_set_new(j, "hits", json_integer((json_int_t)s.hits));
-        json_object_set_new(j, "misses", json_integer((json_int_t)s.misses));
-        json_object_set_new(j, "read_misses", json_integer((json_int_t)s.read_misses));
-        json_object_set_new(j, "write_misses", json_integer((json_int_t)s.write_misses));
-        json_object_set_new(j, "evictions", json_integer((json_int_t)s.evictions));
-        json_object_set_new(j, "writebacks", json_integer(0));
+        failed = sl_iotlb_replay_din(cfg, stdin, &s);
+        uint64_t v[7] = {s.accesses, s.hits, s.misses, s.read_misses, s.write_misses, s.evictions, 0};
+        memcpy(counts, v, sizeof counts);
     }
+    if (failed) {
+        fprintf(stderr, "staleline trace: %s\n", sl_error());
+        json_decref(j);
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    static const char* const names[7] = {"accesses", "hits", "misses", "read_misses", "write_misses", "evictions", "writebacks"};
+    for (int i = 0; i < 7; ++i) json_object_set_new(j, names[i], json_integer((json_int_t)counts[i]));
     json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', stdout);
     json_decref(j);
