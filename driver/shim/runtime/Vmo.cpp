@@ -172,7 +172,9 @@ void Vmo::cache_op(uint64_t offset, uint64_t len, const CacheMaintenance& m, boo
     // ZX_VMO_OP_CACHE_SYNC / ZX_CACHE_FLUSH_INSN clean the data cache to the point of
     // unification before invalidating the instruction cache; with one cache level modelled
     // that is a clean.
-    const bool clean = m.clean || m.sync_insn;
+    // A coherent (x86-like) platform has no invalidate that drops dirty data: Zircon's x86
+    // cache invalidate is clflush, which writes dirty lines back first.
+    const bool clean = m.clean || m.sync_insn || (m.invalidate && rt_.platform().coherency().coherent());
     const bool invalidate = m.invalidate;
     if (!clean && !invalidate) return;
     Cache& cache = rt_.platform().cache();

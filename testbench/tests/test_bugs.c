@@ -1,0 +1,274 @@
+/* The bug catalogue (testbench/bugs/README.md): every variant of the reference driver, run
+ * with `staleline run --driver bug:NAME --json F`, exits 1 and reports its finding kind at the
+ * line of source it is about; the coherency bugs do not corrupt data on a coherent (x86-like)
+ * platform. Expected lines are not numbers: they are found in the sources at test time, by
+ * the text of the line (the variant's "bug-catalogue: NAME" marker, the doorbell, the call
+ * the finding names), so the test follows edits of the driver. */
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl_test.h"
+
+/* Small, fast workloads; queue depth 1 so the last MMIO write before a device access is the
+ * doorbell of its transfer. */
+#define SMALL "--set workload.transfers=8 --set workload.max_size=16k --set workload.queue_depth=1"
+
+/* Lines the findings point at, by their text. */
+#define DOORBELL "wr(dev, DMAC_REG_PRODUCER"
+#define PIN_CALL "zx_bti_pin("
+#define WORKLOAD_STORE "zx_vmo_write("
+
+typedef struct variant {
+    const char* name;      /* bug:NAME */
+    const char* args;      /* workload and platform settings */
+    const char* kind;      /* the finding it must produce */
+    const char* where;     /* text of the line its location must be (NULL: the variant's marker) */
+    const char* related;   /* text of the line of its related event, or NULL (not checked) */
+    int hides_coherent;    /* a coherency bug: the data is right on a coherent platform */
+} variant_t;
+
+static const variant_t kVariants[] = {
+    {"missing-clean", SMALL, "stale-device-read", DOORBELL, WORKLOAD_STORE, 1},
+    {"missing-invalidate", SMALL, "stale-cpu-read", "status = d->status;", DOORBELL, 1},
+    {"invalidate-before-only", SMALL " --workload blockio --set cache.adversary=prefetch", "stale-cpu-read",
+     "zx_vmo_read(vmo, buf", NULL, 1},
+    {"invalidate-discards-dirty", SMALL, "discarded-cpu-write", NULL, WORKLOAD_STORE, 1},
+    {"dirty-evict-over-dma", SMALL " --set cache.adversary=evict", "lost-device-write", WORKLOAD_STORE, DOORBELL, 1},
+    {"shared-cache-line", "--set workload.transfers=64 --set workload.max_size=64k --set workload.queue_depth=8",
+     "shared-cache-line", "d->src = p->src;", NULL, 1},
+    {"unpin-in-flight", "--set workload.transfers=8 --set workload.max_size=1M --set workload.queue_depth=4",
+     "unpin-in-flight", NULL, NULL, 0},
+    {"wrong-permission", SMALL, "iommu-fault", DOORBELL, PIN_CALL, 0},
+    {"cpu-address", SMALL, "iommu-fault", DOORBELL, NULL, 0},
+    {"no-bus-master", SMALL, "bus-master-disabled", DOORBELL, NULL, 0},
+    {"leaked-pin", SMALL, "leaked-pin", PIN_CALL, NULL, 0},
+    {"descriptor-not-cleaned", SMALL, "stale-device-read", DOORBELL, NULL, 1},
+};
+
+/* ---- the sources ---- */
+
+typedef struct src_line {
+    char file[128]; /* relative to the source root, as findings report it */
+    unsigned line;
+} src_line_t;
+
+/* Every line containing `text` in the .c files of the directories findings may point into. */
+static size_t find_lines(const char* text, src_line_t* out, size_t cap) {
+    static const char* dirs[] = {"driver/dmac", "testbench/workloads"};
+    size_t n = 0;
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; ++d) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", SL_SOURCE_DIR, dirs[d]);
+        DIR* dir = opendir(path);
+        if (!dir) continue;
+        struct dirent* e;
+        while ((e = readdir(dir))) {
+            size_t len = strlen(e->d_name);
+            if (len < 3 || strcmp(e->d_name + len - 2, ".c")) continue;
+            char file[512];
+            snprintf(file, sizeof file, "%s/%s/%s", SL_SOURCE_DIR, dirs[d], e->d_name);
+            FILE* f = fopen(file, "r");
+            if (!f) continue;
+            char buf[1024];
+            unsigned line = 0;
+            while (fgets(buf, sizeof buf, f)) {
+                ++line;
+                if (strstr(buf, text) && n < cap) {
+                    snprintf(out[n].file, sizeof out[n].file, "%s/%s", dirs[d], e->d_name);
+                    out[n].line = line;
+                    ++n;
+                }
+            }
+            fclose(f);
+        }
+        closedir(dir);
+    }
+    return n;
+}
+
+/* {file, line} of a JSON location is one of the lines containing `text`. */
+static int location_is(json_t* loc, const char* text) {
+    const char* file = json_string_value(json_object_get(loc, "file"));
+    json_int_t line = json_integer_value(json_object_get(loc, "line"));
+    if (!file) return 0;
+    src_line_t lines[32];
+    size_t n = find_lines(text, lines, 32);
+    for (size_t i = 0; i < n; ++i)
+        if (!strcmp(lines[i].file, file) && lines[i].line == (unsigned)line) return 1;
+    return 0;
+}
+
+/* ---- running the CLI ---- */
+
+static char* out;
+
+static int run(const char* args) {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s run %s", sl_test_bin("staleline"), args);
+    free(out);
+    out = NULL;
+    int rc = sl_test_run(cmd, &out);
+    if (!out) out = strdup("");
+    return rc;
+}
+
+static json_t* run_json(const char* driver, const char* args, int* rc) {
+    char path[256], full[1536];
+    snprintf(path, sizeof path, "/tmp/sl_test_bugs_%d.json", (int)getpid());
+    unlink(path);
+    snprintf(full, sizeof full, "--driver %s %s --json %s", driver, args, path);
+    *rc = run(full);
+    json_t* j = json_load_file(path, 0, NULL);
+    unlink(path);
+    return j;
+}
+
+static void print_findings(json_t* j) {
+    json_t* f;
+    size_t i;
+    json_array_foreach(json_object_get(j, "findings"), i, f) {
+        if (i >= 12) break;
+        json_t* loc = json_object_get(f, "location");
+        fprintf(stderr, "  %s at %s:%lld\n", json_string_value(json_object_get(f, "kind")),
+                json_string_value(json_object_get(loc, "file")), (long long)json_integer_value(json_object_get(loc, "line")));
+    }
+}
+
+/* ---- the checks ---- */
+
+static void check_variant(const variant_t* v) {
+    char marker[96], driver[96];
+    snprintf(marker, sizeof marker, "bug-catalogue: %s", v->name);
+    snprintf(driver, sizeof driver, "bug:%s", v->name);
+    /* One injection point per variant. */
+    src_line_t lines[4];
+    CU_ASSERT_EQUAL_FATAL(find_lines(marker, lines, 4), 1);
+
+    int rc = 0;
+    json_t* j = run_json(driver, v->args, &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_EQUAL(rc, 1);
+    const char* where = v->where ? v->where : marker;
+    int found = 0, located = 0, related_ok = 0;
+    json_t* f;
+    size_t i;
+    json_array_foreach(json_object_get(j, "findings"), i, f) {
+        if (strcmp(json_string_value(json_object_get(f, "kind")), v->kind)) continue;
+        ++found;
+        if (!location_is(json_object_get(f, "location"), where)) continue;
+        ++located;
+        json_t* rel = json_object_get(json_object_get(f, "related"), "location");
+        if (v->related && location_is(rel, v->related)) ++related_ok;
+    }
+    if (!found || !located || (v->related && !related_ok)) {
+        fprintf(stderr, "bug:%s: %d %s findings, %d at the line with '%s', %d with related '%s'\n", v->name, found,
+                v->kind, located, where, related_ok, v->related ? v->related : "-");
+        print_findings(j);
+    }
+    CU_ASSERT(found > 0);
+    CU_ASSERT(located > 0);
+    if (v->related) CU_ASSERT(related_ok > 0);
+    json_decref(j);
+
+    /* On an x86-like platform (devices snoop the cache) the coherency bugs hide. */
+    if (v->hides_coherent) {
+        char args[1024];
+        snprintf(args, sizeof args, "%s --set platform.coherent=true", v->args);
+        j = run_json(driver, args, &rc);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+        CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
+        if (!json_is_true(json_object_get(j, "data_ok")))
+            fprintf(stderr, "bug:%s on a coherent platform: %s\n", v->name,
+                    json_string_value(json_object_get(json_object_get(j, "workload_result"), "detail")));
+        json_decref(j);
+    }
+}
+
+static const variant_t* variant(const char* name) {
+    for (size_t i = 0; i < SL_COUNT(kVariants); ++i)
+        if (!strcmp(kVariants[i].name, name)) return &kVariants[i];
+    return NULL;
+}
+
+#define VARIANT_TEST(fn, name) \
+    static void fn(void) { check_variant(variant(name)); }
+VARIANT_TEST(test_missing_clean, "missing-clean")
+VARIANT_TEST(test_missing_invalidate, "missing-invalidate")
+VARIANT_TEST(test_invalidate_before_only, "invalidate-before-only")
+VARIANT_TEST(test_invalidate_discards_dirty, "invalidate-discards-dirty")
+VARIANT_TEST(test_dirty_evict_over_dma, "dirty-evict-over-dma")
+VARIANT_TEST(test_shared_cache_line, "shared-cache-line")
+VARIANT_TEST(test_unpin_in_flight, "unpin-in-flight")
+VARIANT_TEST(test_wrong_permission, "wrong-permission")
+VARIANT_TEST(test_cpu_address, "cpu-address")
+VARIANT_TEST(test_no_bus_master, "no-bus-master")
+VARIANT_TEST(test_leaked_pin, "leaked-pin")
+VARIANT_TEST(test_descriptor_not_cleaned, "descriptor-not-cleaned")
+
+/* The adversary is what exposes invalidate-before-only: without it the same run is clean. */
+static void test_invalidate_before_only_needs_prefetch(void) {
+    int rc = 0;
+    json_t* j = run_json("bug:invalidate-before-only", SMALL " --workload blockio", &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "findings")), 0);
+    json_decref(j);
+}
+
+/* The same settings with the reference driver: no findings, data right. The variants'
+ * findings come from their one line. */
+static void test_reference_with_variant_settings(void) {
+    for (size_t i = 0; i < SL_COUNT(kVariants); ++i) {
+        int rc = 0;
+        json_t* j = run_json("dmac", kVariants[i].args, &rc);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+        CU_ASSERT_EQUAL(rc, 0);
+        CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
+        CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "findings")), 0);
+        if (rc) {
+            fprintf(stderr, "reference with the settings of %s:\n", kVariants[i].name);
+            print_findings(j);
+        }
+        json_decref(j);
+    }
+}
+
+/* bug:NAME names resolve to the catalogue; unknown ones are a usage error. */
+static void test_names(void) {
+    CU_ASSERT_EQUAL(run("--driver bug:no-such-bug " SMALL), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "no bug 'no-such-bug' in the catalogue"));
+    CU_ASSERT_EQUAL(run("--driver bug: " SMALL), 2);
+    CU_ASSERT_EQUAL(run("--list-drivers"), 0);
+    for (size_t i = 0; i < SL_COUNT(kVariants); ++i) {
+        char name[96];
+        snprintf(name, sizeof name, "bug-%s ", kVariants[i].name);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, name));
+    }
+}
+
+int main(int argc, char** argv) {
+    static const sl_test_t tests[] = {
+        SL_TEST(test_missing_clean),
+        SL_TEST(test_missing_invalidate),
+        SL_TEST(test_invalidate_before_only),
+        SL_TEST(test_invalidate_before_only_needs_prefetch),
+        SL_TEST(test_invalidate_discards_dirty),
+        SL_TEST(test_dirty_evict_over_dma),
+        SL_TEST(test_shared_cache_line),
+        SL_TEST(test_unpin_in_flight),
+        SL_TEST(test_wrong_permission),
+        SL_TEST(test_cpu_address),
+        SL_TEST(test_no_bus_master),
+        SL_TEST(test_leaked_pin),
+        SL_TEST(test_descriptor_not_cleaned),
+        SL_TEST(test_reference_with_variant_settings),
+        SL_TEST(test_names),
+    };
+    int rc = sl_test_main(argc, argv, "bugs", tests, SL_COUNT(tests));
+    free(out);
+    return rc;
+}
