@@ -1,6 +1,7 @@
 #include "bridge/DmaEngineDevice.h"
 
 #include "bridge/PsTime.h"
+#include "checker/CoherencyChecker.h"
 #include "pci/PciHost.h"
 
 namespace staleline {
@@ -61,6 +62,7 @@ void DmaEngineDevice::clock_loop() {
         uint64_t until = clock_.cycle_at(to_ps(qk_.next_sync_point()));
         RtlCore::Stop stop = core_->run(until);
         if (stop == RtlCore::Stop::Idle) {
+            report_busy(false);
             // Catch the kernel up to where the engine went idle, then sleep until the next
             // register access; skipped time costs nothing.
             sc_time a = ahead();
@@ -85,9 +87,20 @@ uint64_t DmaEngineDevice::transport(AxiBurst& b, uint64_t cycle) {
     // An MSI raises the interrupt the moment the PCI host sees it: issue it on time.
     bool msi = b.is_write && msi_on_ && b.addr == msi_addr_;
     if (msi) ++msi_writes_;
+    else report_busy(true);
     uint64_t ready = dma_.transport(b, cycle, msi);
     if (msi) qk_.reset();
     return ready;
+}
+
+void DmaEngineDevice::report_busy(bool busy) {
+    if (busy == busy_reported_) return;
+    busy_reported_ = busy;
+    if (CoherencyChecker* c = CoherencyChecker::current()) {
+        const int rid = PciHost::requester_id(slot_);
+        if (busy) c->device_busy(rid, sc_time_stamp());
+        else c->device_idle(rid, sc_time_stamp());
+    }
 }
 
 void DmaEngineDevice::irq_changed(bool level, uint64_t cycle) {

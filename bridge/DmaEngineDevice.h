@@ -80,6 +80,9 @@ private:
     void drive_msi();
     void sync_to(uint64_t cycle);   // wait until the time of edge `cycle` (if ahead)
     sc_core::sc_time ahead() const; // how far the model is ahead of the kernel
+    // Tell the coherency checker (if any) that the engine started or stopped working: busy
+    // from its first DMA access after idle, idle when the clock loop stops for lack of work.
+    void report_busy(bool busy);
 
     // RtlCore::Client
     uint64_t transport(AxiBurst& b, uint64_t cycle) override;
@@ -101,6 +104,7 @@ private:
     bool msi_on_ = false;
     uint64_t msi_addr_ = 0;
     uint64_t msi_writes_ = 0, quantum_syncs_ = 0, idle_sleeps_ = 0;
+    bool busy_reported_ = false;
 };
 
 }  // namespace staleline

@@ -629,6 +629,7 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
         CheckerPin* old = (!live || stale_translation) ? pins_.find_pa(at, rid, false, &old_run) : nullptr;
         if (old && old->live()) old = nullptr;
         if (old || (stale_translation && !live)) {
+            if (old) confirm_in_flight(*old, rid, a.is_write, a.when);
             Finding f;
             f.kind = FindingKind::DmaAfterUnpin;
             f.address = at;
@@ -679,6 +680,7 @@ void CoherencyChecker::on_iommu_fault(const IommuFault& fault) {
         f.vmo_offset = run->vmo_offset + (fault.device_addr - run->device_addr);
     }
     if (pin && !pin->live()) {
+        confirm_in_flight(*pin, rid, fault.is_write, fault.time);
         f.kind = FindingKind::DmaAfterUnpin;
         f.related = related_pin(*pin, "unpin");
         f.message = "device " + access + " by " + rid_text(rid) + " at device address " + hex(fault.device_addr) +
@@ -734,32 +736,10 @@ void CoherencyChecker::unpin(uint64_t id, CodeSite site, sc_time when) {
     if (!p || !p->live()) return;
     p->unpin_site = site;
     p->unpinned_at = when;
+    // Unpinned while the device, busy since it last touched the pin, may still be working on
+    // it: confirmed (unpin-in-flight) if it accesses the pin's addresses before going idle.
     const auto busy = busy_.find(p->requester);
-    if (busy != busy_.end() && busy->second && p->touched_in_busy == busy->second) {
-        Finding f;
-        f.kind = FindingKind::UnpinInFlight;
-        f.address = p->runs.empty() ? 0 : p->runs[0].pa;
-        f.size = p->size();
-        if (!p->runs.empty()) {
-            f.has_device_address = true;
-            f.device_address = p->runs[0].device_addr;
-            f.vmo_offset = p->runs[0].vmo_offset;
-        }
-        f.vmo = p->vmo;
-        f.requester = p->requester;
-        f.when = when;
-        f.where = resolve(site);
-        f.related.what = "device-access";
-        f.related.when = p->last_device_access;
-        f.related.where = resolve(doorbell(p->requester).site);
-        f.related.message = "the device last accessed these pages at " + ns(p->last_device_access) +
-                            " and has not finished since";
-        f.message = "zx_pmt_unpin of pin #" + std::to_string(p->id) + " (" + bytes_text(f.size) + " at PA " +
-                    hex(f.address) + ") while device " + rid_text(p->requester) +
-                    " was still busy with these pages (" + f.related.message + "). " +
-                    remedy(FindingKind::UnpinInFlight);
-        report(std::move(f));
-    }
+    if (busy != busy_.end() && busy->second && p->touched_in_busy == busy->second) p->unpinned_in_busy = busy->second;
     if (conservative_) {
         // What the device wrote must have been invalidated before the CPU reads it; unseen
         // loads cannot be checked, so check at the unpin that the view caught up.
@@ -794,6 +774,36 @@ void CoherencyChecker::unpin(uint64_t id, CodeSite site, sc_time when) {
     }
     p->state = PinState::Unpinned;
     pins_.retire(id);
+}
+
+void CoherencyChecker::confirm_in_flight(CheckerPin& p, int rid, bool is_write, sc_time when) {
+    if (p.in_flight_reported || !p.unpinned_in_busy || rid != p.requester) return;
+    const auto busy = busy_.find(rid);
+    if (busy == busy_.end() || busy->second != p.unpinned_in_busy) return;  // idle since the unpin
+    p.in_flight_reported = true;
+    Finding f;
+    f.kind = FindingKind::UnpinInFlight;
+    f.address = p.runs.empty() ? 0 : p.runs[0].pa;
+    f.size = p.size();
+    if (!p.runs.empty()) {
+        f.has_device_address = true;
+        f.device_address = p.runs[0].device_addr;
+        f.vmo_offset = p.runs[0].vmo_offset;
+    }
+    f.vmo = p.vmo;
+    f.requester = p.requester;
+    f.when = p.unpinned_at;
+    f.where = resolve(p.unpin_site);
+    f.related.what = "device-access";
+    f.related.when = when;
+    f.related.where = resolve(doorbell(rid).site);
+    f.related.message = "the device touched these pages at " + ns(p.last_device_access) +
+                        ", before the unpin, and without becoming idle " + (is_write ? "wrote" : "read") +
+                        " through the pin's device addresses again at " + ns(when);
+    f.message = "zx_pmt_unpin of pin #" + std::to_string(p.id) + " (" + bytes_text(f.size) + " at PA " + hex(f.address) +
+                ") while device " + rid_text(p.requester) + " was still busy with these pages (" + f.related.message +
+                "). " + remedy(FindingKind::UnpinInFlight);
+    report(std::move(f));
 }
 
 void CoherencyChecker::quarantine(uint64_t id, CodeSite site, sc_time when) {

@@ -183,6 +183,10 @@ private:
     RelatedEvent related_pin(const CheckerPin& p, const char* what);
     std::string describe_device_write(const DeviceWriteEvent& e);
     void flush_op();
+    // A device access (or fault) at addresses of pin p after p was unpinned: if the device has
+    // been busy since before the unpin and had touched p in that busy period, the unpin was
+    // in flight.
+    void confirm_in_flight(CheckerPin& p, int rid, bool is_write, sc_core::sc_time when);
     void check_conservative_begin(const OpContext& op);
 
     Platform& p_;

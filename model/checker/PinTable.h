@@ -42,6 +42,11 @@ struct CheckerPin {
     uint64_t touched_in_busy = 0;  // 0: not during a busy period
     sc_core::sc_time last_device_access;
     bool device_accessed = false;
+    // Unpinned while the device was busy and had touched the pin in that busy period: the
+    // period's number. An access to the pin's addresses later in the same period (before the
+    // device goes idle) shows the device was still working on it: unpin-in-flight.
+    uint64_t unpinned_in_busy = 0;
+    bool in_flight_reported = false;
 
     bool live() const { return state != PinState::Unpinned; }
     uint64_t size() const {

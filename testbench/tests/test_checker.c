@@ -519,20 +519,27 @@ static void test_dma_after_unpin_deferred(void) {
     finish();
 }
 
-/* Unpinning while the device is busy and has touched the pages; not after it finished, nor
- * a pin the busy device never touched. */
+/* Unpinning while the device is busy and has touched the pages, when the device then goes on
+ * with them (it faults on the unpinned addresses before it becomes idle); not a pin the busy
+ * device finished with and never touches again (a queued driver unpins a completed transfer
+ * while the device works on the next), nor after the device went idle. */
 static void in_flight_body(void* arg) {
     uint8_t b[64];
     uint64_t a = pin(SL_PIN_DEVICE_READ, 120);
     uint64_t other = pin_at(IOVA2, 1, 1, SL_PIN_DEVICE_READ, 121);
     doorbell(122);
     CU_ASSERT_EQUAL(sl_checker_device_state(C, RID, 1), 0);
+    CU_ASSERT_EQUAL(sl_device_transport(P, RID, 0, IOVA2, b, 64), SL_RESP_OK); /* finished with it */
     T[0] = sl_time_ns();
     CU_ASSERT_EQUAL(dev_read(0, 64, b), SL_RESP_OK);
     T[1] = sl_time_ns();
-    unpin_at(other, IOVA2, 1, 123); /* not touched in this busy period */
-    unpin(a, 124);                 /* touched: in flight */
+    unpin_at(other, IOVA2, 1, 123); /* touched, but never again: not in flight */
+    unpin(a, 124);                 /* touched, and the device goes on below: in flight */
+    T[2] = sl_time_ns();
+    CU_ASSERT_EQUAL(dev_read(64, 64, b), SL_RESP_ADDRESS_ERROR);
+    CU_ASSERT_EQUAL(sl_checker_device_state(C, RID, 0), 0);
     uint64_t c = pin(SL_PIN_DEVICE_READ, 125);
+    CU_ASSERT_EQUAL(sl_checker_device_state(C, RID, 1), 0);
     CU_ASSERT_EQUAL(dev_read(0, 64, b), SL_RESP_OK);
     CU_ASSERT_EQUAL(sl_checker_device_state(C, RID, 0), 0);
     unpin(c, 126); /* the device finished */
@@ -540,14 +547,25 @@ static void in_flight_body(void* arg) {
 static void test_unpin_in_flight(void) {
     run_with(NULL, 1, in_flight_body);
     print_findings();
-    CU_ASSERT_EQUAL_FATAL(sl_checker_finding_count(C), 1);
-    sl_finding_t f = finding(0);
-    CU_ASSERT_STRING_EQUAL(f.kind, "unpin-in-flight");
-    CU_ASSERT_EQUAL(f.address, BUF);
-    CU_ASSERT_EQUAL(f.size, PAGE);
-    CU_ASSERT_EQUAL(f.location.line, 124);
-    CU_ASSERT_STRING_EQUAL(f.related_kind, "device-access");
-    CU_ASSERT(f.related_time_ns > T[0] && f.related_time_ns <= T[1]);
+    /* The unpin in flight, and the late access itself (dma-after-unpin at the doorbell). */
+    CU_ASSERT_EQUAL_FATAL(sl_checker_finding_count(C), 2);
+    CU_ASSERT_EQUAL(sl_checker_count_kind(C, "unpin-in-flight"), 1);
+    CU_ASSERT_EQUAL(sl_checker_count_kind(C, "dma-after-unpin"), 1);
+    for (size_t i = 0; i < 2; ++i) {
+        sl_finding_t f = finding(i);
+        if (strcmp(f.kind, "unpin-in-flight")) {
+            CU_ASSERT_EQUAL(f.location.line, 122);
+            CU_ASSERT_EQUAL(f.related_location.line, 124);
+            continue;
+        }
+        CU_ASSERT_EQUAL(f.address, BUF);
+        CU_ASSERT_EQUAL(f.size, PAGE);
+        CU_ASSERT_EQUAL(f.location.line, 124);
+        CU_ASSERT_STRING_EQUAL(f.related_kind, "device-access");
+        CU_ASSERT(f.related_time_ns >= T[2]); /* the late access */
+        CU_ASSERT(f.time_ns >= T[1] && f.time_ns <= T[2]); /* the unpin */
+        CU_ASSERT_PTR_NOT_NULL(strstr(f.message, "before the unpin"));
+    }
     finish();
 }
 
