@@ -102,8 +102,11 @@ static void list_dir(const char* dir, char seen[][NAME_MAX + 1], size_t* nseen, 
             char path[PATH_MAX + NAME_MAX + 8], note[40];
             snprintf(path, sizeof path, "%s/%s.so", dir, names[i]);
             driver_note(path, note, sizeof note);
-            printf("%-24s %-24s%s\n", names[i], note,
-                   !strcmp(names[i], DEFAULT_DRIVER) ? "reference driver of the DMA engine (default)" : "");
+            char line[NAME_MAX + 128];
+            snprintf(line, sizeof line, "%-24s %-24s%s", names[i], note,
+                     !strcmp(names[i], DEFAULT_DRIVER) ? "reference driver of the DMA engine (default)" : "");
+            for (size_t k = strlen(line); k > 0 && line[k - 1] == ' '; --k) line[k - 1] = 0;
+            puts(line);
         }
         free(names[i]);
     }
