@@ -134,6 +134,8 @@ json_t* Platform::stats_json() const {
     json_object_set_new(cache, "cleans", u(c.cleans));
     json_object_set_new(cache, "invalidates", u(c.invalidates));
     json_object_set_new(cache, "discarded_dirty_lines", u(c.discarded_dirty_lines));
+    json_object_set_new(cache, "adversary_fills", u(c.adversary_fills));
+    json_object_set_new(cache, "adversary_evictions", u(c.adversary_evictions));
     json_object_set_new(root, "cache", cache);
 
     const IommuStats& i = iommu_->stats();

@@ -1,0 +1,131 @@
+/* The reference driver (driver/dmac) gets a clean bill under the adversarial cache: zero
+ * findings and every byte right, on every workload (copy, blockio, fill), over 20 seeds of each
+ * adversary mode (prefetch, evict, random), with synchronous and queued submission. The
+ * adversary must actually have acted (its fills / evictions are counted), or the runs would
+ * prove nothing. The same, briefly, for the uninstrumented build in conservative mode. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl_test.h"
+
+#define SEEDS 20
+
+static const char* kWorkloads[] = {"copy", "blockio", "fill"};
+
+typedef struct tally {
+    unsigned runs, clean;
+    long long adversary_fills, adversary_evictions;
+} tally_t;
+
+static json_int_t jint(json_t* root, const char* a, const char* b, const char* c) {
+    json_t* v = json_object_get(root, a);
+    if (b) v = json_object_get(v, b);
+    if (c) v = json_object_get(v, c);
+    return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+/* One `staleline run`; counts it clean if it exits 0 with data_ok and no findings. */
+static void run_one(const char* driver, const char* workload, const char* mode, unsigned seed, const char* extra,
+                    tally_t* t) {
+    char path[256], cmd[2048];
+    snprintf(path, sizeof path, "/tmp/sl_test_reference_clean_%d.json", (int)getpid());
+    unlink(path);
+    /* Small transfers, so 180 runs take seconds; queue depth 1, 4 or 8 by seed. */
+    snprintf(cmd, sizeof cmd,
+             "%s run --driver %s --workload %s --seed %u --set cache.adversary=%s --set workload.transfers=8 "
+             "--set workload.max_size=64k --set workload.block_size=512 --set workload.queue_depth=%u %s --json %s",
+             sl_test_bin("staleline"), driver, workload, seed, mode, seed % 3 == 0 ? 1u : seed % 3 == 1 ? 4u : 8u,
+             extra, path);
+    char* out = NULL;
+    int rc = sl_test_run(cmd, &out);
+    json_t* j = json_load_file(path, 0, NULL);
+    unlink(path);
+    t->runs++;
+    const int ok = rc == 0 && j && json_is_true(json_object_get(j, "data_ok")) &&
+                   json_array_size(json_object_get(j, "findings")) == 0;
+    if (ok) {
+        t->clean++;
+    } else {
+        fprintf(stderr, "not clean: %s (exit %d)\n%s\n", cmd, rc, out ? out : "");
+    }
+    if (j) {
+        t->adversary_fills += jint(j, "stats", "cache", "adversary_fills");
+        t->adversary_evictions += jint(j, "stats", "cache", "adversary_evictions");
+    }
+    json_decref(j);
+    free(out);
+}
+
+static tally_t sweep(const char* mode) {
+    tally_t t = {0, 0, 0, 0};
+    for (size_t w = 0; w < SL_COUNT(kWorkloads); ++w)
+        for (unsigned seed = 1; seed <= SEEDS; ++seed) run_one("dmac", kWorkloads[w], mode, seed, "", &t);
+    return t;
+}
+
+static void test_prefetch(void) {
+    tally_t t = sweep("prefetch");
+    CU_ASSERT_EQUAL(t.runs, SL_COUNT(kWorkloads) * SEEDS);
+    CU_ASSERT_EQUAL(t.clean, t.runs);
+    CU_ASSERT(t.adversary_fills > 0);
+    CU_ASSERT_EQUAL(t.adversary_evictions, 0);
+}
+
+static void test_evict(void) {
+    tally_t t = sweep("evict");
+    CU_ASSERT_EQUAL(t.runs, SL_COUNT(kWorkloads) * SEEDS);
+    CU_ASSERT_EQUAL(t.clean, t.runs);
+    CU_ASSERT(t.adversary_evictions > 0);
+    CU_ASSERT_EQUAL(t.adversary_fills, 0);
+}
+
+static void test_random(void) {
+    tally_t t = sweep("random");
+    CU_ASSERT_EQUAL(t.runs, SL_COUNT(kWorkloads) * SEEDS);
+    CU_ASSERT_EQUAL(t.clean, t.runs);
+    CU_ASSERT(t.adversary_fills > 0);
+    CU_ASSERT(t.adversary_evictions > 0);
+}
+
+/* Every adversarial action taken (rate 1) on long cache lines (four descriptors per line). */
+static void test_relentless_adversary(void) {
+    tally_t t = {0, 0, 0, 0};
+    for (size_t w = 0; w < SL_COUNT(kWorkloads); ++w)
+        for (unsigned seed = 1; seed <= 3; ++seed)
+            run_one("dmac", kWorkloads[w], "random", seed, "--set cache.adversary_rate=1 --set cache.line=128", &t);
+    CU_ASSERT_EQUAL(t.clean, t.runs);
+    CU_ASSERT(t.adversary_fills > 0 && t.adversary_evictions > 0);
+}
+
+/* The uninstrumented build, checked in conservative mode: clean too. */
+static void test_uninstrumented_conservative(void) {
+    tally_t t = {0, 0, 0, 0};
+    for (size_t w = 0; w < SL_COUNT(kWorkloads); ++w)
+        for (unsigned seed = 1; seed <= 3; ++seed)
+            run_one("dmac-plain", kWorkloads[w], "random", seed, "--set checker.conservative=true", &t);
+    CU_ASSERT_EQUAL(t.clean, t.runs);
+}
+
+/* Without the adversary the sweep's counters stay at zero: they measure the adversary. */
+static void test_counters_without_adversary(void) {
+    tally_t t = {0, 0, 0, 0};
+    run_one("dmac", "copy", "none", 1, "", &t);
+    CU_ASSERT_EQUAL(t.clean, 1);
+    CU_ASSERT_EQUAL(t.adversary_fills, 0);
+    CU_ASSERT_EQUAL(t.adversary_evictions, 0);
+}
+
+int main(int argc, char** argv) {
+    static const sl_test_t tests[] = {
+        SL_TEST(test_prefetch),
+        SL_TEST(test_evict),
+        SL_TEST(test_random),
+        SL_TEST(test_relentless_adversary),
+        SL_TEST(test_uninstrumented_conservative),
+        SL_TEST(test_counters_without_adversary),
+    };
+    return sl_test_main(argc, argv, "reference-clean", tests, SL_COUNT(tests));
+}
