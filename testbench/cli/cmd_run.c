@@ -147,6 +147,7 @@ typedef struct run {
     sl_driver_t* drv;
     const sl_workload_t* workload;
     sl_workload_params_t params;
+    int conservative;           /* the checker's conservative mode (uninstrumented driver) */
     /* results */
     int finished;               /* the run thread got to the end */
     zx_status_t bind_status, release_status;
@@ -257,6 +258,7 @@ static json_t* result_json(const run_t* r, const char* workload, json_t* models,
     json_object_set_new(root, "seed", u64(r->params.seed));
     json_object_set_new(root, "sim_time_ns", u64(r->end_ns));
     json_object_set_new(root, "findings", json_incref(findings));
+    json_object_set_new(root, "checker_mode", json_string(r->conservative ? "conservative" : "precise"));
     if (r->problem[0]) json_object_set_new(root, "problem", json_string(r->problem));
 
     json_t* w = json_object();
@@ -354,6 +356,9 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
     fprintf(f, "interrupts: %llu MSI messages, %llu legacy assertions\n",
             (unsigned long long)jget(models, "irq", "msi_messages"),
             (unsigned long long)jget(models, "irq", "level_assertions"));
+    fprintf(f, "checker:    %s\n", r->conservative ? "conservative mode (driver built without access instrumentation: CPU view "
+                                                       "and DRAM compared at each cache operation and DMA)"
+                                                     : "precise mode (instrumented driver: every load and store observed)");
     fprintf(f, "findings:   %zu\n", nfindings);
 }
 
@@ -496,6 +501,12 @@ int cmd_run(int argc, char** argv) {
         rc = SL_EXIT_USAGE;
         goto out;
     }
+    /* A driver built without access instrumentation: its plain loads and stores are unseen,
+     * so the checker takes the CPU view as the CPU's data (conservative mode, docs/findings.md). */
+    int conservative_cfg = 0;
+    sl_config_get_bool(cfg, "checker.conservative", &conservative_cfg);
+    r.conservative = conservative_cfg || !sl_driver_instrumented(r.drv);
+    if (r.conservative) sl_checker_set_conservative(chk, 1);
     sl_platform_spawn(p, "run", run_thread, &r);
     if (sl_platform_run(p, 0)) {
         snprintf(r.problem, sizeof r.problem, "%s", sl_error());

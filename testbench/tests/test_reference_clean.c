@@ -100,13 +100,39 @@ static void test_relentless_adversary(void) {
     CU_ASSERT(t.adversary_fills > 0 && t.adversary_evictions > 0);
 }
 
-/* The uninstrumented build, checked in conservative mode: clean too. */
+/* The uninstrumented build (dmac-plain) is checked in conservative mode without being asked,
+ * and is clean too. */
 static void test_uninstrumented_conservative(void) {
     tally_t t = {0, 0, 0, 0};
     for (size_t w = 0; w < SL_COUNT(kWorkloads); ++w)
-        for (unsigned seed = 1; seed <= 3; ++seed)
-            run_one("dmac-plain", kWorkloads[w], "random", seed, "--set checker.conservative=true", &t);
+        for (unsigned seed = 1; seed <= 3; ++seed) run_one("dmac-plain", kWorkloads[w], "random", seed, "", &t);
     CU_ASSERT_EQUAL(t.clean, t.runs);
+}
+
+/* Which mode ran is in the summary and the JSON. */
+static void test_mode_reported(void) {
+    static const struct {
+        const char *driver, *extra, *mode, *summary;
+    } cases[] = {
+        {"dmac", "", "precise", "checker:    precise mode"},
+        {"dmac-plain", "", "conservative", "checker:    conservative mode (driver built without access instrumentation"},
+        {"dmac", "--set checker.conservative=true", "conservative", "checker:    conservative mode"},
+    };
+    for (size_t i = 0; i < SL_COUNT(cases); ++i) {
+        char path[256], cmd[1024];
+        snprintf(path, sizeof path, "/tmp/sl_test_reference_mode_%d.json", (int)getpid());
+        snprintf(cmd, sizeof cmd, "%s run --driver %s --set workload.transfers=2 --set workload.max_size=4k %s --json %s",
+                 sl_test_bin("staleline"), cases[i].driver, cases[i].extra, path);
+        char* out = NULL;
+        CU_ASSERT_EQUAL(sl_test_run(cmd, &out), 0);
+        CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, cases[i].summary) : NULL);
+        json_t* j = json_load_file(path, 0, NULL);
+        unlink(path);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "checker_mode")), cases[i].mode);
+        json_decref(j);
+        free(out);
+    }
 }
 
 /* Without the adversary the sweep's counters stay at zero: they measure the adversary. */
@@ -125,6 +151,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_random),
         SL_TEST(test_relentless_adversary),
         SL_TEST(test_uninstrumented_conservative),
+        SL_TEST(test_mode_reported),
         SL_TEST(test_counters_without_adversary),
     };
     return sl_test_main(argc, argv, "reference-clean", tests, SL_COUNT(tests));

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "DeviceManager.h"
+#include "ModuleSymbols.h"
 #include "PciFunction.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
@@ -190,6 +191,7 @@ DriverInstance* DriverLoader::load(const std::string& name_or_path, std::string*
     d->vendor_.assign(note->vendor, strnlen(note->vendor, sizeof note->vendor));
     d->version_.assign(note->version, strnlen(note->version, sizeof note->version));
     d->path_ = path;
+    d->instrumented_ = module_imports(path, "__tsan_func_entry");
     rec->driver = reinterpret_cast<zx_driver_t*>(d.get());
     drivers_.push_back(std::move(d));
     return drivers_.back().get();

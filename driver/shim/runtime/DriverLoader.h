@@ -35,6 +35,9 @@ public:
     bool bound() const { return bind_status_ == ZX_OK; }
     bool released() const { return released_; }
     int slot() const { return slot_; }
+    // Built with access instrumentation (its plain loads and stores are observed); false for
+    // an UNINSTRUMENTED build, which the coherency checker checks in conservative mode.
+    bool instrumented() const { return instrumented_; }
 
 private:
     friend class DriverLoader;
@@ -46,6 +49,7 @@ private:
     void* ctx_ = nullptr;
     zx_status_t bind_status_ = ZX_ERR_SHOULD_WAIT;
     bool initialised_ = false, released_ = false;
+    bool instrumented_ = false;
     int slot_ = -1;
 };
 

@@ -94,6 +94,7 @@ zx_status_t sl_driver_release(sl_driver_t* d) {
 
 const char* sl_driver_name(const sl_driver_t* d) { return d ? d->impl->name().c_str() : ""; }
 const char* sl_driver_path(const sl_driver_t* d) { return d ? d->impl->path().c_str() : ""; }
+bool sl_driver_instrumented(const sl_driver_t* d) { return d && d->impl->instrumented(); }
 
 size_t sl_driver_device_count(const sl_driver_t* d) {
     ShimRuntime* rt = ShimRuntime::get();

@@ -69,6 +69,10 @@ zx_status_t sl_driver_release(sl_driver_t* d);
 
 const char* sl_driver_name(const sl_driver_t* d);  /* from ZIRCON_DRIVER_BEGIN */
 const char* sl_driver_path(const sl_driver_t* d);
+/* Built with access instrumentation (staleline_add_driver without UNINSTRUMENTED): its plain
+ * loads and stores are observed. An uninstrumented driver needs the checker's conservative
+ * mode (sl_checker_set_conservative). */
+bool sl_driver_instrumented(const sl_driver_t* d);
 
 /* Devices the driver added (removed ones included), in order. */
 size_t sl_driver_device_count(const sl_driver_t* d);
