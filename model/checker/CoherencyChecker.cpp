@@ -159,6 +159,14 @@ void CoherencyChecker::Offense::note(const LineHistory& h) {
 }
 
 const CoherencyChecker::Doorbell& CoherencyChecker::doorbell(int requester) const {
+    auto regs = registers_.find(requester);
+    if (regs != registers_.end() && !regs->second.wakes.empty()) {
+        auto best = regs->second.wakes.begin();
+        for (auto w = regs->second.wakes.begin(); w != regs->second.wakes.end(); ++w)
+            if (w->second > best->second) best = w;
+        auto last = regs->second.last.find(best->first);
+        if (last != regs->second.last.end()) return last->second;
+    }
     auto it = doorbells_.find(requester);
     if (it != doorbells_.end()) return it->second;
     return last_doorbell_;
@@ -822,11 +830,16 @@ void CoherencyChecker::mmio_write(int requester, uint64_t reg_offset, CodeSite s
     d.valid = true;
     doorbells_[requester] = d;
     last_doorbell_ = d;
+    registers_[requester].last[reg_offset] = d;
 }
 
 void CoherencyChecker::device_busy(int requester, sc_time) {
     uint64_t& b = busy_[requester];
-    if (!b) b = ++busy_periods_;
+    if (b) return;
+    b = ++busy_periods_;
+    // The last register write before the device woke up: a doorbell.
+    auto it = doorbells_.find(requester);
+    if (it != doorbells_.end() && it->second.valid) ++registers_[requester].wakes[it->second.offset];
 }
 
 void CoherencyChecker::device_idle(int requester, sc_time) { busy_[requester] = 0; }

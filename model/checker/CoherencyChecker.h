@@ -216,6 +216,16 @@ private:
     const RecentOp* last_invalidate_of(uint64_t pa) const;
     std::map<int, Doorbell> doorbells_;
     Doorbell last_doorbell_;
+    // Which registers are doorbells, learnt from busy/idle: per requester, the register offsets
+    // whose write was the last one before the device went from idle to busy, with how often,
+    // and the last write to each. A device access is then blamed on the latest write to the
+    // register that woke the device most often, not on a later write to another register
+    // (an interrupt acknowledgement while the device still works).
+    struct RegisterWrites {
+        std::map<uint64_t, uint64_t> wakes;
+        std::map<uint64_t, Doorbell> last;
+    };
+    std::map<int, RegisterWrites> registers_;
     std::map<int, uint64_t> busy_;  // requester -> busy period number (absent or 0: idle)
     uint64_t busy_periods_ = 0;
     uint64_t transactions_ = 0;
