@@ -569,6 +569,38 @@ static void test_unpin_in_flight(void) {
     finish();
 }
 
+/* The doorbell is learnt from busy/idle: the register whose write woke the device. A later
+ * write to another register (an interrupt acknowledgement while the device still works) is
+ * not blamed for the device's reads. */
+static void learnt_doorbell_body(void* arg) {
+    uint8_t out[64];
+    sl_source_location_t w;
+    pin(SL_PIN_DEVICE_READ, 200);
+    w = at(201);
+    CU_ASSERT_EQUAL(sl_checker_mmio_write(C, RID, 0x1c, &w), 0); /* doorbell */
+    CU_ASSERT_EQUAL(sl_checker_device_state(C, RID, 1), 0);
+    CU_ASSERT_EQUAL(dev_read(0, 64, out), SL_RESP_OK);
+    CU_ASSERT_EQUAL(sl_checker_device_state(C, RID, 0), 0);
+    cpu_fill(BUF, 64, 0x5a, 202); /* not cleaned */
+    w = at(203);
+    CU_ASSERT_EQUAL(sl_checker_mmio_write(C, RID, 0x1c, &w), 0); /* doorbell */
+    CU_ASSERT_EQUAL(sl_checker_device_state(C, RID, 1), 0);
+    w = at(204);
+    CU_ASSERT_EQUAL(sl_checker_mmio_write(C, RID, 0x24, &w), 0); /* acknowledgement */
+    CU_ASSERT_EQUAL(dev_read(0, 64, out), SL_RESP_OK);
+    CU_ASSERT_EQUAL(sl_checker_device_state(C, RID, 0), 0);
+}
+static void test_learnt_doorbell(void) {
+    run_with(NULL, 1, learnt_doorbell_body);
+    print_findings();
+    CU_ASSERT_EQUAL_FATAL(sl_checker_finding_count(C), 1);
+    sl_finding_t f = finding(0);
+    CU_ASSERT_STRING_EQUAL(f.kind, "stale-device-read");
+    CU_ASSERT_EQUAL(f.location.line, 203);
+    CU_ASSERT_EQUAL(f.related_location.line, 202);
+    finish();
+}
+
 /* Bus mastering never enabled: the scratch device's DMA is refused. */
 static void bus_master_body(void* arg) {
     uint8_t b[64] = {0};
@@ -1297,6 +1329,7 @@ static const sl_test_t tests[] = {
     SL_TEST(test_dma_after_unpin_strict),
     SL_TEST(test_dma_after_unpin_deferred),
     SL_TEST(test_unpin_in_flight),
+    SL_TEST(test_learnt_doorbell),
     SL_TEST(test_bus_master_disabled),
     SL_TEST(test_leaked_pin),
     SL_TEST(test_dedup_and_caps),
