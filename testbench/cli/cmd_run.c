@@ -307,8 +307,13 @@ static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (doubl
 static void print_summary(FILE* f, const run_t* r, const char* workload, json_t* models, size_t nfindings,
                           int data_ok) {
     const sl_workload_result_t* res = &r->result;
-    fprintf(f, "staleline run: driver %s, workload %s, seed %llu\n", sl_driver_name(r->drv), workload,
-            (unsigned long long)r->params.seed);
+    /* The module too when its file is not NAME.so (bug-catalogue variants are all "dmac"). */
+    const char* path = sl_driver_path(r->drv);
+    const char* module = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const size_t nlen = strlen(sl_driver_name(r->drv));
+    const int same = !strncmp(module, sl_driver_name(r->drv), nlen) && !strcmp(module + nlen, ".so");
+    fprintf(f, "staleline run: driver %s%s%s%s, workload %s, seed %llu\n", sl_driver_name(r->drv), same ? "" : " (",
+            same ? "" : module, same ? "" : ")", workload, (unsigned long long)r->params.seed);
     if (r->problem[0]) fprintf(f, "problem:    %s\n", r->problem);
     fprintf(f, "data:       %s", data_ok ? "VERIFIED" : "WRONG");
     fprintf(f, " (%llu operations, ", (unsigned long long)res->operations);

@@ -155,6 +155,9 @@ static void check_variant(const variant_t* v) {
     json_t* j = run_json(driver, v->args, &rc);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_EQUAL(rc, 1);
+    char module[128];
+    snprintf(module, sizeof module, "driver dmac (bug-%s.so)", v->name); /* the summary names the variant */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, module));
     const char* where = v->where ? v->where : marker;
     int found = 0, located = 0, related_ok = 0;
     json_t* f;
