@@ -277,6 +277,7 @@ void dmac_reap(dmac_t* dev) {
   } else {
     reap_slots_locked(dev, advanced, &done);
   }
+  if (DMAC_BUG(UNPIN_IN_FLIGHT) && dev->tail != dev->rung) zx_pmt_unpin(dev->slots[dev->tail % dev->ring_entries].xfer->src.pmt); /* bug-catalogue: unpin-in-flight */
   dmac_pump_locked(dev);
   cnd_broadcast(&dev->changed);
   mtx_unlock(&dev->lock);

@@ -291,7 +291,6 @@ static zx_status_t submit(dmac_t* dev, const dma_xfer_op_t* op, bool sync) {
   if (!sync) {
     dev->queued++;
     dmac_pump_locked(dev);
-    if (DMAC_BUG(UNPIN_IN_FLIGHT) && dev->tail != dev->rung) zx_pmt_unpin(dev->slots[dev->tail % dev->ring_entries].xfer->src.pmt); /* bug-catalogue: unpin-in-flight */
     mtx_unlock(&dev->lock);
     return ZX_OK;
   }

@@ -805,8 +805,9 @@ void CoherencyChecker::confirm_in_flight(CheckerPin& p, int rid, bool is_write, 
     f.related.what = "device-access";
     f.related.when = when;
     f.related.where = resolve(doorbell(rid).site);
-    f.related.message = "the device touched these pages at " + ns(p.last_device_access) +
-                        ", before the unpin, and without becoming idle " + (is_write ? "wrote" : "read") +
+    // Event order, not timestamps: the device's and the driver's clocks run ahead separately.
+    f.related.message = "the device was working on these pages when they were unpinned (last access at " +
+                        ns(p.last_device_access) + ") and, without becoming idle, " + (is_write ? "wrote" : "read") +
                         " through the pin's device addresses again at " + ns(when);
     f.message = "zx_pmt_unpin of pin #" + std::to_string(p.id) + " (" + bytes_text(f.size) + " at PA " + hex(f.address) +
                 ") while device " + rid_text(p.requester) + " was still busy with these pages (" + f.related.message +

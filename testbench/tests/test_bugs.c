@@ -40,10 +40,10 @@ static const variant_t kVariants[] = {
     {"dirty-evict-over-dma", SMALL " --set cache.adversary=evict", "lost-device-write", WORKLOAD_STORE, DOORBELL, 1},
     {"shared-cache-line", "--set workload.transfers=64 --set workload.max_size=64k --set workload.queue_depth=8",
      "shared-cache-line", "d->src = p->src;", NULL, 1},
-    /* Queued transfers large enough that the engine is still reading the oldest when the next
-     * one is queued. */
+    /* Queued transfers long enough that the engine is well into the next when an interrupt
+     * is handled. */
     {"unpin-in-flight",
-     "--set workload.transfers=4 --set workload.min_size=256k --set workload.max_size=1M --set workload.queue_depth=4",
+     "--set workload.transfers=6 --set workload.min_size=64k --set workload.max_size=256k --set workload.queue_depth=4",
      "unpin-in-flight", NULL, DOORBELL, 0},
     {"wrong-permission", SMALL, "iommu-fault", DOORBELL, PIN_CALL, 0},
     {"cpu-address", SMALL, "iommu-fault", DOORBELL, NULL, 0},

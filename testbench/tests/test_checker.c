@@ -564,7 +564,7 @@ static void test_unpin_in_flight(void) {
         CU_ASSERT_STRING_EQUAL(f.related_kind, "device-access");
         CU_ASSERT(f.related_time_ns >= T[2]); /* the late access */
         CU_ASSERT(f.time_ns >= T[1] && f.time_ns <= T[2]); /* the unpin */
-        CU_ASSERT_PTR_NOT_NULL(strstr(f.message, "before the unpin"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(f.message, "without becoming idle"));
     }
     finish();
 }
