@@ -146,6 +146,25 @@ static void test_legacy_interrupts_and_sync(void) {
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "interrupts: 0 MSI messages"));
 }
 
+/* A correct driver stays correct, with no findings, when the cache prefetches and evicts at
+ * the worst moments, with queued transfers and scattered pages. */
+static void test_adversarial_cache(void) {
+    static const char* const runs[] = {
+        "--workload copy --set cache.adversary=random --set workload.queue_depth=3",
+        "--workload blockio --set cache.adversary=random --set workload.queue_depth=3",
+        "--workload fill --set cache.adversary=evict --set iommu.mode=bypass --set workload.queue_depth=2",
+        "--workload copy --set cache.adversary=prefetch --set cache.line=256 --set workload.queue_depth=5",
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; ++i) {
+        char args[512];
+        snprintf(args, sizeof args, "%s --seed 5 --set cache.adversary_rate=0.5 " SMALL, runs[i]);
+        int rc = run(args);
+        if (rc) fprintf(stderr, "%s\n%s", args, out);
+        CU_ASSERT_EQUAL(rc, 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "findings:   0"));
+    }
+}
+
 static void test_usage_errors_exit_2(void) {
     CU_ASSERT_EQUAL(run("--workload nosuch"), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown workload 'nosuch' (known: copy blockio fill"));
@@ -237,6 +256,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_json_is_deterministic),
         SL_TEST(test_blockio_and_fill),
         SL_TEST(test_legacy_interrupts_and_sync),
+        SL_TEST(test_adversarial_cache),
         SL_TEST(test_usage_errors_exit_2),
         SL_TEST(test_help_and_lists),
         SL_TEST(test_user_driver_by_path),
