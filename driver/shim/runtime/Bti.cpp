@@ -85,8 +85,13 @@ zx_status_t Bti::pin(const std::shared_ptr<Vmo>& vmo, uint64_t offset, uint64_t 
 void Bti::quarantine(std::shared_ptr<Pmt> pmt) {
     pmt->record_.state = PinState::Quarantined;
     pmt->record_.quarantined_at = SimThread::current().now();
-    quarantine_.push_back(std::move(pmt));
-    if (rt_.observer()) rt_.observer()->on_pin_state(quarantine_.back()->record_);
+    if (rt_.observer()) rt_.observer()->on_pin_state(pmt->record_);
+    if (!closed_) quarantine_.push_back(std::move(pmt));
+}
+
+void Bti::on_zero_handles() {
+    closed_ = true;
+    quarantine_.clear();
 }
 
 void Bti::release_quarantine() {

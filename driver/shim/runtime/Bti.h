@@ -47,6 +47,10 @@ public:
     size_t live_pmts() const { return live_pmts_; }
 
     zx_status_t info_record(uint32_t topic, void* record, size_t record_size) const override;
+    // The last handle is gone: nobody can release the quarantine any more, so the BTI lets go
+    // of its quarantined PMTs (which hold the BTI: a cycle). Their pages stay pinned and mapped;
+    // the pin records still say quarantined (leaked-pin at the end of the run).
+    void on_zero_handles() override;
 
 private:
     friend class Pmt;
@@ -56,6 +60,7 @@ private:
     uint16_t rid_;
     IovaAllocator iova_;
     std::vector<std::shared_ptr<Pmt>> quarantine_;
+    bool closed_ = false;  // no handle left
     size_t live_pmts_ = 0;
 };
 
