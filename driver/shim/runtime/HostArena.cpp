@@ -28,9 +28,15 @@ const char* to_string(RegionKind k) {
 
 HostArena::HostArena(uint64_t bytes) {
     uint64_t want = round_up(bytes);
-    // Address space only: nothing is committed until allocate() opens a buffer.
+    // Address space only: nothing is committed until allocate() opens a buffer. The arena
+    // sits at a fixed address when it is free, so the virtual addresses a driver sees (and
+    // any finding that quotes one, e.g. a CPU address given to the device) are the same
+    // from run to run; otherwise the kernel picks.
+    constexpr uintptr_t kPreferredBase = 0x6a0000000000ULL;
     while (want >= (64ULL << 20)) {
-        void* p = mmap(nullptr, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        void* p = mmap((void*)kPreferredBase, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+                       -1, 0);
+        if (p == MAP_FAILED) p = mmap(nullptr, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p != MAP_FAILED) {
             base_ = (uintptr_t)p;
             size_ = want;
