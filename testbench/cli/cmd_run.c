@@ -383,7 +383,34 @@ static json_t* collect_findings(sl_checker_t* chk) {
     return arr;
 }
 
-/* One line per finding (the first few), as a reviewer reads them. */
+/* Print line `line` of a source file (relative paths are under the source tree), as
+ * "    206 |     text", so the summary shows the offending line itself. */
+static void print_source_line(FILE* f, const char* file, unsigned line) {
+    char path[4096];
+    if (file[0] == '/') snprintf(path, sizeof path, "%s", file);
+    else snprintf(path, sizeof path, "%s/%s", STALELINE_SOURCE_DIR, file);
+    FILE* src = fopen(path, "r");
+    if (!src) return;
+    char buf[512];
+    unsigned n = 0;
+    while (fgets(buf, sizeof buf, src)) {
+        size_t len = strlen(buf);
+        int whole = len && buf[len - 1] == '\n';
+        if (++n == line) {
+            while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) buf[--len] = 0;
+            fprintf(f, "    %6u | %s\n", line, buf);
+            break;
+        }
+        /* a line longer than the buffer: skip the rest of it */
+        while (!whole && fgets(buf, sizeof buf, src)) {
+            len = strlen(buf);
+            whole = len && buf[len - 1] == '\n';
+        }
+    }
+    fclose(src);
+}
+
+/* One line per finding (the first few), as a reviewer reads them, with the source line. */
 static void print_findings(FILE* f, sl_checker_t* chk) {
     const size_t n = chk ? sl_checker_finding_count(chk) : 0, shown = n < 10 ? n : 10;
     for (size_t i = 0; i < shown; ++i) {
@@ -397,6 +424,7 @@ static void print_findings(FILE* f, sl_checker_t* chk) {
         fprintf(f, ", %llu ns: %s", (unsigned long long)fd.time_ns, fd.message ? fd.message : "");
         if (fd.count > 1) fprintf(f, " [x%llu]", (unsigned long long)fd.count);
         fputc('\n', f);
+        if (fd.location.file && *fd.location.file && fd.location.line) print_source_line(f, fd.location.file, fd.location.line);
     }
     if (n > shown) fprintf(f, "  ... %zu more (see --json or --sarif)\n", n - shown);
 }

@@ -246,6 +246,19 @@ static void test_reference_with_variant_settings(void) {
 }
 
 /* bug:NAME names resolve to the catalogue; unknown ones are a usage error. */
+/* The human summary quotes the source line a finding points at. */
+static void test_summary_quotes_source_line(void) {
+    CU_ASSERT_EQUAL(run("--driver bug:missing-clean " SMALL), 1);
+    const char* at = strstr(out, "stale-device-read at driver/dmac/dmac-ring.c:");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    unsigned line = (unsigned)atoi(at + strlen("stale-device-read at driver/dmac/dmac-ring.c:"));
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "%u | ", line);
+    const char* q = strstr(at, quoted);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_PTR_NOT_NULL(strstr(q, "DMAC_REG_PRODUCER")); /* the doorbell write itself */
+}
+
 /* Every catalogue run is deterministic, including a finding that quotes the CPU address
  * the buggy driver gave the device: same config and seed, byte-identical JSON. */
 static void test_findings_deterministic(void) {
@@ -298,6 +311,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_reference_with_variant_settings),
         SL_TEST(test_names),
         SL_TEST(test_findings_deterministic),
+        SL_TEST(test_summary_quotes_source_line),
     };
     int rc = sl_test_main(argc, argv, "bugs", tests, SL_COUNT(tests));
     free(out);
