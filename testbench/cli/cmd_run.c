@@ -410,12 +410,33 @@ static void print_source_line(FILE* f, const char* file, unsigned line) {
     fclose(src);
 }
 
-/* One line per finding (the first few), as a reviewer reads them, with the source line. */
+/* The findings as a reviewer reads them: one entry per kind and source line (the first
+ * finding there, its quoted line, and how many more share it), the first ten places. */
 static void print_findings(FILE* f, sl_checker_t* chk) {
-    const size_t n = chk ? sl_checker_finding_count(chk) : 0, shown = n < 10 ? n : 10;
-    for (size_t i = 0; i < shown; ++i) {
+    const size_t n = chk ? sl_checker_finding_count(chk) : 0;
+    size_t* group = calloc(n ? n : 1, sizeof *group); /* index of the first finding of i's place */
+    size_t places = 0, shown = 0;
+    for (size_t i = 0; i < n; ++i) {
+        sl_finding_t a;
+        group[i] = i;
+        if (sl_checker_get_finding(chk, i, &a)) continue;
+        for (size_t k = 0; k < i; ++k) {
+            sl_finding_t b;
+            if (group[k] != k || sl_checker_get_finding(chk, k, &b)) continue;
+            if (!strcmp(a.kind, b.kind) && a.location.line == b.location.line &&
+                !strcmp(a.location.file ? a.location.file : "", b.location.file ? b.location.file : "")) {
+                group[i] = k;
+                break;
+            }
+        }
+        places += group[i] == i;
+    }
+    for (size_t i = 0; i < n && shown < 10; ++i) {
         sl_finding_t fd;
-        if (sl_checker_get_finding(chk, i, &fd)) continue;
+        if (group[i] != i || sl_checker_get_finding(chk, i, &fd)) continue;
+        ++shown;
+        size_t same = 0;
+        for (size_t k = i + 1; k < n; ++k) same += group[k] == i;
         fprintf(f, "  %s", fd.kind);
         if (fd.location.file && *fd.location.file) {
             fprintf(f, " at %s:%u", fd.location.file, fd.location.line);
@@ -425,8 +446,10 @@ static void print_findings(FILE* f, sl_checker_t* chk) {
         if (fd.count > 1) fprintf(f, " [x%llu]", (unsigned long long)fd.count);
         fputc('\n', f);
         if (fd.location.file && *fd.location.file && fd.location.line) print_source_line(f, fd.location.file, fd.location.line);
+        if (same) fprintf(f, "    (and %zu more %s finding%s at this line)\n", same, fd.kind, same == 1 ? "" : "s");
     }
-    if (n > shown) fprintf(f, "  ... %zu more (see --json or --sarif)\n", n - shown);
+    if (places > shown) fprintf(f, "  ... %zu more places (see --json or --sarif)\n", places - shown);
+    free(group);
 }
 
 static int write_json(const char* path, json_t* j) {
