@@ -7,6 +7,7 @@
 #include <istream>
 #include <streambuf>
 
+#include "common/FileReadBuf.h"
 #include "cache/Cache.h"
 #include "cache/CacheArray.h"
 #include "cache/CoherencyPort.h"
@@ -66,22 +67,6 @@ bool check_args(const char* fn, sl_platform_t* p, const void* data, size_t len) 
     if (len > 0xffffffffULL) { set_error(std::string(fn) + ": length exceeds 32 bits"); return false; }
     return in_thread(fn);
 }
-
-// A std::streambuf reading a C FILE* in blocks (din traces can be large).
-class FileReadBuf : public std::streambuf {
-public:
-    explicit FileReadBuf(FILE* f) : f_(f) {}
-protected:
-    int_type underflow() override {
-        size_t n = std::fread(buf_, 1, sizeof buf_, f_);
-        if (n == 0) return traits_type::eof();
-        setg(buf_, buf_, buf_ + n);
-        return traits_type::to_int_type(buf_[0]);
-    }
-private:
-    FILE* f_;
-    char buf_[1 << 16];
-};
 
 // Waits for the cost of a timed call that succeeded (outside any try block).
 int waited(const sc_core::sc_time& delay, int rc) {

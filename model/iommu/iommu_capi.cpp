@@ -3,6 +3,7 @@
 #include <istream>
 #include <streambuf>
 
+#include "common/FileReadBuf.h"
 #include "common/DinTrace.h"
 #include "config/ConfigHandle.h"
 #include "iommu/IotlbReplay.h"
@@ -12,22 +13,6 @@
 using namespace staleline;
 
 namespace {
-
-// A read-only std::streambuf over a C FILE*, so that the din reader can take stdin.
-class FileInBuf : public std::streambuf {
-public:
-    explicit FileInBuf(FILE* f) : f_(f) {}
-protected:
-    int_type underflow() override {
-        size_t n = std::fread(buf_, 1, sizeof buf_, f_);
-        if (n == 0) return traits_type::eof();
-        setg(buf_, buf_, buf_ + n);
-        return traits_type::to_int_type(buf_[0]);
-    }
-private:
-    FILE* f_;
-    char buf_[1 << 16];
-};
 
 int fault_code(IommuFaultReason r) {
     switch (r) {
@@ -126,7 +111,7 @@ int sl_iotlb_replay_din(const sl_config_t* cfg, FILE* in, sl_iotlb_replay_stats_
     clear_error();
     if (!cfg || !in || !out) return set_error("sl_iotlb_replay_din: null argument");
     try {
-        FileInBuf buf(in);
+        FileReadBuf buf(in);
         std::istream is(&buf);
         IotlbReplayStats s = replay_iotlb_din(cfg->cfg, is);
         out->accesses = s.accesses;

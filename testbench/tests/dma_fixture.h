@@ -18,44 +18,7 @@
 #include "sl_test.h"
 #include "staleline/staleline.h"
 
-/* registers */
-#define R_ID 0x000
-#define R_VERSION 0x004
-#define R_CTRL 0x008
-#define R_STATUS 0x00C
-#define R_RING_LO 0x010
-#define R_RING_HI 0x014
-#define R_RING_SIZE 0x018
-#define R_PRODUCER 0x01C
-#define R_CONSUMER 0x020
-#define R_INT_STATUS 0x024
-#define R_INT_MASK 0x028
-#define R_ERR_LO 0x030
-#define R_ERR_HI 0x034
-#define R_SRAM_SIZE 0x038
-
-#define CTRL_ENABLE 0x1u
-#define CTRL_SRST 0x2u
-#define CTRL_IE 0x4u
-#define CTRL_MSI 0x8u
-#define ST_BUSY 0x1u
-#define ST_HALTED 0x2u
-#define ST_MSI_ERR 0x4u
-#define ST_IDLE 0x8u
-#define ST_CODE(s) (((s) >> 8) & 0xFFu)
-#define ST_RESP(s) (((s) >> 16) & 0x3u)
-
-#define OP_COPY 1
-#define OP_WRITE 2
-#define OP_READ 3
-#define OP_FILL 4
-#define F_IRQ 1
-
-#define E_RD_RESP 1
-#define E_WR_RESP 2
-#define E_FETCH 3
-#define AXI_SLVERR 2
-#define AXI_DECERR 3
+#include "dma_regs.h"
 
 /* config space */
 #define CFG_CMD 0x04
