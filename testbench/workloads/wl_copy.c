@@ -6,16 +6,22 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_batch.h"
 #include "wl_util.h"
 #include "workloads.h"
 
 typedef struct copy_job {
-    uint64_t index;
+    wl_job_t job; /* index and status */
     zx_handle_t src, dst;
     uint64_t src_size, dst_size, src_off, dst_off, len;
     uint8_t* data;
-    zx_status_t status;
 } copy_job_t;
+
+typedef struct copy_ctx {
+    wl_rng_t r;
+    const sl_workload_params_t* p;
+    sl_workload_result_t* res;
+} copy_ctx_t;
 
 /* Lengths at the edges of words, cache lines, pages and the engine's burst and FIFO sizes. */
 static const uint64_t kEdgeSizes[] = {1, 2, 7, 8, 9, 63, 64, 65, 127, 128, 511, 512, 513, 4095, 4096, 4097,
@@ -40,14 +46,18 @@ static void pick_offsets(wl_rng_t* r, uint64_t i, uint64_t* src_off, uint64_t* d
     }
 }
 
-static void on_complete(void* cookie, zx_status_t status) { ((copy_job_t*)cookie)->status = status; }
-
-static int setup(copy_job_t* j, wl_rng_t* r, const sl_workload_params_t* p, sl_workload_result_t* res) {
-    j->len = pick_size(r, p, j->index);
-    pick_offsets(r, j->index, &j->src_off, &j->dst_off);
+static int setup(void* ctx, wl_job_t* job, dma_xfer_op_t* op) {
+    copy_ctx_t* c = ctx;
+    copy_job_t* j = (copy_job_t*)job;
+    wl_rng_t* r = &c->r;
+    const sl_workload_params_t* p = c->p;
+    sl_workload_result_t* res = c->res;
+    const uint64_t index = j->job.index;
+    j->len = pick_size(r, p, index);
+    pick_offsets(r, index, &j->src_off, &j->dst_off);
     j->data = malloc(j->len);
     if (!j->data) {
-        wl_status(res, ZX_ERR_NO_MEMORY, "copy #%llu: host buffer", (unsigned long long)j->index);
+        wl_status(res, ZX_ERR_NO_MEMORY, "copy #%llu: host buffer", (unsigned long long)index);
         return -1;
     }
     wl_rng_fill(r, j->data, j->len);
@@ -59,68 +69,44 @@ static int setup(copy_job_t* j, wl_rng_t* r, const sl_workload_params_t* p, sl_w
         st = wl_vmo_set(j->dst, lo, j->dst_off + j->len + WL_GUARD - lo, WL_GUARD_BYTE);
     }
     if (st != ZX_OK) {
-        wl_status(res, st, "copy #%llu: filling the buffers", (unsigned long long)j->index);
+        wl_status(res, st, "copy #%llu: filling the buffers", (unsigned long long)index);
         return -1;
     }
+    *op = dma_xfer_op_copy(j->src, j->src_off, j->dst, j->dst_off, j->len);
     return 0;
 }
 
-static void finish(copy_job_t* j, sl_workload_result_t* res) {
+static void finish(void* ctx, wl_job_t* job) {
+    copy_job_t* j = (copy_job_t*)job;
+    sl_workload_result_t* res = ((copy_ctx_t*)ctx)->res;
     if (j->data && j->src && j->dst) {
         char label[120];
-        snprintf(label, sizeof label, "copy #%llu (%llu bytes, src +%llu, dst +%llu)", (unsigned long long)j->index,
+        snprintf(label, sizeof label, "copy #%llu (%llu bytes, src +%llu, dst +%llu)", (unsigned long long)j->job.index,
                  (unsigned long long)j->len, (unsigned long long)j->src_off, (unsigned long long)j->dst_off);
         res->operations++;
-        if (j->status == ZX_OK) {
+        if (j->job.status == ZX_OK) {
             res->bytes += j->len;
             wl_verify(res, j->dst, j->dst_size, j->dst_off, j->data, j->len, label);
         } else {
-            wl_status(res, j->status, "%s", label);
+            wl_status(res, j->job.status, "%s", label);
         }
     }
     if (j->src) zx_handle_close(j->src);
     if (j->dst) zx_handle_close(j->dst);
     free(j->data);
-    memset(j, 0, sizeof *j);
+}
+
+/* Not issued: not counted as an operation; its buffers are released. */
+static void discard(void* ctx, wl_job_t* job) {
+    copy_job_t* j = (copy_job_t*)job;
+    free(j->data);
+    j->data = NULL;
+    finish(ctx, job);
 }
 
 void wl_copy_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
-    wl_rng_t r;
-    wl_rng_seed(&r, p->seed, "copy");
-    const uint32_t depth = p->queue_depth ? p->queue_depth : 1;
-    copy_job_t* jobs = calloc(depth, sizeof *jobs);
-    if (!jobs) {
-        wl_status(res, ZX_ERR_NO_MEMORY, "copy: job table");
-        return;
-    }
-    int broken = 0;
-    for (uint64_t i = 0; i < p->transfers && !broken;) {
-        const uint32_t n = (uint32_t)(p->transfers - i < depth ? p->transfers - i : depth);
-        uint32_t started = 0;
-        for (; started < n; ++started) {
-            copy_job_t* j = &jobs[started];
-            j->index = i + started;
-            if (setup(j, &r, p, res)) {
-                broken = 1;
-                free(j->data); /* not issued: not counted as an operation */
-                j->data = NULL;
-                finish(j, res);
-                break;
-            }
-            dma_xfer_op_t op = dma_xfer_op_copy(j->src, j->src_off, j->dst, j->dst_off, j->len);
-            if (depth == 1) {
-                j->status = dma_xfer_transfer(dma, &op);
-            } else {
-                j->status = ZX_ERR_INTERNAL; /* until the completion callback says otherwise */
-                op.complete = on_complete;
-                op.cookie = j;
-                zx_status_t st = dma_xfer_queue(dma, &op);
-                if (st != ZX_OK) j->status = st;
-            }
-        }
-        if (depth > 1) dma_xfer_wait_all(dma); /* per-job statuses come from the callbacks */
-        for (uint32_t k = 0; k < started; ++k) finish(&jobs[k], res);
-        i += n;
-    }
-    free(jobs);
+    static const wl_batch_ops_t ops = {sizeof(copy_job_t), setup, discard, finish};
+    copy_ctx_t c = {.p = p, .res = res};
+    wl_rng_seed(&c.r, p->seed, "copy");
+    wl_batch_run(dma, p->transfers, p->queue_depth, &ops, &c, res, "copy");
 }
