@@ -196,9 +196,14 @@ void Iommu::queue_invalidation(uint16_t rid, uint64_t dpn, uint64_t count) {
     if (pending_pages_ >= deferred_batch_) flush_deferred();
 }
 
-void Iommu::flush_deferred() {
+void Iommu::flush_deferred() { flush_deferred_at(sc_core::sc_time_stamp()); }
+
+void Iommu::flush_deferred_at(const sc_time& now) {
     if (pending_.empty()) return;
     ++stats_.deferred_flushes;
+    const sc_time open = now > first_pending_ ? now - first_pending_ : sc_core::SC_ZERO_TIME;
+    stats_.deferred_window_total += open;
+    if (open > stats_.deferred_window_max) stats_.deferred_window_max = open;
     for (const auto& p : pending_) iotlb_invalidate(p.first.first, p.first.second, p.second);
     pending_.clear();
     pending_pages_ = 0;
@@ -213,7 +218,7 @@ bool Iommu::is_pending(uint16_t rid, uint64_t first, uint64_t last) const {
 }
 
 void Iommu::check_deferred_timeout(const sc_time& now) {
-    if (pending_pages_ && now >= first_pending_ + deferred_timeout_) flush_deferred();
+    if (pending_pages_ && now >= first_pending_ + deferred_timeout_) flush_deferred_at(now);
 }
 
 bool Iommu::translate_debug(uint16_t rid, uint64_t iova, uint64_t* pa, unsigned* perms) {

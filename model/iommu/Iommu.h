@@ -47,6 +47,10 @@ struct IommuStats {
     uint64_t invalidated_entries = 0;    // IOTLB entries they removed
     uint64_t deferred_flushes = 0;
     uint64_t stale_hits = 0;  // translations served from a deferred-invalidated, not yet flushed entry
+    // Deferred mode: how long each flushed batch left stale translations usable, from its
+    // first queued invalidation to the flush (the longest, and the sum over flushes).
+    sc_core::sc_time deferred_window_max = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time deferred_window_total = sc_core::SC_ZERO_TIME;
     sc_core::sc_time time_translating = sc_core::SC_ZERO_TIME;  // IOTLB hit latency + walk cost charged
 };
 
@@ -116,6 +120,7 @@ private:
     void queue_invalidation(uint16_t rid, uint64_t dpn, uint64_t count);
     bool is_pending(uint16_t rid, uint64_t dpn_first, uint64_t dpn_last) const;
     void check_deferred_timeout(const sc_core::sc_time& now);
+    void flush_deferred_at(const sc_core::sc_time& now);
     unsigned iotlb_invalidate(uint16_t rid, uint64_t dpn, uint64_t count);  // one command
 
     bool bypass_, deferred_, block_2m_;

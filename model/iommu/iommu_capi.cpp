@@ -105,6 +105,8 @@ void sl_iommu_get_stats(sl_platform_t* p, sl_iommu_stats_t* out) {
     out->deferred_flushes = s.deferred_flushes;
     out->stale_hits = s.stale_hits;
     out->time_translating_ns = ns(s.time_translating);
+    out->deferred_window_max_ns = ns(s.deferred_window_max);
+    out->deferred_window_total_ns = ns(s.deferred_window_total);
 }
 
 int sl_iotlb_replay_din(const sl_config_t* cfg, FILE* in, sl_iotlb_replay_stats_t* out) {

@@ -150,6 +150,10 @@ json_t* Platform::stats_json() const {
     json_object_set_new(iotlb, "invalidated_entries", u(i.invalidated_entries));
     json_object_set_new(iotlb, "stale_hits", u(i.stale_hits));
     json_object_set_new(iotlb, "deferred_flushes", u(i.deferred_flushes));
+    // how long stale translations stayed usable under deferred invalidation
+    json_object_set_new(iotlb, "deferred_window_max_ns", u((uint64_t)(i.deferred_window_max / sc_time(1, SC_NS))));
+    json_object_set_new(iotlb, "deferred_window_mean_ns",
+                        u(i.deferred_flushes ? (uint64_t)(i.deferred_window_total / sc_time(1, SC_NS)) / i.deferred_flushes : 0));
     json_object_set_new(iotlb, "evictions", u(iommu_->iotlb().stats().evictions));
     json_object_set_new(iotlb, "time_translating_ns", u((uint64_t)(i.time_translating / sc_time(1, SC_NS))));
     json_object_set_new(root, "iotlb", iotlb);

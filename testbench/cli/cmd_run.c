@@ -352,6 +352,12 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
                 (unsigned long long)jget(models, "iotlb", "invalidation_commands"),
                 (unsigned long long)jget(models, "iotlb", "stale_hits"),
                 (unsigned long long)jget(models, "iotlb", "time_translating_ns"));
+        if (jget(models, "iotlb", "deferred_flushes"))
+            fprintf(f, "            deferred invalidation: %llu flushes, stale translations usable up to %llu ns "
+                    "(mean %llu ns)\n",
+                    (unsigned long long)jget(models, "iotlb", "deferred_flushes"),
+                    (unsigned long long)jget(models, "iotlb", "deferred_window_max_ns"),
+                    (unsigned long long)jget(models, "iotlb", "deferred_window_mean_ns"));
     }
     if (res->latency_count)
         fprintf(f, "measured:   %llu operations after warm-up, latency p50 %llu ns, p99 %llu ns, max %llu ns, %.1f MB/s\n",

@@ -262,6 +262,7 @@ static void deferred_flush_thread(void* arg) {
     sl_dram_write(P, pa, pattern, 8);
     CU_ASSERT_EQUAL(sl_iommu_map(P, RID, 0x60000, pa, PAGE, SL_IOMMU_READ), 0);
     CU_ASSERT_EQUAL(dev_read(0x60000, b, 8), SL_RESP_OK);
+    const uint64_t t_unmap = sl_time_ns();
     CU_ASSERT_EQUAL(sl_iommu_unmap(P, RID, 0x60000, PAGE), 0);
     CU_ASSERT_EQUAL(sl_iommu_pending_invalidations(P), 1);
     CU_ASSERT_EQUAL(sl_iommu_translate(P, RID, 0x60000, NULL, NULL), 0); /* tables say unmapped */
@@ -273,8 +274,14 @@ static void deferred_flush_thread(void* arg) {
     CU_ASSERT_EQUAL(s.stale_hits, 2);
     CU_ASSERT_EQUAL(s.invalidation_commands, 0);
     CU_ASSERT_EQUAL(s.faults, 0);
+    CU_ASSERT_EQUAL(s.deferred_window_max_ns, 0); /* nothing flushed yet */
+    const uint64_t t_flush = sl_time_ns();
+    CU_ASSERT(t_flush > t_unmap);
     sl_iommu_flush_deferred(P);
     CU_ASSERT_EQUAL(sl_iommu_pending_invalidations(P), 0);
+    /* the window: stale translations stayed usable from the unmap to the flush */
+    CU_ASSERT_EQUAL(stats().deferred_window_max_ns, t_flush - t_unmap);
+    CU_ASSERT_EQUAL(stats().deferred_window_total_ns, t_flush - t_unmap);
     CU_ASSERT_EQUAL(dev_read(0x60000, b, 8), SL_RESP_ADDRESS_ERROR);
     s = stats();
     CU_ASSERT_EQUAL(s.deferred_flushes, 1);
@@ -335,12 +342,16 @@ static void deferred_timeout_thread(void* arg) {
     CU_ASSERT_EQUAL(stats().deferred_flushes, 0);
     CU_ASSERT(sl_time_ns() + HOP_NS >= t_unmap + 10000);
     /* the next translation is past the timeout: flushed, faults */
+    const uint64_t t_second = sl_time_ns();
     CU_ASSERT_EQUAL(dev_read(0x80000, b, 8), SL_RESP_ADDRESS_ERROR);
     sl_iommu_stats_t s = stats();
     CU_ASSERT_EQUAL(s.deferred_flushes, 1);
     CU_ASSERT_EQUAL(s.invalidated_entries, 1);
     CU_ASSERT_EQUAL(s.stale_hits, 1);
     CU_ASSERT_EQUAL(s.faults, 1);
+    /* the window closed at that translation, one hop after the read was issued */
+    CU_ASSERT_EQUAL(s.deferred_window_max_ns, t_second + HOP_NS - t_unmap);
+    CU_ASSERT(s.deferred_window_max_ns >= 10000);
 }
 static void test_deferred_window_timeout(void) { run_with(deferred_timeout_thread, kDeferred); }
 

@@ -76,6 +76,8 @@ typedef struct {
     uint64_t deferred_flushes;
     uint64_t stale_hits;            /* translations served by a deferred-invalidated entry */
     uint64_t time_translating_ns;   /* hit latency + walk cost charged to transactions */
+    uint64_t deferred_window_max_ns;   /* longest time a flushed batch left stale translations usable */
+    uint64_t deferred_window_total_ns; /* that time summed over the flushes */
 } sl_iommu_stats_t;
 void sl_iommu_get_stats(sl_platform_t* p, sl_iommu_stats_t* out);
 
