@@ -784,13 +784,11 @@ void CoherencyChecker::unpin(uint64_t id, CodeSite site, sc_time when) {
     pins_.retire(id);
 }
 
-void CoherencyChecker::confirm_in_flight(CheckerPin& p, int rid, bool is_write, sc_time when) {
-    if (p.in_flight_reported || !p.unpinned_in_busy || rid != p.requester) return;
-    const auto busy = busy_.find(rid);
-    if (busy == busy_.end() || busy->second != p.unpinned_in_busy) return;  // idle since the unpin
-    p.in_flight_reported = true;
+namespace {
+// A finding about a pin as a whole: its first run's addresses, its size, VMO and device.
+Finding finding_about_pin(FindingKind kind, const CheckerPin& p) {
     Finding f;
-    f.kind = FindingKind::UnpinInFlight;
+    f.kind = kind;
     f.address = p.runs.empty() ? 0 : p.runs[0].pa;
     f.size = p.size();
     if (!p.runs.empty()) {
@@ -800,6 +798,16 @@ void CoherencyChecker::confirm_in_flight(CheckerPin& p, int rid, bool is_write, 
     }
     f.vmo = p.vmo;
     f.requester = p.requester;
+    return f;
+}
+}  // namespace
+
+void CoherencyChecker::confirm_in_flight(CheckerPin& p, int rid, bool is_write, sc_time when) {
+    if (p.in_flight_reported || !p.unpinned_in_busy || rid != p.requester) return;
+    const auto busy = busy_.find(rid);
+    if (busy == busy_.end() || busy->second != p.unpinned_in_busy) return;  // idle since the unpin
+    p.in_flight_reported = true;
+    Finding f = finding_about_pin(FindingKind::UnpinInFlight, p);
     f.when = p.unpinned_at;
     f.where = resolve(p.unpin_site);
     f.related.what = "device-access";
@@ -852,17 +860,7 @@ void CoherencyChecker::end_of_run(sc_time when) {
     ended_ = true;
     for (const CheckerPin& p : pins_.all()) {
         if (!p.live()) continue;
-        Finding f;
-        f.kind = FindingKind::LeakedPin;
-        f.address = p.runs.empty() ? 0 : p.runs[0].pa;
-        f.size = p.size();
-        if (!p.runs.empty()) {
-            f.has_device_address = true;
-            f.device_address = p.runs[0].device_addr;
-            f.vmo_offset = p.runs[0].vmo_offset;
-        }
-        f.vmo = p.vmo;
-        f.requester = p.requester;
+        Finding f = finding_about_pin(FindingKind::LeakedPin, p);
         f.when = when;
         f.where = resolve(p.pin_site);
         const bool q = p.state == PinState::Quarantined;
