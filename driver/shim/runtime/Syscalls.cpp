@@ -88,16 +88,29 @@ zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size, uint32_t alig
     return create_vmo(*rt, rounded, true, 1ULL << shift, ZX_DEFAULT_VMO_RIGHTS, out);
 }
 
+namespace {
+// The checks zx_vmo_read and zx_vmo_write share, in Zircon's order. *vmo stays null when
+// there is nothing to copy (a zero-length call succeeds without looking at the buffer).
+zx_status_t vmo_for_copy(zx_handle_t handle, zx_rights_t right, const void* buffer, uint64_t offset,
+                         size_t buffer_size, std::shared_ptr<Vmo>* vmo) {
+    std::shared_ptr<Vmo> v;
+    zx_status_t st = HandleTable::current().get_as<Vmo>(handle, right, &v);
+    if (st != ZX_OK) return st;
+    if (v->is_mmio()) return ZX_ERR_NOT_SUPPORTED;
+    if (offset + buffer_size < offset || offset + buffer_size > v->size()) return ZX_ERR_OUT_OF_RANGE;
+    if (!v->cached()) return ZX_ERR_BAD_STATE;
+    if (!buffer_size) return ZX_OK;
+    if (!buffer) return ZX_ERR_INVALID_ARGS;
+    *vmo = std::move(v);
+    return ZX_OK;
+}
+}  // namespace
+
 zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_t buffer_size) {
     SL_RUNTIME_OR_BAD_STATE();
     std::shared_ptr<Vmo> vmo;
-    zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_READ, &vmo);
-    if (st != ZX_OK) return st;
-    if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;
-    if (offset + buffer_size < offset || offset + buffer_size > vmo->size()) return ZX_ERR_OUT_OF_RANGE;
-    if (!vmo->cached()) return ZX_ERR_BAD_STATE;
-    if (!buffer_size) return ZX_OK;
-    if (!buffer) return ZX_ERR_INVALID_ARGS;
+    zx_status_t st = vmo_for_copy(handle, ZX_RIGHT_READ, buffer, offset, buffer_size, &vmo);
+    if (st != ZX_OK || !vmo) return st;
     sc_time d = SC_ZERO_TIME;
     vmo->cpu_read(buffer, offset, buffer_size, __builtin_return_address(0), d);
     th.charge(d);
@@ -107,13 +120,8 @@ zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_
 zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset, size_t buffer_size) {
     SL_RUNTIME_OR_BAD_STATE();
     std::shared_ptr<Vmo> vmo;
-    zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_WRITE, &vmo);
-    if (st != ZX_OK) return st;
-    if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;
-    if (offset + buffer_size < offset || offset + buffer_size > vmo->size()) return ZX_ERR_OUT_OF_RANGE;
-    if (!vmo->cached()) return ZX_ERR_BAD_STATE;
-    if (!buffer_size) return ZX_OK;
-    if (!buffer) return ZX_ERR_INVALID_ARGS;
+    zx_status_t st = vmo_for_copy(handle, ZX_RIGHT_WRITE, buffer, offset, buffer_size, &vmo);
+    if (st != ZX_OK || !vmo) return st;
     sc_time d = SC_ZERO_TIME;
     vmo->cpu_write(buffer, offset, buffer_size, __builtin_return_address(0), d);
     th.charge(d);

@@ -133,29 +133,16 @@ zx_status_t Vmo::set_cache_policy(uint32_t policy, sc_time& delay) {
     return ZX_OK;
 }
 
-void Vmo::cpu_read(void* dst_v, uint64_t offset, size_t len, const void* pc, sc_time& delay) {
-    auto* dst = static_cast<uint8_t*>(dst_v);
-    Cache& cache = rt_.platform().cache();
-    const uint64_t line = cache.line_size();
-    ShimObserver* obs = rt_.observer();
-    while (len) {
-        // One cache line at a time: a larger piece could evict its own first lines
-        // before the copy (a cache smaller than the piece), losing the bytes.
-        size_t n = std::min<uint64_t>(len, kPage - (offset % kPage));
-        uint64_t a = pa(offset);
-        n = std::min<uint64_t>(n, line - (a % line));
-        cache.access(a, n, false, delay);
-        std::memcpy(dst, cpu_ + offset, n);
-        if (obs) obs->on_cpu_access({this, offset, a, n, false, true, AccessPath::VmoCall, pc,
-                                     sc_core::sc_time_stamp() + SimThread::current().local() + delay});
-        dst += n;
-        offset += n;
-        len -= n;
-    }
+void Vmo::cpu_read(void* dst, uint64_t offset, size_t len, const void* pc, sc_time& delay) {
+    cpu_copy(false, static_cast<uint8_t*>(dst), offset, len, pc, delay);
 }
 
-void Vmo::cpu_write(const void* src_v, uint64_t offset, size_t len, const void* pc, sc_time& delay) {
-    auto* src = static_cast<const uint8_t*>(src_v);
+void Vmo::cpu_write(const void* src, uint64_t offset, size_t len, const void* pc, sc_time& delay) {
+    // the host buffer is only read on this path
+    cpu_copy(true, const_cast<uint8_t*>(static_cast<const uint8_t*>(src)), offset, len, pc, delay);
+}
+
+void Vmo::cpu_copy(bool is_write, uint8_t* host, uint64_t offset, size_t len, const void* pc, sc_time& delay) {
     Cache& cache = rt_.platform().cache();
     const uint64_t line = cache.line_size();
     ShimObserver* obs = rt_.observer();
@@ -165,11 +152,12 @@ void Vmo::cpu_write(const void* src_v, uint64_t offset, size_t len, const void* 
         size_t n = std::min<uint64_t>(len, kPage - (offset % kPage));
         uint64_t a = pa(offset);
         n = std::min<uint64_t>(n, line - (a % line));
-        cache.access(a, n, true, delay);
-        std::memcpy(cpu_ + offset, src, n);
-        if (obs) obs->on_cpu_access({this, offset, a, n, true, true, AccessPath::VmoCall, pc,
+        cache.access(a, n, is_write, delay);
+        if (is_write) std::memcpy(cpu_ + offset, host, n);
+        else std::memcpy(host, cpu_ + offset, n);
+        if (obs) obs->on_cpu_access({this, offset, a, n, is_write, true, AccessPath::VmoCall, pc,
                                      sc_core::sc_time_stamp() + SimThread::current().local() + delay});
-        src += n;
+        host += n;
         offset += n;
         len -= n;
     }

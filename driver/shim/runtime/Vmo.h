@@ -92,6 +92,8 @@ public:
     zx_status_t info_record(uint32_t topic, void* record, size_t record_size) const override;
 
 private:
+    // zx_vmo_read/write through the cache model, one cache line at a time
+    void cpu_copy(bool is_write, uint8_t* host, uint64_t offset, size_t len, const void* pc, sc_core::sc_time& delay);
     Vmo(ShimRuntime& rt, Kind kind, uint64_t size);
     void release_memory();
 
