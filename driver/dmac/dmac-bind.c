@@ -35,6 +35,7 @@ static void dmac_teardown(dmac_t* dev) {
   }
   if (dev->irq_mode != 0) pci_set_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_DISABLED, 0);
   dmac_ring_release(dev);
+  dmac_gather_release(dev);
   dmac_pool_release(dev); /* the engine is stopped: nothing uses the pool's pages any more */
   if (dev->bti != ZX_HANDLE_INVALID) {
     zx_handle_close(dev->bti);
@@ -190,6 +191,7 @@ static zx_status_t dmac_bind(void* ctx, zx_device_t* parent) {
     status = ZX_ERR_NOT_SUPPORTED;
     goto fail;
   }
+  dev->has_gather = DMAC_VERSION_MINOR(version) >= DMAC_GATHER_MINOR;
   /* Start from a known state whatever ran before us. */
   if ((status = dmac_engine_reset(dev)) != ZX_OK) goto fail;
   dev->sram_size = readl(dev->regs + DMAC_REG_SRAM_SIZE);

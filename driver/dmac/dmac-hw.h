@@ -28,7 +28,9 @@
 
 #define DMAC_ID_VALUE 0x444d4131u /* "DMA1" */
 #define DMAC_VERSION_MAJOR(v) ((v) >> 16)
+#define DMAC_VERSION_MINOR(v) (((v) >> 8) & 0xffu)
 #define DMAC_SUPPORTED_MAJOR 1u
+#define DMAC_GATHER_MINOR 1u /* GATHER appeared in 1.1.0 */
 
 #define DMAC_CTRL_ENABLE (1u << 0)
 #define DMAC_CTRL_SRST (1u << 1)   /* write: soft reset; read: reset still draining */
@@ -67,6 +69,18 @@ _Static_assert(sizeof(dmac_desc_t) == 32, "descriptor layout");
 #define DMAC_OP_WRITE 2u /* memory -> SRAM */
 #define DMAC_OP_READ 3u  /* SRAM -> memory */
 #define DMAC_OP_FILL 4u  /* pattern -> memory; byte i = pattern >> 8 * (i % 8) */
+#define DMAC_OP_GATHER 5u /* element list -> SRAM: src = list (16-byte aligned), len = elements */
+
+/* GATHER list element: 16 bytes, little endian. */
+typedef struct dmac_gather_elem {
+  uint64_t addr; /* device address, any alignment */
+  uint32_t len;  /* bytes, 1 .. DMAC_GATHER_ELEM_MAX */
+  uint32_t reserved;
+} dmac_gather_elem_t;
+
+_Static_assert(sizeof(dmac_gather_elem_t) == 16, "gather element layout");
+
+#define DMAC_GATHER_ELEM_MAX 65536u
 
 #define DMAC_DESC_IRQ (1u << 0) /* raise INT_STATUS.DONE when this descriptor completes */
 
@@ -84,6 +98,9 @@ _Static_assert(sizeof(dmac_desc_t) == 32, "descriptor layout");
 #define DMAC_E_PRODUCER 7u  /* PRODUCER >= RING_SIZE */
 #define DMAC_E_SRAM 8u      /* SRAM range beyond the SRAM */
 #define DMAC_E_RING 9u      /* RING_SIZE 0 or above 65536 */
+#define DMAC_E_LIST_ALIGN 10u /* GATHER list not 16-byte aligned */
+#define DMAC_E_ELEM_LEN 11u   /* GATHER element of length 0 */
+#define DMAC_E_LIST_READ 12u  /* GATHER element list read got SLVERR/DECERR */
 
 #define DMAC_RING_MAX 65536u
 

@@ -151,6 +151,7 @@ static uint8_t engine_op(uint32_t opcode) {
     case DMA_XFER_OP_COPY: return DMAC_OP_COPY;
     case DMA_XFER_OP_WRITE_SRAM: return DMAC_OP_WRITE;
     case DMA_XFER_OP_READ_SRAM: return DMAC_OP_READ;
+    case DMA_XFER_OP_GATHER_SRAM: return DMAC_OP_GATHER;
     default: return DMAC_OP_FILL;
   }
 }
@@ -160,7 +161,7 @@ static void write_slot(dmac_t* dev, dmac_xfer_t* x) {
   const uint32_t i = x->placed;
   const dmac_plan_desc_t* p = &x->plan[i];
   dmac_desc_t* d = &dev->ring[s];
-  d->src = p->src;
+  d->src = x->op.opcode == DMA_XFER_OP_GATHER_SRAM ? dmac_gather_write_list(dev, x, i, s) : p->src;
   d->dst = p->dst;
   d->len = p->len;
   d->op = engine_op(x->op.opcode);

@@ -33,7 +33,9 @@
 static bool reads_memory(uint32_t opcode) {
   return opcode == DMA_XFER_OP_COPY || opcode == DMA_XFER_OP_WRITE_SRAM;
 }
-static bool writes_memory(uint32_t opcode) { return opcode != DMA_XFER_OP_WRITE_SRAM; }
+static bool writes_memory(uint32_t opcode) {
+  return opcode == DMA_XFER_OP_COPY || opcode == DMA_XFER_OP_READ_SRAM || opcode == DMA_XFER_OP_FILL;
+}
 
 static zx_status_t check_vmo_range(zx_handle_t vmo, uint64_t offset, uint64_t length) {
   uint64_t size = 0;
@@ -44,15 +46,17 @@ static zx_status_t check_vmo_range(zx_handle_t vmo, uint64_t offset, uint64_t le
 }
 
 static zx_status_t check_op(const dmac_t* dev, const dma_xfer_op_t* op) {
-  if (op->opcode < DMA_XFER_OP_COPY || op->opcode > DMA_XFER_OP_FILL) return ZX_ERR_INVALID_ARGS;
+  if (op->opcode < DMA_XFER_OP_COPY || op->opcode > DMA_XFER_OP_GATHER_SRAM) return ZX_ERR_INVALID_ARGS;
   if (op->length == 0) return ZX_ERR_INVALID_ARGS;
   if (op->length > DMAC_MAX_OP_LENGTH) return ZX_ERR_OUT_OF_RANGE;
   zx_status_t status;
+  if (op->opcode == DMA_XFER_OP_GATHER_SRAM && (status = dmac_gather_check(dev, op)) != ZX_OK) return status;
   if (reads_memory(op->opcode) && (status = check_vmo_range(op->src_vmo, op->src_offset, op->length)) != ZX_OK)
     return status;
   if (writes_memory(op->opcode) && (status = check_vmo_range(op->dst_vmo, op->dst_offset, op->length)) != ZX_OK)
     return status;
-  if (op->opcode == DMA_XFER_OP_WRITE_SRAM || op->opcode == DMA_XFER_OP_READ_SRAM) {
+  if (op->opcode == DMA_XFER_OP_WRITE_SRAM || op->opcode == DMA_XFER_OP_READ_SRAM ||
+      op->opcode == DMA_XFER_OP_GATHER_SRAM) {
     if (op->sram_offset > dev->sram_size || op->length > dev->sram_size - op->sram_offset)
       return ZX_ERR_OUT_OF_RANGE;
   }
@@ -140,7 +144,7 @@ static void crc_from_pattern(dmac_xfer_t* x) {
   }
 }
 
-static zx_status_t cache_op(zx_handle_t vmo, uint32_t op, uint64_t offset, uint64_t length) {
+zx_status_t dmac_cache_op(zx_handle_t vmo, uint32_t op, uint64_t offset, uint64_t length) {
   zx_status_t status = zx_vmo_op_range(vmo, op, offset, length, NULL, 0);
   if (status == ZX_ERR_NOT_SUPPORTED && op == ZX_VMO_OP_CACHE_INVALIDATE) {
     /* A production kernel refuses a bare invalidate. The range holds no dirty line (it was
@@ -152,7 +156,13 @@ static zx_status_t cache_op(zx_handle_t vmo, uint32_t op, uint64_t offset, uint6
   return status;
 }
 
+zx_status_t dmac_clean_source(zx_handle_t vmo, uint64_t offset, uint64_t length) {
+  if (DMAC_BUG(MISSING_CLEAN)) return ZX_OK; /* bug-catalogue: missing-clean */
+  return dmac_cache_op(vmo, ZX_VMO_OP_CACHE_CLEAN, offset, length);
+}
+
 static void free_xfer(dmac_t* dev, dmac_xfer_t* x) {
+  dmac_gather_unmap(dev, x);
   dmac_dma_unmap(dev, &x->src);
   dmac_dma_unmap(dev, &x->dst);
   free(x->plan);
@@ -163,6 +173,7 @@ static void free_xfer(dmac_t* dev, dmac_xfer_t* x) {
 static zx_status_t prepare(dmac_t* dev, dmac_xfer_t* x) {
   const dma_xfer_op_t* op = &x->op;
   zx_status_t status;
+  if (op->opcode == DMA_XFER_OP_GATHER_SRAM) return dmac_gather_prepare(dev, x);
   if (reads_memory(op->opcode) &&
       (status = dmac_dma_map(dev, op->src_vmo, op->src_offset, op->length, ZX_BTI_PERM_READ, &x->src)) != ZX_OK)
     return status;
@@ -174,15 +185,13 @@ static zx_status_t prepare(dmac_t* dev, dmac_xfer_t* x) {
   if ((status = build_plan(x)) != ZX_OK) return status;
   if (reads_memory(op->opcode)) {
     if ((status = crc_from_vmo(x, op->src_vmo, op->src_offset)) != ZX_OK) return status;
-    if (!DMAC_BUG(MISSING_CLEAN) && /* bug-catalogue: missing-clean */
-        (status = cache_op(op->src_vmo, ZX_VMO_OP_CACHE_CLEAN, op->src_offset, op->length)) != ZX_OK)
-      return status;
+    if ((status = dmac_clean_source(op->src_vmo, op->src_offset, op->length)) != ZX_OK) return status;
   } else if (op->opcode == DMA_XFER_OP_FILL) {
     crc_from_pattern(x);
   }
   if (DMAC_BUG(INVALIDATE_DISCARDS_DIRTY) && writes_memory(op->opcode)) zx_vmo_op_range(op->dst_vmo, ZX_VMO_OP_CACHE_INVALIDATE, op->dst_offset, op->length, NULL, 0); /* bug-catalogue: invalidate-discards-dirty */
   if (!DMAC_BUG(DIRTY_EVICT_OVER_DMA) && writes_memory(op->opcode) && /* bug-catalogue: dirty-evict-over-dma */
-      (status = cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, op->dst_offset, op->length)) != ZX_OK)
+      (status = dmac_cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, op->dst_offset, op->length)) != ZX_OK)
     return status;
   return ZX_OK;
 }
@@ -191,7 +200,7 @@ static zx_status_t prepare(dmac_t* dev, dmac_xfer_t* x) {
 static void complete(dmac_t* dev, dmac_xfer_t* x, uint64_t* checked, uint64_t* mismatches) {
   const dma_xfer_op_t* op = &x->op;
   if (!DMAC_BUG(INVALIDATE_BEFORE_ONLY) && writes_memory(op->opcode) && x->dst.pmt != ZX_HANDLE_INVALID) { /* bug-catalogue: invalidate-before-only */
-    zx_status_t status = cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_INVALIDATE, op->dst_offset, op->length);
+    zx_status_t status = dmac_cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_INVALIDATE, op->dst_offset, op->length);
     if (status != ZX_OK && x->status == ZX_OK) x->status = status;
   }
   if (x->status == ZX_OK && op->opcode == DMA_XFER_OP_READ_SRAM) {
@@ -203,7 +212,10 @@ static void complete(dmac_t* dev, dmac_xfer_t* x, uint64_t* checked, uint64_t* m
       const dmac_plan_desc_t* p = &x->plan[i];
       ++*checked;
       if (p->device_crc != p->expect_crc) {
-        if (x->status == ZX_OK)
+        if (x->status == ZX_OK && op->opcode == DMA_XFER_OP_GATHER_SRAM)
+          zxlogf(ERROR, "gather: CRC mismatch in descriptor %u (bytes from %llu on): device 0x%08x, CPU 0x%08x\n", i,
+                 (unsigned long long)p->xfer_offset, p->device_crc, p->expect_crc);
+        else if (x->status == ZX_OK)
           zxlogf(ERROR, "op %u: CRC mismatch in bytes %llu..%llu: device 0x%08x, CPU 0x%08x\n", op->opcode,
                  (unsigned long long)p->xfer_offset, (unsigned long long)(p->xfer_offset + p->len - 1),
                  p->device_crc, p->expect_crc);
@@ -213,6 +225,7 @@ static void complete(dmac_t* dev, dmac_xfer_t* x, uint64_t* checked, uint64_t* m
     }
   }
   /* The engine is done with the memory. */
+  dmac_gather_unmap(dev, x);
   dmac_dma_unmap(dev, &x->src);
   dmac_dma_unmap(dev, &x->dst);
 }
@@ -311,7 +324,8 @@ static zx_status_t dmac_get_info(void* ctx, dma_xfer_info_t* out) {
   out->sram_size = dev->sram_size;
   out->max_length = DMAC_MAX_OP_LENGTH;
   out->ops_supported = (1u << DMA_XFER_OP_COPY) | (1u << DMA_XFER_OP_WRITE_SRAM) |
-                       (1u << DMA_XFER_OP_READ_SRAM) | (1u << DMA_XFER_OP_FILL);
+                       (1u << DMA_XFER_OP_READ_SRAM) | (1u << DMA_XFER_OP_FILL) |
+                       (dev->has_gather ? 1u << DMA_XFER_OP_GATHER_SRAM : 0u);
   out->irq_mode = dev->irq_mode;
   out->ring_entries = dev->ring_entries;
   return ZX_OK;

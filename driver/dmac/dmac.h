@@ -5,6 +5,7 @@
  *   dmac-xfer.c  the DMA transfer protocol: checks, plans, cache maintenance, completion
  *   dmac-dma.c   device addresses of a VMO range (pin per transfer, or from the pool)
  *   dmac-pool.c  mapping strategy: per-transfer pins or a persistent pre-pinned pool
+ *   dmac-gather.c  scatter-gather reads (GATHER_SRAM): segments, element lists per ring slot
  *   crc32.c      CRC-32/IEEE, the checksum the engine writes back
  */
 #ifndef DMAC_H_
@@ -48,11 +49,22 @@ typedef struct dmac_plan_desc {
   uint64_t xfer_offset; /* of the first byte within the transfer */
   uint32_t expect_crc; /* CRC of the bytes as the CPU sees them (computed before or after) */
   uint32_t device_crc; /* what the engine wrote back */
+  uint32_t elem_first; /* GATHER: its elements are xfer->gather.elems[elem_first ..], len of them */
 } dmac_plan_desc_t;
+
+/* GATHER_SRAM state of a transfer (dmac-gather.c). */
+typedef struct dmac_gather {
+  dmac_dma_range_t* segs;     /* one mapped range per segment */
+  uint32_t seg_count;
+  dmac_gather_elem_t* elems;  /* device-contiguous pieces of the segments, in order */
+  uint64_t* elem_offset;      /* VMO offset of each element's first byte */
+  uint32_t elem_count;
+} dmac_gather_t;
 
 typedef struct dmac_xfer {
   dma_xfer_op_t op;
   dmac_dma_range_t src, dst; /* src: COPY/WRITE_SRAM; dst: COPY/READ_SRAM/FILL */
+  dmac_gather_t gather;      /* GATHER_SRAM only */
   dmac_plan_desc_t* plan;
   uint32_t plan_len;
   uint32_t placed;          /* descriptors written into the ring */
@@ -100,6 +112,15 @@ typedef struct dmac {
   uint32_t ring_entries;
   uint32_t group;      /* descriptors per CPU cache line (>= 1) */
   dmac_slot_t* slots;
+
+  /* GATHER element lists: DMAC_GATHER_ELEMS per ring slot, in a contiguous VMO pinned READ
+   * for the device and mapped cached (created on the first GATHER, dmac-gather.c). */
+  bool has_gather;     /* the engine is 1.1 or later */
+  zx_handle_t list_vmo;
+  zx_handle_t list_pmt;
+  uint64_t list_bytes;
+  dmac_gather_elem_t* lists;
+  zx_paddr_t list_dev_addr;
 
   /* Free-running slot counters (slot = counter % ring_entries):
    * [tail, rung) on the device, [rung, head) written but not yet announced. */
@@ -164,6 +185,24 @@ zx_status_t dmac_pin(dmac_t* dev, uint32_t perms, zx_handle_t vmo, uint64_t offs
 zx_status_t dmac_pool_lookup(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t length,
                              const zx_paddr_t** addrs, uint64_t* chunk, uint64_t* base);
 void dmac_pool_release(dmac_t* dev); /* unpin the pool (the engine is stopped) */
+
+/* Cache maintenance on a VMO range (a refused bare invalidate becomes clean+invalidate). */
+zx_status_t dmac_cache_op(zx_handle_t vmo, uint32_t op, uint64_t offset, uint64_t length);
+
+/* Clean a range the device will read (it reads DRAM, not the cache). */
+zx_status_t dmac_clean_source(zx_handle_t vmo, uint64_t offset, uint64_t length);
+
+/* dmac-gather.c */
+/* Elements per descriptor (its list lives in the slot's part of the list area). */
+#define DMAC_GATHER_ELEMS 64u
+zx_status_t dmac_gather_check(const dmac_t* dev, const dma_xfer_op_t* op);
+/* Map the segments, build the element list and the plan, reference CRCs, clean the cache. */
+zx_status_t dmac_gather_prepare(dmac_t* dev, dmac_xfer_t* x);
+/* Write descriptor i's elements into slot s's list (and clean them); returns the list's
+ * device address. */
+uint64_t dmac_gather_write_list(dmac_t* dev, dmac_xfer_t* x, uint32_t i, uint32_t s);
+void dmac_gather_unmap(dmac_t* dev, dmac_xfer_t* x); /* unpin segments, free the lists */
+void dmac_gather_release(dmac_t* dev);             /* the list area (engine stopped) */
 
 /* crc32.c */
 uint32_t dmac_crc32_update(uint32_t crc, const void* data, size_t len);

@@ -45,11 +45,12 @@ int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t*
     out->min_size = min_size;
     out->max_size = max_size;
     out->block_size = block;
-    long long ring_entries = 0, rings = 0, warmup = 0;
+    long long ring_entries = 0, rings = 0, warmup = 0, gather = 0;
     unsigned long long buffer_size = 0, pool_size = 0, window = 0, access = 0;
     char dir[16] = "";
     if (sl_config_get_int(cfg, "workload.ring_entries", &ring_entries) ||
         sl_config_get_int(cfg, "workload.rings", &rings) || sl_config_get_int(cfg, "workload.warmup", &warmup) ||
+        sl_config_get_int(cfg, "workload.gather", &gather) ||
         sl_config_get_size(cfg, "workload.buffer_size", &buffer_size) ||
         sl_config_get_size(cfg, "workload.pool_size", &pool_size) ||
         sl_config_get_size(cfg, "workload.window", &window) ||
@@ -70,6 +71,11 @@ int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t*
     out->window = window;
     out->access_size = access;
     out->direction = !strcmp(dir, "write") ? WL_DIR_WRITE : !strcmp(dir, "mixed") ? WL_DIR_MIXED : WL_DIR_READ;
+    out->gather = (uint32_t)gather;
+    if (gather > 0 && out->direction != WL_DIR_READ) {
+        snprintf(err, errlen, "workload.gather=%lld needs workload.direction=read (a gather reads memory)", gather);
+        return -1;
+    }
     return 0;
 }
 

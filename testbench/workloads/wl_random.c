@@ -4,6 +4,12 @@
  * does on a pre-pinned window. With dmac.mapping=pool the driver pins the window once; per
  * transfer it pins and unpins the touched page each time.
  *
+ * With workload.gather=N (reads only) each operation is one GATHER_SRAM of N accesses: the
+ * device reads them back to back from one scatter-gather list into N x access_size
+ * consecutive SRAM bytes, without a descriptor per access (pcie-bench's back-to-back reads).
+ * workload.transfers and workload.warmup still count accesses (rounded up to whole
+ * operations).
+ *
  * The window starts with random bytes (at most its first 4 MiB; the rest stays zero, so large
  * windows cost no set-up time) and a shadow of the window and of the SRAM follows every
  * operation in submission order. Checks: every device read by the driver's CRC; every device
@@ -61,6 +67,33 @@ static int hazard(const random_wl_t* w, uint64_t off, uint64_t len, int writes) 
     return 0;
 }
 
+/* workload.gather: operations of p->gather accesses each, one scatter-gather list apiece. */
+static void gather_accesses(random_wl_t* w, wl_pipe_t* pipe, wl_rng_t* r, const sl_workload_params_t* p,
+                            const dma_xfer_info_t* info, sl_workload_result_t* res) {
+    const uint64_t a = p->access_size, run = (uint64_t)p->gather * a;
+    const uint64_t slots = p->window / a, sram_runs = info->sram_size / run;
+    const uint64_t total = p->warmup + p->transfers;
+    dma_xfer_seg_t* segs = calloc(p->gather, sizeof *segs);
+    if (!segs) {
+        wl_status(res, ZX_ERR_NO_MEMORY, "random: gather list");
+        return;
+    }
+    for (uint64_t done = 0; done < total;) {
+        const uint32_t n = total - done < p->gather ? (uint32_t)(total - done) : p->gather;
+        const uint64_t sram_off = wl_rng_below(r, sram_runs) * run;
+        for (uint32_t k = 0; k < n; ++k) {
+            segs[k].offset = wl_rng_below(r, slots) * a;
+            segs[k].length = a;
+            memcpy(w->sram_shadow + sram_off + k * a, w->win_shadow + segs[k].offset, a);
+        }
+        dma_xfer_op_t op = dma_xfer_op_gather_sram(w->window, segs, n, (uint64_t)n * a, sram_off);
+        wl_pipe_submit(pipe, &op, NULL); /* the driver copies the list before it returns */
+        done += n;
+    }
+    free(segs);
+    wl_pipe_finish(pipe);
+}
+
 void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
     dma_xfer_info_t info;
     zx_status_t st = dma_xfer_get_info(dma, &info);
@@ -83,8 +116,16 @@ void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
     random_wl_t w = {.window = ZX_HANDLE_INVALID, .sram_size = info.sram_size};
     wl_pipe_t pipe;
     const uint32_t depth = p->queue_depth ? p->queue_depth : 1;
-    /* One set-up operation (the SRAM's initial content) precedes the warm-up. */
-    if (wl_pipe_init(&pipe, dma, res, "random", depth, p->warmup + 1, on_done, &w) != ZX_OK) return;
+    if (p->gather > 0 && ((info.ops_supported & (1u << DMA_XFER_OP_GATHER_SRAM)) == 0 ||
+                          (uint64_t)p->gather * a > info.sram_size)) {
+        wl_status(res, ZX_ERR_NOT_SUPPORTED,
+                  "random: workload.gather needs a driver with GATHER_SRAM and gather x access_size (%llu) <= the SRAM (%llu)",
+                  (unsigned long long)p->gather * a, (unsigned long long)info.sram_size);
+        return;
+    }
+    /* One set-up operation (the SRAM's initial content) precedes the warm-up (in operations). */
+    const uint64_t warm_ops = p->gather ? (p->warmup + p->gather - 1) / p->gather : p->warmup;
+    if (wl_pipe_init(&pipe, dma, res, "random", depth, warm_ops + 1, on_done, &w) != ZX_OK) return;
     w.win_shadow = calloc(1, p->window);
     w.sram_shadow = calloc(1, info.sram_size);
     w.lo = calloc(depth, sizeof *w.lo);
@@ -114,6 +155,10 @@ void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
 
     const uint64_t slots = p->window / a, sram_slots = info.sram_size / a;
     const uint64_t total = p->warmup + p->transfers;
+    if (p->gather > 0) {
+        gather_accesses(&w, &pipe, &r, p, &info, res);
+        goto check_sram;
+    }
     for (uint64_t i = 0; i < total; ++i) {
         const uint64_t off = wl_rng_below(&r, slots) * a, sram_off = wl_rng_below(&r, sram_slots) * a;
         int device_writes = p->direction == WL_DIR_WRITE || (p->direction == WL_DIR_MIXED && wl_rng_below(&r, 2));
@@ -141,6 +186,7 @@ void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
     }
     wl_pipe_finish(&pipe);
 
+check_sram:
     /* The SRAM, read back whole, equals its shadow. */
     if (res->failed_ops == 0) {
         zx_handle_t check = ZX_HANDLE_INVALID;

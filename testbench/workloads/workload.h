@@ -36,6 +36,7 @@ typedef struct sl_workload_params {
     uint64_t window;        /* workload.window */
     uint64_t access_size;   /* workload.access_size */
     uint32_t direction;     /* workload.direction: WL_DIR_* */
+    uint32_t gather;        /* workload.gather: accesses per GATHER_SRAM operation (0: none) */
     uint64_t warmup;        /* workload.warmup */
 } sl_workload_params_t;
 

@@ -35,6 +35,14 @@ __BEGIN_CDECLS
 #define DMA_XFER_OP_WRITE_SRAM 2u /* src VMO range -> device SRAM at sram_offset (device reads memory) */
 #define DMA_XFER_OP_READ_SRAM 3u  /* device SRAM at sram_offset -> dst VMO range (device writes memory) */
 #define DMA_XFER_OP_FILL 4u       /* 64-bit pattern -> dst VMO range (device writes memory) */
+#define DMA_XFER_OP_GATHER_SRAM 5u /* src VMO segments -> device SRAM at sram_offset, one after
+                                    * the other (device reads memory: scatter-gather) */
+
+/* One segment of a GATHER_SRAM: bytes [offset, offset + length) of the source VMO. */
+typedef struct dma_xfer_seg {
+  uint64_t offset;
+  uint64_t length; /* >= 1 */
+} dma_xfer_seg_t;
 
 /* Called once when a queued transfer finished, from a driver thread: must not block and must
  * not call into the protocol. */
@@ -51,6 +59,9 @@ typedef struct dma_xfer_op {
   uint64_t pattern;       /* FILL: byte i of the range gets (pattern >> 8 * (i % 8)) & 0xff */
   dma_xfer_complete_t complete; /* optional, queued transfers only */
   void* cookie;
+  const dma_xfer_seg_t* segs; /* GATHER_SRAM: seg_count segments of src_vmo; read during the
+                               * call only (queue() copies what it needs) */
+  uint32_t seg_count;
 } dma_xfer_op_t;
 
 #define DMA_XFER_IRQ_LEGACY 1u
@@ -152,6 +163,20 @@ static inline dma_xfer_op_t dma_xfer_op_fill(zx_handle_t vmo, uint64_t off, uint
   op.dst_vmo = vmo;
   op.dst_offset = off;
   op.pattern = pattern;
+  return op;
+}
+
+/* length must be the sum of the segments' lengths. */
+static inline dma_xfer_op_t dma_xfer_op_gather_sram(zx_handle_t vmo, const dma_xfer_seg_t* segs,
+                                                    uint32_t seg_count, uint64_t length,
+                                                    uint64_t sram_off) {
+  dma_xfer_op_t op = {0};
+  op.opcode = DMA_XFER_OP_GATHER_SRAM;
+  op.length = length;
+  op.src_vmo = vmo;
+  op.segs = segs;
+  op.seg_count = seg_count;
+  op.sram_offset = sram_off;
   return op;
 }
 
