@@ -33,6 +33,11 @@ Iotlb make_iotlb(const Config& cfg) {
         throw ConfigError("iotlb.ways", e.what());
     }
 }
+WalkerPool make_walkers(const Config& cfg) {
+    int64_t n = cfg.get_int("iommu.walkers");
+    if (n < 1 || n > 64) throw ConfigError("iommu.walkers", "must be 1..64, got " + std::to_string(n));
+    return WalkerPool((unsigned)n);
+}
 }  // namespace
 
 Iommu::Iommu(sc_core::sc_module_name name, const Config& cfg, PhysAllocator& table_pages)
@@ -49,7 +54,8 @@ Iommu::Iommu(sc_core::sc_module_name name, const Config& cfg, PhysAllocator& tab
       deferred_timeout_((double)cfg.get_int("iommu.deferred_timeout_ns"), SC_NS),
       table_pages_(table_pages),
       iotlb_(make_iotlb(cfg)),
-      walker_(*this, levels_, sc_time((double)cfg.get_int("iommu.walk_latency_ns"), SC_NS)) {
+      walker_(*this, levels_, sc_time((double)cfg.get_int("iommu.walk_latency_ns"), SC_NS)),
+      walkers_(make_walkers(cfg)) {
     upstream.register_b_transport(this, &Iommu::b_transport);
     upstream.register_transport_dbg(this, &Iommu::transport_dbg);
     upstream.register_get_direct_mem_ptr(this, &Iommu::get_direct_mem_ptr);
@@ -254,18 +260,36 @@ bool Iommu::translate(uint16_t rid, uint64_t iova, bool is_write, sc_time& delay
     }
     uint64_t dpn = iova / kPage;
     IotlbTranslation t;
+    const sc_time now = sc_core::sc_time_stamp();
     if (iotlb_.lookup(rid, dpn, &t)) {
         ++stats_.iotlb_hits;
-        delay += hit_latency_;
-        stats_.time_translating += hit_latency_;
+        sc_time cost = hit_latency_;
+        // The entry of a walk still in flight (a miss merged under it): usable from the
+        // walk's end. The lookup overlaps the wait, so the hit costs max(hit latency, rest).
+        if (t.ready > (now + delay).value()) {
+            ++stats_.hits_pending;
+            const sc_time rest = sc_time::from_value(t.ready) - (now + delay);
+            if (rest > cost) cost = rest;
+        }
+        delay += cost;
+        stats_.time_translating += cost;
         if (pending_pages_ && is_pending(rid, dpn, dpn)) ++stats_.stale_hits;
     } else {
         ++stats_.iotlb_misses;
         ++stats_.walks;
         PageTableLeaf leaf;
         unsigned reads = 0;
-        sc_time before = delay;
+        const sc_time before = delay;
+        // Wait for a free walker; the walk then keeps it busy until it ends.
+        sc_time start;
+        const unsigned w = walkers_.acquire(now + delay, &start);
+        if (start > now + delay) {
+            ++stats_.walks_waited;
+            stats_.walk_wait += start - (now + delay);
+            delay = start - now;
+        }
         WalkResult r = walker_.walk(it->second->root(), iova, &leaf, delay, &reads);
+        walkers_.release_at(w, now + delay);
         stats_.walk_reads += reads;
         stats_.time_translating += delay - before;
         if (r == WalkResult::MemoryError)
@@ -277,6 +301,7 @@ bool Iommu::translate(uint16_t rid, uint64_t iova, bool is_write, sc_time& delay
         t.pa_base = leaf.pa_base;
         t.perms = leaf.perms;
         t.page_size = leaf.page_size;
+        t.ready = (now + delay).value();  // a lookup arriving before the walk ends waits for it
         iotlb_.insert(rid, dpn, t);  // cached with its permissions, even if this access is denied
     }
     if (!(t.perms & (is_write ? kWrite : kRead))) {

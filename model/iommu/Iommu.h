@@ -1,7 +1,8 @@
 // Iommu: translates device transactions (device addresses, tagged with the PCI requester
 // id) into physical memory transactions, with per-requester page tables in simulated
 // DRAM, an IOTLB, a timed page walker, permission checks, fault records and strict or
-// deferred IOTLB invalidation. docs/models-iommu.md describes formats, costs and the
+// deferred IOTLB invalidation. docs/models-iommu.md describes formats, costs, walk
+// concurrency (iommu.walkers, hits on entries whose walk is still in flight) and the
 // deferred-invalidation window.
 #pragma once
 
@@ -23,6 +24,7 @@
 #include "iommu/PageTable.h"
 #include "iommu/PageWalker.h"
 #include "iommu/PteMemory.h"
+#include "iommu/WalkerPool.h"
 #include "platform/PhysAllocator.h"
 
 namespace staleline {
@@ -42,6 +44,9 @@ struct IommuStats {
     uint64_t translations = 0;  // 4 KiB pages translated (a burst over N pages counts N)
     uint64_t iotlb_hits = 0, iotlb_misses = 0;
     uint64_t walks = 0, walk_reads = 0;
+    uint64_t walks_waited = 0;  // walks that found every walker busy and queued
+    sc_core::sc_time walk_wait = sc_core::SC_ZERO_TIME;  // time those walks queued, summed
+    uint64_t hits_pending = 0;  // IOTLB hits on an entry whose walk had not ended yet (merged misses)
     uint64_t faults = 0;
     uint64_t invalidation_commands = 0;  // IOTLB invalidations issued (strict unmap, explicit, per flushed range)
     uint64_t invalidated_entries = 0;    // IOTLB entries they removed
@@ -51,7 +56,8 @@ struct IommuStats {
     // first queued invalidation to the flush (the longest, and the sum over flushes).
     sc_core::sc_time deferred_window_max = sc_core::SC_ZERO_TIME;
     sc_core::sc_time deferred_window_total = sc_core::SC_ZERO_TIME;
-    sc_core::sc_time time_translating = sc_core::SC_ZERO_TIME;  // IOTLB hit latency + walk cost charged
+    // IOTLB hit latency + walk cost + waits for a walker or an in-flight walk, as charged
+    sc_core::sc_time time_translating = sc_core::SC_ZERO_TIME;
 };
 
 class Iommu : public sc_core::sc_module, private PteMemory {
@@ -62,6 +68,10 @@ public:
 
     // Reads iommu.*, iotlb.* and sim.seed. Throws ConfigError on a bad IOTLB geometry.
     Iommu(sc_core::sc_module_name name, const Config& cfg, PhysAllocator& table_pages);
+
+    // What `upstream` does with a device transaction (which must carry a RequesterId),
+    // callable directly: the C API's sl_iommu_transport, tests.
+    void transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) { b_transport(trans, delay); }
 
     static constexpr unsigned kRead = 1, kWrite = 2;
 
@@ -86,6 +96,7 @@ public:
     bool bypass() const { return bypass_; }
     bool deferred() const { return deferred_; }
     unsigned levels() const { return levels_; }
+    unsigned walkers() const { return walkers_.size(); }
 
     const std::vector<IommuFault>& faults() const { return faults_; }
     void set_fault_listener(std::function<void(const IommuFault&)> fn) { listener_ = std::move(fn); }
@@ -131,6 +142,7 @@ private:
     PhysAllocator& table_pages_;
     Iotlb iotlb_;
     PageWalker walker_;
+    WalkerPool walkers_;  // iommu.walkers walks in progress at once
     std::map<uint16_t, std::unique_ptr<PageTable>> tables_;
     std::vector<IommuFault> faults_;
     std::function<void(const IommuFault&)> listener_;

@@ -24,6 +24,7 @@ Iotlb::Iotlb(unsigned entries, unsigned ways, const std::string& policy, uint64_
     id_.assign(entries, 0);
     pa_.assign(entries, 0);
     perms_.assign(entries, 0);
+    ready_.assign(entries, 0);
     valid_in_set_.assign(sets_, 0);
     first_free_.assign(sets_, 0);
     if (wide_) index_.reset(entries);
@@ -59,6 +60,7 @@ void Iotlb::read_slot(unsigned slot, IotlbTranslation* out) const {
     out->pa_base = pa_[slot];
     out->perms = perms_[slot];
     out->page_size = (id_[slot] & 2u) ? kBlockSize : kPageSize;
+    out->ready = ready_[slot];
 }
 
 bool Iotlb::lookup(uint16_t rid, uint64_t dpn, IotlbTranslation* out) {
@@ -114,6 +116,7 @@ bool Iotlb::insert(uint16_t rid, uint64_t dpn, const IotlbTranslation& t) {
     }
     pa_[slot] = t.pa_base & ~(t.page_size - 1);
     perms_[slot] = (uint8_t)t.perms;
+    ready_[slot] = t.ready;
     filled(set, (unsigned)slot, fresh);
     return evicted;
 }

@@ -29,6 +29,9 @@ struct IotlbTranslation {
     uint64_t pa_base = 0;      // physical address of the page (4 KiB) or block (2 MiB) start
     unsigned perms = 0;        // Iommu::kRead | Iommu::kWrite
     uint64_t page_size = 4096; // 4096 or 2 MiB
+    // When the entry becomes usable, in the caller's time unit (0: at once). The Iommu
+    // stores the end of the walk that filled it, so a lookup before then waits for it.
+    uint64_t ready = 0;
 
     // Physical address of device page `dpn` inside this page or block.
     uint64_t pa_of_page(uint64_t dpn) const { return pa_base + ((dpn << 12) & (page_size - 1)); }
@@ -106,6 +109,7 @@ private:
     std::vector<uint32_t> id_;
     std::vector<uint64_t> pa_;
     std::vector<uint8_t> perms_;
+    std::vector<uint64_t> ready_;
     std::vector<unsigned> valid_in_set_;
     std::vector<unsigned> first_free_;  // per set: no invalid way below this one
     IotlbIndex index_;

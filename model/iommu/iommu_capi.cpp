@@ -5,10 +5,12 @@
 
 #include "common/FileReadBuf.h"
 #include "common/DinTrace.h"
+#include "common/RequesterId.h"
 #include "config/ConfigHandle.h"
 #include "iommu/IotlbReplay.h"
 #include "platform/PlatformHandle.h"
 #include "staleline/iommu.h"
+#include "staleline/pci.h"
 
 using namespace staleline;
 
@@ -25,6 +27,15 @@ int fault_code(IommuFaultReason r) {
 }
 
 uint64_t ns(const sc_core::sc_time& t) { return (uint64_t)(t / sc_core::sc_time(1, sc_core::SC_NS)); }
+
+int resp_code(tlm::tlm_response_status s) {
+    switch (s) {
+    case tlm::TLM_OK_RESPONSE: return SL_RESP_OK;
+    case tlm::TLM_ADDRESS_ERROR_RESPONSE: return SL_RESP_ADDRESS_ERROR;
+    case tlm::TLM_GENERIC_ERROR_RESPONSE: return SL_RESP_GENERIC_ERROR;
+    default: return SL_RESP_OTHER_ERROR;
+    }
+}
 
 }  // namespace
 
@@ -107,6 +118,36 @@ void sl_iommu_get_stats(sl_platform_t* p, sl_iommu_stats_t* out) {
     out->time_translating_ns = ns(s.time_translating);
     out->deferred_window_max_ns = ns(s.deferred_window_max);
     out->deferred_window_total_ns = ns(s.deferred_window_total);
+    out->walks_waited = s.walks_waited;
+    out->walk_wait_ns = ns(s.walk_wait);
+    out->iotlb_hits_pending = s.hits_pending;
+}
+
+int sl_iommu_transport(sl_platform_t* p, uint16_t rid, int is_write, uint64_t iova, void* data, size_t len,
+                       uint64_t* delay_ns) {
+    clear_error();
+    if (!p || !delay_ns || (!data && len)) {
+        set_error("sl_iommu_transport: null argument");
+        return SL_RESP_OTHER_ERROR;
+    }
+    if (len > 0xffffffffu) {
+        set_error("sl_iommu_transport: length " + std::to_string(len) + " does not fit a TLM transaction");
+        return SL_RESP_OTHER_ERROR;
+    }
+    tlm::tlm_generic_payload t;
+    t.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    t.set_address(iova);
+    t.set_data_ptr(static_cast<unsigned char*>(data));
+    t.set_data_length((unsigned)len);
+    t.set_streaming_width((unsigned)len);
+    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    RequesterId ext(rid);
+    t.set_extension(&ext);
+    sc_core::sc_time delay((double)*delay_ns, sc_core::SC_NS);
+    impl(p).iommu().transport(t, delay);
+    t.clear_extension(&ext);
+    *delay_ns = ns(delay);
+    return resp_code(t.get_response_status());
 }
 
 int sl_iotlb_replay_din(const sl_config_t* cfg, FILE* in, sl_iotlb_replay_stats_t* out) {

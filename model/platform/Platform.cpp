@@ -145,6 +145,11 @@ json_t* Platform::stats_json() const {
     json_object_set_new(iotlb, "misses", u(i.iotlb_misses));
     json_object_set_new(iotlb, "walks", u(i.walks));
     json_object_set_new(iotlb, "walk_reads", u(i.walk_reads));
+    // walk concurrency (iommu.walkers): walks that queued for a walker, and hits on an
+    // entry whose walk was still in flight
+    json_object_set_new(iotlb, "walks_waited", u(i.walks_waited));
+    json_object_set_new(iotlb, "walk_wait_ns", u((uint64_t)(i.walk_wait / sc_time(1, SC_NS))));
+    json_object_set_new(iotlb, "hits_pending", u(i.hits_pending));
     json_object_set_new(iotlb, "faults", u(i.faults));
     json_object_set_new(iotlb, "invalidation_commands", u(i.invalidation_commands));
     json_object_set_new(iotlb, "invalidated_entries", u(i.invalidated_entries));

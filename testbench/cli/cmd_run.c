@@ -358,6 +358,12 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
                     (unsigned long long)jget(models, "iotlb", "deferred_flushes"),
                     (unsigned long long)jget(models, "iotlb", "deferred_window_max_ns"),
                     (unsigned long long)jget(models, "iotlb", "deferred_window_mean_ns"));
+        if (jget(models, "iotlb", "walks_waited") || jget(models, "iotlb", "hits_pending"))
+            fprintf(f, "            page walks: %llu queued for a free walker (%llu ns waiting), "
+                    "%llu hits waited for a walk in flight\n",
+                    (unsigned long long)jget(models, "iotlb", "walks_waited"),
+                    (unsigned long long)jget(models, "iotlb", "walk_wait_ns"),
+                    (unsigned long long)jget(models, "iotlb", "hits_pending"));
     }
     if (res->latency_count)
         fprintf(f, "measured:   %llu operations after warm-up, latency p50 %llu ns, p99 %llu ns, max %llu ns, %.1f MB/s\n",

@@ -1,6 +1,7 @@
 /* IOMMU, IOTLB and page walker: translation across pages, permission faults, unmap in
  * strict and deferred invalidation, IOTLB geometry and policies, walk reads and timing,
- * bypass, 2 MiB blocks, table-page exhaustion, IOTLB trace replay.
+ * walk concurrency (iommu.walkers, hits on walks in flight), bypass, 2 MiB blocks,
+ * table-page exhaustion, IOTLB trace replay.
  *
  * Timing used throughout (see base_config): PCI hop 100 ns, DRAM 50 ns + 8 bytes/ns,
  * walk step 10 ns, IOTLB hit 2 ns. So one walk step = 50 + 1 (8 bytes) + 10 = 61 ns, a
@@ -612,6 +613,220 @@ static void no_block_thread(void* arg) {
 }
 static void test_block_2m_off(void) { run_with(no_block_thread, NULL); }
 
+/* ---------------------------------------------------------------- walk concurrency */
+
+/* Walk-concurrency tests issue transactions straight into the IOMMU with an explicit
+ * arrival offset (sl_iommu_transport: no PCI hop, no wait), as an initiator with several
+ * reads in flight does. An 8-byte read that misses costs WALK_NS + DATA8_NS. */
+#define WALK_NS (4 * STEP_NS)
+
+/* Map pages first..first+n-1 at 0x100000 + page * 4 KiB (one leaf table: every walk
+ * reads 4 entries). */
+static void map_range(unsigned first, unsigned n) {
+    uint64_t pages[8];
+    CU_ASSERT_FATAL(n <= 8);
+    CU_ASSERT_EQUAL_FATAL(sl_phys_alloc(P, n, 0, pages), 0);
+    for (unsigned i = first; i < first + n; ++i)
+        CU_ASSERT_EQUAL_FATAL(sl_iommu_map(P, RID, 0x100000 + i * PAGE, pages[i - first], PAGE, SL_IOMMU_READ), 0);
+}
+static void map_pages(unsigned n) { map_range(0, n); }
+
+/* Read 8 bytes of page `page` arriving `at` ns after now; returns the delay it came back with. */
+static uint64_t read_at(unsigned page, uint64_t at) {
+    uint8_t b[8];
+    uint64_t d = at;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, 0x100000 + page * PAGE + 8, b, 8, &d), SL_RESP_OK);
+    return d;
+}
+
+/* One walker: two misses to different pages arriving together. The first walks at once;
+ * the second waits for the walker (one walk), then walks. */
+static void one_walker_thread(void* arg) {
+    map_pages(2);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_at(0, 0), WALK_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_at(1, 0), WALK_NS + WALK_NS + DATA8_NS);
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.walks, 2);
+    CU_ASSERT_EQUAL(s.walks_waited, 1);
+    CU_ASSERT_EQUAL(s.walk_wait_ns, WALK_NS);
+    CU_ASSERT_EQUAL(s.iotlb_hits_pending, 0);
+    CU_ASSERT_EQUAL(s.time_translating_ns, WALK_NS + (WALK_NS + WALK_NS)); /* includes the wait */
+    /* a miss arriving once the walker is free again does not wait */
+    sl_wait_ns(2 * WALK_NS);
+    CU_ASSERT_EQUAL(read_at(0, 0), 2 + DATA8_NS); /* hit */
+    map_range(2, 1);
+    CU_ASSERT_EQUAL(read_at(2, 0), WALK_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(stats().walks_waited, 1);
+}
+static void test_walkers_one_serialises_misses(void) { run_with(one_walker_thread, NULL); /* default: 1 walker */ }
+
+/* Two walkers: two misses together both take one walk; a third waits for the earliest
+ * walker; later arrivals pick the walker that frees first. */
+static void two_walkers_thread(void* arg) {
+    map_pages(5);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_at(0, 0), WALK_NS + DATA8_NS);          /* walker 0 busy until 244 */
+    CU_ASSERT_EQUAL(read_at(1, 0), WALK_NS + DATA8_NS);          /* walker 1 busy until 244 */
+    CU_ASSERT_EQUAL(read_at(2, 0), WALK_NS + WALK_NS + DATA8_NS); /* waits 244: walker 0 until 488 */
+    /* at 300 walker 1 is free: no wait, busy until 544 */
+    CU_ASSERT_EQUAL(read_at(3, 300), 300 + WALK_NS + DATA8_NS);
+    /* at 300 again: walker 0 frees first, at 488: waits 188 */
+    CU_ASSERT_EQUAL(read_at(4, 300), 300 + (2 * WALK_NS - 300) + WALK_NS + DATA8_NS);
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.walks, 5);
+    CU_ASSERT_EQUAL(s.walks_waited, 2);
+    CU_ASSERT_EQUAL(s.walk_wait_ns, WALK_NS + (2 * WALK_NS - 300));
+    CU_ASSERT_EQUAL(s.time_translating_ns, 5 * WALK_NS + WALK_NS + (2 * WALK_NS - 300));
+}
+static void test_walkers_two_in_parallel(void) {
+    static const char* const sets[] = {"iommu.walkers=2", NULL};
+    run_with(two_walkers_thread, sets);
+}
+
+/* A hit on an entry whose walk is still running waits exactly until the walk ends and
+ * counts in hits_pending; once the walk has ended a hit costs the hit latency only. */
+static void pending_hit_thread(void* arg) {
+    map_pages(1);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_at(0, 0), WALK_NS + DATA8_NS);          /* the walk ends at 244 */
+    CU_ASSERT_EQUAL(read_at(0, 100), WALK_NS + DATA8_NS);        /* 100 + the remaining 144 */
+    CU_ASSERT_EQUAL(stats().iotlb_hits_pending, 1);
+    CU_ASSERT_EQUAL(read_at(0, WALK_NS - 1), WALK_NS - 1 + 2 + DATA8_NS); /* 1 ns left: the hit latency covers it */
+    CU_ASSERT_EQUAL(stats().iotlb_hits_pending, 2);
+    CU_ASSERT_EQUAL(read_at(0, WALK_NS), WALK_NS + 2 + DATA8_NS); /* the walk has just ended */
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.iotlb_hits_pending, 2);
+    CU_ASSERT_EQUAL(s.iotlb_hits, 3);
+    CU_ASSERT_EQUAL(s.iotlb_misses, 1);
+    CU_ASSERT_EQUAL(s.walks, 1);
+    CU_ASSERT_EQUAL(s.walks_waited, 0); /* waiting for a walk in flight is not waiting for a walker */
+    CU_ASSERT_EQUAL(s.walk_wait_ns, 0);
+    CU_ASSERT_EQUAL(s.time_translating_ns, WALK_NS + (WALK_NS - 100) + 2 + 2);
+    /* later, in real time */
+    sl_wait_ns(WALK_NS);
+    CU_ASSERT_EQUAL(read_at(0, 0), 2 + DATA8_NS);
+    CU_ASSERT_EQUAL(stats().iotlb_hits_pending, 2);
+}
+static void test_pending_hit_waits_for_walk(void) { run_with(pending_hit_thread, NULL); }
+
+/* Arrivals out of time order are served in call order: time never goes backwards. */
+static void out_of_order_thread(void* arg) {
+    map_pages(2);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_at(0, 1000), 1000 + WALK_NS + DATA8_NS); /* walker busy 1000..1244 */
+    /* arrives at 0 but reaches the IOMMU second: queues behind it */
+    CU_ASSERT_EQUAL(read_at(1, 0), 1000 + WALK_NS + WALK_NS + DATA8_NS);
+    /* a hit on page 0 arriving before its walk ended waits for the end */
+    CU_ASSERT_EQUAL(read_at(0, 0), 1000 + WALK_NS + DATA8_NS);
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.walk_wait_ns, 1000 + WALK_NS);
+    CU_ASSERT_EQUAL(s.iotlb_hits_pending, 1);
+}
+static void test_walkers_out_of_order_arrivals(void) { run_with(out_of_order_thread, NULL); }
+
+/* A burst over two pages walks them one after the other in its own delay: the second walk
+ * never waits for the first (its arrival is already after it). A 2 MiB block entry is
+ * pending for every page of the block. */
+static void burst_and_block_thread(void* arg) {
+    uint64_t pages[1024];
+    CU_ASSERT_EQUAL_FATAL(sl_phys_alloc(P, 1024, 1, pages), 0);
+    uint64_t pa = (pages[0] + MIB2 - 1) & ~(MIB2 - 1);
+    CU_ASSERT_EQUAL(sl_iommu_map(P, RID, 0x200000, pa, MIB2, SL_IOMMU_READ), 0);
+    CU_ASSERT_EQUAL(sl_iommu_map(P, RID, 0x10000, pages[0], 2 * PAGE, SL_IOMMU_READ), 0);
+    sl_wait_ns(1000);
+    uint8_t b[64];
+    uint64_t d = 0;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, 0x10fe0, b, 64, &d), SL_RESP_OK);
+    CU_ASSERT_EQUAL(d, 2 * (WALK_NS + 54)); /* per page: walk + 32-byte read (50 + 4) */
+    CU_ASSERT_EQUAL(stats().walks_waited, 0);
+    sl_wait_ns(d);
+    d = 0;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, 0x3ff000, b, 8, &d), SL_RESP_OK);
+    CU_ASSERT_EQUAL(d, 3 * STEP_NS + DATA8_NS); /* block: levels - 1 reads, ends at 183 */
+    d = 100;                                   /* another page of the block, at 100 */
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, 0x200000, b, 8, &d), SL_RESP_OK);
+    CU_ASSERT_EQUAL(d, 3 * STEP_NS + DATA8_NS);
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.iotlb_hits_pending, 1);
+    CU_ASSERT_EQUAL(s.walks, 3);
+}
+static void test_walkers_burst_and_block(void) {
+    static const char* const sets[] = {"iommu.block_2m=true", NULL};
+    run_with(burst_and_block_thread, sets);
+}
+
+/* Through the PCI host from two simulated threads at the same time, one walker: one read
+ * takes a walk, the other a walk more. Which thread goes first is the kernel's choice. */
+static uint64_t g_elapsed[2];
+static void pci_mapper_thread(void* arg) { map_pages(2); }
+static void pci_reader_thread(void* arg) {
+    unsigned i = (unsigned)(uintptr_t)arg;
+    uint8_t b[8];
+    sl_wait_ns(1000);
+    uint64_t t0 = sl_time_ns();
+    CU_ASSERT_EQUAL(dev_read(0x100000 + i * PAGE, b, 8), SL_RESP_OK);
+    g_elapsed[i] = sl_time_ns() - t0;
+}
+static void test_walkers_two_devices_through_pci(void) {
+    sl_config_t* c = base_config();
+    P = sl_platform_create(c);
+    sl_config_free(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+    CU_ASSERT_EQUAL_FATAL(sl_platform_spawn(P, "mapper", pci_mapper_thread, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(sl_platform_spawn(P, "reader0", pci_reader_thread, (void*)(uintptr_t)0), 0);
+    CU_ASSERT_EQUAL_FATAL(sl_platform_spawn(P, "reader1", pci_reader_thread, (void*)(uintptr_t)1), 0);
+    CU_ASSERT_EQUAL(sl_platform_run(P, 0), 0);
+    uint64_t lo = g_elapsed[0] < g_elapsed[1] ? g_elapsed[0] : g_elapsed[1];
+    uint64_t hi = g_elapsed[0] < g_elapsed[1] ? g_elapsed[1] : g_elapsed[0];
+    CU_ASSERT_EQUAL(lo, HOP_NS + WALK_NS + DATA8_NS + HOP_NS);
+    CU_ASSERT_EQUAL(hi, HOP_NS + 2 * WALK_NS + DATA8_NS + HOP_NS);
+    sl_iommu_stats_t s;
+    sl_iommu_get_stats(P, &s);
+    CU_ASSERT_EQUAL(s.walks_waited, 1);
+    CU_ASSERT_EQUAL(s.walk_wait_ns, WALK_NS);
+    /* the same figures in the stats JSON (what `staleline run --json` and sweeps report) */
+    char* js = sl_platform_stats_json(P);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+    CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"walks_waited\": 1\n")); /* sorted keys: the last of "iotlb" */
+    CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"walk_wait_ns\": 244,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"hits_pending\": 0,"));
+    free(js);
+    sl_platform_destroy(P);
+    P = NULL;
+}
+
+/* iommu.walkers is 1..64; anything else is a configuration error naming the key. */
+static void test_walkers_config_bounds(void) {
+    sl_config_t* c = sl_config_new();
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.walkers", "0"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "iommu.walkers");
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.walkers", "65"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "iommu.walkers");
+    CU_ASSERT_EQUAL(sl_config_set_assignment(c, "iommu.walkers=-1"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "iommu.walkers");
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.walkers", "lots"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "iommu.walkers");
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.walkers", "64"), 0);
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.walkers", "1"), 0);
+    sl_config_free(c);
+}
+
+/* sl_iommu_transport refuses null arguments with an error instead of crashing. */
+static void transport_args_thread(void* arg) {
+    uint64_t d = 0;
+    uint8_t b[8];
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, 0x1000, b, 8, NULL), SL_RESP_OTHER_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), "null"));
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, 0x1000, NULL, 8, &d), SL_RESP_OTHER_ERROR);
+    CU_ASSERT_EQUAL(sl_iommu_transport(NULL, RID, 0, 0x1000, b, 8, &d), SL_RESP_OTHER_ERROR);
+    /* an unmapped requester faults as through the PCI host */
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, 0x20, 0, 0x1000, b, 8, &d), SL_RESP_ADDRESS_ERROR);
+    CU_ASSERT_EQUAL(d, 0);
+    CU_ASSERT_EQUAL(sl_iommu_fault_count(P), 1);
+}
+static void test_iommu_transport_arguments(void) { run_with(transport_args_thread, NULL); }
+
 /* ---------------------------------------------------------------- trace replay */
 
 static int replay(const char* trace, const char* const* sets, sl_iotlb_replay_stats_t* s) {
@@ -827,6 +1042,14 @@ static const sl_test_t tests[] = {
     SL_TEST(test_bypass),
     SL_TEST(test_block_2m),
     SL_TEST(test_block_2m_off),
+    SL_TEST(test_walkers_one_serialises_misses),
+    SL_TEST(test_walkers_two_in_parallel),
+    SL_TEST(test_pending_hit_waits_for_walk),
+    SL_TEST(test_walkers_out_of_order_arrivals),
+    SL_TEST(test_walkers_burst_and_block),
+    SL_TEST(test_walkers_two_devices_through_pci),
+    SL_TEST(test_walkers_config_bounds),
+    SL_TEST(test_iommu_transport_arguments),
     SL_TEST(test_replay_set_associative_lru_fifo),
     SL_TEST(test_replay_policies_lru_fifo_plru),
     SL_TEST(test_replay_random_policy),

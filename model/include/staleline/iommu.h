@@ -75,11 +75,22 @@ typedef struct {
     uint64_t invalidated_entries;   /* IOTLB entries those commands removed */
     uint64_t deferred_flushes;
     uint64_t stale_hits;            /* translations served by a deferred-invalidated entry */
-    uint64_t time_translating_ns;   /* hit latency + walk cost charged to transactions */
+    uint64_t time_translating_ns;   /* hit latency + walk cost + the waits below, charged to transactions */
     uint64_t deferred_window_max_ns;   /* longest time a flushed batch left stale translations usable */
     uint64_t deferred_window_total_ns; /* that time summed over the flushes */
+    uint64_t walks_waited;          /* walks that found all iommu.walkers busy and queued */
+    uint64_t walk_wait_ns;          /* time those walks queued for a walker, summed */
+    uint64_t iotlb_hits_pending;    /* hits on an entry whose walk had not ended yet (they wait for it) */
 } sl_iommu_stats_t;
 void sl_iommu_get_stats(sl_platform_t* p, sl_iommu_stats_t* out);
+
+/* A timed device transaction of requester rid straight into the IOMMU (no PCI hop), as a
+ * loosely-timed initiator with several requests in flight issues it: it arrives at
+ * sl_time_ns() + *delay_ns, and returns with the IOMMU's and memory's time added to
+ * *delay_ns, without waiting. Call it from a simulated thread. Returns an SL_RESP_* code
+ * (staleline/pci.h); SL_RESP_OTHER_ERROR with sl_error() set on a null argument. */
+int sl_iommu_transport(sl_platform_t* p, uint16_t rid, int is_write, uint64_t iova, void* data, size_t len,
+                       uint64_t* delay_ns);
 
 /* ---- IOTLB trace replay (no SystemC, no platform) ---- */
 typedef struct {
