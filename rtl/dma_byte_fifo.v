@@ -1,9 +1,9 @@
-// Byte-granular realigning FIFO between the source and the destination side of the mover.
+// Byte-granular realigning FIFO (2 KiB in the engine) between the source and the destination side of the mover.
 // A push takes push_n bytes starting at lane push_lo of a 64-bit beat; a pop delivers the
 // next pop_n bytes placed at lanes pop_lo.. of a 64-bit beat, with the matching strobes.
 // This is what lets source and destination have unrelated byte alignments.
 module dma_byte_fifo #(
-    parameter LOG2 = 9                       // 512 bytes
+    parameter LOG2 = 11                      // 2 KiB
 ) (
     input  wire          clk,
     input  wire          clr,

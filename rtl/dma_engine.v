@@ -1,6 +1,7 @@
 // DMA engine top level: descriptor-ring DMA controller with an AXI4-Lite register slave
-// (BAR0, 4 KiB), an AXI4 master (64-bit data, INCR bursts of up to 16 beats that never
-// cross 4 KiB), 64 KiB of on-chip SRAM, a level interrupt and MSI writes.
+// (BAR0, 4 KiB), an AXI4 master (64-bit data, INCR bursts that never cross 4 KiB: reads of
+// up to 64 beats, at most RD_TAGS of them outstanding, writes of up to 16 beats), 64 KiB of
+// on-chip SRAM, a level interrupt and MSI writes.
 // See rtl/README.md for registers, descriptor format, errors and soft reset.
 //
 //   dma_regs       register block (AXI4-Lite slave)
@@ -10,7 +11,8 @@
 //   dma_axi_master AXI4 master pins, soft-reset drain
 //   dma_sram       on-chip SRAM
 module dma_engine #(
-    parameter ID_W = 4
+    parameter ID_W    = 4,
+    parameter RD_TAGS = 4                    // read bursts outstanding at most (1..16)
 ) (
     input  wire            clk,
     input  wire            rst_n,            // synchronous, active low
@@ -191,13 +193,14 @@ module dma_engine #(
     wire [63:0]         sram_rd_data, sram_wr_data;
     wire [7:0]          sram_wr_be;
 
-    dma_mover #(.SRAM_AW(SRAM_AW)) u_mover (
+    dma_mover #(.RD_TAGS(RD_TAGS), .SRAM_AW(SRAM_AW)) u_mover (
         .clk(clk), .rst(core_rst),
         .start(mv_start), .src_kind(mv_src_kind), .dst_sram(mv_dst_sram), .src(mv_src), .dst(mv_dst), .len(mv_len),
         .busy(mv_busy), .waiting(mv_waiting), .done(mv_done), .err_kind(mv_err_kind), .err_resp(mv_err_resp),
         .err_addr(mv_err_addr), .crc(mv_crc),
         .ar_valid(mv_arvalid), .ar_ready(rq_arready && mover_bus), .ar_addr(mv_araddr), .ar_len(mv_arlen),
         .r_valid(rq_rvalid && mover_bus), .r_ready(mv_rready), .r_data(rq_rdata), .r_resp(rq_rresp),
+        .r_last(rq_rlast),
         .aw_valid(mv_awvalid), .aw_ready(rq_awready && mover_bus), .aw_addr(mv_awaddr), .aw_len(mv_awlen),
         .w_valid(mv_wvalid), .w_ready(rq_wready && mover_bus), .w_data(mv_wdata), .w_strb(mv_wstrb),
         .w_last(mv_wlast),

@@ -4,14 +4,19 @@
 // destination may have any byte alignment and the length need not be a multiple of 8.
 // The CRC-32 of the moved bytes is computed as they enter the FIFO.
 //
-// Reads: bursts are issued while the FIFO has room for everything already requested
-// (several bursts may be outstanding). Writes: a burst's AW is issued only once the FIFO
-// holds all of its bytes, so its W beats never stall; up to 4 write bursts may await B.
+// Reads: a burst is issued while the FIFO has room for it and everything already requested,
+// and at most RD_TAGS bursts are outstanding. An in-order queue (one AXI ID: responses come
+// in order) remembers for each outstanding burst where its bytes sit in its beats, so R
+// beats are pushed at the right lanes and a failing beat's address is known. Writes: a
+// burst's AW is issued only once the FIFO holds all of its bytes, so its W beats never
+// stall; up to 4 write bursts may await B.
 // On an error response the mover stops issuing, lets what is in flight finish (reads are
 // drained, a started write burst completes, outstanding B responses are collected), then
-// reports the first error. Bursts never cross 4 KiB and have at most 16 beats.
+// reports the first error. Bursts never cross 4 KiB; reads have at most 64 beats (512
+// bytes), writes at most 16 (128 bytes).
 module dma_mover #(
-    parameter FIFO_LOG2 = 9,           // 512-byte FIFO: four 16-beat read bursts in flight
+    parameter FIFO_LOG2 = 11,          // 2 KiB FIFO: four 64-beat read bursts in flight
+    parameter RD_TAGS   = 4,           // read bursts outstanding at most (1..16)
     parameter SRAM_AW   = 13
 ) (
     input  wire               clk,
@@ -40,6 +45,7 @@ module dma_mover #(
     output wire               r_ready,
     input  wire [63:0]        r_data,
     input  wire [1:0]         r_resp,
+    input  wire               r_last,
     output reg                aw_valid,
     input  wire               aw_ready,
     output reg  [63:0]        aw_addr,
@@ -63,6 +69,8 @@ module dma_mover #(
     output wire [63:0]        sram_wr_data
 );
     localparam [FIFO_LOG2+1:0] DEPTH = 1 << FIFO_LOG2;
+    localparam QW = (RD_TAGS <= 1) ? 1 : $clog2(RD_TAGS);   // read queue index bits
+    localparam [QW:0] TAGS = RD_TAGS;
     localparam [1:0] W_IDLE = 2'd0, W_AW = 2'd1, W_DATA = 2'd2;
     localparam [1:0] SRC_AXI = 2'd0, SRC_SRAM = 2'd1, SRC_FILL = 2'd2;
     localparam [1:0] ERR_NONE = 2'd0, ERR_READ = 2'd1, ERR_WRITE = 2'd2;
@@ -89,8 +97,6 @@ module dma_mover #(
     reg [31:0]  sr_off;        // bytes covered by SRAM reads issued
     reg [31:0]  wr_off;        // bytes covered by AW bursts issued
     reg [FIFO_LOG2:0] rsv;     // FIFO bytes reserved by AR bursts not yet received
-    reg [7:0]   rd_beats;      // R beats still to come
-    reg [63:0]  rd_beat_addr;  // address of the next R beat
     reg         sr_v;          // SRAM read data arrives this cycle
     reg [SRAM_AW-1:0] sr_word; // next SRAM word to read
     reg [SRAM_AW-1:0] sw_word; // next SRAM word to write
@@ -100,6 +106,16 @@ module dma_mover #(
     reg [63:0]  bq [0:3];      // their addresses, oldest first
     reg [1:0]   bq_wp, bq_rp;
 
+    // Read queue: one entry per read burst issued (AR) and not yet fully received, oldest
+    // first; its length is the number of read tags in use.
+    reg [2:0]    rq_lo    [0:(1 << QW) - 1];   // lane of the burst's first byte
+    reg [9:0]    rq_bytes [0:(1 << QW) - 1];   // transfer bytes it carries
+    reg [60:0]   rq_word  [0:(1 << QW) - 1];   // address of its first beat / 8
+    reg [QW-1:0] rq_wp, rq_rp;
+    reg [QW:0]   rq_n;
+    reg [7:0]    hd_beat;      // beats received of the oldest burst
+    reg [9:0]    hd_done;      // its bytes received
+
     wire err = (err_kind != ERR_NONE);
 
     wire src_axi  = (src_kind_q == SRC_AXI);
@@ -107,26 +123,31 @@ module dma_mover #(
     wire src_fill = (src_kind_q == SRC_FILL);
 
     wire [FIFO_LOG2:0] fcount;
-
-    // ---- source side ----
-    wire [2:0]  push_lo = (src_fill || pushed != 32'd0) ? 3'd0 : src_q[2:0];
-    wire [3:0]  push_n  = beat_bytes(push_lo, len_q - pushed);
     wire [FIFO_LOG2+1:0] fc = {1'b0, fcount};
 
+    // ---- source side: AXI reads ----
     wire [63:0] rd_burst_addr;
-    wire [7:0]  rd_burst_len, rd_burst_bytes;
-    dma_burst_calc u_rd_burst (
+    wire [7:0]  rd_burst_len;
+    wire [9:0]  rd_burst_bytes;
+    dma_burst_calc #(.MAX_BEATS(64)) u_rd_burst (
         .base(src_q), .offset(rd_off), .total(len_q),
         .addr(rd_burst_addr), .axlen(rd_burst_len), .bytes(rd_burst_bytes));
+    wire [2:0]  rd_lo = src_q[2:0] + rd_off[2:0];   // lane of the next burst's first byte
 
-    wire ar_issue = running && src_axi && !err && !ar_valid && (rd_off != len_q) &&
-                    (fc + {1'b0, rsv} + {{(FIFO_LOG2 - 6){1'b0}}, rd_burst_bytes} <= DEPTH);
+    wire ar_issue = running && src_axi && !err && !ar_valid && (rd_off != len_q) && (rq_n != TAGS) &&
+                    (fc + {1'b0, rsv} + {{(FIFO_LOG2 - 8){1'b0}}, rd_burst_bytes} <= DEPTH);
 
     assign r_ready = running;
     wire r_fire    = r_valid && r_ready;
     wire r_bad     = r_fire && (r_resp != OKAY);
     wire push_r    = r_fire && !r_bad && !err;
 
+    // The beat at the head of the read queue: its lanes and its address.
+    wire [2:0]  hd_lo   = (hd_beat == 8'd0) ? rq_lo[rq_rp] : 3'd0;
+    wire [9:0]  hd_left = rq_bytes[rq_rp] - hd_done;
+    wire [60:0] hd_word = rq_word[rq_rp] + {53'd0, hd_beat};
+
+    // ---- source side: SRAM reads, fill pattern ----
     wire [2:0]  sr_lo = (sr_off == 32'd0) ? src_q[2:0] : 3'd0;
     wire [3:0]  sr_n  = beat_bytes(sr_lo, len_q - sr_off);
     assign sram_rd_en   = running && src_sram && !err && (sr_off != len_q) &&
@@ -136,6 +157,9 @@ module dma_mover #(
     wire push_fill = running && src_fill && !err && (pushed != len_q) && (fc + 8 <= DEPTH);
     wire push      = push_r || (sr_v && !err) || push_fill;
     wire [63:0] push_data = src_axi ? r_data : (src_sram ? sram_rd_data : src_q);
+    wire [2:0]  seq_lo  = (src_fill || pushed != 32'd0) ? 3'd0 : src_q[2:0];
+    wire [2:0]  push_lo = src_axi ? hd_lo : seq_lo;
+    wire [3:0]  push_n  = src_axi ? beat_bytes(hd_lo, {22'd0, hd_left}) : beat_bytes(seq_lo, len_q - pushed);
 
     // ---- destination side ----
     wire [2:0]  pop_lo = (popped == 32'd0) ? dst_q[2:0] : 3'd0;
@@ -144,13 +168,14 @@ module dma_mover #(
     wire [7:0]  pop_strb;
 
     wire [63:0] wr_burst_addr;
-    wire [7:0]  wr_burst_len, wr_burst_bytes;
-    dma_burst_calc u_wr_burst (
+    wire [7:0]  wr_burst_len;
+    wire [9:0]  wr_burst_bytes;
+    dma_burst_calc #(.MAX_BEATS(16)) u_wr_burst (
         .base(dst_q), .offset(wr_off), .total(len_q),
         .addr(wr_burst_addr), .axlen(wr_burst_len), .bytes(wr_burst_bytes));
 
     wire aw_issue = running && !dst_sram_q && !err && (wstate == W_IDLE) && (wr_off != len_q) &&
-                    (b_out != 3'd4) && (fcount >= {{(FIFO_LOG2 - 7){1'b0}}, wr_burst_bytes});
+                    (b_out != 3'd4) && (fcount >= {{(FIFO_LOG2 - 9){1'b0}}, wr_burst_bytes});
 
     assign w_valid = (wstate == W_DATA);
     assign w_data  = pop_data;
@@ -170,13 +195,14 @@ module dma_mover #(
     wire pop = w_fire || sram_wr_en;
 
     // ---- completion ----
-    wire quiet = !ar_valid && (rd_beats == 8'd0) && (wstate == W_IDLE) && (b_out == 3'd0) && !sr_v;
+    wire quiet  = !ar_valid && (rq_n == {(QW + 1){1'b0}}) && (wstate == W_IDLE) && (b_out == 3'd0) && !sr_v;
+    wire finish = running && quiet && (err || popped == len_q);
     assign busy = running;
     // Nothing to do but wait for R beats or B responses (or not running at all): every
     // register above keeps its value at the next edge unless r_fire or b_fire (or start).
     assign waiting = !done && (!running ||
                      (!ar_valid && !ar_issue && (wstate == W_IDLE) && !aw_issue && !sram_rd_en && !sr_v &&
-                      !sram_wr_en && !push_fill && !(quiet && (err || popped == len_q))));
+                      !sram_wr_en && !push_fill && !finish));
 
     dma_byte_fifo #(.LOG2(FIFO_LOG2)) u_fifo (
         .clk(clk), .clr(rst || start),
@@ -212,8 +238,11 @@ module dma_mover #(
             sr_off   <= 32'd0;
             wr_off   <= 32'd0;
             rsv      <= {(FIFO_LOG2 + 1){1'b0}};
-            rd_beats <= 8'd0;
-            rd_beat_addr <= 64'd0;
+            rq_wp    <= {QW{1'b0}};
+            rq_rp    <= {QW{1'b0}};
+            rq_n     <= {(QW + 1){1'b0}};
+            hd_beat  <= 8'd0;
+            hd_done  <= 10'd0;
             sr_v     <= 1'b0;
             sr_word  <= {SRAM_AW{1'b0}};
             sw_word  <= {SRAM_AW{1'b0}};
@@ -239,8 +268,11 @@ module dma_mover #(
             sr_off   <= 32'd0;
             wr_off   <= 32'd0;
             rsv      <= {(FIFO_LOG2 + 1){1'b0}};
-            rd_beats <= 8'd0;
-            rd_beat_addr <= {src[63:3], 3'b000};
+            rq_wp    <= {QW{1'b0}};
+            rq_rp    <= {QW{1'b0}};
+            rq_n     <= {(QW + 1){1'b0}};
+            hd_beat  <= 8'd0;
+            hd_done  <= 10'd0;
             sr_v     <= 1'b0;
             sr_word  <= src[SRAM_AW+2:3];
             sw_word  <= dst[SRAM_AW+2:3];
@@ -251,24 +283,38 @@ module dma_mover #(
         end else begin
             done <= 1'b0;
 
-            // AR: reserve FIFO room for the whole burst when it is issued.
+            // AR: reserve FIFO room for the whole burst and queue it when it is issued.
             if (ar_issue) begin
                 ar_valid <= 1'b1;
                 ar_addr  <= rd_burst_addr;
                 ar_len   <= rd_burst_len;
-                rd_off   <= rd_off + {24'd0, rd_burst_bytes};
+                rd_off   <= rd_off + {22'd0, rd_burst_bytes};
+                rq_lo[rq_wp]    <= rd_lo;
+                rq_bytes[rq_wp] <= rd_burst_bytes;
+                rq_word[rq_wp]  <= rd_burst_addr[63:3];
+                rq_wp <= rq_wp + 1'b1;
             end else if (ar_ready) begin
                 ar_valid <= 1'b0;
             end
-            rd_beats <= rd_beats + (ar_issue ? rd_burst_len + 8'd1 : 8'd0) - (r_fire ? 8'd1 : 8'd0);
-            rsv <= rsv + (ar_issue ? {{(FIFO_LOG2 - 7){1'b0}}, rd_burst_bytes} : {(FIFO_LOG2 + 1){1'b0}})
+            rq_n <= rq_n + {{QW{1'b0}}, ar_issue} - {{QW{1'b0}}, r_fire && r_last};
+            rsv <= rsv + (ar_issue ? {{(FIFO_LOG2 - 9){1'b0}}, rd_burst_bytes} : {(FIFO_LOG2 + 1){1'b0}})
                        - (push_r ? {{(FIFO_LOG2 - 3){1'b0}}, push_n} : {(FIFO_LOG2 + 1){1'b0}});
 
-            if (r_fire) rd_beat_addr <= rd_beat_addr + 64'd8;
+            // R: walk the head burst beat by beat; its last beat frees the tag.
+            if (r_fire) begin
+                if (r_last) begin
+                    rq_rp   <= rq_rp + 1'b1;
+                    hd_beat <= 8'd0;
+                    hd_done <= 10'd0;
+                end else begin
+                    hd_beat <= hd_beat + 8'd1;
+                    hd_done <= hd_done + {6'd0, push_n};
+                end
+            end
             if (r_bad && !err) begin
                 err_kind <= ERR_READ;
                 err_resp <= r_resp;
-                err_addr <= rd_beat_addr;
+                err_addr <= {hd_word, 3'b000};
             end
 
             // SRAM source: data the cycle after the read.
@@ -289,7 +335,7 @@ module dma_mover #(
                     aw_addr  <= wr_burst_addr;
                     aw_len   <= wr_burst_len;
                     w_beats  <= wr_burst_len[4:0] + 5'd1;
-                    wr_off   <= wr_off + {24'd0, wr_burst_bytes};
+                    wr_off   <= wr_off + {22'd0, wr_burst_bytes};
                     wstate   <= W_AW;
                 end
                 W_AW: if (aw_ready) begin
@@ -314,7 +360,7 @@ module dma_mover #(
                 end
             end
 
-            if (running && quiet && (err || popped == len_q)) begin
+            if (finish) begin
                 running <= 1'b0;
                 done    <= 1'b1;
             end
