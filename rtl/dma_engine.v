@@ -162,7 +162,8 @@ module dma_engine #(
 
     // ---- sequencer and mover ----
     wire        mv_start, mv_done;
-    wire [1:0]  mv_src_kind, mv_err_kind;
+    wire [1:0]  mv_src_kind;
+    wire [2:0]  mv_err_kind;
     wire        mv_dst_sram;
     wire [63:0] mv_src, mv_dst, mv_err_addr;
     wire [31:0] mv_len, mv_crc;

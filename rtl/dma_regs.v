@@ -57,7 +57,7 @@ module dma_regs #(
     input  wire [63:0] err_addr
 );
     localparam [31:0] ID_VALUE = 32'h444D4131;   // "DMA1"
-    localparam [31:0] VERSION  = 32'h00010000;   // 1.0.0: major[31:16] minor[15:8] patch[7:0]
+    localparam [31:0] VERSION  = 32'h00010100;   // 1.1.0: major[31:16] minor[15:8] patch[7:0]
     localparam [1:0]  OKAY     = 2'b00;
     localparam [9:0] R_ID        = 10'h000,   // word offsets (byte offset >> 2)
                      R_VERSION   = 10'h001,

@@ -46,7 +46,7 @@ module dma_sequencer #(
     output wire [63:0] mv_dst,
     output wire [31:0] mv_len,
     input  wire        mv_done,
-    input  wire [1:0]  mv_err_kind,
+    input  wire [2:0]  mv_err_kind,    // see dma_mover
     input  wire [1:0]  mv_err_resp,
     input  wire [63:0] mv_err_addr,
     input  wire [31:0] mv_crc,
@@ -89,7 +89,8 @@ module dma_sequencer #(
     localparam [7:0] OP_COPY  = 8'd1,   // memory -> memory
                      OP_WRITE = 8'd2,   // memory -> SRAM
                      OP_READ  = 8'd3,   // SRAM -> memory
-                     OP_FILL  = 8'd4;   // pattern -> memory
+                     OP_FILL  = 8'd4,   // pattern -> memory
+                     OP_GATHER = 8'd5;  // element list in memory -> SRAM
     // Error codes (STATUS[15:8], descriptor status[15:8]); rtl/README.md lists them.
     localparam [7:0] E_NONE      = 8'd0,
                      E_RD_RESP   = 8'd1,   // source read got SLVERR/DECERR
@@ -100,7 +101,10 @@ module dma_sequencer #(
                      E_OPCODE    = 8'd6,   // unknown opcode
                      E_PRODUCER  = 8'd7,   // PRODUCER >= RING_SIZE
                      E_SRAM      = 8'd8,   // SRAM offset + length beyond the SRAM
-                     E_RING      = 8'd9;   // RING_SIZE is 0 or above 65536
+                     E_RING      = 8'd9,   // RING_SIZE is 0 or above 65536
+                     E_LIST_ALIGN = 8'd10, // GATHER list address not 16-byte aligned
+                     E_ELEM_LEN  = 8'd11,  // GATHER element of length 0
+                     E_LIST_RD   = 8'd12;  // GATHER element list read got SLVERR/DECERR
     localparam [1:0] OKAY = 2'b00;
 
     reg [3:0]  state;
@@ -146,10 +150,11 @@ module dma_sequencer #(
         (d_op == OP_COPY || d_op == OP_FILL) ? E_NONE :
         (d_op == OP_WRITE) ? (sram_dst_bad ? E_SRAM : E_NONE) :
         (d_op == OP_READ)  ? (sram_src_bad ? E_SRAM : E_NONE) :
+        (d_op == OP_GATHER) ? ((d_src[3:0] != 4'd0) ? E_LIST_ALIGN : E_NONE) :   // SRAM: per element
         E_OPCODE;
 
-    assign mv_src_kind = (d_op == OP_READ) ? 2'd1 : (d_op == OP_FILL) ? 2'd2 : 2'd0;
-    assign mv_dst_sram = (d_op == OP_WRITE);
+    assign mv_src_kind = (d_op == OP_READ) ? 2'd1 : (d_op == OP_FILL) ? 2'd2 : (d_op == OP_GATHER) ? 2'd3 : 2'd0;
+    assign mv_dst_sram = (d_op == OP_WRITE) || (d_op == OP_GATHER);
     assign mv_src = d_src;
     assign mv_dst = d_dst;
     assign mv_len = d_len;
@@ -257,11 +262,14 @@ module dma_sequencer #(
                 end
 
                 S_MOVE: if (mv_done) begin
-                    code      <= (mv_err_kind == 2'd1) ? E_RD_RESP :
-                                 (mv_err_kind == 2'd2) ? E_WR_RESP : E_NONE;
+                    code      <= (mv_err_kind == 3'd1) ? E_RD_RESP :
+                                 (mv_err_kind == 3'd2) ? E_WR_RESP :
+                                 (mv_err_kind == 3'd3) ? E_LIST_RD :
+                                 (mv_err_kind == 3'd4) ? E_ELEM_LEN :
+                                 (mv_err_kind == 3'd5) ? E_SRAM : E_NONE;
                     code_resp <= mv_err_resp;
                     code_addr <= mv_err_addr;
-                    crc_q     <= (mv_err_kind == 2'd0) ? mv_crc : 32'd0;   // no partial CRCs
+                    crc_q     <= (mv_err_kind == 3'd0) ? mv_crc : 32'd0;   // no partial CRCs
                     state     <= S_WB_A;
                 end
 

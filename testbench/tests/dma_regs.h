@@ -36,6 +36,7 @@
 #define OP_WRITE 2
 #define OP_READ  3
 #define OP_FILL  4
+#define OP_GATHER 5      /* src: element list (16-byte aligned), dst: SRAM offset, length: elements */
 #define F_IRQ    1
 
 /* error codes in STATUS and in a descriptor's status word */
@@ -48,6 +49,13 @@
 #define E_PRODUCER  7
 #define E_SRAM      8
 #define E_RING      9
+#define E_LIST_ALIGN 10  /* GATHER list address not 16-byte aligned */
+#define E_ELEM_LEN  11   /* GATHER element of length 0 */
+#define E_LIST_RD   12   /* GATHER element list read got SLVERR/DECERR */
+
+/* GATHER element: 16 bytes, little-endian: +0 u64 device address, +8 u32 length (1..65536),
+ * +12 u32 reserved */
+#define GATHER_ELEM_BYTES 16
 
 /* AXI responses */
 #define AXI_SLVERR 2

@@ -17,7 +17,7 @@ static void sizes_thread(void* arg) {
     fx_init(f);
     uint64_t q = 0;
     CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 0, f->bar + R_ID, &q, 8, 1), SL_RESP_OK);   /* two words, low first */
-    CU_ASSERT_EQUAL(q, 0x444D4131ull | (0x00010000ull << 32));
+    CU_ASSERT_EQUAL(q, 0x444D4131ull | (0x00010100ull << 32));   /* ID, VERSION 1.1.0 */
     uint8_t b = 0;
     CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 0, f->bar + R_ID + 3, &b, 1, 1), SL_RESP_OK);
     CU_ASSERT_EQUAL(b, 0x44);                                   /* 'D' of "DMA1" */

@@ -124,7 +124,7 @@ static void test_id_version_and_reset_values(void) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     CU_ASSERT_EQUAL(sl_rtl_reg(h, R_ID), 0x444D4131u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_VERSION), 0x00010000u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_VERSION), 0x00010100u);   /* 1.1.0 */
     CU_ASSERT_EQUAL(sl_rtl_reg(h, R_SRAM_SIZE), 65536u);
     CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CTRL), 0u);
     CU_ASSERT_EQUAL(sl_rtl_reg(h, R_STATUS), ST_IDLE);
@@ -498,7 +498,7 @@ static void run_bad_desc(uint64_t src, uint64_t dst, uint32_t len, uint8_t op, u
 static void test_zero_length(void) { run_bad_desc(0x500000, 0x800000, 0, OP_COPY, E_LENGTH); }
 static void test_bad_opcode(void) {
     run_bad_desc(0x500000, 0x800000, 8, 0, E_OPCODE);
-    run_bad_desc(0x500000, 0x800000, 8, 5, E_OPCODE);
+    run_bad_desc(0x500000, 0x800000, 8, 6, E_OPCODE);   /* 5 is GATHER since 1.1.0 */
     run_bad_desc(0x500000, 0x800000, 8, 0xFF, E_OPCODE);
 }
 static void test_sram_range(void) {
@@ -1107,6 +1107,396 @@ static void test_vcd_trace(void) {
     CU_ASSERT(strstr(buf, last) != NULL);
 }
 
+/* ---- GATHER: an element list in memory -> SRAM ---- */
+
+typedef struct {
+    uint64_t addr;
+    uint32_t len;
+} elem_t;
+
+#define LIST     0x600000ull         /* element lists */
+#define SRAM_IN  0x7E00000ull        /* staging for SRAM loads */
+#define SRAM_OUT 0x7F00000ull        /* SRAM dumps */
+
+/* n elements at `list`; the reserved words hold junk, which the engine must ignore. */
+static void put_list(sl_rtl_t* h, uint64_t list, const elem_t* e, unsigned n) {
+    for (unsigned i = 0; i < n; ++i) {
+        uint8_t b[GATHER_ELEM_BYTES];
+        for (int k = 0; k < 8; ++k) b[k] = (uint8_t)(e[i].addr >> (8 * k));
+        for (int k = 0; k < 4; ++k) b[8 + k] = (uint8_t)(e[i].len >> (8 * k));
+        for (int k = 0; k < 4; ++k) b[12 + k] = (uint8_t)((0xC0FFEE00u + i) >> (8 * k));
+        CU_ASSERT_EQUAL(sl_rtl_mem_write(h, list + GATHER_ELEM_BYTES * (uint64_t)i, b, sizeof b), 0);
+    }
+}
+
+/* The bytes a gather of e[0..n) must deliver, in list order, read from memory now. */
+static uint8_t* gather_bytes(sl_rtl_t* h, const elem_t* e, unsigned n, size_t* total) {
+    size_t t = 0, o = 0;
+    for (unsigned i = 0; i < n; ++i) t += e[i].len;
+    uint8_t* p = malloc(t + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    for (unsigned i = 0; i < n; ++i) {
+        sl_rtl_mem_read(h, e[i].addr, p + o, e[i].len);
+        o += e[i].len;
+    }
+    *total = t;
+    return p;
+}
+
+/* One descriptor at ring index *idx (ring of `size` at RING), doorbell, run until idle.
+ * Returns the index it used. */
+static unsigned submit(sl_rtl_t* h, unsigned* idx, unsigned size, uint64_t src, uint64_t dst, uint32_t len,
+                       uint8_t op) {
+    unsigned i = *idx;
+    put_desc(h, RING, i, src, dst, len, op, 0);
+    *idx = (i + 1) % size;
+    wr(h, R_PRODUCER, *idx);
+    CU_ASSERT(run(h) > 0);
+    return i;
+}
+
+/* SRAM contents in and out, through WRITE and READ descriptors. */
+static void sram_load(sl_rtl_t* h, unsigned* idx, unsigned size, uint32_t off, const uint8_t* p, uint32_t len) {
+    sl_rtl_mem_write(h, SRAM_IN, p, len);
+    CU_ASSERT_EQUAL(desc_status(h, RING, submit(h, idx, size, SRAM_IN, off, len, OP_WRITE)), 1u);
+}
+static void sram_dump(sl_rtl_t* h, unsigned* idx, unsigned size, uint32_t off, uint8_t* p, uint32_t len) {
+    CU_ASSERT_EQUAL(desc_status(h, RING, submit(h, idx, size, off, SRAM_OUT, len, OP_READ)), 1u);
+    sl_rtl_mem_read(h, SRAM_OUT, p, len);
+}
+
+/* Gathers e[0..n) (list at `list`) to SRAM offset dst and checks everything: status, CRC,
+ * the gathered bytes, 64 guard bytes either side untouched, every element read by the
+ * splitting rule, and the list read in blocks of up to 8 elements that do not cross 4 KiB
+ * and cover the list exactly once. Returns the cycles the gather took. */
+static uint64_t check_gather(sl_rtl_t* h, unsigned* idx, unsigned size, uint64_t list, const elem_t* e, unsigned n,
+                             uint32_t dst) {
+    size_t total;
+    uint8_t* want = gather_bytes(h, e, n, &total);
+    uint32_t lo = dst >= 64 ? dst - 64 : 0, hi = dst + (uint32_t)total + 64 <= 65536 ? dst + (uint32_t)total + 64 : 65536;
+    uint8_t* guard = malloc(hi - lo);
+    uint8_t* got = malloc(hi - lo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(guard);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    rnd_fill(guard, hi - lo);
+    sram_load(h, idx, size, lo, guard, hi - lo);
+    put_list(h, list, e, n);
+    sl_rtl_clear_logs(h);
+    uint64_t c0 = sl_rtl_cycles(h);
+    unsigned g = submit(h, idx, size, list, dst, n, OP_GATHER);
+    uint64_t cycles = sl_rtl_cycles(h) - c0;
+    CU_ASSERT_EQUAL(desc_status(h, RING, g), 1u);
+    CU_ASSERT_EQUAL(desc_crc(h, RING, g), ref_crc32(want, total));
+    assert_bursts_legal(h);
+    for (unsigned i = 0; i < n; ++i) check_split(h, 0, e[i].addr, e[i].len, 64);
+    /* list reads: blocks of at most 8 elements, contiguous, never across 4 KiB */
+    uint64_t next = list;
+    for (size_t i = 0; i < sl_rtl_burst_count(h); ++i) {
+        sl_rtl_burst_t b;
+        sl_rtl_burst_get(h, i, &b);
+        if (b.is_write || b.addr < list || b.addr >= list + GATHER_ELEM_BYTES * (uint64_t)n) continue;
+        CU_ASSERT_EQUAL(b.addr, next);
+        CU_ASSERT(b.len % 2 == 1 && b.len <= 15);
+        uint64_t to4k = (0x1000 - (next & 0xFFF)) / 16, left = (list + 16ull * n - next) / 16;
+        uint64_t want_elems = to4k < 8 ? to4k : 8;
+        if (left < want_elems) want_elems = left;
+        CU_ASSERT_EQUAL((b.len + 1) / 2, want_elems);
+        next = b.addr + 8ull * (b.len + 1);
+    }
+    CU_ASSERT_EQUAL(next, list + 16ull * n);
+    sram_dump(h, idx, size, lo, got, hi - lo);
+    CU_ASSERT_EQUAL(memcmp(got, guard, dst - lo), 0);
+    CU_ASSERT_EQUAL(memcmp(got + (dst - lo), want, total), 0);
+    CU_ASSERT_EQUAL(memcmp(got + (dst - lo) + total, guard + (dst - lo) + total, hi - dst - total), 0);
+    free(want);
+    free(guard);
+    free(got);
+    return cycles;
+}
+
+/* Elements at odd addresses with odd lengths (1, 7, 64, 513, 4096 across a page, ...), in
+ * no address order, a list that starts 3 elements before a 4 KiB line; then again under
+ * random back-pressure. */
+static void test_gather_odd_elements(void) {
+    sl_rtl_t* h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    static const uint32_t lens[] = {1, 7, 64, 513, 4096, 3, 8, 9, 1000, 17, 2, 511, 512, 6000, 5, 65, 1, 1, 4095, 30};
+    enum { N = sizeof lens / sizeof lens[0], SLOT = 0x4000 };
+    static uint8_t data[N * SLOT];
+    elem_t e[N];
+    rnd_fill(data, sizeof data);
+    sl_rtl_mem_write(h, 0x1000000, data, sizeof data);
+    for (unsigned i = 0; i < N; ++i) {
+        unsigned slot = (i % 2) ? N - i : i;         /* even slots ascending, odd ones descending */
+        e[i].addr = 0x1000000ull + (uint64_t)SLOT * slot + (((i * 1237u) % 4096u) | 1u);
+        e[i].len = lens[i];
+    }
+    e[4].addr = 0x1000000ull + (uint64_t)SLOT * 4 + 0xF01;   /* 4096 bytes from 0xF01: across a page */
+    sl_rtl_set_latency(h, 12, 6);
+    unsigned idx = 0;
+    setup_ring(h, RING, 64, CTRL_ENABLE);
+    check_gather(h, &idx, 64, LIST + 0xFD0, e, N, 0x1003);
+    /* Back-pressure and another destination alignment; a single element; a 1-byte one. */
+    sl_rtl_set_backpressure(h, 30, 4242);
+    check_gather(h, &idx, 64, LIST + 0x2000, e, N, 0x8006);
+    check_gather(h, &idx, 64, LIST + 0x3000, &e[4], 1, 0x10);
+    check_gather(h, &idx, 64, LIST + 0x3100, &e[0], 1, 0xFFFF);
+    assert_no_violations(h);
+    sl_rtl_destroy(h);
+}
+
+/* A gather that must fail: fresh engine, elements e[0..n) at LIST, gather to dst; checks the
+ * code, ERR_ADDR, ERR_RESP, the status word, the halt; returns the harness for more checks. */
+static sl_rtl_t* run_gather_error(const elem_t* e, unsigned n, uint64_t dst, unsigned code, uint64_t where,
+                                  unsigned resp, void (*setup)(sl_rtl_t*)) {
+    sl_rtl_t* h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    static uint8_t data[0x40000];
+    rnd_fill(data, sizeof data);
+    sl_rtl_mem_write(h, 0x1000000, data, sizeof data);
+    put_list(h, LIST, e, n);
+    sl_rtl_set_latency(h, 30, 10);
+    if (setup) setup(h);
+    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
+    put_desc(h, RING, 0, LIST, dst, n, OP_GATHER, F_IRQ);
+    put_desc(h, RING, 1, 0x1000000, 0x100, 8, OP_WRITE, 0);   /* never reached */
+    wr(h, R_PRODUCER, 2);
+    CU_ASSERT(run(h) > 0);
+    uint32_t st = sl_rtl_reg(h, R_STATUS);
+    CU_ASSERT_EQUAL(st & (ST_HALTED | ST_BUSY), ST_HALTED);
+    CU_ASSERT_EQUAL(ST_CODE(st), code);
+    CU_ASSERT_EQUAL(ST_RESP(st), resp);
+    CU_ASSERT_EQUAL(err_addr(h), where);
+    CU_ASSERT_EQUAL(desc_status(h, RING, 0), 0x3u | (code << 8) | (resp << 16));
+    CU_ASSERT_EQUAL(desc_crc(h, RING, 0), 0u);
+    CU_ASSERT_EQUAL(desc_status(h, RING, 1), SENTINEL);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);
+    CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
+    CU_ASSERT_EQUAL(sl_rtl_outstanding(h), 0);
+    assert_no_violations(h);
+    return h;
+}
+
+/* No data read touched an element from `first` on. */
+static void assert_not_read_from(sl_rtl_t* h, const elem_t* e, unsigned first, unsigned n) {
+    for (size_t i = 0; i < sl_rtl_burst_count(h); ++i) {
+        sl_rtl_burst_t b;
+        sl_rtl_burst_get(h, i, &b);
+        if (b.is_write) continue;
+        for (unsigned k = first; k < n; ++k)
+            CU_ASSERT(b.addr + 8ull * (b.len + 1) <= e[k].addr || b.addr >= e[k].addr + e[k].len);
+    }
+}
+
+/* n elements of len bytes, one per 4 KiB page from 0x1000000 (+3). */
+static void small_elems(elem_t* e, unsigned n, uint32_t len) {
+    for (unsigned i = 0; i < n; ++i) {
+        e[i].addr = 0x1000000ull + 0x1000ull * i + 3;
+        e[i].len = len;
+    }
+}
+
+/* Descriptor checks: length 0 (code 5) and a list address not 16-byte aligned (code 10),
+ * both at the descriptor's address; nothing else is read. */
+static void test_gather_descriptor_checks(void) {
+    run_bad_desc(LIST, 0x100, 0, OP_GATHER, E_LENGTH);
+    run_bad_desc(LIST + 8, 0x100, 4, OP_GATHER, E_LIST_ALIGN);
+    run_bad_desc(LIST + 1, 0x100, 1, OP_GATHER, E_LIST_ALIGN);
+    run_bad_desc(LIST + 0xF, 0x100, 1, OP_GATHER, E_LIST_ALIGN);
+}
+
+/* Element length 0: code 11 at the element's own address; nothing from it on is read; a
+ * soft reset clears the halt and the next gather works. */
+static void test_gather_element_length_zero(void) {
+    enum { N = 20 };
+    elem_t e[N];
+    small_elems(e, N, 100);
+    e[13].len = 0;
+    sl_rtl_t* h = run_gather_error(e, N, 0, E_ELEM_LEN, LIST + 16 * 13, 0, NULL);
+    assert_not_read_from(h, e, 13, N);
+    wr(h, R_CTRL, CTRL_SRST);
+    CU_ASSERT(run(h) > 0);
+    unsigned idx = 0;
+    setup_ring(h, RING, 8, CTRL_ENABLE);
+    e[13].len = 1;
+    check_gather(h, &idx, 8, LIST, e, N, 0);
+    sl_rtl_destroy(h);
+}
+
+/* SRAM bounds (code 8) at the element that would run past 64 KiB; exactly up to the end is fine. */
+static void test_gather_sram_overflow(void) {
+    elem_t e[3];
+    small_elems(e, 3, 40);
+    e[1].len = 50;
+    e[2].len = 20;                                  /* 110 bytes in all */
+    sl_rtl_t* h = run_gather_error(e, 3, 65536 - 100, E_SRAM, LIST + 32, 0, NULL);
+    assert_not_read_from(h, e, 2, 3);
+    /* The same list 110 bytes before the end: fits exactly. */
+    wr(h, R_CTRL, CTRL_SRST);
+    CU_ASSERT(run(h) > 0);
+    unsigned idx = 0;
+    setup_ring(h, RING, 8, CTRL_ENABLE);
+    check_gather(h, &idx, 8, LIST, e, 3, 65536 - 110);
+    sl_rtl_destroy(h);
+    /* An offset at or past the end fails at the first element; so does one element too long. */
+    sl_rtl_destroy(run_gather_error(e, 3, 65536, E_SRAM, LIST, 0, NULL));
+    sl_rtl_destroy(run_gather_error(e, 3, 0x100000000u, E_SRAM, LIST, 0, NULL));
+    e[0].len = 65537;
+    sl_rtl_destroy(run_gather_error(e, 1, 0, E_SRAM, LIST, 0, NULL));
+    /* One element as large as the SRAM. */
+    h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    static uint8_t big[65536];
+    rnd_fill(big, sizeof big);
+    sl_rtl_mem_write(h, 0x2000005, big, sizeof big);
+    e[0].addr = 0x2000005;
+    e[0].len = 65536;
+    setup_ring(h, RING, 8, CTRL_ENABLE);
+    put_list(h, LIST, e, 1);
+    idx = 0;
+    unsigned g = submit(h, &idx, 8, LIST, 0, 1, OP_GATHER);
+    CU_ASSERT_EQUAL(desc_status(h, RING, g), 1u);
+    CU_ASSERT_EQUAL(desc_crc(h, RING, g), ref_crc32(big, sizeof big));
+    static uint8_t got[65536];
+    sram_dump(h, &idx, 8, 0, got, sizeof got);
+    CU_ASSERT_EQUAL(memcmp(got, big, sizeof big), 0);
+    sl_rtl_destroy(h);
+}
+
+static void list_error_setup(sl_rtl_t* h) {
+    sl_rtl_add_error_range(h, LIST + 16 * 9 + 8, LIST + 16 * 9 + 11, SL_AXI_SLVERR, 1, 0);
+}
+static void data_error_setup(sl_rtl_t* h) {
+    sl_rtl_add_error_range(h, 0x1000000ull + 0x1000 * 5 + 3 + 70, 0x1000000ull + 0x1000 * 5 + 3 + 70, SL_AXI_DECERR, 1, 0);
+}
+
+/* A list read error (code 12) at the failing beat; a data read error (code 1) likewise. */
+static void test_gather_read_errors(void) {
+    enum { N = 20 };
+    elem_t e[N];
+    small_elems(e, N, 100);
+    /* the len word of element 9 fails: the second list block */
+    sl_rtl_t* h = run_gather_error(e, N, 0, E_LIST_RD, LIST + 16 * 9 + 8, SL_AXI_SLVERR, list_error_setup);
+    assert_not_read_from(h, e, 9, N);
+    sl_rtl_destroy(h);
+    /* element 5's byte 70 fails: the beat holding it, at 0x1005048 */
+    h = run_gather_error(e, N, 0, E_RD_RESP, (0x1000000ull + 0x1000 * 5 + 3 + 70) & ~7ull, SL_AXI_DECERR,
+                         data_error_setup);
+    /* The error stops the issuing: at most RD_TAGS - 1 = 3 reads were issued after element 5's. */
+    assert_not_read_from(h, e, 5 + 4, N);
+    sl_rtl_destroy(h);
+    /* Errors are reported in read-stream order: element 5's read error wins over a zero
+     * length in element 6 found while element 5's data was still in flight ... */
+    e[6].len = 0;
+    sl_rtl_destroy(run_gather_error(e, N, 0, E_RD_RESP, (0x1000000ull + 0x1000 * 5 + 3 + 70) & ~7ull, SL_AXI_DECERR,
+                                    data_error_setup));
+    /* ... and a zero length in element 4, before it, wins over element 5's read error. */
+    e[6].len = 100;
+    e[4].len = 0;
+    h = run_gather_error(e, N, 0, E_ELEM_LEN, LIST + 16 * 4, 0, data_error_setup);
+    assert_not_read_from(h, e, 4, N);
+    sl_rtl_destroy(h);
+}
+
+/* Soft reset at many points of a long gather under back-pressure: every handshake completes,
+ * registers return to reset values, nothing is read afterwards, and the engine works again. */
+static void test_gather_soft_reset(void) {
+    sl_rtl_t* h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    enum { N = 300 };
+    static elem_t e[N];
+    static uint8_t data[0x40000];
+    rnd_fill(data, sizeof data);
+    sl_rtl_mem_write(h, 0x1000000, data, sizeof data);
+    for (unsigned i = 0; i < N; ++i) {
+        e[i].addr = 0x1000000ull + (uint64_t)((i * 7919u) % 0x3F000u);
+        e[i].len = 1 + (i * 37) % 200;
+    }
+    put_list(h, LIST, e, N);
+    sl_rtl_set_latency(h, 25, 9);
+    sl_rtl_set_backpressure(h, 20, 77);
+    for (unsigned delay = 20; delay < 3000; delay += 211) {
+        setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
+        put_desc(h, RING, 0, LIST, 0x40, N, OP_GATHER, F_IRQ);
+        wr(h, R_PRODUCER, 1);
+        sl_rtl_tick(h, delay);
+        CU_ASSERT(sl_rtl_reg(h, R_STATUS) & ST_BUSY);
+        wr(h, R_CTRL, CTRL_SRST | CTRL_ENABLE);
+        int polls = 0;
+        while ((sl_rtl_reg(h, R_CTRL) & CTRL_SRST) && polls < 1000) ++polls;
+        CU_ASSERT(polls < 1000);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CTRL), 0u);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_STATUS), ST_IDLE);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
+        CU_ASSERT_EQUAL(sl_rtl_outstanding(h), 0);
+        size_t bursts = sl_rtl_burst_count(h);
+        sl_rtl_tick(h, 2000);
+        CU_ASSERT_EQUAL(sl_rtl_burst_count(h), bursts);
+        CU_ASSERT_EQUAL(desc_status(h, RING, 0), SENTINEL);
+    }
+    sl_rtl_set_backpressure(h, 0, 0);
+    unsigned idx = 0;
+    setup_ring(h, RING, 8, CTRL_ENABLE);
+    check_gather(h, &idx, 8, LIST, e, N, 0x40);
+    assert_no_violations(h);
+    sl_rtl_destroy(h);
+}
+
+/* pcie-bench style: many 64-byte reads at random 64-byte aligned offsets of a 1 MiB window,
+ * one GATHER. With RD_TAGS = 4 four reads are in flight (the FIFO would allow 32), so with
+ * memory latency L an element costs about (L + 8 beats) / 4 cycles plus the list reads (2
+ * beats an element, one 16-beat read per 8 elements), against some 3 L for one WRITE
+ * descriptor per element. Prints the figures. */
+static void test_gather_throughput(void) {
+    sl_rtl_t* h = make();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    enum { N = 1024, WINDOW = 1 << 20, SINGLES = 32 };
+    static elem_t e[N];
+    static uint8_t data[WINDOW];
+    rnd_fill(data, sizeof data);
+    sl_rtl_mem_write(h, 0x10000000, data, sizeof data);
+    for (unsigned i = 0; i < N; ++i) {
+        e[i].addr = 0x10000000ull + 64ull * (((uint64_t)rnd8() << 8 | rnd8()) % (WINDOW / 64));
+        e[i].len = 64;
+    }
+    put_list(h, LIST, e, N);
+    size_t total;
+    uint8_t* want = gather_bytes(h, e, N, &total);
+    CU_ASSERT_EQUAL(total, 64 * N);
+    static const unsigned lat[] = {0, 40, 100};
+    unsigned idx = 0;
+    setup_ring(h, RING, 64, CTRL_ENABLE);
+    printf("\n");
+    for (unsigned k = 0; k < 3; ++k) {
+        unsigned L = lat[k];
+        sl_rtl_set_latency(h, L, L);
+        sl_rtl_clear_logs(h);
+        uint64_t c0 = sl_rtl_cycles(h);
+        unsigned g = submit(h, &idx, 64, LIST, 0, N, OP_GATHER);
+        double per = (double)(sl_rtl_cycles(h) - c0) / N;
+        CU_ASSERT_EQUAL(desc_status(h, RING, g), 1u);
+        CU_ASSERT_EQUAL(desc_crc(h, RING, g), ref_crc32(want, total));
+        CU_ASSERT_EQUAL(sl_rtl_max_outstanding_reads(h), 4);
+        /* one WRITE descriptor per element, for comparison */
+        uint64_t c1 = sl_rtl_cycles(h);
+        for (unsigned i = 0; i < SINGLES; ++i) submit(h, &idx, 64, e[i].addr, 64 * i, 64, OP_WRITE);
+        double single = (double)(sl_rtl_cycles(h) - c1) / SINGLES;
+        /* no better than 4 reads in flight allow; list reads cost at most 2 beats an element
+         * and an eighth of the tags */
+        double bound = (L + 8) / 4.0 > 10.0 ? (9.0 * L + 80.0) / 32.0 : 10.0;
+        printf("  gather of %u x 64 B, latency %3u: %.1f cycles/element (%u reads in flight; bound %.1f); "
+               "one WRITE per element: %.1f cycles\n",
+               N, L, per, sl_rtl_max_outstanding_reads(h), bound, single);
+        CU_ASSERT(per >= (L + 8) / 4.0);
+        CU_ASSERT(per <= 1.15 * bound + 2.0);
+        if (L >= 40) CU_ASSERT(per < single / 3.0);
+    }
+    free(want);
+    assert_no_violations(h);
+    sl_rtl_destroy(h);
+}
+
 /* ---- the `waiting` output: skipping clocks while it holds changes nothing ---- */
 
 typedef struct {
@@ -1118,11 +1508,14 @@ typedef struct {
     uint32_t regs[6];
     uint64_t cycles, skipped, irq_rises;
     uint32_t crc[8], status[8];
-    uint8_t mem[3][20000];
+    uint8_t mem[4][20000];
+    uint32_t gather_crc;           /* CRC of the bytes the GATHER had to collect */
+    size_t gather_len;
 } skip_run_t;
 
 /* One mixed run with slow memory: unaligned COPY, WRITE/READ through the SRAM, FILL, MSIs,
- * a legacy level, a read error that halts the engine, a soft reset, work again. */
+ * a legacy level, a read error that halts the engine, a soft reset, work again: a COPY, a
+ * GATHER of 40 elements and a READ of what it gathered. */
 static void skip_scenario(int skip, skip_run_t* r) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
@@ -1163,7 +1556,19 @@ static void skip_scenario(int skip, skip_run_t* r) {
     CU_ASSERT(run(h) > 0);
     setup_ring(h, RING, 8, CTRL_ENABLE);
     put_desc(h, RING, 0, 0x100000, 0x400000, 3000, OP_COPY, 0);
-    wr(h, R_PRODUCER, 1);
+    enum { NG = 40 };
+    elem_t e[NG];
+    for (unsigned i = 0; i < NG; ++i) {
+        e[i].addr = 0x100003 + (i * 997u) % 15000u;
+        e[i].len = 1 + (i * 53u) % 300u;
+    }
+    put_list(h, 0x900000, e, NG);
+    uint8_t* want = gather_bytes(h, e, NG, &r->gather_len);
+    r->gather_crc = ref_crc32(want, r->gather_len);
+    free(want);
+    put_desc(h, RING, 1, 0x900000, 0x105, NG, OP_GATHER, 0);
+    put_desc(h, RING, 2, 0x105, 0x800000, (uint32_t)r->gather_len, OP_READ, 0);
+    wr(h, R_PRODUCER, 3);
     CU_ASSERT(run(h) > 0);
     r->regs[2] = sl_rtl_reg(h, R_CONSUMER);
     r->regs[3] = sl_rtl_reg(h, R_STATUS);
@@ -1184,6 +1589,7 @@ static void skip_scenario(int skip, skip_run_t* r) {
     sl_rtl_mem_read(h, 0x400000, r->mem[0], 20000);
     sl_rtl_mem_read(h, 0x500000, r->mem[1], 20000);
     sl_rtl_mem_read(h, 0x600000, r->mem[2], 20000);
+    sl_rtl_mem_read(h, 0x800000, r->mem[3], 20000);
     assert_no_violations(h);
     sl_rtl_destroy(h);
 }
@@ -1223,7 +1629,10 @@ static void test_skip_waiting_is_exact(void) {
     CU_ASSERT_EQUAL(ST_CODE(a.regs[0]), E_RD_RESP);
     CU_ASSERT_EQUAL(a.regs[1], 0x700100u);
     CU_ASSERT_EQUAL(a.irq_rises, 1);
-    CU_ASSERT_EQUAL(a.regs[2], 1u);
+    CU_ASSERT_EQUAL(a.regs[2], 3u);
+    CU_ASSERT_EQUAL(a.crc[1], a.gather_crc);                        /* the GATHER */
+    CU_ASSERT_EQUAL(a.crc[2], a.gather_crc);                        /* and the READ of its bytes */
+    CU_ASSERT_EQUAL(ref_crc32(a.mem[3], a.gather_len), a.gather_crc);
     CU_ASSERT_EQUAL(a.regs[3], ST_IDLE);
     for (unsigned i = 0; i < 4; ++i) CU_ASSERT_EQUAL(a.status[i] & 3u, 1u);
 }
@@ -1287,6 +1696,13 @@ static const sl_test_t tests[] = {
     SL_TEST(test_sram_and_fill_alignments),
     SL_TEST(test_api_errors),
     SL_TEST(test_vcd_trace),
+    SL_TEST(test_gather_odd_elements),
+    SL_TEST(test_gather_descriptor_checks),
+    SL_TEST(test_gather_element_length_zero),
+    SL_TEST(test_gather_sram_overflow),
+    SL_TEST(test_gather_read_errors),
+    SL_TEST(test_gather_soft_reset),
+    SL_TEST(test_gather_throughput),
     SL_TEST(test_skip_waiting_is_exact),
     SL_TEST(test_waiting_output),
 };
