@@ -159,9 +159,10 @@ static uint8_t engine_op(uint32_t opcode) {
 static void write_slot(dmac_t* dev, dmac_xfer_t* x) {
   const uint32_t s = dev->head % dev->ring_entries;
   const uint32_t i = x->placed;
-  const dmac_plan_desc_t* p = &x->plan[i];
+  dmac_plan_desc_t* p = &x->plan[i];
   dmac_desc_t* d = &dev->ring[s];
-  d->src = x->op.opcode == DMA_XFER_OP_GATHER_SRAM ? dmac_gather_write_list(dev, x, i, s) : p->src;
+  if (x->op.opcode == DMA_XFER_OP_GATHER_SRAM) p->src = dmac_gather_write_list(dev, x, i, s); /* the slot's list */
+  d->src = p->src;
   d->dst = p->dst;
   d->len = p->len;
   d->op = engine_op(x->op.opcode);

@@ -130,7 +130,10 @@ void Pmt::unpin(const void* pc) {
     if (!ShimRuntime::alive(bti_->runtime_generation_)) return;  // the platform is gone
     Iommu& iommu = rt.platform().iommu();
     if (!record_.bypass) {
-        for (const PinRun& r : record_.runs) iommu.unmap(bti_->rid_, r.device_addr, r.len);
+        // The pin's device addresses are one IOVA range: one unmap, one IOTLB invalidation
+        // command (as an IOMMU driver invalidates an unmapped IOVA range), whatever the number
+        // of physical runs behind it.
+        if (!record_.runs.empty()) iommu.unmap(bti_->rid_, record_.runs.front().device_addr, record_.size);
         bti_->iova_.free(iova_base_, iova_bytes_);
     }
     vmo_->remove_pin();

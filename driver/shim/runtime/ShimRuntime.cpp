@@ -40,6 +40,7 @@ ShimRuntime::ShimRuntime(Platform& p) : platform_(p) {
     syscall_cost_ = ns(cfg.get_int("shim.syscall_ns"));
     pin_page_cost_ = ns(cfg.get_int("shim.pin_page_ns"));
     mmio_extra_cost_ = ns(cfg.get_int("shim.mmio_extra_ns"));
+    invalidation_cost_ = ns(cfg.get_int("iommu.invalidation_ns"));
     allow_invalidate_ = cfg.get_bool("shim.allow_cache_invalidate");
     tlm::tlm_global_quantum::instance().set(ns(cfg.get_int("sim.quantum_ns")));
 

@@ -71,6 +71,8 @@ public:
     // Configuration (shim.*, sim.quantum_ns).
     const sc_core::sc_time& syscall_cost() const { return syscall_cost_; }
     const sc_core::sc_time& pin_page_cost() const { return pin_page_cost_; }
+    // iommu.invalidation_ns: charged per IOTLB invalidation command a pin or unpin issues.
+    const sc_core::sc_time& invalidation_cost() const { return invalidation_cost_; }
     const sc_core::sc_time& mmio_extra_cost() const { return mmio_extra_cost_; }
     bool allow_cache_invalidate() const { return allow_invalidate_; }
     // Bytes the device address space of a BTI covers (2^(12 + 9 * iommu.levels); bypass: 2^64 - 1).
@@ -120,7 +122,7 @@ private:
     std::unique_ptr<DeviceManager> devices_;
     std::unique_ptr<DriverLoader> drivers_;
     std::vector<std::unique_ptr<PciFunction>> functions_;
-    sc_core::sc_time syscall_cost_, pin_page_cost_, mmio_extra_cost_;
+    sc_core::sc_time syscall_cost_, pin_page_cost_, mmio_extra_cost_, invalidation_cost_;
     bool allow_invalidate_;
     uint64_t aspace_size_, iova_base_;
     ShimObserver* observer_ = nullptr;

@@ -38,6 +38,13 @@ constexpr uint64_t kPage = ZX_PAGE_SIZE;
 
 bool page_aligned(uint64_t v) { return (v & (kPage - 1)) == 0; }
 
+// iommu.invalidation_ns per IOTLB invalidation command issued since `before` (the count of
+// commands when the call started): the calling thread queues them and waits for completion.
+void charge_invalidations(SimThread& th, ShimRuntime& rt, uint64_t before) {
+    const uint64_t issued = rt.platform().iommu().stats().invalidation_commands - before;
+    if (issued) th.charge(sc_time::from_value(rt.invalidation_cost().value() * issued));
+}
+
 // Round size up to whole pages; false when that overflows.
 bool round_pages(uint64_t size, uint64_t* out) {
     if (size > ~0ULL - (kPage - 1)) return false;
@@ -306,7 +313,9 @@ zx_status_t zx_bti_pin(zx_handle_t handle, uint32_t options, zx_handle_t vmo_han
     if (check.status != ZX_OK) return check.status;
     if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;  // peer-to-peer DMA to a BAR is not modelled
     std::shared_ptr<Pmt> p;
+    const uint64_t commands = rt->platform().iommu().stats().invalidation_commands;
     st = bti->pin(vmo, offset, size, options, check.plan, addrs, __builtin_return_address(0), &p);
+    charge_invalidations(th, *rt, commands);  // a queued invalidation the new mapping overlaps
     if (st != ZX_OK) return st;
     th.charge(sc_time::from_value(rt->pin_page_cost().value() * (size / kPage)));
     st = new_handle(p, ZX_DEFAULT_PMT_RIGHTS, pmt);
@@ -327,7 +336,9 @@ zx_status_t zx_pmt_unpin(zx_handle_t handle) {
     if (pmt) pmt->mark_unpinning();  // losing the handle must not quarantine it
     table.remove(handle);            // the handle is consumed whatever it was
     if (!pmt) return ZX_ERR_WRONG_TYPE;
+    const uint64_t commands = rt->platform().iommu().stats().invalidation_commands;
     pmt->unpin(__builtin_return_address(0));
+    charge_invalidations(th, *rt, commands);
     th.charge(sc_time::from_value(rt->pin_page_cost().value() * (pmt->record().size / kPage)));
     return ZX_OK;
 }
