@@ -259,6 +259,21 @@ static void test_summary_quotes_source_line(void) {
     CU_ASSERT_PTR_NOT_NULL(strstr(q, "DMAC_REG_PRODUCER")); /* the doorbell write itself */
 }
 
+/* missing-clean also hits scatter-gather reads: the gathered segments are not cleaned, the
+ * engine reads stale DRAM, the CRC differs and the checker reports the doorbell. The
+ * reference driver runs the same gathers clean. */
+static void test_missing_clean_in_gathers(void) {
+    const char* args = "--workload random --set workload.gather=8 --set workload.transfers=64 "
+                       "--set workload.window=16k --set dmac.mapping=pool";
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "--driver bug:missing-clean %s", args);
+    CU_ASSERT_EQUAL(run(cmd), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "stale-device-read at driver/dmac/dmac-ring.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "data:       WRONG"));
+    CU_ASSERT_EQUAL(run(args), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "findings:   0"));
+}
+
 /* Every catalogue run is deterministic, including a finding that quotes the CPU address
  * the buggy driver gave the device: same config and seed, byte-identical JSON. */
 static void test_findings_deterministic(void) {
@@ -312,6 +327,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_names),
         SL_TEST(test_findings_deterministic),
         SL_TEST(test_summary_quotes_source_line),
+    SL_TEST(test_missing_clean_in_gathers),
     };
     int rc = sl_test_main(argc, argv, "bugs", tests, SL_COUNT(tests));
     free(out);

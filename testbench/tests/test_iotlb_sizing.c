@@ -176,6 +176,71 @@ static void test_sweep_csv_and_json(void) {
     if (system(cmd)) { /* best effort */ }
 }
 
+static long long busy_cycles(json_t* j) { return stat(j, "dma_engine", "cycles") - stat(j, "dma_engine", "cycles_idle"); }
+
+/* random with workload.gather=16 over K = 16 pages, 256 accesses: 16 gathers plus the set-up
+ * and the read-back = 18 descriptors (first ring page only). Compulsory misses only: 16
+ * window pages + 1 ring page + the element lists of slots 0..17 (64 elements = 1 KiB per
+ * slot, 4 slots a page: 5 pages) + 16 pages of the read-back VMO = 38. */
+static void test_gather_fits_gives_compulsory_misses_only(void) {
+    json_t* j = run_json("--workload random --set workload.gather=16 --set workload.window=64k --set iotlb.entries=64 "
+                         "--set workload.transfers=256 --set workload.queue_depth=4");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_TRUE(data_ok(j));
+    CU_ASSERT_EQUAL(stat(j, "dma", "descriptors"), 18);
+    CU_ASSERT_EQUAL(stat(j, "iotlb", "misses"), 16 + 1 + 5 + 16);
+    json_decref(j);
+}
+
+/* 64 B gathers over a 4 MiB window (most accesses miss): more page walkers never make the
+ * engine slower, and with as many walkers as the engine has read tags (4) no walk ever waits
+ * for a walker. One walker makes walks wait. */
+static void test_more_walkers_never_slower(void) {
+    long long prev = -1, waited[5] = {0};
+    for (int w = 1; w <= 4; w *= 2) {
+        char args[512];
+        snprintf(args, sizeof args,
+                 "--workload random --set workload.gather=64 --set workload.window=4M --set iotlb.entries=64 "
+                 "--set workload.transfers=4096 --set workload.queue_depth=8 --set iommu.walkers=%d", w);
+        json_t* j = run_json(args);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+        CU_ASSERT_TRUE(data_ok(j));
+        const long long busy = busy_cycles(j);
+        if (prev >= 0) CU_ASSERT_TRUE(busy <= prev);
+        prev = busy;
+        waited[w] = stat(j, "iotlb", "walks_waited");
+        json_decref(j);
+    }
+    CU_ASSERT_TRUE(waited[1] > 1000);
+    CU_ASSERT_EQUAL(waited[4], 0);
+}
+
+/* The pcie-bench trend: from a window the IOTLB covers (64 KiB) to one it cannot (4 MiB),
+ * 64 B reads lose a larger share of device throughput than 512 B reads (same misses per
+ * access, eight times the bytes per translation). */
+static void test_small_reads_lose_more(void) {
+    double ratio[2];
+    for (int k = 0; k < 2; ++k) {
+        long long busy[2];
+        for (int w = 0; w < 2; ++w) {
+            char args[512];
+            snprintf(args, sizeof args,
+                     "--workload random --set workload.gather=64 --set workload.access_size=%d "
+                     "--set workload.window=%s --set iotlb.entries=64 --set workload.transfers=4096 "
+                     "--set workload.queue_depth=8", k ? 512 : 64, w ? "4M" : "64k");
+            json_t* j = run_json(args);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+            CU_ASSERT_TRUE(data_ok(j));
+            busy[w] = busy_cycles(j);
+            json_decref(j);
+        }
+        ratio[k] = (double)busy[1] / (double)busy[0]; /* slow-down of the large window */
+    }
+    CU_ASSERT_TRUE(ratio[0] > 1.5);      /* 64 B: the walks dominate */
+    CU_ASSERT_TRUE(ratio[1] < 1.25);     /* 512 B: mostly hidden */
+    CU_ASSERT_TRUE(ratio[0] > ratio[1]);
+}
+
 static const sl_test_t tests[] = {
     SL_TEST(test_random_fits_gives_compulsory_misses_only),
     SL_TEST(test_cyclic_ring_lru),
@@ -183,6 +248,9 @@ static const sl_test_t tests[] = {
     SL_TEST(test_pool_has_no_per_transfer_invalidations),
     SL_TEST(test_workloads_verify_under_each_strategy),
     SL_TEST(test_sweep_csv_and_json),
+    SL_TEST(test_gather_fits_gives_compulsory_misses_only),
+    SL_TEST(test_more_walkers_never_slower),
+    SL_TEST(test_small_reads_lose_more),
 };
 
 int main(int argc, char** argv) { return sl_test_main(argc, argv, "iotlb-sizing", tests, SL_COUNT(tests)); }
