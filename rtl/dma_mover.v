@@ -79,7 +79,7 @@ module dma_mover #(
 );
     localparam [FIFO_LOG2+1:0] DEPTH = 1 << FIFO_LOG2;
     localparam QW = (RD_TAGS <= 1) ? 1 : $clog2(RD_TAGS);   // read queue index bits
-    localparam [QW:0] TAGS = RD_TAGS;
+    localparam [QW:0] TAGS = RD_TAGS[QW:0];
     localparam [1:0] W_IDLE = 2'd0, W_AW = 2'd1, W_DATA = 2'd2;
     localparam [1:0] SRC_AXI = 2'd0, SRC_SRAM = 2'd1, SRC_FILL = 2'd2, SRC_GATHER = 2'd3;
     localparam [2:0] ERR_NONE     = 3'd0,
