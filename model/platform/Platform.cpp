@@ -189,6 +189,8 @@ json_t* Platform::stats_json() const {
         json_object_set_new(dma, "evals", u(d.evals));
         json_object_set_new(dma, "cycles_waiting", u(d.cycles_waiting));
         json_object_set_new(dma, "cycles_idle", u(d.cycles_idle));
+        // Time the engine had work (not idle): what device-bound throughput is measured against.
+        json_object_set_new(dma, "busy_ns", u((d.cycles - d.cycles_idle) * 1000 / (uint64_t)cfg_.get_int("rtl.clock_mhz")));
         json_object_set_new(dma, "reg_reads", u(d.reg_reads));
         json_object_set_new(dma, "reg_writes", u(d.reg_writes));
         json_object_set_new(dma, "read_bursts", u(d.read_bursts));

@@ -159,6 +159,16 @@ static void test_sweep_csv_and_json(void) {
     json_t* rows = json_object_get(j, "points");
     if (!json_is_array(rows)) rows = json_object_get(j, "results");
     CU_ASSERT_EQUAL_FATAL(json_array_size(rows), 2);
+    for (size_t i = 0; i < 2; ++i) {
+        /* device_mb_s = the operations' bytes over the engine's busy time */
+        json_t* st = json_object_get(json_array_get(rows, i), "stats");
+        const double bytes = json_number_value(json_object_get(st, "stats.dma.bytes"));
+        const double busy = json_number_value(json_object_get(st, "stats.dma_engine.busy_ns"));
+        const double dev = json_number_value(json_object_get(st, "device_mb_s"));
+        CU_ASSERT_TRUE(bytes > 0 && busy > 0);
+        CU_ASSERT_DOUBLE_EQUAL(dev, bytes / busy * 1e3, 1e-6 * dev);
+        CU_ASSERT_TRUE(dev > json_number_value(json_object_get(st, "throughput_mb_s")));
+    }
     json_decref(j);
     snprintf(path, sizeof path, "%s/results.csv", dir);
     FILE* f = fopen(path, "r");
@@ -166,7 +176,9 @@ static void test_sweep_csv_and_json(void) {
     char line[65536];
     int lines = 0, has_misses = 0;
     while (fgets(line, sizeof line, f)) {
-        if (lines == 0) has_misses = strstr(line, "stats.iotlb.misses") && strstr(line, "stats.dma.latency_p99_ns");
+        if (lines == 0)
+            has_misses = strstr(line, "stats.iotlb.misses") && strstr(line, "stats.dma.latency_p99_ns") &&
+                         strstr(line, ",device_mb_s");
         ++lines;
     }
     fclose(f);
@@ -189,6 +201,7 @@ static void test_gather_fits_gives_compulsory_misses_only(void) {
     CU_ASSERT_TRUE(data_ok(j));
     CU_ASSERT_EQUAL(stat(j, "dma", "descriptors"), 18);
     CU_ASSERT_EQUAL(stat(j, "iotlb", "misses"), 16 + 1 + 5 + 16);
+    CU_ASSERT_EQUAL(stat(j, "dma_engine", "busy_ns"), busy_cycles(j) * 4); /* 250 MHz */
     json_decref(j);
 }
 
