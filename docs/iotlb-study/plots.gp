@@ -1,5 +1,5 @@
 # Redraw: cd docs/iotlb-study && gnuplot plots.gp   (data: regenerate.sh, extract.py columns)
-set terminal svg size 960,430 dynamic font "sans,11"
+set terminal svg size 960,430 dynamic font "sans,11" noenhanced
 set logscale x 2
 set format x "%.0b%B"
 set xlabel "window (bytes, random offsets)"
