@@ -45,6 +45,7 @@ constexpr TypedTopic kTypedTopics[] = {
 }  // namespace
 
 extern "C" zx_status_t zx_handle_close(zx_handle_t handle) {
+    KernelObject::ClosingPcScope scope(__builtin_return_address(0));
     return HandleTable::current().close(handle);
 }
 

@@ -34,4 +34,14 @@ zx_rights_t KernelObject::default_rights(zx_obj_type_t type) {
 
 bool KernelObject::waitable(zx_obj_type_t type) { return (default_rights(type) & ZX_RIGHT_WAIT) != 0; }
 
+// Simulated threads are coroutines on one host thread and a close does not yield between
+// setting and reading this, so one variable (restored by the scope) is enough.
+static const void* g_closing_pc = nullptr;
+
+const void* KernelObject::closing_pc() { return g_closing_pc; }
+
+KernelObject::ClosingPcScope::ClosingPcScope(const void* pc) : saved_(g_closing_pc) { g_closing_pc = pc; }
+
+KernelObject::ClosingPcScope::~ClosingPcScope() { g_closing_pc = saved_; }
+
 }  // namespace staleline::zx

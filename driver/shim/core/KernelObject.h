@@ -31,6 +31,19 @@ public:
     // Called once the last handle has been closed; the object may live on if something
     // else (a mapping, a PMT, a quarantine list) still holds a reference.
     virtual void on_zero_handles() {}
+    // While zx_handle_close runs: the return address of that call in the caller's code, so an
+    // object whose on_zero_handles() reports something (a PMT quarantined by a close) can say
+    // where the close was. nullptr otherwise (e.g. handles closed at the end of the run).
+    static const void* closing_pc();
+    class ClosingPcScope {
+    public:
+        explicit ClosingPcScope(const void* pc);
+        ~ClosingPcScope();
+        ClosingPcScope(const ClosingPcScope&) = delete;
+        ClosingPcScope& operator=(const ClosingPcScope&) = delete;
+    private:
+        const void* saved_;
+    };
 
     // Fills the record of a type-specific ZX_INFO_* topic (ZX_INFO_BTI, ZX_INFO_VMO,
     // ZX_INFO_VMAR). The caller has already checked the type and the rights and passes a

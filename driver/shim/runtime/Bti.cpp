@@ -85,6 +85,7 @@ zx_status_t Bti::pin(const std::shared_ptr<Vmo>& vmo, uint64_t offset, uint64_t 
 void Bti::quarantine(std::shared_ptr<Pmt> pmt) {
     pmt->record_.state = PinState::Quarantined;
     pmt->record_.quarantined_at = SimThread::current().now();
+    pmt->record_.quarantine_pc = KernelObject::closing_pc();
     if (rt_.observer()) rt_.observer()->on_pin_state(pmt->record_);
     if (!closed_) quarantine_.push_back(std::move(pmt));
 }

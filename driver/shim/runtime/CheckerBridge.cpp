@@ -50,7 +50,7 @@ public:
     void on_pin_state(const PinRecord& r) override {
         auto it = ids_.find(r.id);
         if (it == ids_.end()) return;
-        if (r.state == PinState::Quarantined) c_.quarantine(it->second, CodeSite{}, r.quarantined_at);
+        if (r.state == PinState::Quarantined) c_.quarantine(it->second, site(r.quarantine_pc), r.quarantined_at);
         else if (r.state == PinState::Unpinned) c_.unpin(it->second, site(r.unpin_pc), r.unpinned_at);
     }
 

@@ -47,6 +47,7 @@ struct PinRecord {
     sc_core::sc_time pinned_at, unpinned_at, quarantined_at;
     const void* pin_pc = nullptr;    // return address of the zx_bti_pin call in driver code
     const void* unpin_pc = nullptr;
+    const void* quarantine_pc = nullptr;  // the zx_handle_close that dropped the last PMT handle
     std::vector<const void*> pin_stack;  // the driver's shadow call stack at the pin, innermost first
     const Vmo* vmo = nullptr;        // valid while state != Unpinned (the pin keeps the VMO alive)
 
