@@ -33,6 +33,13 @@ Iotlb make_iotlb(const Config& cfg) {
         throw ConfigError("iotlb.ways", e.what());
     }
 }
+PageWalkCache make_pwc(const Config& cfg) {
+    int64_t n = cfg.get_int("iommu.pwc_entries");
+    if (n < 0 || n > (int64_t)PageWalkCache::kMaxEntries)
+        throw ConfigError("iommu.pwc_entries", "must be 0.." + std::to_string(PageWalkCache::kMaxEntries) + ", got " +
+                                                   std::to_string(n));
+    return PageWalkCache((unsigned)n);
+}
 WalkerPool make_walkers(const Config& cfg) {
     int64_t n = cfg.get_int("iommu.walkers");
     if (n < 1 || n > 64) throw ConfigError("iommu.walkers", "must be 1..64, got " + std::to_string(n));
@@ -54,7 +61,8 @@ Iommu::Iommu(sc_core::sc_module_name name, const Config& cfg, PhysAllocator& tab
       deferred_timeout_((double)cfg.get_int("iommu.deferred_timeout_ns"), SC_NS),
       table_pages_(table_pages),
       iotlb_(make_iotlb(cfg)),
-      walker_(*this, levels_, sc_time((double)cfg.get_int("iommu.walk_latency_ns"), SC_NS)),
+      pwc_(make_pwc(cfg)),
+      walker_(*this, levels_, sc_time((double)cfg.get_int("iommu.walk_latency_ns"), SC_NS), &pwc_),
       walkers_(make_walkers(cfg)) {
     upstream.register_b_transport(this, &Iommu::b_transport);
     upstream.register_transport_dbg(this, &Iommu::transport_dbg);
@@ -157,7 +165,12 @@ bool Iommu::unmap(uint16_t rid, uint64_t iova, uint64_t len) {
         error_ = "requester " + std::to_string(rid) + " has no page table";
         return false;
     }
+    const uint64_t freed_before = it->second->tables_freed();
     if (!it->second->unmap(iova, len, &error_)) return false;
+    // Table pages go back to the allocator at once, so cached non-leaf entries over the
+    // range are dropped now in both modes when any table was freed (a leaf-only unmap
+    // changes no non-leaf entry and keeps them, as Linux's leaf-only invalidation hint).
+    if (it->second->tables_freed() != freed_before) pwc_invalidate_range(rid, iova, iova + len - 1);
     uint64_t dpn = iova / kPage, count = len / kPage;
     if (deferred_) {
         check_deferred_timeout(sc_core::sc_time_stamp());
@@ -176,23 +189,36 @@ unsigned Iommu::iotlb_invalidate(uint16_t rid, uint64_t dpn, uint64_t count) {
     return n;
 }
 
-void Iommu::invalidate_page(uint16_t rid, uint64_t iova) { iotlb_invalidate(rid, iova / kPage, 1); }
+void Iommu::pwc_invalidate_range(uint16_t rid, uint64_t first, uint64_t last) {
+    if (pwc_.enabled()) stats_.pwc_invalidated += pwc_.invalidate_range(rid, first, last);
+}
+
+// Explicit commands say nothing about which entries changed: they also drop the cached
+// non-leaf entries that translate the range.
+void Iommu::invalidate_page(uint16_t rid, uint64_t iova) {
+    iotlb_invalidate(rid, iova / kPage, 1);
+    const uint64_t base = iova & ~(kPage - 1);
+    pwc_invalidate_range(rid, base, base + (kPage - 1));
+}
 
 void Iommu::invalidate_range(uint16_t rid, uint64_t iova, uint64_t len) {
     if (len == 0) return;
     uint64_t first = iova / kPage, last = (iova + len - 1) / kPage;
     if (iova + len - 1 < iova) last = ~0ULL / kPage;
     iotlb_invalidate(rid, first, last - first + 1);
+    pwc_invalidate_range(rid, first * kPage, last * kPage + (kPage - 1));
 }
 
 void Iommu::invalidate_requester(uint16_t rid) {
     ++stats_.invalidation_commands;
     stats_.invalidated_entries += iotlb_.invalidate_requester(rid);
+    stats_.pwc_invalidated += pwc_.invalidate_requester(rid);
 }
 
 void Iommu::invalidate_all() {
     ++stats_.invalidation_commands;
     stats_.invalidated_entries += iotlb_.invalidate_all();
+    stats_.pwc_invalidated += pwc_.invalidate_all();
 }
 
 void Iommu::queue_invalidation(uint16_t rid, uint64_t dpn, uint64_t count) {
@@ -282,7 +308,7 @@ bool Iommu::translate(uint16_t rid, uint64_t iova, bool is_write, sc_time& delay
         ++stats_.iotlb_misses;
         ++stats_.walks;
         PageTableLeaf leaf;
-        unsigned reads = 0;
+        WalkSteps steps;
         const sc_time before = delay;
         // Wait for a free walker; the walk then keeps it busy until it ends.
         sc_time start;
@@ -292,9 +318,15 @@ bool Iommu::translate(uint16_t rid, uint64_t iova, bool is_write, sc_time& delay
             stats_.walk_wait += start - (now + delay);
             delay = start - now;
         }
-        WalkResult r = walker_.walk(it->second->root(), iova, &leaf, delay, &reads);
+        WalkResult r = walker_.walk(rid, it->second->root(), iova, now, &leaf, delay, &steps);
         walkers_.release_at(w, now + delay);
-        stats_.walk_reads += reads;
+        stats_.walk_reads += steps.reads;
+        if (steps.skipped) {
+            ++stats_.pwc_hits;
+            stats_.pwc_levels_skipped += steps.skipped;
+        } else if (steps.pwc_lookup) {
+            ++stats_.pwc_misses;
+        }
         stats_.time_translating += delay - before;
         if (r == WalkResult::MemoryError)
             SC_REPORT_WARNING(name(), "page walk read refused by memory; reporting the page as not mapped");

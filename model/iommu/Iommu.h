@@ -22,6 +22,7 @@
 #include "config/Config.h"
 #include "iommu/Iotlb.h"
 #include "iommu/PageTable.h"
+#include "iommu/PageWalkCache.h"
 #include "iommu/PageWalker.h"
 #include "iommu/PteMemory.h"
 #include "iommu/WalkerPool.h"
@@ -56,6 +57,10 @@ struct IommuStats {
     // first queued invalidation to the flush (the longest, and the sum over flushes).
     sc_core::sc_time deferred_window_max = sc_core::SC_ZERO_TIME;
     sc_core::sc_time deferred_window_total = sc_core::SC_ZERO_TIME;
+    // Page-walk cache (iommu.pwc_entries > 0): walks that started below the root thanks to
+    // it, the levels they skipped in total, walks that found nothing cached, and cached
+    // non-leaf entries dropped by unmaps and invalidation commands.
+    uint64_t pwc_hits = 0, pwc_levels_skipped = 0, pwc_misses = 0, pwc_invalidated = 0;
     // IOTLB hit latency + walk cost + waits for a walker or an in-flight walk, as charged
     sc_core::sc_time time_translating = sc_core::SC_ZERO_TIME;
 };
@@ -102,6 +107,7 @@ public:
     void set_fault_listener(std::function<void(const IommuFault&)> fn) { listener_ = std::move(fn); }
     const IommuStats& stats() const { return stats_; }
     Iotlb& iotlb() { return iotlb_; }
+    const PageWalkCache& page_walk_cache() const { return pwc_; }
 
     const std::string& last_error() const { return error_; }  // why the last map/unmap failed
     uint64_t pending_invalidation_pages() const { return pending_pages_; }
@@ -133,6 +139,7 @@ private:
     void check_deferred_timeout(const sc_core::sc_time& now);
     void flush_deferred_at(const sc_core::sc_time& now);
     unsigned iotlb_invalidate(uint16_t rid, uint64_t dpn, uint64_t count);  // one command
+    void pwc_invalidate_range(uint16_t rid, uint64_t first, uint64_t last);  // device addresses, inclusive
 
     bool bypass_, deferred_, block_2m_;
     unsigned levels_;
@@ -141,6 +148,7 @@ private:
     sc_core::sc_time deferred_timeout_;
     PhysAllocator& table_pages_;
     Iotlb iotlb_;
+    PageWalkCache pwc_;  // before walker_, which points at it
     PageWalker walker_;
     WalkerPool walkers_;  // iommu.walkers walks in progress at once
     std::map<uint16_t, std::unique_ptr<PageTable>> tables_;

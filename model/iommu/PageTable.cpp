@@ -45,6 +45,7 @@ uint64_t PageTable::alloc_table() {
 void PageTable::free_table(uint64_t pa) {
     used_.erase(pa);
     pages_.free_page(pa);
+    ++tables_freed_;
 }
 
 bool PageTable::check_range(uint64_t iova, uint64_t len, std::string* err) const {

@@ -47,6 +47,9 @@ public:
     unsigned address_bits() const { return 12 + 9 * levels_; }
     uint64_t table_pages() const { return used_.size(); }  // including the root
     uint64_t mapped_bytes() const { return mapped_bytes_; }
+    // Table pages freed so far (emptied by unmap, or rolled back by a failed map). A
+    // freed table's parent entry was cleared: caches of non-leaf entries must drop it.
+    uint64_t tables_freed() const { return tables_freed_; }
 
 private:
     struct MemoryError {
@@ -72,6 +75,7 @@ private:
     bool block_2m_;
     uint64_t root_ = 0;
     uint64_t mapped_bytes_ = 0;
+    uint64_t tables_freed_ = 0;
     std::unordered_map<uint64_t, unsigned> used_;  // table page -> present entries
 };
 

@@ -4,15 +4,25 @@
 
 namespace staleline {
 
-WalkResult PageWalker::walk(uint64_t root, uint64_t iova, PageTableLeaf* out, sc_core::sc_time& delay,
-                            unsigned* reads) {
+WalkResult PageWalker::walk(uint16_t rid, uint64_t root, uint64_t iova, const sc_core::sc_time& now,
+                            PageTableLeaf* out, sc_core::sc_time& delay, WalkSteps* steps) {
     ++walks_;
-    *reads = 0;
+    *steps = WalkSteps();
     if (iova >> (12 + 9 * levels_)) return WalkResult::NotMapped;  // beyond the address space
     uint64_t table = root;
-    for (int level = (int)levels_ - 1; level >= 0; --level) {
+    int level = (int)levels_ - 1;
+    if (pwc_ && pwc_->enabled()) {
+        steps->pwc_lookup = true;
+        uint64_t next = 0;
+        if (unsigned cached = pwc_->lookup(rid, iova, levels_, (now + delay).value(), &next)) {
+            steps->skipped = levels_ - cached;
+            table = next;
+            level = (int)cached - 1;
+        }
+    }
+    for (; level >= 0; --level) {
         uint64_t e = 0;
-        ++*reads;
+        ++steps->reads;
         ++reads_;
         bool ok = mem_.read_pte_timed(table + 8ULL * pte::index(iova, (unsigned)level), &e, delay);
         delay += step_;
@@ -25,6 +35,8 @@ WalkResult PageWalker::walk(uint64_t root, uint64_t iova, PageTableLeaf* out, sc
             return WalkResult::Mapped;
         }
         table = pte::addr(e);
+        // A present table entry: usable by later walks once this step has read it.
+        if (pwc_) pwc_->insert(rid, (unsigned)level, iova, table, (now + delay).value());
     }
     return WalkResult::NotMapped;  // not reached: level 0 always returns
 }

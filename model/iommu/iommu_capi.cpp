@@ -121,6 +121,10 @@ void sl_iommu_get_stats(sl_platform_t* p, sl_iommu_stats_t* out) {
     out->walks_waited = s.walks_waited;
     out->walk_wait_ns = ns(s.walk_wait);
     out->iotlb_hits_pending = s.hits_pending;
+    out->pwc_hits = s.pwc_hits;
+    out->pwc_levels_skipped = s.pwc_levels_skipped;
+    out->pwc_misses = s.pwc_misses;
+    out->pwc_invalidated = s.pwc_invalidated;
 }
 
 int sl_iommu_transport(sl_platform_t* p, uint16_t rid, int is_write, uint64_t iova, void* data, size_t len,

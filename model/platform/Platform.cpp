@@ -150,6 +150,11 @@ json_t* Platform::stats_json() const {
     json_object_set_new(iotlb, "walks_waited", u(i.walks_waited));
     json_object_set_new(iotlb, "walk_wait_ns", u((uint64_t)(i.walk_wait / sc_time(1, SC_NS))));
     json_object_set_new(iotlb, "hits_pending", u(i.hits_pending));
+    // page-walk cache (iommu.pwc_entries): walks that skipped upper levels, and how many
+    json_object_set_new(iotlb, "pwc_hits", u(i.pwc_hits));
+    json_object_set_new(iotlb, "pwc_levels_skipped", u(i.pwc_levels_skipped));
+    json_object_set_new(iotlb, "pwc_misses", u(i.pwc_misses));
+    json_object_set_new(iotlb, "pwc_invalidated", u(i.pwc_invalidated));
     json_object_set_new(iotlb, "faults", u(i.faults));
     json_object_set_new(iotlb, "invalidation_commands", u(i.invalidation_commands));
     json_object_set_new(iotlb, "invalidated_entries", u(i.invalidated_entries));

@@ -364,6 +364,12 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
                     (unsigned long long)jget(models, "iotlb", "walks_waited"),
                     (unsigned long long)jget(models, "iotlb", "walk_wait_ns"),
                     (unsigned long long)jget(models, "iotlb", "hits_pending"));
+        if (jget(models, "iotlb", "pwc_hits") || jget(models, "iotlb", "pwc_misses"))
+            fprintf(f, "            page-walk cache: %llu walks started below the root (%llu levels skipped), "
+                    "%llu from the root\n",
+                    (unsigned long long)jget(models, "iotlb", "pwc_hits"),
+                    (unsigned long long)jget(models, "iotlb", "pwc_levels_skipped"),
+                    (unsigned long long)jget(models, "iotlb", "pwc_misses"));
     }
     if (res->latency_count)
         fprintf(f, "measured:   %llu operations after warm-up, latency p50 %llu ns, p99 %llu ns, max %llu ns, %.1f MB/s\n",

@@ -81,6 +81,11 @@ typedef struct {
     uint64_t walks_waited;          /* walks that found all iommu.walkers busy and queued */
     uint64_t walk_wait_ns;          /* time those walks queued for a walker, summed */
     uint64_t iotlb_hits_pending;    /* hits on an entry whose walk had not ended yet (they wait for it) */
+    /* page-walk cache (iommu.pwc_entries > 0; all 0 without one) */
+    uint64_t pwc_hits;              /* walks that started below the root thanks to a cached non-leaf entry */
+    uint64_t pwc_levels_skipped;    /* levels (memory reads + walk steps) those walks did not make */
+    uint64_t pwc_misses;            /* walks that found nothing cached and started at the root */
+    uint64_t pwc_invalidated;       /* cached non-leaf entries dropped by unmaps and invalidation commands */
 } sl_iommu_stats_t;
 void sl_iommu_get_stats(sl_platform_t* p, sl_iommu_stats_t* out);
 
