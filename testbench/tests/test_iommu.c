@@ -1,6 +1,7 @@
 /* IOMMU, IOTLB and page walker: translation across pages, permission faults, unmap in
  * strict and deferred invalidation, IOTLB geometry and policies, walk reads and timing,
- * walk concurrency (iommu.walkers, hits on walks in flight), bypass, 2 MiB blocks,
+ * walk concurrency (iommu.walkers, hits on walks in flight), the page-walk cache
+ * (iommu.pwc_entries), bypass, 2 MiB blocks,
  * table-page exhaustion, IOTLB trace replay.
  *
  * Timing used throughout (see base_config): PCI hop 100 ns, DRAM 50 ns + 8 bytes/ns,
@@ -827,6 +828,307 @@ static void transport_args_thread(void* arg) {
 }
 static void test_iommu_transport_arguments(void) { run_with(transport_args_thread, NULL); }
 
+/* ---------------------------------------------------------------- page-walk cache */
+
+/* With iommu.pwc_entries > 0 a miss starts its walk below the deepest cached non-leaf
+ * entry: one walk step (STEP_NS: 8-byte read + walk latency) per level still read. In a
+ * 4-level table a level-1 entry covers 2 MiB, a level-2 entry 1 GiB, a level-3 entry
+ * 512 GiB. Misses here arrive 1000 ns apart, so the one walker is always free. */
+
+/* Read 8 bytes at device address iova now; returns the delay (the transaction must succeed). */
+static uint64_t read_iova(uint64_t iova) {
+    uint8_t b[8];
+    uint64_t d = 0;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, iova, b, 8, &d), SL_RESP_OK);
+    sl_wait_ns(1000);
+    return d;
+}
+/* Map one fresh page at iova, read-only. */
+static uint64_t map_one(uint64_t iova) {
+    uint64_t pa = alloc_page();
+    CU_ASSERT_EQUAL_FATAL(sl_iommu_map(P, RID, iova, pa, PAGE, SL_IOMMU_READ), 0);
+    return pa;
+}
+
+#define A_IOVA 0x100000ULL     /* 2 MiB region 0 of 1 GiB region 0 */
+#define B_IOVA 0x101000ULL     /* same 2 MiB region as A */
+#define C_IOVA 0x300000ULL     /* another 2 MiB region, same 1 GiB region */
+#define D_IOVA 0x40000000ULL   /* another 1 GiB region, same 512 GiB region */
+
+/* pwc_entries = 0 (the default): every miss walks all four levels, no PWC counts. */
+static void pwc_off_thread(void* arg) {
+    map_one(A_IOVA);
+    map_one(B_IOVA);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA), 4 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(B_IOVA), 4 * STEP_NS + DATA8_NS);
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.walk_reads, 8);
+    CU_ASSERT_EQUAL(s.pwc_hits, 0);
+    CU_ASSERT_EQUAL(s.pwc_misses, 0);
+    CU_ASSERT_EQUAL(s.pwc_levels_skipped, 0);
+}
+static void test_pwc_off_changes_nothing(void) { run_with(pwc_off_thread, NULL); }
+
+/* Second miss in the same 2 MiB region: one level; same 1 GiB region, another 2 MiB
+ * region: two levels; same 512 GiB region, another 1 GiB region: three levels. */
+static void pwc_levels_thread(void* arg) {
+    uint64_t pa_b = map_one(B_IOVA);
+    map_one(A_IOVA);
+    map_one(C_IOVA);
+    map_one(D_IOVA);
+    const uint8_t want[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    sl_dram_write(P, pa_b, want, 8);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA), 4 * STEP_NS + DATA8_NS); /* from the root: fills 3 entries */
+    uint8_t got[8] = {0};
+    uint64_t d = 0;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, B_IOVA, got, 8, &d), SL_RESP_OK);
+    CU_ASSERT_EQUAL(d, 1 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(memcmp(got, want, 8), 0); /* the cached level-1 entry led to B's page */
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(C_IOVA), 2 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(D_IOVA), 3 * STEP_NS + DATA8_NS);
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.walks, 4);
+    CU_ASSERT_EQUAL(s.walk_reads, 4 + 1 + 2 + 3);
+    CU_ASSERT_EQUAL(s.pwc_hits, 3);
+    CU_ASSERT_EQUAL(s.pwc_levels_skipped, 3 + 2 + 1);
+    CU_ASSERT_EQUAL(s.pwc_misses, 1);
+    CU_ASSERT_EQUAL(s.pwc_invalidated, 0);
+    CU_ASSERT_EQUAL(s.time_translating_ns, (4 + 1 + 2 + 3) * STEP_NS);
+    /* an IOTLB hit does not look at the page-walk cache */
+    CU_ASSERT_EQUAL(read_iova(B_IOVA), 2 + DATA8_NS);
+    CU_ASSERT_EQUAL(stats().pwc_hits, 3);
+    char* js = sl_platform_stats_json(P);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+    CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"pwc_hits\": 3,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"pwc_levels_skipped\": 6,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"pwc_misses\": 1,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"walk_reads\": 10,"));
+    free(js);
+}
+static void test_pwc_skips_cached_levels(void) {
+    static const char* const sets[] = {"iommu.pwc_entries=16", NULL};
+    run_with(pwc_levels_thread, sets);
+}
+
+/* Two entries, LRU. Walk of A fills L3, L2, L1(region 0): L3 is evicted. B hits L1(0).
+ * C misses L1(2), hits L2 (now most recent) and fills L1(2), evicting L1(0). A new page
+ * of region 0 then hits only L2 (2 levels) and evicts L1(2); a new page of region 2 again
+ * only L2. (FIFO would have evicted L2 at C and served the region-0 page in 1 level.) */
+static void pwc_lru_thread(void* arg) {
+    map_one(A_IOVA);
+    map_one(B_IOVA);
+    map_one(C_IOVA);
+    map_one(A_IOVA + 2 * PAGE);
+    map_one(C_IOVA + PAGE);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA), 4 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(B_IOVA), 1 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(C_IOVA), 2 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA + 2 * PAGE), 2 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(C_IOVA + PAGE), 2 * STEP_NS + DATA8_NS);
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.pwc_hits, 4);
+    CU_ASSERT_EQUAL(s.pwc_levels_skipped, 3 + 2 + 2 + 2);
+    CU_ASSERT_EQUAL(s.pwc_misses, 1);
+    CU_ASSERT_EQUAL(s.walk_reads, 4 + 1 + 2 + 2 + 2);
+}
+static void test_pwc_lru_eviction(void) {
+    static const char* const sets[] = {"iommu.pwc_entries=2", NULL};
+    run_with(pwc_lru_thread, sets);
+}
+
+/* An unmap that frees a table page drops the cached entries over its range; re-mapping
+ * (new tables elsewhere) translates to the new page, from the root. An unmap that frees
+ * no table (a leaf cleared, its table still in use) changes no non-leaf entry and keeps
+ * them. */
+static void pwc_remap_thread(void* arg) {
+    uint8_t want[8], got[8];
+    map_one(A_IOVA);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA), 4 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(sl_iommu_table_pages(P, RID), 4);
+    CU_ASSERT_EQUAL(sl_iommu_unmap(P, RID, A_IOVA, PAGE), 0); /* frees 3 tables */
+    CU_ASSERT_EQUAL(sl_iommu_table_pages(P, RID), 1);
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 3);
+    uint64_t pa2 = map_one(A_IOVA);
+    uint64_t tpa = 0;
+    CU_ASSERT_EQUAL(sl_iommu_translate(P, RID, A_IOVA + 8, &tpa, NULL), 1);
+    CU_ASSERT_EQUAL(tpa, pa2 + 8);
+    fill(want, 8, 40);
+    sl_dram_write(P, pa2, want, 8);
+    uint64_t d = 0;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, A_IOVA, got, 8, &d), SL_RESP_OK);
+    CU_ASSERT_EQUAL(d, 4 * STEP_NS + DATA8_NS); /* nothing cached: from the root */
+    CU_ASSERT_EQUAL(memcmp(got, want, 8), 0);
+    sl_wait_ns(1000);
+    /* leaf-only unmap: B's page goes, A keeps the leaf table alive */
+    map_one(B_IOVA);
+    CU_ASSERT_EQUAL(sl_iommu_unmap(P, RID, B_IOVA, PAGE), 0);
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 3);
+    uint64_t pa3 = map_one(B_IOVA);
+    fill(want, 8, 90);
+    sl_dram_write(P, pa3, want, 8);
+    d = 0;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, B_IOVA, got, 8, &d), SL_RESP_OK);
+    CU_ASSERT_EQUAL(d, 1 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(memcmp(got, want, 8), 0);
+    CU_ASSERT_EQUAL(stats().pwc_hits, 1);
+}
+static void test_pwc_unmap_remap_no_stale_pointer(void) {
+    static const char* const sets[] = {"iommu.pwc_entries=16", NULL};
+    run_with(pwc_remap_thread, sets);
+}
+
+/* 2 MiB blocks: where a leaf table was (cached level-1 entry), a block now is. The level-1
+ * table stays (another mapping in it), the leaf table is freed: the cached entries over
+ * the range go, and the walk finds the block entry (levels - 1 reads from the root). */
+static void pwc_block_thread(void* arg) {
+    uint64_t blk = aligned_2m_region();
+    map_one(0x200000);
+    map_one(0x400000); /* keeps the level-1 and level-2 tables */
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(0x200000), 4 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(sl_iommu_unmap(P, RID, 0x200000, PAGE), 0);
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 3); /* L1, L2, L3 entries over the range */
+    CU_ASSERT_EQUAL(sl_iommu_map(P, RID, 0x200000, blk, MIB2, SL_IOMMU_READ), 0);
+    uint8_t want[8], got[8];
+    fill(want, 8, 7);
+    sl_dram_write(P, blk + 0x5000, want, 8);
+    uint64_t d = 0;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, 0x205000, got, 8, &d), SL_RESP_OK);
+    CU_ASSERT_EQUAL(d, 3 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(memcmp(got, want, 8), 0);
+    sl_wait_ns(1000);
+    /* the block walk cached L3 and L2 (a block is a leaf): 0x400000's region walks 2 levels
+     * (its page is still in the IOTLB, so read a new page of it) */
+    map_one(0x401000);
+    CU_ASSERT_EQUAL(read_iova(0x401000), 2 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(sl_iommu_fault_count(P), 0);
+}
+static void test_pwc_block_replaces_leaf_table(void) {
+    static const char* const sets[] = {"iommu.pwc_entries=16", "iommu.block_2m=true", NULL};
+    run_with(pwc_block_thread, sets);
+}
+
+/* Deferred invalidation: the model frees table pages at unmap, so cached entries over a
+ * range whose table was freed are dropped at the unmap, not at the flush; others stay.
+ * The IOTLB entry of the unmapped page still serves (stale hit) until the flush. */
+static void pwc_deferred_thread(void* arg) {
+    map_one(A_IOVA);
+    map_one(B_IOVA);
+    map_one(C_IOVA); /* alone in its leaf table */
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA), 4 * STEP_NS + DATA8_NS); /* caches L3, L2, L1(0) */
+    CU_ASSERT_EQUAL(read_iova(C_IOVA), 2 * STEP_NS + DATA8_NS); /* caches L1(2) */
+    CU_ASSERT_EQUAL(sl_iommu_unmap(P, RID, C_IOVA, PAGE), 0);  /* frees C's leaf table */
+    CU_ASSERT_EQUAL(sl_iommu_pending_invalidations(P), 1);
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 3); /* L1(2), L2, L3; L1(0) stays */
+    CU_ASSERT_EQUAL(read_iova(B_IOVA), 1 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(C_IOVA), 2 + DATA8_NS); /* stale IOTLB hit */
+    CU_ASSERT_EQUAL(stats().stale_hits, 1);
+    /* a page of C's region that the IOTLB does not hold: from the root, 3 reads, and the
+     * level-1 entry is not present any more */
+    uint8_t b[8];
+    uint64_t d = 0;
+    CU_ASSERT_EQUAL(sl_iommu_transport(P, RID, 0, C_IOVA + PAGE, b, 8, &d), SL_RESP_ADDRESS_ERROR);
+    CU_ASSERT_EQUAL(d, 3 * STEP_NS);
+    sl_iommu_flush_deferred(P);
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 3); /* the flush drops no more */
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.pwc_hits, 2);  /* C (L2), B (L1) */
+    CU_ASSERT_EQUAL(s.pwc_misses, 2); /* A, C + 1 page */
+}
+static void test_pwc_deferred_drops_at_unmap(void) {
+    static const char* const sets[] = {"iommu.pwc_entries=16", "iommu.invalidation=deferred",
+                                       "iommu.deferred_batch=100", NULL};
+    run_with(pwc_deferred_thread, sets);
+}
+
+/* Explicit commands: invalidate_requester and invalidate_all drop that requester's / all
+ * entries; invalidate_page and _range drop the entries whose span covers the address. */
+static void pwc_explicit_thread(void* arg) {
+    map_one(A_IOVA);
+    map_one(B_IOVA);
+    map_one(A_IOVA + 2 * PAGE);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA), 4 * STEP_NS + DATA8_NS);
+    sl_iommu_invalidate_requester(P, RID + 1); /* another requester: nothing of ours */
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 0);
+    sl_iommu_invalidate_requester(P, RID);
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 3);
+    CU_ASSERT_EQUAL(read_iova(B_IOVA), 4 * STEP_NS + DATA8_NS);
+    /* 16 MiB: another 2 MiB region, same 1 GiB: the L2 and L3 entries cover it, L1(0) not */
+    sl_iommu_invalidate_page(P, RID, 0x1000000);
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 3 + 2);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA + 2 * PAGE), 1 * STEP_NS + DATA8_NS);
+    sl_iommu_invalidate_range(P, RID, 0x40000000, 0x40000000); /* the second GiB: none */
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 5);
+    sl_iommu_invalidate_all(P);
+    CU_ASSERT_EQUAL(stats().pwc_invalidated, 6);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA), 4 * STEP_NS + DATA8_NS);
+}
+static void test_pwc_explicit_invalidation(void) {
+    static const char* const sets[] = {"iommu.pwc_entries=16", NULL};
+    run_with(pwc_explicit_thread, sets);
+}
+
+/* Several walkers: a cached entry is usable from the time its walk read it (walk step
+ * ends at 61, 122, 183 for L3, L2, L1). A walk starting at 0 on another walker uses none;
+ * one starting at 130 uses L2 (ready at 122) but not L1 (183). */
+static void pwc_walkers_thread(void* arg) {
+    map_pages(3); /* 0x100000.. : the same leaf table */
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_at(0, 0), 4 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_at(1, 0), 4 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_at(2, 130), 130 + 2 * STEP_NS + DATA8_NS);
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.walks_waited, 0);
+    CU_ASSERT_EQUAL(s.pwc_misses, 2);
+    CU_ASSERT_EQUAL(s.pwc_hits, 1);
+    CU_ASSERT_EQUAL(s.pwc_levels_skipped, 2);
+}
+static void test_pwc_entries_ready_when_read(void) {
+    static const char* const sets[] = {"iommu.pwc_entries=16", "iommu.walkers=3", NULL};
+    run_with(pwc_walkers_thread, sets);
+}
+
+/* 3 levels: level 1 (2 MiB) and level 2 (1 GiB) entries are cacheable, the root is not
+ * an entry. */
+static void pwc_3_levels_thread(void* arg) {
+    map_one(A_IOVA);
+    map_one(B_IOVA);
+    map_one(D_IOVA);
+    sl_wait_ns(1000);
+    CU_ASSERT_EQUAL(read_iova(A_IOVA), 3 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(B_IOVA), 1 * STEP_NS + DATA8_NS);
+    CU_ASSERT_EQUAL(read_iova(D_IOVA), 3 * STEP_NS + DATA8_NS); /* another GiB: from the root */
+    sl_iommu_stats_t s = stats();
+    CU_ASSERT_EQUAL(s.pwc_hits, 1);
+    CU_ASSERT_EQUAL(s.pwc_levels_skipped, 2);
+    CU_ASSERT_EQUAL(s.pwc_misses, 2);
+}
+static void test_pwc_3_levels(void) {
+    static const char* const sets[] = {"iommu.pwc_entries=16", "iommu.levels=3", NULL};
+    run_with(pwc_3_levels_thread, sets);
+}
+
+/* iommu.pwc_entries is 0..4096; anything else is a configuration error naming the key. */
+static void test_pwc_config_bounds(void) {
+    sl_config_t* c = sl_config_new();
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.pwc_entries", "4097"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "iommu.pwc_entries");
+    CU_ASSERT_EQUAL(sl_config_set_assignment(c, "iommu.pwc_entries=-1"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "iommu.pwc_entries");
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.pwc_entries", "many"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "iommu.pwc_entries");
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.pwc_entries", "4096"), 0);
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.pwc_entries", "0"), 0);
+    sl_config_free(c);
+}
+
 /* ---------------------------------------------------------------- trace replay */
 
 static int replay(const char* trace, const char* const* sets, sl_iotlb_replay_stats_t* s) {
@@ -1050,6 +1352,16 @@ static const sl_test_t tests[] = {
     SL_TEST(test_walkers_two_devices_through_pci),
     SL_TEST(test_walkers_config_bounds),
     SL_TEST(test_iommu_transport_arguments),
+    SL_TEST(test_pwc_off_changes_nothing),
+    SL_TEST(test_pwc_skips_cached_levels),
+    SL_TEST(test_pwc_lru_eviction),
+    SL_TEST(test_pwc_unmap_remap_no_stale_pointer),
+    SL_TEST(test_pwc_block_replaces_leaf_table),
+    SL_TEST(test_pwc_deferred_drops_at_unmap),
+    SL_TEST(test_pwc_explicit_invalidation),
+    SL_TEST(test_pwc_entries_ready_when_read),
+    SL_TEST(test_pwc_3_levels),
+    SL_TEST(test_pwc_config_bounds),
     SL_TEST(test_replay_set_associative_lru_fifo),
     SL_TEST(test_replay_policies_lru_fifo_plru),
     SL_TEST(test_replay_random_policy),
