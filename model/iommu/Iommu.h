@@ -1,9 +1,9 @@
 // Iommu: translates device transactions (device addresses, tagged with the PCI requester
 // id) into physical memory transactions, with per-requester page tables in simulated
 // DRAM, an IOTLB, a timed page walker, permission checks, fault records and strict or
-// deferred IOTLB invalidation. docs/models-iommu.md describes formats, costs, walk
-// concurrency (iommu.walkers, hits on entries whose walk is still in flight) and the
-// deferred-invalidation window.
+// deferred IOTLB invalidation, and an optional page-walk cache of non-leaf entries.
+// docs/models-iommu.md describes formats, costs, walk concurrency (iommu.walkers, hits on
+// entries whose walk is still in flight), the page-walk cache and the deferred window.
 #pragma once
 
 #include <cstdint>
