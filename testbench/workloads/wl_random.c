@@ -19,13 +19,12 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
-#include "wl_pipe.h"
+#include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
 
 #define RANDOM_FILL_MAX (4u << 20)
 #define RANDOM_WINDOW_MAX (1ull << 30) /* the host keeps a shadow of the window */
-#define HAZARD_ALIGN 256u              /* keep queued ranges off each other's cache lines */
 
 typedef struct random_wl {
     zx_handle_t window;
@@ -33,11 +32,6 @@ typedef struct random_wl {
     uint8_t* win_shadow;
     uint8_t* sram_shadow;
     uint64_t sram_size;
-    /* ranges of the window queued in the current batch: [lo, hi), writes flagged */
-    uint64_t* lo;
-    uint64_t* hi;
-    uint8_t* wr;
-    uint32_t nranges, cap;
 } random_wl_t;
 
 typedef struct random_job {
@@ -45,7 +39,7 @@ typedef struct random_job {
     int device_writes;
 } random_job_t;
 
-static void on_done(void* ctx, wl_pipe_job_t* j, sl_workload_result_t* res) {
+static void on_done(void* ctx, wl_queue_job_t* j, sl_workload_result_t* res) {
     random_wl_t* w = ctx;
     random_job_t* rj = j->user;
     if (rj && rj->device_writes && j->status == ZX_OK) {
@@ -56,19 +50,10 @@ static void on_done(void* ctx, wl_pipe_job_t* j, sl_workload_result_t* res) {
         wl_compare(res, w->window, rj->off, w->win_shadow + rj->off, rj->len, label);
     }
     free(rj);
-    w->nranges = 0;
-}
-
-/* Would [off, off + len) conflict with a queued range (a device write on either side)? */
-static int hazard(const random_wl_t* w, uint64_t off, uint64_t len, int writes) {
-    const uint64_t lo = off / HAZARD_ALIGN * HAZARD_ALIGN, hi = (off + len + HAZARD_ALIGN - 1) / HAZARD_ALIGN * HAZARD_ALIGN;
-    for (uint32_t i = 0; i < w->nranges; ++i)
-        if ((writes || w->wr[i]) && lo < w->hi[i] && w->lo[i] < hi) return 1;
-    return 0;
 }
 
 /* workload.gather: operations of p->gather accesses each, one scatter-gather list apiece. */
-static void gather_accesses(random_wl_t* w, wl_pipe_t* pipe, wl_rng_t* r, const sl_workload_params_t* p,
+static void gather_accesses(random_wl_t* w, wl_queue_t* q, wl_rng_t* r, const sl_workload_params_t* p,
                             const dma_xfer_info_t* info, sl_workload_result_t* res) {
     const uint64_t a = p->access_size, run = (uint64_t)p->gather * a;
     const uint64_t slots = p->window / a, sram_runs = info->sram_size / run;
@@ -80,6 +65,7 @@ static void gather_accesses(random_wl_t* w, wl_pipe_t* pipe, wl_rng_t* r, const 
     }
     for (uint64_t done = 0; done < total;) {
         const uint32_t n = total - done < p->gather ? (uint32_t)(total - done) : p->gather;
+        wl_queue_reserve(q, NULL); /* gathers only read the window */
         const uint64_t sram_off = wl_rng_below(r, sram_runs) * run;
         for (uint32_t k = 0; k < n; ++k) {
             segs[k].offset = wl_rng_below(r, slots) * a;
@@ -87,11 +73,11 @@ static void gather_accesses(random_wl_t* w, wl_pipe_t* pipe, wl_rng_t* r, const 
             memcpy(w->sram_shadow + sram_off + k * a, w->win_shadow + segs[k].offset, a);
         }
         dma_xfer_op_t op = dma_xfer_op_gather_sram(w->window, segs, n, (uint64_t)n * a, sram_off);
-        wl_pipe_submit(pipe, &op, NULL); /* the driver copies the list before it returns */
+        wl_queue_submit(q, &op, NULL, NULL); /* the driver copies the list before it returns */
         done += n;
     }
     free(segs);
-    wl_pipe_finish(pipe);
+    wl_queue_finish(q);
 }
 
 void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
@@ -114,8 +100,6 @@ void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
         return;
     }
     random_wl_t w = {.window = ZX_HANDLE_INVALID, .sram_size = info.sram_size};
-    wl_pipe_t pipe;
-    const uint32_t depth = p->queue_depth ? p->queue_depth : 1;
     if (p->gather > 0 && ((info.ops_supported & (1u << DMA_XFER_OP_GATHER_SRAM)) == 0 ||
                           (uint64_t)p->gather * a > info.sram_size)) {
         wl_status(res, ZX_ERR_NOT_SUPPORTED,
@@ -125,14 +109,13 @@ void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
     }
     /* One set-up operation (the SRAM's initial content) precedes the warm-up (in operations). */
     const uint64_t warm_ops = p->gather ? (p->warmup + p->gather - 1) / p->gather : p->warmup;
-    if (wl_pipe_init(&pipe, dma, res, "random", depth, warm_ops + 1, on_done, &w) != ZX_OK) return;
+    const wl_queue_config_t qc = {.name = "random", .measure = true, .depth = p->queue_depth, .warmup = warm_ops + 1,
+                                  .hazard_align = WL_QUEUE_HAZARD_ALIGN, .done = on_done, .ctx = &w};
+    wl_queue_t q;
+    if (wl_queue_init(&q, dma, res, &qc) != ZX_OK) return;
     w.win_shadow = calloc(1, p->window);
     w.sram_shadow = calloc(1, info.sram_size);
-    w.lo = calloc(depth, sizeof *w.lo);
-    w.hi = calloc(depth, sizeof *w.hi);
-    w.wr = calloc(depth, 1);
-    w.cap = depth;
-    if (!w.win_shadow || !w.sram_shadow || !w.lo || !w.hi || !w.wr) {
+    if (!w.win_shadow || !w.sram_shadow) {
         wl_status(res, ZX_ERR_NO_MEMORY, "random: shadows of %llu bytes", (unsigned long long)p->window);
         goto out;
     }
@@ -150,20 +133,20 @@ void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
     const uint64_t first = info.sram_size < p->window ? info.sram_size : p->window;
     memcpy(w.sram_shadow, w.win_shadow, first);
     dma_xfer_op_t op = dma_xfer_op_write_sram(w.window, 0, first, 0);
-    wl_pipe_submit(&pipe, &op, NULL);
-    wl_pipe_drain(&pipe);
+    wl_queue_submit(&q, &op, NULL, NULL);
+    wl_queue_drain(&q);
 
     const uint64_t slots = p->window / a, sram_slots = info.sram_size / a;
     const uint64_t total = p->warmup + p->transfers;
     if (p->gather > 0) {
-        gather_accesses(&w, &pipe, &r, p, &info, res);
+        gather_accesses(&w, &q, &r, p, &info, res);
         goto check_sram;
     }
     for (uint64_t i = 0; i < total; ++i) {
         const uint64_t off = wl_rng_below(&r, slots) * a, sram_off = wl_rng_below(&r, sram_slots) * a;
         int device_writes = p->direction == WL_DIR_WRITE || (p->direction == WL_DIR_MIXED && wl_rng_below(&r, 2));
-        if (hazard(&w, off, a, device_writes)) wl_pipe_drain(&pipe);
-        if (pipe.n == pipe.depth || pipe.issued == pipe.warmup) wl_pipe_drain(&pipe); /* keeps nranges in step */
+        const wl_range_t range = {.vmo = w.window, .off = off, .len = a, .device_writes = device_writes};
+        wl_queue_reserve(&q, &range);
         random_job_t* rj = calloc(1, sizeof *rj);
         if (!rj) {
             wl_status(res, ZX_ERR_NO_MEMORY, "random: job");
@@ -179,12 +162,9 @@ void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
             memcpy(w.sram_shadow + sram_off, w.win_shadow + off, a);
             op = dma_xfer_op_write_sram(w.window, off, a, sram_off);
         }
-        w.lo[w.nranges] = off / HAZARD_ALIGN * HAZARD_ALIGN;
-        w.hi[w.nranges] = (off + a + HAZARD_ALIGN - 1) / HAZARD_ALIGN * HAZARD_ALIGN;
-        w.wr[w.nranges++] = (uint8_t)device_writes;
-        wl_pipe_submit(&pipe, &op, rj);
+        wl_queue_submit(&q, &op, &range, rj);
     }
-    wl_pipe_finish(&pipe);
+    wl_queue_finish(&q);
 
 check_sram:
     /* The SRAM, read back whole, equals its shadow. */
@@ -200,11 +180,8 @@ check_sram:
         }
     }
 out:
-    if (pipe.jobs) wl_pipe_finish(&pipe);
+    wl_queue_finish(&q);
     if (w.window != ZX_HANDLE_INVALID) zx_handle_close(w.window);
     free(w.win_shadow);
     free(w.sram_shadow);
-    free(w.lo);
-    free(w.hi);
-    free(w.wr);
 }

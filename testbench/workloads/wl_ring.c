@@ -11,7 +11,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
-#include "wl_pipe.h"
+#include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
 
@@ -26,7 +26,7 @@ typedef struct ring_job {
     uint8_t* want; /* receive: the packet the buffer must hold */
 } ring_job_t;
 
-static void on_done(void* ctx, wl_pipe_job_t* j, sl_workload_result_t* res) {
+static void on_done(void* ctx, wl_queue_job_t* j, sl_workload_result_t* res) {
     ring_wl_t* w = ctx;
     ring_job_t* rj = j->user;
     if (rj && rj->want && j->status == ZX_OK) {
@@ -56,8 +56,11 @@ void wl_ring_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, 
     ring_wl_t w = {.buffer_size = b};
     uint64_t depth = p->queue_depth ? p->queue_depth : 1;
     if (depth > n * nr) depth = n * nr;
-    wl_pipe_t pipe;
-    if (wl_pipe_init(&pipe, dma, res, "ring", (uint32_t)depth, p->warmup + 1, on_done, &w) != ZX_OK) return;
+    /* One set-up operation (the wire's initial bytes) precedes the warm-up. */
+    const wl_queue_config_t qc = {.name = "ring", .measure = true, .depth = (uint32_t)depth, .warmup = p->warmup + 1,
+                                  .done = on_done, .ctx = &w};
+    wl_queue_t q;
+    if (wl_queue_init(&q, dma, res, &qc) != ZX_OK) return;
     w.vmos = calloc(nr, sizeof *w.vmos);
     w.sram_shadow = malloc(info.sram_size);
     uint8_t* packet = malloc(info.sram_size > b ? info.sram_size : b);
@@ -78,8 +81,8 @@ void wl_ring_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, 
     wl_rng_fill(&r, w.sram_shadow, info.sram_size);
     st = zx_vmo_write(wire, w.sram_shadow, 0, info.sram_size);
     dma_xfer_op_t op = dma_xfer_op_write_sram(wire, 0, info.sram_size, 0);
-    if (st == ZX_OK) wl_pipe_submit(&pipe, &op, NULL);
-    wl_pipe_drain(&pipe);
+    if (st == ZX_OK) wl_queue_submit(&q, &op, NULL, NULL);
+    wl_queue_drain(&q);
     zx_handle_close(wire);
     if (st != ZX_OK) {
         wl_status(res, st, "ring: the wire's initial bytes");
@@ -89,8 +92,9 @@ void wl_ring_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, 
     const uint64_t wire_slots = info.sram_size / b;
     const uint64_t total = p->warmup + p->transfers;
     for (uint64_t k = 0; k < total; ++k) {
-        /* A full queue is drained before a buffer is touched: the one last used on it may be queued. */
-        if (pipe.n == pipe.depth) wl_pipe_drain(&pipe);
+        /* A buffer is reused only after rings x entries operations, more than the queue
+         * holds: it is free once the queue has room. */
+        wl_queue_reserve(&q, NULL);
         ring_job_t* rj = calloc(1, sizeof *rj);
         if (!rj) {
             wl_status(res, ZX_ERR_NO_MEMORY, "ring: job");
@@ -120,9 +124,9 @@ void wl_ring_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, 
             memcpy(w.sram_shadow + sram_off, packet, b);
             op = dma_xfer_op_write_sram(w.vmos[rj->ring], buf_off, b, sram_off);
         }
-        wl_pipe_submit(&pipe, &op, rj);
+        wl_queue_submit(&q, &op, NULL, rj);
     }
-    wl_pipe_finish(&pipe);
+    wl_queue_finish(&q);
     /* The wire holds what was transmitted last. */
     if (res->failed_ops == 0 && nr > 1 && wl_vmo_create(res, info.sram_size, &wire, &wire_size) == ZX_OK) {
         st = dma_xfer_read_sram(dma, 0, wire, 0, info.sram_size);
@@ -132,7 +136,7 @@ void wl_ring_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, 
         zx_handle_close(wire);
     }
 out:
-    if (pipe.jobs) wl_pipe_finish(&pipe);
+    wl_queue_finish(&q);
     for (uint64_t i = 0; w.vmos && i < nr; ++i)
         if (w.vmos[i]) zx_handle_close(w.vmos[i]);
     free(w.vmos);

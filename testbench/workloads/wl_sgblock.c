@@ -13,7 +13,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
-#include "wl_pipe.h"
+#include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
 
@@ -27,9 +27,6 @@ typedef struct sg_wl {
     zx_handle_t pool;
     uint8_t* pool_shadow;
     uint8_t* sram_shadow;
-    uint64_t *lo, *hi;
-    uint8_t* wr;
-    uint32_t nranges;
 } sg_wl_t;
 
 typedef struct sg_job {
@@ -37,7 +34,7 @@ typedef struct sg_job {
     int device_writes;
 } sg_job_t;
 
-static void on_done(void* ctx, wl_pipe_job_t* j, sl_workload_result_t* res) {
+static void on_done(void* ctx, wl_queue_job_t* j, sl_workload_result_t* res) {
     sg_wl_t* w = ctx;
     sg_job_t* sj = j->user;
     if (sj && sj->device_writes && j->status == ZX_OK) {
@@ -47,13 +44,6 @@ static void on_done(void* ctx, wl_pipe_job_t* j, sl_workload_result_t* res) {
         wl_compare(res, w->pool, sj->off, w->pool_shadow + sj->off, sj->len, label);
     }
     free(sj);
-    w->nranges = 0;
-}
-
-static int hazard(const sg_wl_t* w, uint64_t off, uint64_t len, int writes) {
-    for (uint32_t i = 0; i < w->nranges; ++i)
-        if ((writes || w->wr[i]) && off < w->hi[i] && w->lo[i] < off + len) return 1;
-    return 0;
 }
 
 void wl_sgblock_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
@@ -74,17 +64,16 @@ void wl_sgblock_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* 
     }
     uint64_t req_lo = p->min_size > REQ_MIN ? p->min_size : REQ_MIN, req_hi = p->max_size < REQ_MAX ? p->max_size : REQ_MAX;
     if (req_hi < req_lo) req_hi = req_lo;
-    const uint32_t depth = p->queue_depth ? p->queue_depth : 1;
     sg_wl_t w = {.pool = ZX_HANDLE_INVALID};
-    wl_pipe_t pipe;
-    if (wl_pipe_init(&pipe, dma, res, "sgblock", depth, p->warmup, on_done, &w) != ZX_OK) return;
+    /* Segments are whole sectors, so the hazard granularity leaves their ranges exact. */
+    const wl_queue_config_t qc = {.name = "sgblock", .measure = true, .depth = p->queue_depth, .warmup = p->warmup,
+                                  .hazard_align = WL_QUEUE_HAZARD_ALIGN, .done = on_done, .ctx = &w};
+    wl_queue_t q;
+    if (wl_queue_init(&q, dma, res, &qc) != ZX_OK) return;
     w.pool_shadow = calloc(1, p->pool_size);
     w.sram_shadow = calloc(1, info.sram_size);
-    w.lo = calloc(depth, sizeof *w.lo);
-    w.hi = calloc(depth, sizeof *w.hi);
-    w.wr = calloc(depth, 1);
     uint64_t pool_size = 0;
-    if (!w.pool_shadow || !w.sram_shadow || !w.lo || !w.hi || !w.wr) {
+    if (!w.pool_shadow || !w.sram_shadow) {
         wl_status(res, ZX_ERR_NO_MEMORY, "sgblock: shadows");
         goto out;
     }
@@ -108,12 +97,12 @@ void wl_sgblock_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* 
             if (len > left) len = left;
             const uint64_t off = wl_rng_below(&r, sectors - len / SECTOR + 1) * SECTOR;
             if (sram_cur + len > info.sram_size) sram_cur = 0;
-            if (pipe.n == pipe.depth || pipe.issued == pipe.warmup || hazard(&w, off, len, device_writes))
-                wl_pipe_drain(&pipe);
+            const wl_range_t range = {.vmo = w.pool, .off = off, .len = len, .device_writes = device_writes};
+            wl_queue_reserve(&q, &range);
             sg_job_t* sj = calloc(1, sizeof *sj);
             if (!sj) {
                 wl_status(res, ZX_ERR_NO_MEMORY, "sgblock: job");
-                goto done;
+                goto out;
             }
             *sj = (sg_job_t){.request = req, .off = off, .len = len, .device_writes = device_writes};
             dma_xfer_op_t op;
@@ -124,23 +113,15 @@ void wl_sgblock_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* 
                 memcpy(w.sram_shadow + sram_cur, w.pool_shadow + off, len);
                 op = dma_xfer_op_write_sram(w.pool, off, len, sram_cur);
             }
-            w.lo[w.nranges] = off;
-            w.hi[w.nranges] = off + len;
-            w.wr[w.nranges++] = (uint8_t)device_writes;
-            wl_pipe_submit(&pipe, &op, sj);
+            wl_queue_submit(&q, &op, &range, sj);
             sram_cur += len;
             left -= len;
             ++ops;
         }
     }
-done:
-    wl_pipe_finish(&pipe);
 out:
-    if (pipe.jobs) wl_pipe_finish(&pipe);
+    wl_queue_finish(&q);
     if (w.pool != ZX_HANDLE_INVALID) zx_handle_close(w.pool);
     free(w.pool_shadow);
     free(w.sram_shadow);
-    free(w.lo);
-    free(w.hi);
-    free(w.wr);
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
-#include "wl_pipe.h"
+#include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
 
@@ -21,7 +21,7 @@ typedef struct stream_wl {
     const uint8_t* src_shadow;
 } stream_wl_t;
 
-static void on_done(void* ctx, wl_pipe_job_t* j, sl_workload_result_t* res) {
+static void on_done(void* ctx, wl_queue_job_t* j, sl_workload_result_t* res) {
     stream_wl_t* w = ctx;
     if (j->status != ZX_OK) return;
     char label[96];
@@ -53,11 +53,10 @@ void wl_stream_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
     zx_handle_t src = ZX_HANDLE_INVALID;
     uint64_t size = 0;
     uint8_t* shadow = calloc(1, p->pool_size);
-    wl_pipe_t pipe;
-    if (wl_pipe_init(&pipe, dma, res, "stream", (uint32_t)depth, p->warmup, on_done, &w) != ZX_OK) {
-        free(shadow);
-        return;
-    }
+    const wl_queue_config_t qc = {.name = "stream", .measure = true, .depth = (uint32_t)depth, .warmup = p->warmup,
+                                  .done = on_done, .ctx = &w};
+    wl_queue_t q;
+    if (wl_queue_init(&q, dma, res, &qc) != ZX_OK) goto out;
     if (!shadow) {
         wl_status(res, ZX_ERR_NO_MEMORY, "stream: shadow");
         goto out;
@@ -75,11 +74,13 @@ void wl_stream_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p
     }
     for (uint64_t k = 0; k < p->warmup + p->transfers; ++k) {
         const uint64_t off = (k % chunks) * chunk;
+        /* A chunk is reused only after pool_size / max_size copies, more than the queue holds. */
+        wl_queue_reserve(&q, NULL);
         dma_xfer_op_t op = dma_xfer_op_copy(src, off, w.dst, off, chunk);
-        wl_pipe_submit(&pipe, &op, NULL);
+        wl_queue_submit(&q, &op, NULL, NULL);
     }
 out:
-    wl_pipe_finish(&pipe);
+    wl_queue_finish(&q);
     if (src != ZX_HANDLE_INVALID) zx_handle_close(src);
     if (w.dst != ZX_HANDLE_INVALID) zx_handle_close(w.dst);
     free(shadow);

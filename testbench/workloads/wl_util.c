@@ -125,3 +125,28 @@ void wl_verify(sl_workload_result_t* res, zx_handle_t vmo, uint64_t vmo_size, ui
     res->bad_bytes += bad;
     free(got);
 }
+
+void wl_compare(sl_workload_result_t* res, zx_handle_t vmo, uint64_t off, const uint8_t* want, uint64_t len,
+                const char* label) {
+    uint8_t* got = malloc(len ? len : 1);
+    if (!got) {
+        wl_detail(res, "%s: out of host memory", label);
+        res->bad_bytes++;
+        return;
+    }
+    zx_status_t st = zx_vmo_read(vmo, got, off, len);
+    if (st != ZX_OK) {
+        wl_status(res, st, "%s: zx_vmo_read", label);
+        free(got);
+        return;
+    }
+    uint64_t bad = 0, first = 0;
+    for (uint64_t i = 0; i < len; ++i)
+        if (got[i] != want[i] && bad++ == 0) first = i;
+    if (bad)
+        wl_detail(res, "%s: %llu bytes wrong, first at +%llu: 0x%02x, expected 0x%02x", label, (unsigned long long)bad,
+                  (unsigned long long)first, got[first], want[first]);
+    res->bytes_checked += len;
+    res->bad_bytes += bad;
+    free(got);
+}

@@ -43,5 +43,9 @@ void wl_detail(sl_workload_result_t* res, const char* fmt, ...) __attribute__((f
  * WL_GUARD_BYTE, reading what the CPU sees. label names the operation in the detail. */
 void wl_verify(sl_workload_result_t* res, zx_handle_t vmo, uint64_t vmo_size, uint64_t off, const uint8_t* want,
                uint64_t len, const char* label);
+/* Compare [off, off + len) of vmo (what the CPU sees) with want, no guard bytes (for buffers
+ * whose neighbours other operations own); record the first difference. */
+void wl_compare(sl_workload_result_t* res, zx_handle_t vmo, uint64_t off, const uint8_t* want, uint64_t len,
+                const char* label);
 
 #endif

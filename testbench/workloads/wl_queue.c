@@ -1,0 +1,169 @@
+/* The operation queue every workload submits through (wl_queue.h). */
+#include "wl_queue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zircon/syscalls.h>
+
+#include "wl_util.h"
+
+static void on_complete(void* cookie, zx_status_t status) { ((wl_queue_job_t*)cookie)->status = status; }
+
+static void on_complete_timed(void* cookie, zx_status_t status) {
+    wl_queue_job_t* j = cookie;
+    j->t_done = zx_clock_get_monotonic();
+    j->status = status;
+}
+
+zx_status_t wl_queue_init(wl_queue_t* q, const dma_xfer_protocol_t* dma, sl_workload_result_t* res,
+                          const wl_queue_config_t* cfg) {
+    memset(q, 0, sizeof *q);
+    q->dma = dma;
+    q->res = res;
+    q->cfg = *cfg;
+    if (!q->cfg.name) q->cfg.name = "workload";
+    if (q->cfg.depth == 0) q->cfg.depth = 1;
+    if (q->cfg.hazard_align & (q->cfg.hazard_align - 1)) {
+        wl_status(res, ZX_ERR_INVALID_ARGS, "%s: hazard alignment %u is not a power of two", q->cfg.name,
+                  q->cfg.hazard_align);
+        return ZX_ERR_INVALID_ARGS;
+    }
+    q->jobs = calloc(q->cfg.depth, sizeof *q->jobs);
+    q->ranges = calloc(q->cfg.depth, sizeof *q->ranges);
+    if (!q->jobs || !q->ranges) {
+        wl_status(res, ZX_ERR_NO_MEMORY, "%s: operation queue", q->cfg.name);
+        free(q->jobs);
+        free(q->ranges);
+        q->jobs = NULL;
+        q->ranges = NULL;
+        return ZX_ERR_NO_MEMORY;
+    }
+    return ZX_OK;
+}
+
+static wl_queue_range_t rounded(const wl_queue_t* q, const wl_range_t* r) {
+    const uint64_t a = q->cfg.hazard_align ? q->cfg.hazard_align : 1;
+    return (wl_queue_range_t){.vmo = r->vmo,
+                              .lo = r->off / a * a,
+                              .hi = (r->off + r->len + a - 1) / a * a,
+                              .device_writes = r->device_writes};
+}
+
+/* Does range meet a queued range where one of the two is a device write? */
+static int conflicts(const wl_queue_t* q, const wl_range_t* range) {
+    if (!range) return 0;
+    const wl_queue_range_t r = rounded(q, range);
+    for (uint32_t i = 0; i < q->nranges; ++i) {
+        const wl_queue_range_t* o = &q->ranges[i];
+        if (o->vmo == r.vmo && (r.device_writes || o->device_writes) && r.lo < o->hi && o->lo < r.hi) return 1;
+    }
+    return 0;
+}
+
+static void record(wl_queue_t* q, const wl_queue_job_t* j) {
+    if (!q->cfg.measure || j->index < q->cfg.warmup || j->status != ZX_OK) return;
+    if (q->lat_count == q->lat_cap) {
+        uint64_t cap = q->lat_cap ? 2 * q->lat_cap : 1024;
+        uint64_t* grown = realloc(q->lat, cap * sizeof *grown);
+        if (!grown) return; /* the percentiles then cover fewer operations */
+        q->lat = grown;
+        q->lat_cap = cap;
+    }
+    q->lat[q->lat_count++] = (uint64_t)(j->t_done - j->t_submit);
+    q->measured_bytes += j->op.length;
+    if (j->t_done > q->last_done) q->last_done = j->t_done;
+}
+
+void wl_queue_drain(wl_queue_t* q) {
+    if (q->n == 0) return;
+    if (q->cfg.depth > 1) dma_xfer_wait_all(q->dma); /* per-operation statuses come from the callbacks */
+    sl_workload_result_t* res = q->res;
+    for (uint32_t k = 0; k < q->n; ++k) {
+        wl_queue_job_t* j = &q->jobs[k];
+        res->operations++;
+        if (j->status == ZX_OK) {
+            res->bytes += j->op.length;
+        } else if (q->cfg.label) {
+            char label[160];
+            q->cfg.label(q->cfg.ctx, j, label, sizeof label);
+            wl_status(res, j->status, "%s", label);
+        } else {
+            wl_status(res, j->status, "%s #%llu (opcode %u, %llu bytes)", q->cfg.name, (unsigned long long)j->index,
+                      j->op.opcode, (unsigned long long)j->op.length);
+        }
+        record(q, j);
+        if (q->cfg.done) q->cfg.done(q->cfg.ctx, j, res);
+        memset(j, 0, sizeof *j);
+    }
+    q->n = 0;
+    q->nranges = 0;
+}
+
+void wl_queue_reserve(wl_queue_t* q, const wl_range_t* range) {
+    if (q->n == q->cfg.depth || conflicts(q, range)) wl_queue_drain(q);
+}
+
+zx_status_t wl_queue_submit(wl_queue_t* q, const dma_xfer_op_t* op, const wl_range_t* range, void* user) {
+    /* The measured phase starts with an empty queue, so warm-up work does not overlap it. */
+    if (q->issued == q->cfg.warmup) wl_queue_drain(q);
+    wl_queue_reserve(q, range); /* a no-op when the workload reserved */
+    wl_queue_job_t* j = &q->jobs[q->n++];
+    if (range) q->ranges[q->nranges++] = rounded(q, range);
+    j->index = q->issued++;
+    j->op = *op;
+    j->user = user;
+    const bool timed = q->cfg.measure;
+    if (timed) j->t_submit = zx_clock_get_monotonic();
+    if (j->index == q->cfg.warmup) q->measure_start = j->t_submit;
+    zx_status_t st;
+    if (q->cfg.depth == 1) {
+        j->op.complete = NULL;
+        st = dma_xfer_transfer(q->dma, &j->op);
+        if (timed) j->t_done = zx_clock_get_monotonic();
+        j->status = st;
+    } else {
+        j->status = ZX_ERR_INTERNAL; /* until the completion callback says otherwise */
+        j->op.complete = timed ? on_complete_timed : on_complete;
+        j->op.cookie = j;
+        st = dma_xfer_queue(q->dma, &j->op);
+        if (st != ZX_OK) {
+            j->status = st;
+            j->t_done = j->t_submit;
+        }
+    }
+    return st;
+}
+
+static int cmp_u64(const void* a, const void* b) {
+    const uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
+    return x < y ? -1 : x > y;
+}
+
+uint64_t wl_percentile(const uint64_t* sorted, uint64_t n, unsigned q) {
+    if (n == 0) return 0;
+    uint64_t rank = (q * n + 99) / 100; /* ceil(q/100 * n), 1-based */
+    if (rank < 1) rank = 1;
+    return sorted[rank - 1];
+}
+
+void wl_queue_finish(wl_queue_t* q) {
+    if (q->jobs) wl_queue_drain(q);
+    sl_workload_result_t* r = q->res;
+    if (q->lat_count) {
+        qsort(q->lat, q->lat_count, sizeof *q->lat, cmp_u64);
+        r->latency_count = q->lat_count;
+        r->latency_p50_ns = wl_percentile(q->lat, q->lat_count, 50);
+        r->latency_p99_ns = wl_percentile(q->lat, q->lat_count, 99);
+        r->latency_max_ns = q->lat[q->lat_count - 1];
+        r->measured_bytes = q->measured_bytes;
+        r->measured_ns = (uint64_t)(q->last_done - q->measure_start);
+    }
+    free(q->lat);
+    free(q->jobs);
+    free(q->ranges);
+    q->lat = NULL;
+    q->jobs = NULL;
+    q->ranges = NULL;
+    q->lat_count = 0;
+}
