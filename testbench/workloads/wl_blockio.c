@@ -9,65 +9,59 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
 
 typedef struct block_job {
-    uint64_t index;
     int is_write;
     uint64_t sram_off, len;
     zx_handle_t vmo;
     uint64_t vmo_size, vmo_off;
     uint8_t* data; /* write: what was written; read: what must come back */
-    zx_status_t status;
 } block_job_t;
 
 typedef struct blockio {
-    const dma_xfer_protocol_t* dma;
-    sl_workload_result_t* res;
+    wl_queue_t q;
+    wl_rng_t r;
     uint8_t* shadow;
-    uint32_t depth;
-    block_job_t* jobs;
-    uint32_t n; /* jobs in the current batch */
+    sl_workload_result_t* res;
 } blockio_t;
 
-static void on_complete(void* cookie, zx_status_t status) { ((block_job_t*)cookie)->status = status; }
-
-static void finish(block_job_t* j, sl_workload_result_t* res) {
-    if (j->data && j->vmo) {
-        char label[120];
-        snprintf(label, sizeof label, "blockio #%llu (%s SRAM +%llu, %llu bytes, VMO +%llu)",
-                 (unsigned long long)j->index, j->is_write ? "write" : "read", (unsigned long long)j->sram_off,
-                 (unsigned long long)j->len, (unsigned long long)j->vmo_off);
-        res->operations++;
-        if (j->status != ZX_OK) {
-            wl_status(res, j->status, "%s", label);
-        } else {
-            res->bytes += j->len;
-            if (!j->is_write) wl_verify(res, j->vmo, j->vmo_size, j->vmo_off, j->data, j->len, label);
-        }
-    }
+static void release(block_job_t* j) {
     if (j->vmo) zx_handle_close(j->vmo);
     free(j->data);
-    memset(j, 0, sizeof *j);
+    free(j);
 }
 
-static void drain(blockio_t* b) {
-    if (b->depth > 1 && b->n > 0) dma_xfer_wait_all(b->dma);
-    for (uint32_t k = 0; k < b->n; ++k) finish(&b->jobs[k], b->res);
-    b->n = 0;
+static void label(void* ctx, const wl_queue_job_t* qj, char* buf, size_t len) {
+    (void)ctx;
+    const block_job_t* j = qj->user;
+    snprintf(buf, len, "blockio #%llu (%s SRAM +%llu, %llu bytes, VMO +%llu)", (unsigned long long)qj->index,
+             j->is_write ? "write" : "read", (unsigned long long)j->sram_off, (unsigned long long)j->len,
+             (unsigned long long)j->vmo_off);
 }
 
-/* Issue one operation (queued when depth > 1); the data for a write comes from rng. */
-static int issue(blockio_t* b, wl_rng_t* r, uint64_t index, int is_write, uint64_t sram_off, uint64_t len,
-                 uint64_t vmo_off) {
-    if (b->n == b->depth) drain(b);
-    block_job_t* j = &b->jobs[b->n++];
-    j->index = index;
-    j->is_write = is_write;
-    j->sram_off = sram_off;
-    j->len = len;
-    j->vmo_off = vmo_off;
+static void on_done(void* ctx, wl_queue_job_t* qj, sl_workload_result_t* res) {
+    block_job_t* j = qj->user;
+    if (qj->status == ZX_OK && !j->is_write) {
+        char text[160];
+        label(ctx, qj, text, sizeof text);
+        wl_verify(res, j->vmo, j->vmo_size, j->vmo_off, j->data, j->len, text);
+    }
+    release(j);
+}
+
+/* Issue one operation; the data for a write comes from the generator. Nonzero (the error
+ * recorded, nothing issued) when its buffer cannot be made. */
+static int issue(blockio_t* b, uint64_t index, int is_write, uint64_t sram_off, uint64_t len, uint64_t vmo_off) {
+    wl_queue_reserve(&b->q, NULL); /* every operation has a buffer of its own */
+    block_job_t* j = calloc(1, sizeof *j);
+    if (!j) {
+        wl_status(b->res, ZX_ERR_NO_MEMORY, "blockio #%llu: job", (unsigned long long)index);
+        return -1;
+    }
+    *j = (block_job_t){.is_write = is_write, .sram_off = sram_off, .len = len, .vmo_off = vmo_off};
     j->data = malloc(len);
     if (!j->data) {
         wl_status(b->res, ZX_ERR_NO_MEMORY, "blockio #%llu: host buffer", (unsigned long long)index);
@@ -76,7 +70,7 @@ static int issue(blockio_t* b, wl_rng_t* r, uint64_t index, int is_write, uint64
     if (wl_vmo_create(b->res, vmo_off + len + WL_GUARD, &j->vmo, &j->vmo_size) != ZX_OK) goto fail;
     zx_status_t st;
     if (is_write) {
-        wl_rng_fill(r, j->data, len);
+        wl_rng_fill(&b->r, j->data, len);
         st = zx_vmo_write(j->vmo, j->data, vmo_off, len);
         memcpy(b->shadow + sram_off, j->data, len);
     } else {
@@ -88,24 +82,13 @@ static int issue(blockio_t* b, wl_rng_t* r, uint64_t index, int is_write, uint64
         wl_status(b->res, st, "blockio #%llu: preparing the buffer", (unsigned long long)index);
         goto fail;
     }
-    dma_xfer_op_t op = is_write ? dma_xfer_op_write_sram(j->vmo, vmo_off, len, sram_off)
-                                : dma_xfer_op_read_sram(sram_off, j->vmo, vmo_off, len);
-    if (b->depth == 1) {
-        j->status = dma_xfer_transfer(b->dma, &op);
-    } else {
-        j->status = ZX_ERR_INTERNAL;
-        op.complete = on_complete;
-        op.cookie = j;
-        st = dma_xfer_queue(b->dma, &op);
-        if (st != ZX_OK) j->status = st;
-    }
+    const dma_xfer_op_t op = is_write ? dma_xfer_op_write_sram(j->vmo, vmo_off, len, sram_off)
+                                      : dma_xfer_op_read_sram(sram_off, j->vmo, vmo_off, len);
+    wl_queue_submit(&b->q, &op, NULL, j);
     return 0;
 
-fail: /* not issued: not counted as an operation */
-    free(j->data);
-    j->data = NULL;
-    finish(j, b->res);
-    b->n--;
+fail: /* never issued: not an operation */
+    release(j);
     return -1;
 }
 
@@ -128,12 +111,12 @@ void wl_blockio_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* 
     if (max_blocks == 0) max_blocks = 1;
     if (max_blocks > blocks) max_blocks = blocks;
 
-    wl_rng_t r;
-    wl_rng_seed(&r, p->seed, "blockio");
-    blockio_t b = {.dma = dma, .res = res, .depth = p->queue_depth ? p->queue_depth : 1};
+    blockio_t b = {.res = res};
+    wl_rng_seed(&b.r, p->seed, "blockio");
+    const wl_queue_config_t qc = {.name = "blockio", .depth = p->queue_depth, .done = on_done, .label = label};
+    if (wl_queue_init(&b.q, dma, res, &qc) != ZX_OK) goto out;
     b.shadow = calloc(blocks, bs);
-    b.jobs = calloc(b.depth, sizeof *b.jobs);
-    if (!b.shadow || !b.jobs) {
+    if (!b.shadow) {
         wl_status(res, ZX_ERR_NO_MEMORY, "blockio: shadow");
         goto out;
     }
@@ -141,22 +124,21 @@ void wl_blockio_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* 
     /* Format: every block gets known content. */
     for (uint64_t blk = 0; blk < blocks; blk += max_blocks) {
         const uint64_t cnt = blocks - blk < max_blocks ? blocks - blk : max_blocks;
-        if (issue(&b, &r, index++, 1, blk * bs, cnt * bs, 0)) goto out;
+        if (issue(&b, index++, 1, blk * bs, cnt * bs, 0)) goto out;
     }
     for (uint64_t i = 0; i < p->transfers; ++i) {
-        const uint64_t start = wl_rng_below(&r, blocks);
+        const uint64_t start = wl_rng_below(&b.r, blocks);
         const uint64_t room = blocks - start < max_blocks ? blocks - start : max_blocks;
-        const uint64_t cnt = 1 + wl_rng_below(&r, room);
-        const uint64_t vmo_off = (i % 2) ? wl_rng_below(&r, 4096) : bs * wl_rng_below(&r, 4);
-        if (issue(&b, &r, index++, (int)wl_rng_below(&r, 2), start * bs, cnt * bs, vmo_off)) goto out;
+        const uint64_t cnt = 1 + wl_rng_below(&b.r, room);
+        const uint64_t vmo_off = (i % 2) ? wl_rng_below(&b.r, 4096) : bs * wl_rng_below(&b.r, 4);
+        if (issue(&b, index++, (int)wl_rng_below(&b.r, 2), start * bs, cnt * bs, vmo_off)) goto out;
     }
     /* Read everything back. */
     for (uint64_t blk = 0; blk < blocks; blk += max_blocks) {
         const uint64_t cnt = blocks - blk < max_blocks ? blocks - blk : max_blocks;
-        if (issue(&b, &r, index++, 0, blk * bs, cnt * bs, 0)) goto out;
+        if (issue(&b, index++, 0, blk * bs, cnt * bs, 0)) goto out;
     }
 out:
-    drain(&b);
-    free(b.jobs);
+    wl_queue_finish(&b.q);
     free(b.shadow);
 }
