@@ -6,22 +6,15 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
-#include "wl_batch.h"
+#include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
 
 typedef struct copy_job {
-    wl_job_t job; /* index and status */
     zx_handle_t src, dst;
     uint64_t src_size, dst_size, src_off, dst_off, len;
     uint8_t* data;
 } copy_job_t;
-
-typedef struct copy_ctx {
-    wl_rng_t r;
-    const sl_workload_params_t* p;
-    sl_workload_result_t* res;
-} copy_ctx_t;
 
 /* Lengths at the edges of words, cache lines, pages and the engine's burst and FIFO sizes. */
 static const uint64_t kEdgeSizes[] = {1, 2, 7, 8, 9, 63, 64, 65, 127, 128, 511, 512, 513, 4095, 4096, 4097,
@@ -46,23 +39,32 @@ static void pick_offsets(wl_rng_t* r, uint64_t i, uint64_t* src_off, uint64_t* d
     }
 }
 
-static int setup(void* ctx, wl_job_t* job, dma_xfer_op_t* op) {
-    copy_ctx_t* c = ctx;
-    copy_job_t* j = (copy_job_t*)job;
-    wl_rng_t* r = &c->r;
-    const sl_workload_params_t* p = c->p;
-    sl_workload_result_t* res = c->res;
-    const uint64_t index = j->job.index;
+static void release(copy_job_t* j) {
+    if (j->src) zx_handle_close(j->src);
+    if (j->dst) zx_handle_close(j->dst);
+    free(j->data);
+    free(j);
+}
+
+/* A job's buffers: the source holds random bytes, the destination range and WL_GUARD bytes
+ * around it the guard byte. NULL (the error recorded) when they cannot be made. */
+static copy_job_t* prepare(wl_rng_t* r, const sl_workload_params_t* p, sl_workload_result_t* res, uint64_t index,
+                           dma_xfer_op_t* op) {
+    copy_job_t* j = calloc(1, sizeof *j);
+    if (!j) {
+        wl_status(res, ZX_ERR_NO_MEMORY, "copy #%llu: job", (unsigned long long)index);
+        return NULL;
+    }
     j->len = pick_size(r, p, index);
     pick_offsets(r, index, &j->src_off, &j->dst_off);
     j->data = malloc(j->len);
     if (!j->data) {
         wl_status(res, ZX_ERR_NO_MEMORY, "copy #%llu: host buffer", (unsigned long long)index);
-        return -1;
+        goto fail;
     }
     wl_rng_fill(r, j->data, j->len);
-    if (wl_vmo_create(res, j->src_off + j->len, &j->src, &j->src_size) != ZX_OK) return -1;
-    if (wl_vmo_create(res, j->dst_off + j->len + WL_GUARD, &j->dst, &j->dst_size) != ZX_OK) return -1;
+    if (wl_vmo_create(res, j->src_off + j->len, &j->src, &j->src_size) != ZX_OK) goto fail;
+    if (wl_vmo_create(res, j->dst_off + j->len + WL_GUARD, &j->dst, &j->dst_size) != ZX_OK) goto fail;
     zx_status_t st = zx_vmo_write(j->src, j->data, j->src_off, j->len);
     if (st == ZX_OK) {
         const uint64_t lo = j->dst_off > WL_GUARD ? j->dst_off - WL_GUARD : 0;
@@ -70,43 +72,45 @@ static int setup(void* ctx, wl_job_t* job, dma_xfer_op_t* op) {
     }
     if (st != ZX_OK) {
         wl_status(res, st, "copy #%llu: filling the buffers", (unsigned long long)index);
-        return -1;
+        goto fail;
     }
     *op = dma_xfer_op_copy(j->src, j->src_off, j->dst, j->dst_off, j->len);
-    return 0;
+    return j;
+fail: /* never issued: not an operation */
+    release(j);
+    return NULL;
 }
 
-static void finish(void* ctx, wl_job_t* job) {
-    copy_job_t* j = (copy_job_t*)job;
-    sl_workload_result_t* res = ((copy_ctx_t*)ctx)->res;
-    if (j->data && j->src && j->dst) {
-        char label[120];
-        snprintf(label, sizeof label, "copy #%llu (%llu bytes, src +%llu, dst +%llu)", (unsigned long long)j->job.index,
-                 (unsigned long long)j->len, (unsigned long long)j->src_off, (unsigned long long)j->dst_off);
-        res->operations++;
-        if (j->job.status == ZX_OK) {
-            res->bytes += j->len;
-            wl_verify(res, j->dst, j->dst_size, j->dst_off, j->data, j->len, label);
-        } else {
-            wl_status(res, j->job.status, "%s", label);
-        }
+static void label(void* ctx, const wl_queue_job_t* qj, char* buf, size_t len) {
+    (void)ctx;
+    const copy_job_t* j = qj->user;
+    snprintf(buf, len, "copy #%llu (%llu bytes, src +%llu, dst +%llu)", (unsigned long long)qj->index,
+             (unsigned long long)j->len, (unsigned long long)j->src_off, (unsigned long long)j->dst_off);
+}
+
+static void on_done(void* ctx, wl_queue_job_t* qj, sl_workload_result_t* res) {
+    copy_job_t* j = qj->user;
+    if (qj->status == ZX_OK) {
+        char text[160];
+        label(ctx, qj, text, sizeof text);
+        wl_verify(res, j->dst, j->dst_size, j->dst_off, j->data, j->len, text);
     }
-    if (j->src) zx_handle_close(j->src);
-    if (j->dst) zx_handle_close(j->dst);
-    free(j->data);
-}
-
-/* Not issued: not counted as an operation; its buffers are released. */
-static void discard(void* ctx, wl_job_t* job) {
-    copy_job_t* j = (copy_job_t*)job;
-    free(j->data);
-    j->data = NULL;
-    finish(ctx, job);
+    release(j);
 }
 
 void wl_copy_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
-    static const wl_batch_ops_t ops = {sizeof(copy_job_t), setup, discard, finish};
-    copy_ctx_t c = {.p = p, .res = res};
-    wl_rng_seed(&c.r, p->seed, "copy");
-    wl_batch_run(dma, p->transfers, p->queue_depth, &ops, &c, res, "copy");
+    wl_rng_t r;
+    wl_rng_seed(&r, p->seed, "copy");
+    wl_queue_t q;
+    const wl_queue_config_t qc = {.name = "copy", .depth = p->queue_depth, .done = on_done, .label = label};
+    if (wl_queue_init(&q, dma, res, &qc) == ZX_OK) {
+        for (uint64_t i = 0; i < p->transfers; ++i) {
+            wl_queue_reserve(&q, NULL); /* every copy has buffers of its own */
+            dma_xfer_op_t op;
+            copy_job_t* j = prepare(&r, p, res, i, &op);
+            if (!j) break;
+            wl_queue_submit(&q, &op, NULL, j);
+        }
+    }
+    wl_queue_finish(&q);
 }
