@@ -3,8 +3,8 @@
  *
  * A workload runs in a simulated thread, creates its buffers with zx_vmo_create, fills and
  * checks them with zx_vmo_write / zx_vmo_read (what the CPU sees, through the cache model),
- * and reports data_ok plus its counts. Adding one: a wl_NAME.c with a run function and one
- * line in registry.c. */
+ * and reports data_ok plus its counts. Adding one: a wl_NAME.c with a run function that
+ * submits through wl_queue (wl_queue.h), and one line in registry.c. */
 #ifndef SL_WORKLOAD_H
 #define SL_WORKLOAD_H
 
