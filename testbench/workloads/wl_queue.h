@@ -93,7 +93,9 @@ typedef struct wl_queue {
 zx_status_t wl_queue_init(wl_queue_t* q, const dma_xfer_protocol_t* dma, sl_workload_result_t* res,
                           const wl_queue_config_t* cfg);
 /* Make room for the next operation before preparing its buffers: drains when the queue is
- * full or when range (NULL: none declared) conflicts with a queued one. */
+ * full or when range (NULL: none declared) conflicts with a queued one. It does not drain at
+ * the end of the warm-up (submit does): preparing the first measured operation may overlap
+ * the last warm-up operations, which is safe because its range does not conflict with theirs. */
 void wl_queue_reserve(wl_queue_t* q, const wl_range_t* range);
 /* Queue one operation (synchronous when depth is 1); range as for reserve (it is kept while
  * the operation is queued), user goes to the done callback. The measured phase starts with
