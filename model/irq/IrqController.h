@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <cstdint>
 #include <functional>
 
@@ -22,15 +23,22 @@ public:
 
     explicit IrqController(sc_core::sc_module_name name);
 
-    // An edge (MSI): counted as pending until software consumes it.
-    void raise_edge(unsigned vector);
+    // An edge (MSI) that arrives at `at` (a loosely timed initiator may deliver it ahead of
+    // its time: it becomes visible then): pending until software consumes it.
+    void raise_edge(unsigned vector, const sc_core::sc_time& at);
+    void raise_edge(unsigned vector) { raise_edge(vector, sc_core::sc_time_stamp()); }
     // A level line (INTx): high while the device asserts it.
     void set_level(unsigned vector, bool level);
 
     bool level(unsigned vector) const { return vectors_[vector % kVectors].level; }
-    uint64_t edges_pending(unsigned vector) const { return vectors_[vector % kVectors].pending; }
-    // Consume one pending edge; false when none.
-    bool take_edge(unsigned vector);
+    // Edges raised and not consumed, including any that have not arrived yet.
+    uint64_t edges_pending(unsigned vector) const { return vectors_[vector % kVectors].edges.size(); }
+    // Consume the oldest edge that has arrived by now, its arrival time in *at; false when none.
+    bool take_edge(unsigned vector, sc_core::sc_time* at = nullptr);
+    // Arrival time of the oldest pending edge (arrived or not); false when none is pending.
+    bool next_edge(unsigned vector, sc_core::sc_time* at) const;
+    // When the level last rose (meaningful while level() is true).
+    const sc_core::sc_time& level_since(unsigned vector) const { return vectors_[vector % kVectors].level_since; }
     // Total interrupts delivered on this vector (edges + rising levels).
     uint64_t delivered(unsigned vector) const { return vectors_[vector % kVectors].delivered; }
     // Notified on every edge and on every level change of the vector.
@@ -43,7 +51,8 @@ public:
 private:
     struct Vector {
         bool level = false;
-        uint64_t pending = 0;
+        sc_core::sc_time level_since;
+        std::deque<sc_core::sc_time> edges;  // arrival times of pending edges, oldest first
         uint64_t delivered = 0;
         sc_core::sc_event ev;
     };

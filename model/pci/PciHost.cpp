@@ -139,7 +139,7 @@ void PciHost::forward_upstream(uint16_t rid, tlm_generic_payload& trans, sc_time
         std::memcpy(&data, trans.get_data_ptr(), len < 4 ? len : 4);
         ++stats_.msi_messages;
         delay += hop_;
-        irq_.raise_edge(data & 0xff);
+        irq_.raise_edge(data & 0xff, sc_core::sc_time_stamp() + delay);
         trans.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }

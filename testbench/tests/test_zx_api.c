@@ -847,13 +847,18 @@ static void msi_body(void* arg) {
     fire(0, t0 + 5000);
     zx_time_t ts = 0;
     CU_ASSERT_EQUAL(zx_interrupt_wait(g_irq, &ts), ZX_OK);
-    /* the host bridge raises the vector when the device's write arrives */
-    CU_ASSERT_EQUAL((uint64_t)ts, t0 + 5000);
-    CU_ASSERT_EQUAL(sl_time_ns(), t0 + 5000);
-    /* an edge that arrives before the wait is kept */
+    /* the host bridge raises the vector when the device's write arrives: one hop (100 ns)
+     * after the device sent it; the timestamp is that arrival */
+    CU_ASSERT_EQUAL((uint64_t)ts, t0 + 5100);
+    CU_ASSERT_EQUAL(sl_time_ns(), t0 + 5100);
+    /* an edge sent before the wait is kept, and stamped with its arrival, not with the wait */
     uint32_t data = SL_PCI_MSI_VECTOR_BASE + SLOT;
+    sl_shim_sync();
+    const uint64_t t1 = sl_time_ns();
     CU_ASSERT_EQUAL(dma(1, MSI_ADDR, &data, 4), SL_RESP_OK);
+    sl_wait_ns(2000);
     CU_ASSERT_EQUAL(zx_interrupt_wait(g_irq, &ts), ZX_OK);
+    CU_ASSERT_EQUAL((uint64_t)ts, t1 + 100);
     /* destroy cancels a waiter, and every later wait */
     fire(3, sl_time_ns() + 1000);
     CU_ASSERT_EQUAL(zx_interrupt_wait(g_irq, &ts), ZX_ERR_CANCELED);

@@ -18,12 +18,21 @@ zx_status_t Interrupt::wait(zx_time_t* timestamp) {
     if (level_) masked_ = false;  // re-arm what the previous wait delivered
     for (;;) {
         if (destroyed_) return ZX_ERR_CANCELED;
-        if (!level_ ? irq.take_edge(vector_) : irq.level(vector_)) {
-            if (level_) masked_ = true;
-            if (timestamp) *timestamp = (zx_time_t)(sc_time_stamp() / sc_time(1, SC_NS));
+        sc_time at;
+        if (!level_ ? irq.take_edge(vector_, &at) : irq.level(vector_)) {
+            if (level_) {
+                masked_ = true;
+                at = irq.level_since(vector_);
+            }
+            // Zircon reports when the interrupt was triggered, not when the wait returned.
+            if (timestamp) *timestamp = (zx_time_t)(at / sc_time(1, SC_NS));
             return ZX_OK;
         }
-        th.wait(irq.event(vector_) | cancel_);
+        sc_time edge;
+        if (!level_ && irq.next_edge(vector_, &edge) && edge > sc_time_stamp())
+            th.wait(edge - sc_time_stamp(), irq.event(vector_) | cancel_);  // raised ahead of its arrival
+        else
+            th.wait(irq.event(vector_) | cancel_);
     }
 }
 
