@@ -30,33 +30,29 @@ zx_status_t wl_queue_init(wl_queue_t* q, const dma_xfer_protocol_t* dma, sl_work
         return ZX_ERR_INVALID_ARGS;
     }
     q->jobs = calloc(q->cfg.depth, sizeof *q->jobs);
-    q->ranges = calloc(q->cfg.depth, sizeof *q->ranges);
-    if (!q->jobs || !q->ranges) {
+    if (!q->jobs) {
         wl_status(res, ZX_ERR_NO_MEMORY, "%s: operation queue", q->cfg.name);
-        free(q->jobs);
-        free(q->ranges);
-        q->jobs = NULL;
-        q->ranges = NULL;
         return ZX_ERR_NO_MEMORY;
     }
     return ZX_OK;
 }
 
-static wl_queue_range_t rounded(const wl_queue_t* q, const wl_range_t* r) {
+static void round_out(const wl_queue_t* q, const wl_range_t* r, uint64_t* lo, uint64_t* hi) {
     const uint64_t a = q->cfg.hazard_align ? q->cfg.hazard_align : 1;
-    return (wl_queue_range_t){.vmo = r->vmo,
-                              .lo = r->off / a * a,
-                              .hi = (r->off + r->len + a - 1) / a * a,
-                              .device_writes = r->device_writes};
+    *lo = r->off / a * a;
+    *hi = (r->off + r->len + a - 1) / a * a;
 }
 
 /* Does range meet a queued range where one of the two is a device write? */
 static int conflicts(const wl_queue_t* q, const wl_range_t* range) {
     if (!range) return 0;
-    const wl_queue_range_t r = rounded(q, range);
-    for (uint32_t i = 0; i < q->nranges; ++i) {
-        const wl_queue_range_t* o = &q->ranges[i];
-        if (o->vmo == r.vmo && (r.device_writes || o->device_writes) && r.lo < o->hi && o->lo < r.hi) return 1;
+    uint64_t lo, hi;
+    round_out(q, range, &lo, &hi);
+    for (uint32_t i = 0; i < q->n; ++i) {
+        const wl_queue_job_t* o = &q->jobs[i];
+        if (o->has_range && o->range.vmo == range->vmo && (range->device_writes || o->range.device_writes) &&
+            lo < o->range.hi && o->range.lo < hi)
+            return 1;
     }
     return 0;
 }
@@ -97,7 +93,6 @@ void wl_queue_drain(wl_queue_t* q) {
         memset(j, 0, sizeof *j);
     }
     q->n = 0;
-    q->nranges = 0;
 }
 
 void wl_queue_reserve(wl_queue_t* q, const wl_range_t* range) {
@@ -109,7 +104,12 @@ zx_status_t wl_queue_submit(wl_queue_t* q, const dma_xfer_op_t* op, const wl_ran
     if (q->issued == q->cfg.warmup) wl_queue_drain(q);
     wl_queue_reserve(q, range); /* a no-op when the workload reserved */
     wl_queue_job_t* j = &q->jobs[q->n++];
-    if (range) q->ranges[q->nranges++] = rounded(q, range);
+    if (range) {
+        j->has_range = 1;
+        j->range.vmo = range->vmo;
+        j->range.device_writes = range->device_writes;
+        round_out(q, range, &j->range.lo, &j->range.hi);
+    }
     j->index = q->issued++;
     j->op = *op;
     j->user = user;
@@ -161,9 +161,7 @@ void wl_queue_finish(wl_queue_t* q) {
     }
     free(q->lat);
     free(q->jobs);
-    free(q->ranges);
     q->lat = NULL;
     q->jobs = NULL;
-    q->ranges = NULL;
     q->lat_count = 0;
 }

@@ -40,6 +40,12 @@ typedef struct wl_queue_job {
     zx_time_t t_submit, t_done;
     zx_status_t status;
     void* user;          /* the workload's data for this operation (its done callback frees it) */
+    int has_range;       /* range holds its declared range, rounded out to hazard_align */
+    struct {
+        zx_handle_t vmo;
+        uint64_t lo, hi;
+        int device_writes;
+    } range;
 } wl_queue_job_t;
 
 /* The bytes an operation touches: [off, off + len) of vmo, and whether the device writes them. */
@@ -66,12 +72,6 @@ typedef struct wl_queue_config {
     void* ctx;               /* passed to done and label */
 } wl_queue_config_t;
 
-typedef struct wl_queue_range {
-    zx_handle_t vmo;
-    uint64_t lo, hi;
-    int device_writes;
-} wl_queue_range_t;
-
 typedef struct wl_queue {
     const dma_xfer_protocol_t* dma;
     sl_workload_result_t* res;
@@ -80,8 +80,6 @@ typedef struct wl_queue {
     wl_queue_job_t* jobs;
     uint32_t n;              /* operations queued */
     uint64_t issued;         /* operations submitted so far */
-    wl_queue_range_t* ranges; /* declared ranges of the queued operations (rounded) */
-    uint32_t nranges;
     uint64_t* lat;           /* latencies of measured operations (ns) */
     uint64_t lat_count, lat_cap;
     zx_time_t measure_start, last_done;
