@@ -18,6 +18,13 @@ set title "64 B reads: page walks in flight (iommu.walkers)"
 plot for [i=0:2] "walkers-window.dat" index i using 1:9 with linespoints title columnheader(1), \
      "pcie-bench.dat" using 1:2 with points pt 7 ps 1.2 title "pcie-bench, 64 B (approx.)"
 unset multiplot
+
+set terminal svg size 620,430 dynamic font "sans,11" noenhanced
+set output "pwc-vs-window.svg"
+set title "64 B reads: page-walk cache (iommu.pwc_entries), 64-entry IOTLB, 1 walker"
+plot for [i=0:2] "pwc-window.dat" index i using 1:9 with linespoints title columnheader(1), \
+     "pcie-bench.dat" using 1:2 with points pt 7 ps 1.2 title "pcie-bench, 64 B (approx.)"
+set terminal svg size 960,430 dynamic font "sans,11" noenhanced
 set autoscale y
 
 set output "miss-rate-vs-window.svg"
