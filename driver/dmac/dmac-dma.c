@@ -8,10 +8,14 @@
  *
  * Mapping strategy (dmac-pool.c, dmac.mapping): pin per transfer and unpin when it completes,
  * or take the addresses from the persistent pre-pinned pool (the range then holds no PMT and
- * dmac_dma_unmap() unpins nothing). */
+ * dmac_dma_unmap() unpins nothing).
+ *
+ * The driver's own DMA buffers (the descriptor ring, the gather element lists) are contiguous
+ * VMOs mapped cached and pinned whole: dmac_contig_alloc() / dmac_contig_free(). */
 #include <ddk/debug.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zircon/process.h>
 #include <zircon/syscalls.h>
 
 #include "dmac.h"
@@ -80,4 +84,40 @@ void dmac_dma_unmap(dmac_t* dev, dmac_dma_range_t* range) {
   free(range->runs);
   memset(range, 0, sizeof *range);
   range->pmt = ZX_HANDLE_INVALID;
+}
+
+zx_status_t dmac_contig_alloc(dmac_t* dev, uint64_t bytes, uint32_t perms, const char* what, zx_handle_t* vmo,
+                              void** va, zx_paddr_t* dev_addr, zx_handle_t* pmt) {
+  zx_vaddr_t addr = 0;
+  zx_status_t status = zx_vmo_create_contiguous(dev->bti, bytes, 0, vmo);
+  if (status != ZX_OK) {
+    zxlogf(ERROR, "zx_vmo_create_contiguous(%s): %s\n", what, zx_status_get_string(status));
+    *vmo = ZX_HANDLE_INVALID;
+    return status;
+  }
+  status = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, *vmo, 0, bytes, &addr);
+  if (status != ZX_OK) {
+    zxlogf(ERROR, "zx_vmar_map(%s): %s\n", what, zx_status_get_string(status));
+    zx_handle_close(*vmo);
+    *vmo = ZX_HANDLE_INVALID;
+    return status;
+  }
+  status = zx_bti_pin(dev->bti, perms | ZX_BTI_CONTIGUOUS, *vmo, 0, bytes, dev_addr, 1, pmt);
+  if (status != ZX_OK) {
+    zxlogf(ERROR, "zx_bti_pin(%s): %s\n", what, zx_status_get_string(status));
+    zx_vmar_unmap(zx_vmar_root_self(), addr, bytes);
+    zx_handle_close(*vmo);
+    *vmo = *pmt = ZX_HANDLE_INVALID;
+    return status;
+  }
+  *va = (void*)addr;
+  return ZX_OK;
+}
+
+void dmac_contig_free(uint64_t bytes, zx_handle_t* vmo, void** va, zx_handle_t* pmt) {
+  if (*pmt != ZX_HANDLE_INVALID) zx_pmt_unpin(*pmt);
+  if (*va) zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)*va, bytes);
+  if (*vmo != ZX_HANDLE_INVALID) zx_handle_close(*vmo);
+  *pmt = *vmo = ZX_HANDLE_INVALID;
+  *va = NULL;
 }

@@ -17,12 +17,9 @@
 #include <ddk/debug.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zircon/process.h>
 #include <zircon/syscalls.h>
 
 #include "dmac.h"
-
-#define GATHER_CRC_CHUNK 16384u
 
 zx_status_t dmac_gather_check(const dmac_t* dev, const dma_xfer_op_t* op) {
   if (!dev->has_gather) return ZX_ERR_NOT_SUPPORTED;
@@ -45,40 +42,21 @@ zx_status_t dmac_gather_check(const dmac_t* dev, const dma_xfer_op_t* op) {
 static zx_status_t ensure_lists(dmac_t* dev) {
   mtx_lock(&dev->lock);
   zx_status_t status = ZX_OK;
-  if (dev->lists) goto out;
-  const uint64_t bytes = (uint64_t)dev->ring_entries * DMAC_GATHER_ELEMS * sizeof(dmac_gather_elem_t);
-  dev->list_bytes = (bytes + ZX_PAGE_SIZE - 1) & ~(uint64_t)(ZX_PAGE_SIZE - 1);
-  if ((status = zx_vmo_create_contiguous(dev->bti, dev->list_bytes, 0, &dev->list_vmo)) != ZX_OK) {
-    zxlogf(ERROR, "zx_vmo_create_contiguous(gather lists): %s\n", zx_status_get_string(status));
-    goto out;
-  }
-  zx_vaddr_t va = 0;
-  if ((status = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, dev->list_vmo, 0,
-                            dev->list_bytes, &va)) != ZX_OK) {
-    zxlogf(ERROR, "zx_vmar_map(gather lists): %s\n", zx_status_get_string(status));
-    goto out;
-  }
-  if ((status = zx_bti_pin(dev->bti, ZX_BTI_PERM_READ | ZX_BTI_CONTIGUOUS, dev->list_vmo, 0, dev->list_bytes,
-                           &dev->list_dev_addr, 1, &dev->list_pmt)) != ZX_OK) {
-    zxlogf(ERROR, "zx_bti_pin(gather lists): %s\n", zx_status_get_string(status));
-    zx_vmar_unmap(zx_vmar_root_self(), va, dev->list_bytes);
-    goto out;
-  }
-  dev->lists = (dmac_gather_elem_t*)va;
-out:
-  if (status != ZX_OK && dev->list_vmo != ZX_HANDLE_INVALID) {
-    zx_handle_close(dev->list_vmo);
-    dev->list_vmo = ZX_HANDLE_INVALID;
+  if (!dev->lists) {
+    const uint64_t bytes = (uint64_t)dev->ring_entries * DMAC_GATHER_ELEMS * sizeof(dmac_gather_elem_t);
+    dev->list_bytes = (bytes + ZX_PAGE_SIZE - 1) & ~(uint64_t)(ZX_PAGE_SIZE - 1);
+    void* va = NULL;
+    status = dmac_contig_alloc(dev, dev->list_bytes, ZX_BTI_PERM_READ, "gather lists", &dev->list_vmo, &va,
+                               &dev->list_dev_addr, &dev->list_pmt);
+    if (status == ZX_OK) dev->lists = va;
   }
   mtx_unlock(&dev->lock);
   return status;
 }
 
 void dmac_gather_release(dmac_t* dev) {
-  if (dev->list_pmt != ZX_HANDLE_INVALID) zx_pmt_unpin(dev->list_pmt);
-  if (dev->lists) zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)dev->lists, dev->list_bytes);
-  if (dev->list_vmo != ZX_HANDLE_INVALID) zx_handle_close(dev->list_vmo);
-  dev->list_pmt = dev->list_vmo = ZX_HANDLE_INVALID;
+  void* va = dev->lists;
+  dmac_contig_free(dev->list_bytes, &dev->list_vmo, &va, &dev->list_pmt);
   dev->lists = NULL;
 }
 
@@ -91,21 +69,14 @@ static uint32_t pieces(const dmac_dma_range_t* r) {
 
 static zx_status_t reference_crcs(dmac_xfer_t* x) {
   dmac_gather_t* g = &x->gather;
-  uint8_t* buf = malloc(GATHER_CRC_CHUNK);
+  uint8_t* buf = malloc(DMAC_CRC_CHUNK);
   if (!buf) return ZX_ERR_NO_MEMORY;
   zx_status_t status = ZX_OK;
   for (uint32_t i = 0; i < x->plan_len && status == ZX_OK; ++i) {
     dmac_plan_desc_t* p = &x->plan[i];
-    uint32_t crc = DMAC_CRC32_INIT;
-    for (uint32_t e = p->elem_first; e < p->elem_first + p->len && status == ZX_OK; ++e) {
-      for (uint64_t done = 0; done < g->elems[e].len && status == ZX_OK;) {
-        size_t n = g->elems[e].len - done < GATHER_CRC_CHUNK ? (size_t)(g->elems[e].len - done) : GATHER_CRC_CHUNK;
-        status = zx_vmo_read(x->op.src_vmo, buf, g->elem_offset[e] + done, n);
-        crc = dmac_crc32_update(crc, buf, n);
-        done += n;
-      }
-    }
-    p->expect_crc = crc;
+    p->expect_crc = DMAC_CRC32_INIT;
+    for (uint32_t e = p->elem_first; e < p->elem_first + p->len && status == ZX_OK; ++e)
+      status = dmac_crc_vmo(x->op.src_vmo, g->elem_offset[e], g->elems[e].len, buf, &p->expect_crc);
   }
   free(buf);
   return status;

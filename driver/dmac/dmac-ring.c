@@ -24,7 +24,6 @@
 #include <hw/reg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zircon/process.h>
 #include <zircon/syscalls.h>
 
 #include "dmac.h"
@@ -58,25 +57,11 @@ zx_status_t dmac_ring_init(dmac_t* dev) {
   dev->slots = calloc(entries, sizeof *dev->slots);
   if (!dev->slots) return ZX_ERR_NO_MEMORY;
 
-  zx_status_t status = zx_vmo_create_contiguous(dev->bti, dev->ring_bytes, 0, &dev->ring_vmo);
-  if (status != ZX_OK) {
-    zxlogf(ERROR, "zx_vmo_create_contiguous: %s\n", zx_status_get_string(status));
-    return status;
-  }
-  zx_vaddr_t va = 0;
-  status = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, dev->ring_vmo, 0,
-                       dev->ring_bytes, &va);
-  if (status != ZX_OK) {
-    zxlogf(ERROR, "zx_vmar_map(ring): %s\n", zx_status_get_string(status));
-    return status;
-  }
-  dev->ring = (dmac_desc_t*)va;
-  status = zx_bti_pin(dev->bti, ZX_BTI_PERM_READ | ZX_BTI_PERM_WRITE | ZX_BTI_CONTIGUOUS, dev->ring_vmo, 0,
-                      dev->ring_bytes, &dev->ring_dev_addr, 1, &dev->ring_pmt);
-  if (status != ZX_OK) {
-    zxlogf(ERROR, "zx_bti_pin(ring): %s\n", zx_status_get_string(status));
-    return status;
-  }
+  void* va = NULL;
+  zx_status_t status = dmac_contig_alloc(dev, dev->ring_bytes, ZX_BTI_PERM_READ | ZX_BTI_PERM_WRITE, "ring",
+                                         &dev->ring_vmo, &va, &dev->ring_dev_addr, &dev->ring_pmt);
+  if (status != ZX_OK) return status;
+  dev->ring = va;
   if (DMAC_BUG(CPU_ADDRESS)) dev->ring_dev_addr = (zx_paddr_t)dev->ring; /* bug-catalogue: cpu-address */
   /* A fresh VMO reads as zeros; write the zeros anyway and push them out, so the ring's
    * content in memory is defined by the driver. */
@@ -85,18 +70,9 @@ zx_status_t dmac_ring_init(dmac_t* dev) {
 }
 
 void dmac_ring_release(dmac_t* dev) {
-  if (dev->ring_pmt != ZX_HANDLE_INVALID) {
-    zx_pmt_unpin(dev->ring_pmt);
-    dev->ring_pmt = ZX_HANDLE_INVALID;
-  }
-  if (dev->ring) {
-    zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)dev->ring, dev->ring_bytes);
-    dev->ring = NULL;
-  }
-  if (dev->ring_vmo != ZX_HANDLE_INVALID) {
-    zx_handle_close(dev->ring_vmo);
-    dev->ring_vmo = ZX_HANDLE_INVALID;
-  }
+  void* va = dev->ring;
+  dmac_contig_free(dev->ring_bytes, &dev->ring_vmo, &va, &dev->ring_pmt);
+  dev->ring = NULL;
   free(dev->slots);
   dev->slots = NULL;
 }

@@ -27,8 +27,6 @@
 
 /* Largest length of one operation (bounds the plan's size). */
 #define DMAC_MAX_OP_LENGTH (1ull << 30)
-/* Bounce buffer for reading data to checksum. */
-#define DMAC_CRC_CHUNK 16384u
 
 static bool reads_memory(uint32_t opcode) {
   return opcode == DMA_XFER_OP_COPY || opcode == DMA_XFER_OP_WRITE_SRAM;
@@ -109,6 +107,17 @@ static zx_status_t build_plan(dmac_xfer_t* x) {
   return ZX_OK;
 }
 
+zx_status_t dmac_crc_vmo(zx_handle_t vmo, uint64_t offset, uint64_t len, uint8_t* buf, uint32_t* crc) {
+  zx_status_t status = ZX_OK;
+  for (uint64_t done = 0; done < len && status == ZX_OK;) {
+    size_t n = len - done < DMAC_CRC_CHUNK ? (size_t)(len - done) : DMAC_CRC_CHUNK;
+    status = zx_vmo_read(vmo, buf, offset + done, n);
+    *crc = dmac_crc32_update(*crc, buf, n);
+    done += n;
+  }
+  return status;
+}
+
 /* CRC of each planned descriptor over the VMO bytes it covers, as the CPU reads them. */
 static zx_status_t crc_from_vmo(dmac_xfer_t* x, zx_handle_t vmo, uint64_t base) {
   uint8_t* buf = malloc(DMAC_CRC_CHUNK);
@@ -116,14 +125,8 @@ static zx_status_t crc_from_vmo(dmac_xfer_t* x, zx_handle_t vmo, uint64_t base) 
   zx_status_t status = ZX_OK;
   for (uint32_t i = 0; i < x->plan_len && status == ZX_OK; ++i) {
     dmac_plan_desc_t* p = &x->plan[i];
-    uint32_t crc = DMAC_CRC32_INIT;
-    for (uint64_t done = 0; done < p->len && status == ZX_OK;) {
-      size_t n = p->len - done < DMAC_CRC_CHUNK ? (size_t)(p->len - done) : DMAC_CRC_CHUNK;
-      status = zx_vmo_read(vmo, buf, base + p->xfer_offset + done, n);
-      crc = dmac_crc32_update(crc, buf, n);
-      done += n;
-    }
-    p->expect_crc = crc;
+    p->expect_crc = DMAC_CRC32_INIT;
+    status = dmac_crc_vmo(vmo, base + p->xfer_offset, p->len, buf, &p->expect_crc);
   }
   free(buf);
   return status;

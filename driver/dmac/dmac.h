@@ -173,6 +173,13 @@ void dmac_xfer_cancel_locked(dmac_t* dev, dmac_xfer_t* xfer, zx_status_t status,
 zx_status_t dmac_dma_map(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t length,
                          uint32_t bti_perms, dmac_dma_range_t* out);
 void dmac_dma_unmap(dmac_t* dev, dmac_dma_range_t* range);
+/* A driver-owned buffer the device reaches at one device address: a contiguous VMO of `bytes`
+ * (whole pages) mapped cached at *va and pinned with perms | ZX_BTI_CONTIGUOUS. `what` names
+ * it in errors. On failure nothing stays allocated. */
+zx_status_t dmac_contig_alloc(dmac_t* dev, uint64_t bytes, uint32_t perms, const char* what, zx_handle_t* vmo,
+                              void** va, zx_paddr_t* dev_addr, zx_handle_t* pmt);
+/* Unpin, unmap, close whatever of it exists. */
+void dmac_contig_free(uint64_t bytes, zx_handle_t* vmo, void** va, zx_handle_t* pmt);
 
 /* dmac-pool.c */
 zx_status_t dmac_mapping_init(dmac_t* dev); /* read dmac.mapping / dmac.pin / dmac.pool_size */
@@ -189,6 +196,11 @@ void dmac_pool_release(dmac_t* dev); /* unpin the pool (the engine is stopped) *
 /* Cache maintenance on a VMO range (a refused bare invalidate becomes clean+invalidate). */
 zx_status_t dmac_cache_op(zx_handle_t vmo, uint32_t op, uint64_t offset, uint64_t length);
 
+/* Bounce buffer for reading data to checksum. */
+#define DMAC_CRC_CHUNK 16384u
+/* Extend *crc over [offset, offset + len) of vmo as the CPU reads it, through buf
+ * (DMAC_CRC_CHUNK bytes). */
+zx_status_t dmac_crc_vmo(zx_handle_t vmo, uint64_t offset, uint64_t len, uint8_t* buf, uint32_t* crc);
 /* Clean a range the device will read (it reads DRAM, not the cache). */
 zx_status_t dmac_clean_source(zx_handle_t vmo, uint64_t offset, uint64_t length);
 
