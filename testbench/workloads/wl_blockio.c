@@ -75,8 +75,7 @@ static int issue(blockio_t* b, uint64_t index, int is_write, uint64_t sram_off, 
         memcpy(b->shadow + sram_off, j->data, len);
     } else {
         memcpy(j->data, b->shadow + sram_off, len);
-        const uint64_t lo = vmo_off > WL_GUARD ? vmo_off - WL_GUARD : 0;
-        st = wl_vmo_set(j->vmo, lo, vmo_off + len + WL_GUARD - lo, WL_GUARD_BYTE);
+        st = wl_vmo_guard(j->vmo, vmo_off, len);
     }
     if (st != ZX_OK) {
         wl_status(b->res, st, "blockio #%llu: preparing the buffer", (unsigned long long)index);

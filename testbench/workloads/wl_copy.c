@@ -66,10 +66,7 @@ static copy_job_t* prepare(wl_rng_t* r, const sl_workload_params_t* p, sl_worklo
     if (wl_vmo_create(res, j->src_off + j->len, &j->src, &j->src_size) != ZX_OK) goto fail;
     if (wl_vmo_create(res, j->dst_off + j->len + WL_GUARD, &j->dst, &j->dst_size) != ZX_OK) goto fail;
     zx_status_t st = zx_vmo_write(j->src, j->data, j->src_off, j->len);
-    if (st == ZX_OK) {
-        const uint64_t lo = j->dst_off > WL_GUARD ? j->dst_off - WL_GUARD : 0;
-        st = wl_vmo_set(j->dst, lo, j->dst_off + j->len + WL_GUARD - lo, WL_GUARD_BYTE);
-    }
+    if (st == ZX_OK) st = wl_vmo_guard(j->dst, j->dst_off, j->len);
     if (st != ZX_OK) {
         wl_status(res, st, "copy #%llu: filling the buffers", (unsigned long long)index);
         goto fail;

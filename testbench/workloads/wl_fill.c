@@ -41,8 +41,7 @@ static fill_job_t* prepare(wl_rng_t* r, const sl_workload_params_t* p, sl_worklo
     }
     for (uint64_t i = 0; i < j->len; ++i) j->want[i] = (uint8_t)(j->pattern >> (8 * (i % 8)));
     if (wl_vmo_create(res, j->off + j->len + WL_GUARD, &j->vmo, &j->vmo_size) != ZX_OK) goto fail;
-    const uint64_t lo = j->off > WL_GUARD ? j->off - WL_GUARD : 0;
-    zx_status_t st = wl_vmo_set(j->vmo, lo, j->off + j->len + WL_GUARD - lo, WL_GUARD_BYTE);
+    zx_status_t st = wl_vmo_guard(j->vmo, j->off, j->len);
     if (st != ZX_OK) {
         wl_status(res, st, "fill #%llu: preparing the buffer", (unsigned long long)index);
         goto fail;

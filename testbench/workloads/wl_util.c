@@ -90,6 +90,11 @@ void wl_status(sl_workload_result_t* res, zx_status_t status, const char* fmt, .
     wl_detail(res, "%s: %s", what, zx_status_get_string(status));
 }
 
+zx_status_t wl_vmo_guard(zx_handle_t vmo, uint64_t off, uint64_t len) {
+    const uint64_t lo = off > WL_GUARD ? off - WL_GUARD : 0;
+    return wl_vmo_set(vmo, lo, off + len + WL_GUARD - lo, WL_GUARD_BYTE);
+}
+
 void wl_verify(sl_workload_result_t* res, zx_handle_t vmo, uint64_t vmo_size, uint64_t off, const uint8_t* want,
                uint64_t len, const char* label) {
     const uint64_t lo = off > WL_GUARD ? off - WL_GUARD : 0;

@@ -39,6 +39,9 @@ void wl_status(sl_workload_result_t* res, zx_status_t status, const char* fmt, .
 /* Set detail if it is still empty. */
 void wl_detail(sl_workload_result_t* res, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Preset the destination [off, off + len) and up to WL_GUARD bytes on each side (what
+ * wl_verify checks) to WL_GUARD_BYTE. The VMO must reach off + len + WL_GUARD. */
+zx_status_t wl_vmo_guard(zx_handle_t vmo, uint64_t off, uint64_t len);
 /* Check [off, off + len) of vmo against want and up to WL_GUARD bytes on each side against
  * WL_GUARD_BYTE, reading what the CPU sees. label names the operation in the detail. */
 void wl_verify(sl_workload_result_t* res, zx_handle_t vmo, uint64_t vmo_size, uint64_t off, const uint8_t* want,
