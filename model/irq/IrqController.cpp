@@ -33,17 +33,17 @@ void IrqController::set_level(unsigned vector, bool level) {
 
 bool IrqController::take_edge(unsigned vector, sc_core::sc_time* at) {
     Vector& v = vectors_[vector % kVectors];
-    if (v.edges.empty() || v.edges.front() > sc_core::sc_time_stamp()) return false;
-    if (at) *at = v.edges.front();
-    v.edges.pop_front();
-    return true;
-}
-
-bool IrqController::next_edge(unsigned vector, sc_core::sc_time* at) const {
-    const Vector& v = vectors_[vector % kVectors];
-    if (v.edges.empty()) return false;
-    *at = v.edges.front();
-    return true;
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const bool taken = !v.edges.empty() && v.edges.front() <= now;
+    if (taken) {
+        if (at) *at = v.edges.front();
+        v.edges.pop_front();
+    }
+    // An sc_event keeps only its earliest notification: one for a later edge may have been
+    // dropped, or cancelled by a level change. Re-arm for the oldest edge still on its way, so
+    // a waiter that looks, finds nothing and waits on event() is woken when it arrives.
+    if (!v.edges.empty() && v.edges.front() > now) v.ev.notify(v.edges.front() - now);
+    return taken;
 }
 
 }  // namespace staleline

@@ -34,9 +34,9 @@ public:
     // Edges raised and not consumed, including any that have not arrived yet.
     uint64_t edges_pending(unsigned vector) const { return vectors_[vector % kVectors].edges.size(); }
     // Consume the oldest edge that has arrived by now, its arrival time in *at; false when none.
+    // Either way event() is then due when the next edge still on its way arrives, so a waiter
+    // loops: take_edge, else wait on event().
     bool take_edge(unsigned vector, sc_core::sc_time* at = nullptr);
-    // Arrival time of the oldest pending edge (arrived or not); false when none is pending.
-    bool next_edge(unsigned vector, sc_core::sc_time* at) const;
     // When the level last rose (meaningful while level() is true).
     const sc_core::sc_time& level_since(unsigned vector) const { return vectors_[vector % kVectors].level_since; }
     // Total interrupts delivered on this vector (edges + rising levels).

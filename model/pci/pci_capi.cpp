@@ -70,13 +70,12 @@ int sl_irq_wait(sl_platform_t* p, unsigned vector, uint64_t timeout_ns) {
     sc_core::sc_time deadline = sc_core::sc_time_stamp() + sc_core::sc_time((double)timeout_ns, sc_core::SC_NS);
     for (;;) {
         if (irq.take_edge(vector) || irq.level(vector)) return 1;
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
-        if (timeout_ns != 0 && now >= deadline) return 0;
-        // An edge raised ahead of its arrival time: wake when it arrives.
-        sc_core::sc_time until = timeout_ns ? deadline : sc_core::SC_ZERO_TIME, edge;
-        if (irq.next_edge(vector, &edge) && (until == sc_core::SC_ZERO_TIME || edge < until)) until = edge;
-        if (until == sc_core::SC_ZERO_TIME) sc_core::wait(irq.event(vector));
-        else sc_core::wait(until - now, irq.event(vector));
+        if (timeout_ns == 0) {
+            sc_core::wait(irq.event(vector));
+        } else {
+            if (sc_core::sc_time_stamp() >= deadline) return 0;
+            sc_core::wait(deadline - sc_core::sc_time_stamp(), irq.event(vector));
+        }
     }
 }
 

@@ -157,6 +157,45 @@ static void msi_thread(void* arg) {
     sl_dram_read(c->p, 0xfee00000u, mem, 4);
     CU_ASSERT_EQUAL(mem[0] | mem[1] | mem[2] | mem[3], 0);
 }
+/* A device thread that sends one MSI (vector g_msi_vec) after g_msi_after_ns. */
+static sl_platform_t* g_msi_p;
+static unsigned g_msi_vec;
+static uint64_t g_msi_after_ns;
+static void msi_sender(void* arg) {
+    (void)arg;
+    sl_wait_ns(g_msi_after_ns);
+    uint32_t data = g_msi_vec;
+    CU_ASSERT_EQUAL(sl_scratch_dma(g_msi_p, 1, 0xfee00000u, &data, 4), SL_RESP_OK);
+}
+
+/* Two MSIs on their way at once, sent 50 ns apart, each arriving one hop (100 ns) later: the
+ * vector's event is due for the first only (an sc_event keeps its earliest notification),
+ * and taking the first re-arms it for the second, so each is taken when it arrives. */
+static void msi_in_flight_thread(void* arg) {
+    ctx_t* c = arg;
+    g_msi_p = c->p;
+    g_msi_vec = SL_PCI_MSI_VECTOR_BASE + 3;
+    sl_pci_config_write(c->p, c->slot, MSI + 4, 4, 0xfee00000u);
+    sl_pci_config_write(c->p, c->slot, MSI + 12, 2, g_msi_vec);
+    sl_pci_config_write(c->p, c->slot, MSI + 2, 2, 1);
+    sl_pci_config_write(c->p, c->slot, CMD, 2, 0x6);
+    const uint64_t t = sl_time_ns();
+    g_msi_after_ns = 0;
+    CU_ASSERT_EQUAL_FATAL(sl_platform_spawn(c->p, "msi-a", msi_sender, NULL), 0);
+    sl_wait_ns(50);
+    g_msi_after_ns = 0;
+    CU_ASSERT_EQUAL_FATAL(sl_platform_spawn(c->p, "msi-b", msi_sender, NULL), 0);
+    CU_ASSERT_EQUAL(sl_irq_wait(c->p, g_msi_vec, 1000), 1);
+    CU_ASSERT_EQUAL(sl_time_ns(), t + 100);
+    CU_ASSERT_EQUAL(sl_irq_wait(c->p, g_msi_vec, 1000), 1);
+    CU_ASSERT_EQUAL(sl_time_ns(), t + 150);
+    CU_ASSERT_EQUAL(sl_irq_delivered(c->p, g_msi_vec), 2);
+}
+static void test_msi_in_flight(void) {
+    ctx_t c;
+    run(make("iommu.mode=bypass"), msi_in_flight_thread, &c);
+}
+
 static void test_msi_delivery(void) {
     ctx_t c;
     run(make("iommu.mode=bypass"), msi_thread, &c);
@@ -215,7 +254,7 @@ static void test_config_space_fields(void) {
 
 static const sl_test_t tests[] = {
     SL_TEST(test_bar_probing), SL_TEST(test_mmio_routing), SL_TEST(test_bus_master_refusal),
-    SL_TEST(test_msi_delivery), SL_TEST(test_intx),         SL_TEST(test_config_space_fields),
+    SL_TEST(test_msi_delivery), SL_TEST(test_msi_in_flight), SL_TEST(test_intx),         SL_TEST(test_config_space_fields),
 };
 
 int main(int argc, char** argv) { return sl_test_main(argc, argv, "pci", tests, SL_COUNT(tests)); }

@@ -28,11 +28,7 @@ zx_status_t Interrupt::wait(zx_time_t* timestamp) {
             if (timestamp) *timestamp = (zx_time_t)(at / sc_time(1, SC_NS));
             return ZX_OK;
         }
-        sc_time edge;
-        if (!level_ && irq.next_edge(vector_, &edge) && edge > sc_time_stamp())
-            th.wait(edge - sc_time_stamp(), irq.event(vector_) | cancel_);  // raised ahead of its arrival
-        else
-            th.wait(irq.event(vector_) | cancel_);
+        th.wait(irq.event(vector_) | cancel_);
     }
 }
 

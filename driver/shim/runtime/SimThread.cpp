@@ -105,12 +105,6 @@ void SimThread::wait(const sc_time& t, sc_event& e) {
     resync();
 }
 
-void SimThread::wait(const sc_time& t, const sc_event_or_list& e) {
-    sync();
-    sc_core::wait(t, e);
-    resync();
-}
-
 uint64_t SimThread::now_ns() const { return (uint64_t)(now() / sc_time(1, SC_NS)); }
 
 }  // namespace staleline::zx

@@ -68,7 +68,6 @@ public:
     void wait(sc_core::sc_event& e);
     void wait(const sc_core::sc_event_or_list& e);
     void wait(const sc_core::sc_time& t, sc_core::sc_event& e);
-    void wait(const sc_core::sc_time& t, const sc_core::sc_event_or_list& e);
     sc_core::sc_time local() const { return keeper_.get_local_time(); }
     // Kernel time plus the local offset: the thread's idea of now.
     sc_core::sc_time now() const { return keeper_.get_current_time(); }
