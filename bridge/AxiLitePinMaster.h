@@ -1,5 +1,6 @@
 // AxiLitePinMaster: the pin side of the AXI4-Lite target bridge. It is the master on a
-// Verilated model's AXI4-Lite slave port (ports named s_axil_*, 32-bit data) and carries out
+// Verilated model's AXI4-Lite slave port (ports named s_axil_*, 32-bit data, an address as
+// wide as the BAR: addresses are masked with `addr_mask`) and carries out
 // one AxiLiteAccess at a time: a write presents AW and W together and takes B, a read
 // presents AR and takes R (BREADY and RREADY stay high). drive() before an edge, sample()
 // at the edge, like Axi4PinSlave.
@@ -17,6 +18,8 @@ namespace staleline {
 template <class Top>
 class AxiLitePinMaster {
 public:
+    explicit AxiLitePinMaster(uint32_t addr_mask = 0xFFF) : mask_(addr_mask) {}
+
     bool busy() const { return cur_ != nullptr; }
 
     void start(AxiLiteAccess* a) {
@@ -32,8 +35,8 @@ public:
         m.s_axil_bready = 1;
         m.s_axil_rready = 1;
         if (cur_) {
-            m.s_axil_awaddr = cur_->addr & 0xFFF;
-            m.s_axil_araddr = cur_->addr & 0xFFF;
+            m.s_axil_awaddr = cur_->addr & mask_;
+            m.s_axil_araddr = cur_->addr & mask_;
             m.s_axil_wdata = cur_->wdata;
             m.s_axil_wstrb = cur_->wstrb & 0xF;
         }
@@ -69,6 +72,7 @@ public:
     }
 
 private:
+    uint32_t mask_;
     AxiLiteAccess* cur_ = nullptr;
     bool aw_ = false, w_ = false, ar_ = false;  // address/data still to be accepted
 };

@@ -1,20 +1,21 @@
-// C API over DmaEngineDevice (staleline/dma_engine.h).
+// C API of the reference DMA engine (staleline/dma_engine.h): the platform's first device of
+// kind "dma_engine", an RtlPciDevice.
 #include "staleline/dma_engine.h"
 
 #include <exception>
 
-#include "bridge/DmaEngineDevice.h"
+#include "bridge/RtlPciDevice.h"
 #include "platform/PlatformHandle.h"
 
 using namespace staleline;
 
 namespace {
-DmaEngineDevice* engine(sl_platform_t* p, const char* fn) {
+RtlPciDevice* engine(sl_platform_t* p, const char* fn) {
     if (!p) {
         set_error(std::string(fn) + ": null platform");
         return nullptr;
     }
-    DmaEngineDevice* d = impl(p).dma_engine();
+    auto* d = dynamic_cast<RtlPciDevice*>(impl(p).device_of_kind("dma_engine"));
     if (!d) set_error(std::string(fn) + ": the platform has no DMA engine (pci.dma_engine=false)", "pci.dma_engine");
     return d;
 }
@@ -22,10 +23,13 @@ DmaEngineDevice* engine(sl_platform_t* p, const char* fn) {
 
 extern "C" {
 
-int sl_dma_engine_slot(sl_platform_t* p) { return p ? impl(p).dma_engine_slot() : -1; }
+int sl_dma_engine_slot(sl_platform_t* p) {
+    PciDevice* d = p ? impl(p).device_of_kind("dma_engine") : nullptr;
+    return d ? (int)d->slot() : -1;
+}
 
 int sl_dma_engine_vcd(sl_platform_t* p, const char* path) {
-    DmaEngineDevice* d = engine(p, "sl_dma_engine_vcd");
+    RtlPciDevice* d = engine(p, "sl_dma_engine_vcd");
     if (!d) return -1;
     if (!path || !*path) return set_error("sl_dma_engine_vcd: empty file name");
     try {
@@ -37,17 +41,17 @@ int sl_dma_engine_vcd(sl_platform_t* p, const char* path) {
 }
 
 int sl_dma_engine_vcd_stop(sl_platform_t* p) {
-    DmaEngineDevice* d = engine(p, "sl_dma_engine_vcd_stop");
+    RtlPciDevice* d = engine(p, "sl_dma_engine_vcd_stop");
     if (!d) return -1;
     d->stop_vcd();
     return 0;
 }
 
 int sl_dma_engine_get_stats(sl_platform_t* p, sl_dma_engine_stats_t* out) {
-    DmaEngineDevice* d = engine(p, "sl_dma_engine_get_stats");
+    RtlPciDevice* d = engine(p, "sl_dma_engine_get_stats");
     if (!d) return -1;
     if (!out) return set_error("sl_dma_engine_get_stats: null output");
-    DmaEngineStats s = d->stats();
+    RtlDeviceStats s = d->stats();
     out->cycles = s.cycles;
     out->cycles_evaluated = s.cycles_evaluated;
     out->evals = s.evals;

@@ -70,6 +70,11 @@ CoherencyChecker::CoherencyChecker(Platform& p)
     p.coherency().set_device_access_listener([this](const DeviceAccess& a) { on_device_access(a); });
     p.iommu().set_fault_listener([this](const IommuFault& f) { on_iommu_fault(f); });
     p.pci().set_master_abort_listener([this](const PciMasterAbort& m) { on_master_abort(m); });
+    // Devices say when they work: an unpin while one is busy is unpin-in-flight.
+    activity_token_ = p.device_activity().subscribe([this](const DeviceActivityEvent& e) {
+        if (e.busy) device_busy(e.requester, e.time);
+        else device_idle(e.requester, e.time);
+    });
     stale_hits_seen_ = p.iommu().stats().stale_hits;
     if (conservative_) set_conservative(true);
     if (attach_hook()) attach_hook()(*this);
@@ -87,6 +92,7 @@ CoherencyChecker::~CoherencyChecker() {
     p_.coherency().set_device_access_listener(nullptr);
     p_.iommu().set_fault_listener(nullptr);
     p_.pci().set_master_abort_listener(nullptr);
+    p_.device_activity().unsubscribe(activity_token_);
     if (current_ == this) current_ = nullptr;
 }
 

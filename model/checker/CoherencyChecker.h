@@ -76,7 +76,7 @@ public:
     CoherencyChecker(const CoherencyChecker&) = delete;
     CoherencyChecker& operator=(const CoherencyChecker&) = delete;
 
-    // The checker of this process, or nullptr.
+    // The checker of this process, or nullptr (how the driver shim finds it: CheckerBridge).
     static CoherencyChecker* current() { return current_; }
     // Called with every checker once it is attached (how the driver shim, which the model
     // cannot see, connects to a checker created after it).
@@ -230,6 +230,7 @@ private:
     uint64_t busy_periods_ = 0;
     uint64_t transactions_ = 0;
     uint64_t stale_hits_seen_ = 0;
+    uint64_t activity_token_ = 0;  // our DeviceActivity subscription
     bool ended_ = false;
     std::vector<std::function<void()>> detach_hooks_;
 

@@ -2,12 +2,34 @@
 
 #include <cstring>
 
+#include "config/Config.h"
+#include "pci/PciHost.h"
+
 namespace staleline {
 
 using namespace sc_core;
 
-ScratchDevice::ScratchDevice(sc_module_name name, uint64_t bar_size)
-    : sc_module(name), regs("regs"), dma("dma"), storage_(bar_size, 0) {
+const sl_device_kind_t* ScratchDevice::device_kind() {
+    static const sl_device_kind_t k = {
+        SL_DEVICE_ABI_VERSION, "scratch", "plain register BAR + DMA master, no RTL (tests and tools)",
+        0x1b36, 0x5c00, 0x088000, 1, 4096, true, 1, 0, nullptr, nullptr, nullptr};
+    return &k;
+}
+
+std::unique_ptr<PciDevice> ScratchDevice::make(const DeviceContext& ctx) {
+    if (!ctx.spec.keys.empty())
+        throw ConfigError("platform.devices", "device '" + ctx.spec.name + "' (scratch): unknown key '" +
+                                                  ctx.spec.keys.begin()->first + "'");
+    return std::make_unique<ScratchDevice>(ctx.spec.name.c_str(), ctx.info.bar0_size, ctx.slot);
+}
+
+void ScratchDevice::bind(PciHost& host) {
+    host.bar_socket.bind(regs);
+    dma.bind(host.upstream_socket);
+}
+
+ScratchDevice::ScratchDevice(sc_module_name name, uint64_t bar_size, unsigned slot)
+    : sc_module(name), PciDevice((const char*)name, "scratch", slot), regs("regs"), dma("dma"), storage_(bar_size, 0) {
     regs.register_b_transport(this, &ScratchDevice::b_transport);
     regs.register_transport_dbg(this, &ScratchDevice::transport_dbg);
 }

@@ -1,7 +1,7 @@
 // ScratchDevice: a minimal PCI function for tests and tools: a BAR of plain registers
 // (4 KiB of storage that reads back what was written) and a DMA master that issues
 // upstream transactions on request. It exercises routing, probing, bus mastering and
-// MSI without the RTL.
+// MSI without the RTL. The built-in device kind "scratch" (pci.scratch_device=true adds one).
 #pragma once
 
 #include <cstdint>
@@ -12,14 +12,23 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "device/DeviceKinds.h"
+#include "device/PciDevice.h"
+
 namespace staleline {
 
-class ScratchDevice : public sc_core::sc_module {
+class ScratchDevice : public sc_core::sc_module, public PciDevice {
 public:
     tlm_utils::simple_target_socket<ScratchDevice> regs;     // BAR0
     tlm_utils::simple_initiator_socket<ScratchDevice> dma;   // upstream
 
-    ScratchDevice(sc_core::sc_module_name name, uint64_t bar_size);
+    static const sl_device_kind_t* device_kind();
+    static std::unique_ptr<PciDevice> make(const DeviceContext& ctx);
+
+    ScratchDevice(sc_core::sc_module_name name, uint64_t bar_size, unsigned slot);
+
+    void bind(PciHost& host) override;
+    void write_stats(json_t*) const override {}  // nothing to report: a tool, not a model
 
     // Issue one upstream transaction from the calling simulated thread; returns the
     // TLM response status.

@@ -1,10 +1,11 @@
 #include "Platform.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <set>
 
 #include <jansson.h>
-
-#include "bridge/DmaEngineDevice.h"
 
 namespace staleline {
 
@@ -37,27 +38,110 @@ Platform::Platform(const Config& cfg) : cfg_(cfg) {
     iommu_->walk_socket.bind(memory_->socket);
     coherency_->mem_socket.bind(memory_->socket);
 
-    if (cfg_.get_bool("pci.dma_engine")) {  // slot 0: the Verilated DMA engine behind its TLM bridges
-        PciDeviceInfo info = DmaEngineDevice::pci_info();
-        info.msi_capable = cfg_.get_bool("pci.msi");  // false: no MSI capability, drivers use INTx
-        dma_engine_slot_ = (int)pci_->add_device(info);
-        dma_engine_ = std::make_unique<DmaEngineDevice>("dma_engine", cfg_, *pci_, (unsigned)dma_engine_slot_);
-        pci_->bar_socket.bind(dma_engine_->regs_socket());
-        dma_engine_->dma_socket().bind(pci_->upstream_socket);
-    }
-    if (cfg_.get_bool("pci.scratch_device")) {
-        PciDeviceInfo info;
-        info.device_id = 0x5c00;
-        scratch_slot_ = (int)pci_->add_device(info);
-        scratch_ = std::make_unique<ScratchDevice>("scratch", info.bar0_size);
-        pci_->bar_socket.bind(scratch_->regs);
-        scratch_->dma.bind(pci_->upstream_socket);
-    }
+    register_standard_devices(kinds_);
+    add_devices();
     pci_->assign_resources();
 }
 
 Platform::~Platform() {
     for (auto& hook : destroy_hooks_) hook();
+}
+
+std::vector<DeviceSpec> Platform::device_list() const {
+    const char* const key = "platform.devices";
+    std::vector<DeviceSpec> specs;
+    if (!cfg_.is_default(key) || cfg_.get_bool("pci.dma_engine")) specs = parse_device_list(cfg_.get_string(key));
+    if (cfg_.get_bool("pci.scratch_device")) specs.push_back(DeviceSpec{"scratch", "", -1, {}});
+    if (specs.size() > PciHost::kMaxSlots)
+        throw ConfigError(key, std::to_string(specs.size()) + " devices, the bus has " +
+                                   std::to_string(PciHost::kMaxSlots) + " slots");
+    // Instance names: as given, else the kind's name (numbered when the kind appears twice).
+    std::map<std::string, unsigned> per_kind, seen;
+    for (const DeviceSpec& s : specs) ++per_kind[s.kind];
+    std::set<std::string> names;
+    for (DeviceSpec& s : specs) {
+        if (s.name.empty()) {
+            std::string base = s.kind.substr(s.kind.rfind('/') + 1);
+            if (base.size() > 3 && base.compare(base.size() - 3, 3, ".so") == 0) base.resize(base.size() - 3);
+            s.name = per_kind[s.kind] > 1 ? base + std::to_string(seen[s.kind]++) : base;
+        }
+        if (!names.insert(s.name).second) throw ConfigError(key, "two devices are named '" + s.name + "'");
+        // Statistics file each device under its name, beside the models' own sections.
+        for (const char* taken : {"sim_time_ns", "dram", "cache", "iotlb", "pci", "irq", "dma", "shim"})
+            if (s.name == taken) throw ConfigError(key, "a device cannot be named '" + s.name + "' (a statistics section)");
+    }
+    // Slots: the requested ones, then the free ones in list order. The bus is dense: slots
+    // 0 .. n-1 are all used.
+    std::vector<int> owner(specs.size(), -1);
+    for (size_t i = 0; i < specs.size(); ++i) {
+        int slot = specs[i].slot;
+        if (slot < 0) continue;
+        if ((size_t)slot >= specs.size())
+            throw ConfigError(key, "device '" + specs[i].name + "': slot " + std::to_string(slot) + " with " +
+                                       std::to_string(specs.size()) + " devices (slots are 0.." +
+                                       std::to_string(specs.size() - 1) + ", without gaps)");
+        if (owner[slot] >= 0)
+            throw ConfigError(key, "slot " + std::to_string(slot) + " is given to both '" + specs[owner[slot]].name +
+                                       "' and '" + specs[i].name + "'");
+        owner[slot] = (int)i;
+    }
+    size_t next = 0;
+    for (size_t i = 0; i < specs.size(); ++i) {
+        if (specs[i].slot >= 0) continue;
+        while (owner[next] >= 0) ++next;
+        owner[next] = (int)i;
+        specs[i].slot = (int)next;
+    }
+    std::vector<DeviceSpec> by_slot;
+    for (int i : owner) by_slot.push_back(specs[i]);
+    return by_slot;
+}
+
+void Platform::add_devices() {
+    const char* const key = "platform.devices";
+    for (DeviceSpec spec : device_list()) {
+        const DeviceKind& kind = kinds_.find(spec.kind);
+        const sl_device_kind_t& d = *kind.desc;
+        PciDeviceInfo info;
+        info.vendor_id = d.vendor_id;
+        info.device_id = d.device_id;
+        info.class_code = d.class_code;
+        info.revision = d.revision;
+        info.bar0_size = d.bar0_size;
+        // pci.msi keeps its meaning for the reference engine; any device takes msi=0|1.
+        info.msi_capable = d.msi && (kind.desc != kinds_.find("dma_engine").desc || cfg_.get_bool("pci.msi"));
+        info.interrupt_pin = d.interrupt_pin;
+        // Identity overrides every kind takes; the rest is the kind's own.
+        for (const char* k : {"vendor_id", "device_id", "msi"}) {
+            auto it = spec.keys.find(k);
+            if (it == spec.keys.end()) continue;
+            uint64_t v = 0;
+            const uint64_t max = std::string(k) == "msi" ? 1 : 0xffff;
+            if (!parse_size(it->second, &v) || v > max)
+                throw ConfigError(key, "device '" + spec.name + "': " + k + "=" + it->second + " must be a number in 0.." +
+                                           std::to_string(max));
+            if (std::string(k) == "vendor_id") info.vendor_id = (uint16_t)v;
+            else if (std::string(k) == "device_id") info.device_id = (uint16_t)v;
+            else info.msi_capable = v != 0;
+            spec.keys.erase(it);
+        }
+        unsigned slot = pci_->add_device(info);
+        DeviceContext ctx{cfg_, *pci_, activity_, kind, spec, info, slot};
+        devices_.push_back(kind.make(ctx));
+        devices_.back()->bind(*pci_);
+    }
+}
+
+PciDevice* Platform::device_of_kind(const std::string& kind) const {
+    for (const auto& d : devices_)
+        if (d->kind_name() == kind) return d.get();
+    return nullptr;
+}
+
+PciDevice* Platform::device_named(const std::string& name) const {
+    for (const auto& d : devices_)
+        if (d->instance() == name) return d.get();
+    return nullptr;
 }
 
 tlm::tlm_response_status Platform::cpu_transport(bool is_write, uint64_t addr, void* data, size_t len, bool uncached,
@@ -186,26 +270,11 @@ json_t* Platform::stats_json() const {
     json_object_set_new(irq, "level_assertions", u(irq_->stats().level_assertions));
     json_object_set_new(root, "irq", irq);
 
-    if (dma_engine_) {
-        DmaEngineStats d = dma_engine_->stats();
-        json_t* dma = json_object();
-        json_object_set_new(dma, "cycles", u(d.cycles));
-        json_object_set_new(dma, "cycles_evaluated", u(d.cycles_evaluated));
-        json_object_set_new(dma, "evals", u(d.evals));
-        json_object_set_new(dma, "cycles_waiting", u(d.cycles_waiting));
-        json_object_set_new(dma, "cycles_idle", u(d.cycles_idle));
-        // Time the engine had work (not idle): what device-bound throughput is measured against.
-        json_object_set_new(dma, "busy_ns", u((d.cycles - d.cycles_idle) * 1000 / (uint64_t)cfg_.get_int("rtl.clock_mhz")));
-        json_object_set_new(dma, "reg_reads", u(d.reg_reads));
-        json_object_set_new(dma, "reg_writes", u(d.reg_writes));
-        json_object_set_new(dma, "read_bursts", u(d.read_bursts));
-        json_object_set_new(dma, "write_bursts", u(d.write_bursts));
-        json_object_set_new(dma, "bytes_read", u(d.bytes_read));
-        json_object_set_new(dma, "bytes_written", u(d.bytes_written));
-        json_object_set_new(dma, "error_responses", u(d.error_responses));
-        json_object_set_new(dma, "msi_writes", u(d.msi_writes));
-        json_object_set_new(dma, "irq_edges", u(d.irq_edges));
-        json_object_set_new(root, "dma_engine", dma);
+    for (const auto& d : devices_) {
+        json_t* obj = json_object();
+        d->write_stats(obj);
+        if (json_object_size(obj)) json_object_set_new(root, d->instance().c_str(), obj);
+        else json_decref(obj);
     }
     return root;
 }

@@ -6,6 +6,9 @@
 //   devices --upstream--> PciHost --> Iommu --> CoherencyPort --> Memory
 //                                       +--walks------------------> Memory
 //
+// The devices are the configuration's device list (platform.devices, `--device`), each a
+// kind from DeviceKinds in its PCI slot; they publish busy/idle on device_activity().
+//
 // Only one Platform can exist per process (SystemC elaborates once).
 #pragma once
 
@@ -25,6 +28,9 @@
 #include "iommu/Iommu.h"
 #include "irq/IrqController.h"
 #include "memory/Memory.h"
+#include "device/DeviceActivity.h"
+#include "device/DeviceKinds.h"
+#include "device/PciDevice.h"
 #include "pci/PciHost.h"
 #include "pci/ScratchDevice.h"
 #include "platform/PhysAllocator.h"
@@ -33,8 +39,6 @@
 struct json_t;
 
 namespace staleline {
-
-class DmaEngineDevice;  // bridge/DmaEngineDevice.h
 
 // The CPU's initiator: shim, C API and tests issue CPU-side transactions through it.
 class CpuPort : public sc_core::sc_module {
@@ -62,11 +66,16 @@ public:
     PciHost& pci() { return *pci_; }
     PhysAllocator& phys() { return *phys_; }
     SystemBus& bus() { return *bus_; }
-    ScratchDevice* scratch() { return scratch_.get(); }
-    int scratch_slot() const { return scratch_slot_; }
-    // The DMA engine RTL in PCI slot 0 (pci.dma_engine=true), or nullptr / -1.
-    DmaEngineDevice* dma_engine() { return dma_engine_.get(); }
-    int dma_engine_slot() const { return dma_engine_slot_; }
+    // The devices in slot order (devices()[i]->slot() == i).
+    const std::vector<std::unique_ptr<PciDevice>>& devices() const { return devices_; }
+    // The first device of kind `kind`, or nullptr.
+    PciDevice* device_of_kind(const std::string& kind) const;
+    PciDevice* device_named(const std::string& name) const;
+    DeviceActivity& device_activity() { return activity_; }
+    DeviceKinds& device_kinds() { return kinds_; }
+    // The scratch device (pci.scratch_device=true or kind "scratch"), or nullptr / -1.
+    ScratchDevice* scratch() const { return dynamic_cast<ScratchDevice*>(device_of_kind("scratch")); }
+    int scratch_slot() const { return scratch() ? (int)scratch()->slot() : -1; }
 
     // A CPU-side transaction issued now by the calling simulated thread; the cost is
     // added to `delay` (the caller decides when to synchronise).
@@ -90,6 +99,10 @@ public:
     void add_destroy_hook(std::function<void()> fn) { destroy_hooks_.push_back(std::move(fn)); }
 
 private:
+    // The device list from the configuration, each spec named and placed in its slot.
+    std::vector<DeviceSpec> device_list() const;
+    void add_devices();
+
     Config cfg_;
     std::unique_ptr<PhysAllocator> phys_;
     std::unique_ptr<Memory> memory_;
@@ -100,10 +113,9 @@ private:
     std::unique_ptr<PciHost> pci_;
     std::unique_ptr<SystemBus> bus_;
     std::unique_ptr<CpuPort> cpu_;
-    std::unique_ptr<ScratchDevice> scratch_;
-    int scratch_slot_ = -1;
-    std::unique_ptr<DmaEngineDevice> dma_engine_;
-    int dma_engine_slot_ = -1;
+    DeviceActivity activity_;
+    DeviceKinds kinds_;
+    std::vector<std::unique_ptr<PciDevice>> devices_;
     unsigned threads_running_ = 0;
     std::vector<std::function<void()>> destroy_hooks_;
 };

@@ -1,7 +1,8 @@
-/* staleline run: build the platform, load a DMA driver and bind it to the DMA engine (PCI
- * slot 0), run a workload against the device it publishes (DMA transfer protocol), unbind,
- * and report: data verified or not, simulated time, the driver's and the models' statistics,
- * findings. docs/workloads.md is the user's guide. */
+/* staleline run: build the platform with its devices (platform.devices, --device), load a
+ * driver and bind it to every device its bind program matches, run a workload against the
+ * device it publishes (the first offering the protocol the workload drives), unbind, and
+ * report: data verified or not, simulated time, the driver's and the models' statistics,
+ * findings. docs/workloads.md and docs/devices.md are the user's guides. */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <getopt.h>
@@ -14,54 +15,69 @@
 
 #include "cli.h"
 #include "staleline/checker.h"
-#include "staleline/dma_engine.h"
 #include "staleline/dmac-protocol.h"
 #include "staleline/shim.h"
 #include <ddk/binding.h>
+#include <ddk/driver.h>
 #include <zircon/status.h>
 #include "workload.h"
 
-#define RUN_SLOT 0u /* bridge/ puts the DMA engine here */
 #define DEFAULT_DRIVER "dmac"
-#define DEFAULT_WORKLOAD "copy"
+#define DEFAULT_WORKLOAD "copy" /* for the DMA transfer protocol; others: the first for theirs */
 
 static void usage(FILE* f) {
-    fputs("usage: staleline run [--driver NAME|PATH] [--workload NAME] [--set key=value]... [--config FILE]\n"
-          "                     [--seed N] [--json FILE] [--sarif FILE] [--vcd FILE]\n"
-          "       staleline run --list-drivers | --list-workloads\n"
+    fputs("usage: staleline run [--device KIND[,key=value...]]... [--driver NAME|PATH] [--workload NAME]\n"
+          "                     [--set key=value]... [--config FILE] [--seed N] [--json FILE] [--sarif FILE]\n"
+          "                     [--vcd FILE]\n"
+          "       staleline run --list-devices | --list-drivers | --list-workloads\n"
           "\n"
-          "Builds the platform, loads the driver and binds it to the DMA engine in PCI slot 0, runs the\n"
-          "workload against the device the driver publishes (DMA transfer protocol), unbinds the driver,\n"
-          "and prints whether every byte came out right, the simulated time, the statistics and the\n"
-          "findings of the coherency checker (docs/findings.md).\n"
+          "Builds the platform with its devices, loads the driver and binds it to every device its bind\n"
+          "program (VID/DID) matches, runs the workload against the device the driver publishes, unbinds\n"
+          "the driver, and prints whether every byte came out right, the simulated time, the statistics\n"
+          "and the findings of the coherency checker (docs/findings.md).\n"
           "\n"
+          "  --device SPEC       a device in the next PCI slot: KIND[,name=N][,slot=S][,key=value]..., KIND\n"
+          "                      a built-in kind, a device module's name or path (see --list-devices,\n"
+          "                      docs/devices.md); repeatable. Default: dma_engine (platform.devices)\n"
           "  --driver NAME|PATH  driver module: a name (" DEFAULT_DRIVER ", the default; see --list-drivers) or the\n"
           "                      path of a module built with staleline_add_driver()\n"
-          "  --workload NAME     " DEFAULT_WORKLOAD " (default), blockio or fill; see --list-workloads\n"
+          "  --workload NAME     see --list-workloads; default: " DEFAULT_WORKLOAD " for the DMA transfer protocol,\n"
+          "                      else the first workload for the protocol the driver's device offers\n"
           "  --set key=value     set a configuration parameter (see `staleline params`); repeatable\n"
           "  --config FILE       read parameters from a TOML file (applied where it appears)\n"
           "  --seed N            same as --set sim.seed=N\n"
           "  --json FILE         also write the result as JSON (FILE '-': standard output, and the\n"
           "                      summary goes to standard error)\n"
           "  --sarif FILE        write the findings as a SARIF 2.1.0 log (code annotations)\n"
-          "  --vcd FILE          record the DMA engine's waveform into FILE\n"
+          "  --vcd FILE          record the waveform of the (RTL) device the driver binds first into FILE\n"
+          "  --list-devices      list the device kinds (built-in and modules found)\n"
           "  --list-drivers      list the driver modules found\n"
-          "  --list-workloads    list the workloads\n"
+          "  --list-workloads    list the workloads and the protocol each drives\n"
           "  --help              this text\n"
           "\n"
           "Workload parameters: workload.transfers, workload.min_size, workload.max_size,\n"
           "workload.queue_depth, workload.block_size (docs/workloads.md).\n"
           "Exit status: 0 data right and no findings, 1 wrong data, a failed operation, a driver that\n"
-          "did not bind or findings, 2 usage or configuration error (unknown flag, driver or workload).\n",
+          "did not bind or findings, 2 usage or configuration error (unknown flag, device, driver or\n"
+          "workload, a driver that matches no device).\n",
           f);
 }
 
 /* ---- listing ---- */
 
+static const char* protocol_name(uint32_t proto_id) {
+    switch (proto_id) {
+    case ZX_PROTOCOL_DMA_XFER: return "dma-xfer";
+    case ZX_PROTOCOL_ETHMAC: return "ethmac";
+    default: return "?";
+    }
+}
+
 static void list_workloads(void) {
     for (size_t i = 0; i < sl_workload_count(); ++i) {
         const sl_workload_t* w = sl_workload_at(i);
-        printf("%-10s %s%s\n", w->name, w->summary, strcmp(w->name, DEFAULT_WORKLOAD) ? "" : " (default)");
+        printf("%-16s %-9s %s%s\n", w->name, protocol_name(w->proto_id), w->summary,
+               strcmp(w->name, DEFAULT_WORKLOAD) ? "" : " (default)");
     }
 }
 
@@ -145,55 +161,78 @@ static void list_drivers(void) {
 typedef struct run {
     sl_platform_t* p;
     sl_driver_t* drv;
-    const sl_workload_t* workload;
+    unsigned slots[32];          /* the devices the driver's bind program matches */
+    size_t nslots;
+    const sl_workload_t* workload; /* NULL: chosen after bind, by the protocol published */
     sl_workload_params_t params;
     int conservative;           /* the checker's conservative mode (uninstrumented driver) */
     /* results */
     int finished;               /* the run thread got to the end */
     zx_status_t bind_status, release_status;
     char problem[256];          /* why the workload could not run */
-    int have_dma;
+    int have_proto;             /* a published device offered the workload's protocol */
+    int have_dma;               /* ... and it is the DMA transfer protocol (its statistics) */
     dma_xfer_info_t info;
     dma_xfer_stats_t dma_stats;
     sl_workload_result_t result;
     uint64_t end_ns;
 } run_t;
 
-/* The first device the driver published that offers the DMA transfer protocol. */
-static int find_protocol(sl_driver_t* drv, dma_xfer_protocol_t* out) {
+/* Every DDK protocol struct is {ops, ctx}: the workload gets the one of the device it needs. */
+typedef struct any_protocol {
+    void* ops;
+    void* ctx;
+} any_protocol_t;
+
+/* The first device the driver published (not removed) that offers proto_id; with proto_id 0,
+ * the first whose protocol some workload drives (*proto_id is set). */
+static int find_protocol(sl_driver_t* drv, uint32_t* proto_id, any_protocol_t* out) {
     for (size_t i = 0; i < sl_driver_device_count(drv); ++i) {
-        uint32_t proto_id = 0;
+        uint32_t id = 0;
         void* ops = NULL;
         void* ctx = NULL;
         bool removed = false;
-        if (sl_device_info(sl_driver_device(drv, i), &proto_id, &ops, &ctx, &removed) == ZX_OK && !removed &&
-            proto_id == ZX_PROTOCOL_DMA_XFER && ops) {
-            out->ops = ops;
-            out->ctx = ctx;
-            return 0;
-        }
+        if (sl_device_info(sl_driver_device(drv, i), &id, &ops, &ctx, &removed) != ZX_OK || removed || !ops) continue;
+        if (*proto_id ? id != *proto_id : !sl_workload_for_protocol(id)) continue;
+        *proto_id = id;
+        out->ops = ops;
+        out->ctx = ctx;
+        return 0;
     }
     return -1;
 }
 
 static void run_thread(void* arg) {
     run_t* r = arg;
-    r->bind_status = sl_driver_bind(r->drv, RUN_SLOT);
-    if (r->bind_status != ZX_OK) {
-        snprintf(r->problem, sizeof r->problem, "driver %s: bind failed: %s", sl_driver_name(r->drv),
-                 zx_status_get_string(r->bind_status));
-        r->finished = 1;
-        return;
+    for (size_t i = 0; i < r->nslots; ++i) {
+        r->bind_status = sl_driver_bind(r->drv, r->slots[i]);
+        if (r->bind_status != ZX_OK) {
+            snprintf(r->problem, sizeof r->problem, "driver %s: bind to the device in slot %u failed: %s",
+                     sl_driver_name(r->drv), r->slots[i], zx_status_get_string(r->bind_status));
+            r->finished = 1;
+            return;
+        }
     }
-    dma_xfer_protocol_t dma;
-    if (find_protocol(r->drv, &dma)) {
-        snprintf(r->problem, sizeof r->problem, "driver %s published no device with the DMA transfer protocol",
-                 sl_driver_name(r->drv));
+    uint32_t proto_id = r->workload ? r->workload->proto_id : 0;
+    any_protocol_t proto;
+    if (find_protocol(r->drv, &proto_id, &proto)) {
+        if (r->workload)
+            snprintf(r->problem, sizeof r->problem,
+                     "driver %s published no device with the %s protocol (workload %s drives it)",
+                     sl_driver_name(r->drv), protocol_name(r->workload->proto_id), r->workload->name);
+        else
+            snprintf(r->problem, sizeof r->problem,
+                     "driver %s published no device with a protocol any workload drives (see --list-workloads)",
+                     sl_driver_name(r->drv));
     } else {
-        r->have_dma = 1;
-        if (dma_xfer_get_info(&dma, &r->info) != ZX_OK) memset(&r->info, 0, sizeof r->info);
-        sl_workload_run(r->workload, &dma, &r->params, &r->result);
-        if (dma_xfer_get_stats(&dma, &r->dma_stats) != ZX_OK) memset(&r->dma_stats, 0, sizeof r->dma_stats);
+        if (!r->workload) r->workload = proto_id == ZX_PROTOCOL_DMA_XFER ? sl_workload_find(DEFAULT_WORKLOAD)
+                                                                         : sl_workload_for_protocol(proto_id);
+        r->have_proto = 1;
+        r->have_dma = proto_id == ZX_PROTOCOL_DMA_XFER;
+        dma_xfer_protocol_t dma = {proto.ops, proto.ctx};
+        if (r->have_dma && dma_xfer_get_info(&dma, &r->info) != ZX_OK) memset(&r->info, 0, sizeof r->info);
+        sl_workload_run(r->workload, &proto, &r->params, &r->result);
+        if (r->have_dma && dma_xfer_get_stats(&dma, &r->dma_stats) != ZX_OK) memset(&r->dma_stats, 0, sizeof r->dma_stats);
     }
     r->release_status = sl_driver_release(r->drv);
     r->end_ns = sl_shim_now_ns();
@@ -259,6 +298,22 @@ static json_t* result_json(const run_t* r, const char* workload, json_t* models,
     json_object_set_new(root, "sim_time_ns", u64(r->end_ns));
     json_object_set_new(root, "findings", json_incref(findings));
     json_object_set_new(root, "checker_mode", json_string(r->conservative ? "conservative" : "precise"));
+    json_t* devices = json_array();
+    for (unsigned slot = 0; slot < sl_platform_device_count(r->p); ++slot) {
+        sl_device_info_t di;
+        if (sl_platform_device_info(r->p, slot, &di)) continue;
+        json_t* d = json_object();
+        json_object_set_new(d, "slot", u64(slot));
+        json_object_set_new(d, "name", json_string(di.instance));
+        json_object_set_new(d, "kind", json_string(di.kind));
+        json_object_set_new(d, "vendor_id", u64(di.vendor_id));
+        json_object_set_new(d, "device_id", u64(di.device_id));
+        int bound = 0;
+        for (size_t i = 0; i < r->nslots; ++i) bound |= r->slots[i] == slot;
+        json_object_set_new(d, "bound", json_boolean(bound));
+        json_array_append_new(devices, d);
+    }
+    json_object_set_new(root, "devices", devices);
     if (r->problem[0]) json_object_set_new(root, "problem", json_string(r->problem));
 
     json_t* w = json_object();
@@ -277,12 +332,12 @@ static json_t* result_json(const run_t* r, const char* workload, json_t* models,
     json_object_foreach(models, key, value) {
         if (strcmp(key, "sim_time_ns")) json_object_set(stats, key, value);
     }
-    json_object_set_new(stats, "dma", dma_json(r));
+    if (r->have_dma || !r->have_proto) json_object_set_new(stats, "dma", dma_json(r));
     /* IOTLB figures per byte moved, next to the model's counters. */
     json_t* iotlb = json_object_get(stats, "iotlb");
     if (json_is_object(iotlb)) {
         json_t* misses = json_object_get(iotlb, "misses");
-        const double mib = (double)r->dma_stats.bytes / (1024.0 * 1024.0);
+        const double mib = (double)(r->have_dma || !r->have_proto ? r->dma_stats.bytes : res->bytes) / (1024.0 * 1024.0);
         json_object_set_new(iotlb, "misses_per_mib",
                             json_real(mib > 0 && json_is_integer(misses) ? (double)json_integer_value(misses) / mib : 0.0));
     }
@@ -314,6 +369,20 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
     const int same = !strncmp(module, sl_driver_name(r->drv), nlen) && !strcmp(module + nlen, ".so");
     fprintf(f, "staleline run: driver %s%s%s%s, workload %s, seed %llu\n", sl_driver_name(r->drv), same ? "" : " (",
             same ? "" : module, same ? "" : ")", workload, (unsigned long long)r->params.seed);
+    /* The devices, unless the platform is the default one (the reference engine alone). */
+    sl_device_info_t first;
+    if (sl_platform_device_count(r->p) > 1 ||
+        (!sl_platform_device_info(r->p, 0, &first) && strcmp(first.kind, "dma_engine"))) {
+        fprintf(f, "devices:   ");
+        for (unsigned slot = 0; slot < sl_platform_device_count(r->p); ++slot) {
+            sl_device_info_t di;
+            if (sl_platform_device_info(r->p, slot, &di)) continue;
+            int bound = 0;
+            for (size_t i = 0; i < r->nslots; ++i) bound |= r->slots[i] == slot;
+            fprintf(f, "%s %s (%s, slot %u%s)", slot ? "," : "", di.instance, di.kind, slot, bound ? ", bound" : "");
+        }
+        fputc('\n', f);
+    }
     if (r->problem[0]) fprintf(f, "problem:    %s\n", r->problem);
     fprintf(f, "data:       %s", data_ok ? "VERIFIED" : "WRONG");
     fprintf(f, " (%llu operations, ", (unsigned long long)res->operations);
@@ -487,7 +556,7 @@ static int write_json(const char* path, json_t* j) {
 }
 
 int cmd_run(int argc, char** argv) {
-    enum { OPT_LIST_DRIVERS = 1000, OPT_LIST_WORKLOADS };
+    enum { OPT_LIST_DRIVERS = 1000, OPT_LIST_WORKLOADS, OPT_LIST_DEVICES, OPT_DEVICE };
     static const struct option opts[] = {SL_CONFIG_LONG_OPTIONS,
                                          {"driver", required_argument, 0, 'd'},
                                          {"workload", required_argument, 0, 'w'},
@@ -496,10 +565,13 @@ int cmd_run(int argc, char** argv) {
                                          {"sarif", required_argument, 0, 'r'},
                                          {"list-drivers", no_argument, 0, OPT_LIST_DRIVERS},
                                          {"list-workloads", no_argument, 0, OPT_LIST_WORKLOADS},
+                                         {"list-devices", no_argument, 0, OPT_LIST_DEVICES},
+                                         {"device", required_argument, 0, OPT_DEVICE},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char* driver = DEFAULT_DRIVER;
-    const char* workload_name = DEFAULT_WORKLOAD;
+    const char* workload_name = NULL; /* NULL: by the protocol the driver's device offers */
+    char* devices = NULL;             /* --device SPEC...: platform.devices, ';'-joined */
     const char* json_path = NULL;
     const char* vcd_path = NULL;
     const char* sarif_path = NULL;
@@ -519,6 +591,16 @@ int cmd_run(int argc, char** argv) {
         case 'r': sarif_path = optarg; break;
         case OPT_LIST_DRIVERS: list_drivers(); goto out;
         case OPT_LIST_WORKLOADS: list_workloads(); goto out;
+        case OPT_LIST_DEVICES: sl_device_kinds_print(stdout); goto out;
+        case OPT_DEVICE: {
+            size_t have = devices ? strlen(devices) : 0;
+            char* grown = realloc(devices, have + strlen(optarg) + 2);
+            if (!grown) goto out;
+            devices = grown;
+            if (have) devices[have++] = ';';
+            strcpy(devices + have, optarg);
+            break;
+        }
         case 'h': usage(stdout); goto out;
         case 'S': case 'C': case 's':
             if ((rc = cli_config_option(cfg, c, optarg))) goto out;
@@ -533,12 +615,16 @@ int cmd_run(int argc, char** argv) {
     }
     run_t r;
     memset(&r, 0, sizeof r);
-    r.workload = sl_workload_find(workload_name);
-    if (!r.workload) {
+    r.workload = workload_name ? sl_workload_find(workload_name) : NULL;
+    if (workload_name && !r.workload) {
         fprintf(stderr, "staleline run: unknown workload '%s' (known:", workload_name);
         for (size_t i = 0; i < sl_workload_count(); ++i) fprintf(stderr, " %s", sl_workload_at(i)->name);
         fprintf(stderr, ")\n");
         rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    if (devices && sl_config_set(cfg, "platform.devices", devices)) {
+        rc = cli_config_error();
         goto out;
     }
     if ((rc = cli_config_finish(cfg))) goto out;
@@ -559,19 +645,38 @@ int cmd_run(int argc, char** argv) {
         rc = cli_config_error();
         goto out;
     }
-    if (!sl_shim_attach(p, RUN_SLOT)) {
-        fprintf(stderr, "staleline run: no DMA engine in PCI slot %u: %s\n", RUN_SLOT, sl_error());
+    if (sl_platform_device_count(p) == 0) {
+        fprintf(stderr, "staleline run: the platform has no device (platform.devices is empty)\n");
         rc = SL_EXIT_USAGE;
         goto out;
     }
-    if (vcd_path && sl_dma_engine_vcd(p, vcd_path)) {
-        fprintf(stderr, "staleline run: --vcd: %s\n", sl_error());
+    if (!sl_shim_attach(p, 0)) {
+        fprintf(stderr, "staleline run: cannot attach the driver runtime: %s\n", sl_error());
         rc = SL_EXIT_USAGE;
         goto out;
     }
     r.drv = sl_driver_load(p, driver);
     if (!r.drv) {
         fprintf(stderr, "staleline run: cannot load driver '%s': %s\n", driver, sl_error());
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    /* The driver binds to every device its bind program accepts (by VID/DID). */
+    for (unsigned slot = 0; slot < sl_platform_device_count(p); ++slot)
+        if (sl_driver_matches(r.drv, slot)) r.slots[r.nslots++] = slot;
+    if (r.nslots == 0) {
+        fprintf(stderr, "staleline run: driver '%s' matches none of the devices:", sl_driver_name(r.drv));
+        for (unsigned slot = 0; slot < sl_platform_device_count(p); ++slot) {
+            sl_device_info_t di;
+            if (!sl_platform_device_info(p, slot, &di))
+                fprintf(stderr, " %s (%s, %04x:%04x, slot %u)", di.instance, di.kind, di.vendor_id, di.device_id, slot);
+        }
+        fprintf(stderr, "\n");
+        rc = SL_EXIT_USAGE;
+        goto out;
+    }
+    if (vcd_path && sl_platform_device_vcd(p, r.slots[0], vcd_path)) {
+        fprintf(stderr, "staleline run: --vcd: %s\n", sl_error());
         rc = SL_EXIT_USAGE;
         goto out;
     }
@@ -597,10 +702,11 @@ int cmd_run(int argc, char** argv) {
     free(stats_text);
     if (!models) models = json_object();
     findings = collect_findings(chk);
-    const int data_ok = r.finished && r.have_dma && !r.problem[0] && r.result.data_ok;
+    const int data_ok = r.finished && r.have_proto && !r.problem[0] && r.result.data_ok;
+    const char* wname = r.workload ? r.workload->name : workload_name ? workload_name : "none";
     const size_t nfindings = json_array_size(findings);
     FILE* human = (json_path && !strcmp(json_path, "-")) ? stderr : stdout;
-    print_summary(human, &r, workload_name, models, nfindings, data_ok);
+    print_summary(human, &r, wname, models, nfindings, data_ok);
     print_findings(human, chk);
     if (sarif_path && sl_checker_write_sarif(chk, sarif_path)) {
         fprintf(stderr, "staleline run: %s\n", sl_error());
@@ -608,7 +714,7 @@ int cmd_run(int argc, char** argv) {
         goto out;
     }
     if (json_path) {
-        json_t* j = result_json(&r, workload_name, models, findings, data_ok);
+        json_t* j = result_json(&r, wname, models, findings, data_ok);
         if (write_json(json_path, j)) {
             fprintf(stderr, "staleline run: cannot write %s\n", json_path);
             json_decref(j);
@@ -623,5 +729,6 @@ out:
     json_decref(findings);
     if (p) sl_platform_destroy(p);
     sl_config_free(cfg);
+    free(devices);
     return rc;
 }

@@ -5,13 +5,14 @@
 #include "workloads.h"
 
 static const sl_workload_t kWorkloads[] = {
-    {"copy", "COPY between VMOs: 1 byte .. workload.max_size, aligned and unaligned offsets", wl_copy_run},
-    {"blockio", "device SRAM as a block device: WRITE_SRAM / READ_SRAM of random block ranges, checked", wl_blockio_run},
-    {"fill", "FILL of VMO ranges with 64-bit patterns, any offset and length", wl_fill_run},
-    {"ring", "NIC-like rings: workload.rings rings of workload.ring_entries buffers; RX (device writes) / TX (device reads)", wl_ring_run},
-    {"sgblock", "block I/O with scatter-gather lists over a buffer pool (workload.pool_size), 512 B .. 1 MiB requests", wl_sgblock_run},
-    {"stream", "streaming COPY of workload.max_size chunks through workload.pool_size buffers", wl_stream_run},
-    {"random", "random workload.access_size DMA reads/writes over a window of workload.window bytes (working-set sweep)", wl_random_run},
+    {"copy", "COPY between VMOs: 1 byte .. workload.max_size, aligned and unaligned offsets", ZX_PROTOCOL_DMA_XFER, wl_copy_run},
+    {"blockio", "device SRAM as a block device: WRITE_SRAM / READ_SRAM of random block ranges, checked", ZX_PROTOCOL_DMA_XFER, wl_blockio_run},
+    {"fill", "FILL of VMO ranges with 64-bit patterns, any offset and length", ZX_PROTOCOL_DMA_XFER, wl_fill_run},
+    {"ring", "NIC-like rings: workload.rings rings of workload.ring_entries buffers; RX (device writes) / TX (device reads)", ZX_PROTOCOL_DMA_XFER, wl_ring_run},
+    {"sgblock", "block I/O with scatter-gather lists over a buffer pool (workload.pool_size), 512 B .. 1 MiB requests", ZX_PROTOCOL_DMA_XFER, wl_sgblock_run},
+    {"stream", "streaming COPY of workload.max_size chunks through workload.pool_size buffers", ZX_PROTOCOL_DMA_XFER, wl_stream_run},
+    {"random", "random workload.access_size DMA reads/writes over a window of workload.window bytes (working-set sweep)", ZX_PROTOCOL_DMA_XFER, wl_random_run},
+    {"ethmac-loopback", "Ethernet frames through an ethmac driver over a loopback device: workload.transfers frames of 60..1514 bytes, workload.queue_depth in flight, each back in order and byte-exact", ZX_PROTOCOL_ETHMAC, wl_ethmac_loopback_run},
 };
 
 size_t sl_workload_count(void) { return sizeof kWorkloads / sizeof kWorkloads[0]; }
@@ -79,10 +80,16 @@ int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t*
     return 0;
 }
 
-void sl_workload_run(const sl_workload_t* w, const dma_xfer_protocol_t* dma, const sl_workload_params_t* params,
+const sl_workload_t* sl_workload_for_protocol(uint32_t proto_id) {
+    for (size_t i = 0; i < sl_workload_count(); ++i)
+        if (kWorkloads[i].proto_id == proto_id) return &kWorkloads[i];
+    return NULL;
+}
+
+void sl_workload_run(const sl_workload_t* w, const void* proto, const sl_workload_params_t* params,
                      sl_workload_result_t* out) {
     memset(out, 0, sizeof *out);
-    w->run(dma, params, out);
+    w->run(proto, params, out);
     out->data_ok = out->bad_bytes == 0 && out->failed_ops == 0 && out->first_status == 0 && out->operations > 0;
     if (out->operations == 0 && !out->detail[0]) snprintf(out->detail, sizeof out->detail, "no operation completed");
 }

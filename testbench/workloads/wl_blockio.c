@@ -91,7 +91,8 @@ fail: /* never issued: not an operation */
     return -1;
 }
 
-void wl_blockio_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
+void wl_blockio_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res) {
+    const dma_xfer_protocol_t* dma = proto;
     dma_xfer_info_t info;
     zx_status_t st = dma_xfer_get_info(dma, &info);
     if (st != ZX_OK) {

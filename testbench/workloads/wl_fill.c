@@ -70,7 +70,8 @@ static void on_done(void* ctx, wl_queue_job_t* qj, sl_workload_result_t* res) {
     release(j);
 }
 
-void wl_fill_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
+void wl_fill_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res) {
+    const dma_xfer_protocol_t* dma = proto;
     wl_rng_t r;
     wl_rng_seed(&r, p->seed, "fill");
     wl_queue_t q;

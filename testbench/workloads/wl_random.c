@@ -80,7 +80,8 @@ static void gather_accesses(random_wl_t* w, wl_queue_t* q, wl_rng_t* r, const sl
     wl_queue_finish(q);
 }
 
-void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
+void wl_random_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res) {
+    const dma_xfer_protocol_t* dma = proto;
     dma_xfer_info_t info;
     zx_status_t st = dma_xfer_get_info(dma, &info);
     if (st != ZX_OK) {

@@ -39,7 +39,8 @@ static void on_done(void* ctx, wl_queue_job_t* j, sl_workload_result_t* res) {
     free(rj);
 }
 
-void wl_ring_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res) {
+void wl_ring_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res) {
+    const dma_xfer_protocol_t* dma = proto;
     dma_xfer_info_t info;
     zx_status_t st = dma_xfer_get_info(dma, &info);
     if (st != ZX_OK) {

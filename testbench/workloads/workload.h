@@ -1,5 +1,7 @@
-/* Workloads: programs that drive a DMA driver through the DMA transfer protocol
- * (staleline/dmac-protocol.h) and check every byte they care about.
+/* Workloads: programs that drive a driver through the protocol its device offers (the DMA
+ * transfer protocol, staleline/dmac-protocol.h; the Ethernet MAC protocol, ddk/protocol/ethernet.h;
+ * ...) and check every byte they care about. A workload names the protocol it needs; `staleline
+ * run` hands it the first device the driver published with that protocol.
  *
  * A workload runs in a simulated thread, creates its buffers with zx_vmo_create, fills and
  * checks them with zx_vmo_write / zx_vmo_read (what the CPU sees, through the cache model),
@@ -62,19 +64,24 @@ typedef struct sl_workload_result {
 typedef struct sl_workload {
     const char* name;
     const char* summary;
-    /* Runs in a simulated thread; fills *out (zeroed by the caller). */
-    void (*run)(const dma_xfer_protocol_t* dma, const sl_workload_params_t* params, sl_workload_result_t* out);
+    uint32_t proto_id; /* the protocol it drives: ZX_PROTOCOL_DMA_XFER, ZX_PROTOCOL_ETHMAC, ... */
+    /* Runs in a simulated thread; fills *out (zeroed by the caller). `proto` is the DDK protocol
+     * struct ({ops, ctx}, e.g. a dma_xfer_protocol_t) of the device the driver published. */
+    void (*run)(const void* proto, const sl_workload_params_t* params, sl_workload_result_t* out);
 } sl_workload_t;
 
 size_t sl_workload_count(void);
 const sl_workload_t* sl_workload_at(size_t i);
 const sl_workload_t* sl_workload_find(const char* name); /* NULL if unknown */
+/* The first workload (in table order) that drives protocol proto_id: the default for a driver
+ * whose device offers it. NULL if none. */
+const sl_workload_t* sl_workload_for_protocol(uint32_t proto_id);
 
 /* Read the parameters from cfg. Returns 0, or -1 with a message in err (naming the key). */
 int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t* out, char* err, size_t errlen);
 
 /* Run a workload: *out zeroed, run, then data_ok settled. */
-void sl_workload_run(const sl_workload_t* w, const dma_xfer_protocol_t* dma, const sl_workload_params_t* params,
+void sl_workload_run(const sl_workload_t* w, const void* proto, const sl_workload_params_t* params,
                      sl_workload_result_t* out);
 
 #ifdef __cplusplus

@@ -4,13 +4,16 @@
 
 #include "workload.h"
 
-void wl_copy_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res);
-void wl_blockio_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res);
-void wl_fill_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res);
+void wl_copy_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
+void wl_blockio_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
+void wl_fill_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
 
-void wl_ring_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res);
-void wl_sgblock_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res);
-void wl_stream_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res);
-void wl_random_run(const dma_xfer_protocol_t* dma, const sl_workload_params_t* p, sl_workload_result_t* res);
+void wl_ring_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
+void wl_sgblock_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
+void wl_stream_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
+void wl_random_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
+
+#include <ddk/driver.h> /* ZX_PROTOCOL_ETHMAC */
+void wl_ethmac_loopback_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
 
 #endif

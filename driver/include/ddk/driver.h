@@ -104,6 +104,7 @@ enum {
   ZX_PROTOCOL_MISC_PARENT = 0x704d5350, /* 'pMSP' */
   ZX_PROTOCOL_PCI = 0x70504349,         /* 'pPCI' */
   ZX_PROTOCOL_PCIROOT = 0x70505254,     /* 'pPRT' */
+  ZX_PROTOCOL_ETHMAC = 0x70454d41,      /* 'pEMA' */
 };
 
 __END_CDECLS

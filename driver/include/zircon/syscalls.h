@@ -38,17 +38,23 @@ zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out);
 zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size, uint32_t alignment_log2,
                                      zx_handle_t* out);
 
-/* Read buffer_size bytes at offset, as the CPU sees them (through the cache model).
+/* Read buffer_size bytes at offset, as the CPU sees them (through the cache model). A buffer
+ * that is a mapping of another cached VMO (a bounce buffer) is written through the cache
+ * model too: clean it before a device reads it.
  * handle checks        ZX_OBJ_TYPE_VMO with ZX_RIGHT_READ.
  * ZX_ERR_OUT_OF_RANGE  offset + buffer_size overflows or exceeds the VMO size.
- * ZX_ERR_INVALID_ARGS  buffer is NULL (and buffer_size > 0).
+ * ZX_ERR_INVALID_ARGS  buffer is NULL (and buffer_size > 0), or not writable memory of the
+ *                      process (an unmapped or read-only VMO mapping).
  * ZX_ERR_BAD_STATE     the VMO is uncached and not directly readable. */
 zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_t buffer_size);
 
-/* Write buffer_size bytes at offset, as the CPU does (through the cache model).
+/* Write buffer_size bytes at offset, as the CPU does (through the cache model). A buffer that
+ * is a mapping of another cached VMO is read through the cache model too: invalidate it after
+ * a device wrote it.
  * handle checks        ZX_OBJ_TYPE_VMO with ZX_RIGHT_WRITE.
  * ZX_ERR_OUT_OF_RANGE  offset + buffer_size overflows or exceeds the VMO size.
- * ZX_ERR_INVALID_ARGS  buffer is NULL (and buffer_size > 0).
+ * ZX_ERR_INVALID_ARGS  buffer is NULL (and buffer_size > 0), or not readable memory of the
+ *                      process (an unmapped VMO mapping).
  * ZX_ERR_BAD_STATE     the VMO is uncached and not directly writable. */
 zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
                          size_t buffer_size);
@@ -87,14 +93,23 @@ zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, ui
 /* ---- virtual memory address regions ---- */
 
 /* Map len bytes of vmo at vmo_offset into the VMAR; *mapped_addr gets the address.
+ * Errors, in the kernel's order:
  * handle checks        handle: ZX_OBJ_TYPE_VMAR; vmo: ZX_OBJ_TYPE_VMO.
- * ZX_ERR_INVALID_ARGS  mapped_addr NULL or options invalid; vmar_offset non-zero without
- *                      ZX_VM_SPECIFIC*; vmar_offset or vmo_offset not page aligned; len 0 or
- *                      not page aligned; ZX_VM_PERM_WRITE/EXECUTE without ZX_VM_PERM_READ.
- * ZX_ERR_ACCESS_DENIED a requested permission is not allowed by the VMAR or VMO rights.
- * ZX_ERR_BUFFER_TOO_SMALL the mapping extends past the end of a non-resizable VMO.
- * ZX_ERR_OUT_OF_RANGE  vmo_offset + len overflows.
- * ZX_ERR_NO_RESOURCES  no room in the VMAR. */
+ * ZX_ERR_INVALID_ARGS  mapped_addr NULL.
+ * ZX_ERR_ACCESS_DENIED vmo lacks ZX_RIGHT_MAP.
+ * ZX_ERR_NOT_SUPPORTED ZX_VM_REQUIRE_NON_RESIZABLE and vmo is resizable; vmo is resizable or
+ *                      discardable and ZX_VM_ALLOW_FAULTS is not set.
+ * ZX_ERR_INVALID_ARGS  unknown options or ZX_VM_ALIGN_* value; ZX_VM_SPECIFIC_OVERWRITE with
+ *                      ZX_VM_MAP_RANGE; ZX_VM_OFFSET_IS_UPPER_LIMIT with ZX_VM_SPECIFIC(_OVERWRITE);
+ *                      ZX_VM_PERM_WRITE/EXECUTE without ZX_VM_PERM_READ.
+ * ZX_ERR_ACCESS_DENIED a requested permission is not allowed by the VMO or VMAR rights.
+ * ZX_ERR_INVALID_ARGS  vmar_offset non-zero without ZX_VM_SPECIFIC* or ZX_VM_OFFSET_IS_UPPER_LIMIT;
+ *                      vmar_offset or vmo_offset not page aligned; len 0 or not page aligned;
+ *                      vmo_offset + len overflows.
+ * ZX_ERR_BUFFER_TOO_SMALL the mapping extends past the end of a non-resizable VMO and
+ *                      ZX_VM_ALLOW_FAULTS is not set.
+ * Not modelled (ZX_ERR_NOT_SUPPORTED): ZX_VM_SPECIFIC*, ZX_VM_ALIGN_* above 4 KiB, an upper
+ * limit the VMO's fixed address does not meet, a faulting mapping past the end of the VMO. */
 zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
                         zx_handle_t vmo, uint64_t vmo_offset, size_t len,
                         zx_vaddr_t* mapped_addr);
@@ -194,11 +209,33 @@ zx_status_t zx_interrupt_wait(zx_handle_t handle, zx_time_t* out_timestamp);
 zx_status_t zx_interrupt_destroy(zx_handle_t handle);
 
 /* Re-arm an interrupt bound to a port (interrupts waited on with zx_interrupt_wait() re-arm
- * themselves).
+ * themselves). Interrupts cannot be bound to ports in Staleline, so a valid handle always gets
+ * ZX_ERR_BAD_STATE.
  * handle checks        ZX_OBJ_TYPE_INTERRUPT with ZX_RIGHT_WRITE.
- * ZX_ERR_BAD_STATE     not bound to a port.
+ * ZX_ERR_BAD_STATE     not bound to a port (checked before ZX_ERR_CANCELED, as in the kernel).
  * ZX_ERR_CANCELED      zx_interrupt_destroy() was called. */
 zx_status_t zx_interrupt_ack(zx_handle_t handle);
+
+/* Create an interrupt object. With options ZX_INTERRUPT_VIRTUAL, src_obj and src_num are
+ * ignored and a virtual interrupt is returned (rights ZX_DEFAULT_INTERRUPT_RIGHTS); it behaves
+ * as an edge interrupt triggered by zx_interrupt_trigger(). Physical interrupts need an IRQ
+ * resource; drivers get them from pci_map_interrupt() instead.
+ * Errors, in the kernel's order:
+ * ZX_ERR_BAD_HANDLE    src_obj is not a handle (not a virtual interrupt).
+ * ZX_ERR_WRONG_TYPE    src_obj is not a resource (not a virtual interrupt).
+ * ZX_ERR_INVALID_ARGS  options has bits other than ZX_INTERRUPT_VIRTUAL (with it), or
+ *                      out_handle is NULL. */
+zx_status_t zx_interrupt_create(zx_handle_t src_obj, uint32_t src_num, uint32_t options,
+                                zx_handle_t* out_handle);
+
+/* Trigger a virtual interrupt: a zx_interrupt_wait() on it returns (now, or at its next call)
+ * with timestamp, the timestamp of the first trigger since the last wait returned.
+ * Errors, in the kernel's order:
+ * ZX_ERR_INVALID_ARGS  options is not 0 (checked before the handle).
+ * handle checks        ZX_OBJ_TYPE_INTERRUPT with ZX_RIGHT_SIGNAL.
+ * ZX_ERR_BAD_STATE     handle is not a virtual interrupt.
+ * ZX_ERR_CANCELED      zx_interrupt_destroy() was called on handle. */
+zx_status_t zx_interrupt_trigger(zx_handle_t handle, uint32_t options, zx_time_t timestamp);
 
 /* ---- system information ---- */
 

@@ -46,10 +46,17 @@ void observe_access(const void* addr, size_t len, bool is_write, const void* pc,
     while (a < stop) {
         const Region* r = rt->arena().find(a);
         if (!r) access_fault(*rt, "to memory of a destroyed VMO", nullptr, a, is_write, pc);
-        if (r->kind == RegionKind::Bar)
-            access_fault(*rt, "to a mapped BAR with a plain pointer dereference: MMIO must use readb/w/l/ll and "
-                              "writeb/w/l/ll (hw/reg.h)",
-                         r, a, is_write, pc);
+        if (r->kind == RegionKind::Bar) {
+            // A load or store of driver code through a BAR pointer (a volatile register access):
+            // the host access that follows faults on the BAR's reservation and the fault handler
+            // performs it as MMIO. A library call cannot be emulated that way.
+            if (path != AccessPath::Instrumented)
+                access_fault(*rt, "to a mapped BAR by memcpy/memset/memmove or zx_vmo_read/write: MMIO must be "
+                                  "single register accesses (volatile loads and stores, or readl/writel)",
+                             r, a, is_write, pc);
+            a = std::min<uintptr_t>(stop, r->end);
+            continue;
+        }
         Vmo* v = r->vmo;
         const uint64_t off = a - r->start;
         const uint64_t page = off / 4096;

@@ -87,11 +87,11 @@ void Bti::quarantine(std::shared_ptr<Pmt> pmt) {
     pmt->record_.quarantined_at = SimThread::current().now();
     pmt->record_.quarantine_pc = KernelObject::closing_pc();
     if (rt_.observer()) rt_.observer()->on_pin_state(pmt->record_);
-    if (!closed_) quarantine_.push_back(std::move(pmt));
+    if (!released_by_bus_) quarantine_.push_back(std::move(pmt));
 }
 
-void Bti::on_zero_handles() {
-    closed_ = true;
+void Bti::release_by_bus() {
+    released_by_bus_ = true;
     quarantine_.clear();
 }
 

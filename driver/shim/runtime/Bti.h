@@ -8,6 +8,11 @@
 // zx_pmt_unpin unmaps (the IOMMU invalidates its IOTLB per iommu.invalidation) and frees the
 // addresses. Closing a PMT's handle without unpinning puts it in the BTI's quarantine: still
 // mapped, and new pins fail with ZX_ERR_BAD_STATE until zx_bti_release_quarantine().
+//
+// The quarantine belongs to the BTI kernel object. The PCI bus driver (PciFunction) keeps the
+// one BTI object of its function for as long as the function exists and hands out a new handle
+// to it on every pci_get_bti, so a driver that closes all its BTI handles and asks again finds
+// its quarantined PMTs there (counted in ZX_INFO_BTI, released by zx_bti_release_quarantine).
 #pragma once
 
 #include <cstdint>
@@ -47,10 +52,11 @@ public:
     size_t live_pmts() const { return live_pmts_; }
 
     zx_status_t info_record(uint32_t topic, void* record, size_t record_size) const override;
-    // The last handle is gone: nobody can release the quarantine any more, so the BTI lets go
-    // of its quarantined PMTs (which hold the BTI: a cycle). Their pages stay pinned and mapped;
-    // the pin records still say quarantined (leaked-pin at the end of the run).
-    void on_zero_handles() override;
+    // The bus driver lets go of the BTI (the runtime detaches): nobody can release the
+    // quarantine any more, so the BTI lets go of its quarantined PMTs (which hold the BTI: a
+    // cycle). Their pages stay pinned and mapped; the pin records still say quarantined
+    // (leaked-pin at the end of the run). Later quarantines are not kept either.
+    void release_by_bus();
 
 private:
     friend class Pmt;
@@ -60,7 +66,7 @@ private:
     uint16_t rid_;
     IovaAllocator iova_;
     std::vector<std::shared_ptr<Pmt>> quarantine_;
-    bool closed_ = false;  // no handle left
+    bool released_by_bus_ = false;
     size_t live_pmts_ = 0;
 };
 

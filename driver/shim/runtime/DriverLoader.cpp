@@ -1,5 +1,7 @@
 #include "DriverLoader.h"
 
+#include <algorithm>
+
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -207,7 +209,8 @@ bool DriverLoader::matches(const DriverInstance& d, unsigned slot) const {
 }
 
 zx_status_t DriverLoader::check_bind(DriverInstance& d, unsigned slot) const {
-    if (d.slot_ >= 0 || d.released_) return ZX_ERR_BAD_STATE;
+    // One driver binds to every device its program matches, each once (as the devmgr does).
+    if (d.released_ || std::find(d.slots_.begin(), d.slots_.end(), slot) != d.slots_.end()) return ZX_ERR_BAD_STATE;
     if (!rt_.devices().pci_device(slot)) return ZX_ERR_NOT_FOUND;
     if (!matches(d, slot)) return ZX_ERR_NOT_SUPPORTED;
     return ZX_OK;
@@ -216,14 +219,14 @@ zx_status_t DriverLoader::check_bind(DriverInstance& d, unsigned slot) const {
 zx_status_t DriverLoader::bind_now(DriverInstance& d, unsigned slot) {
     zx_status_t st = check_bind(d, slot);
     if (st != ZX_OK) return st;
-    d.slot_ = (int)slot;
+    d.slots_.push_back(slot);
     return run_bind(d, slot);
 }
 
 zx_status_t DriverLoader::bind_async(DriverInstance& d, unsigned slot) {
     zx_status_t st = check_bind(d, slot);
     if (st != ZX_OK) return st;
-    d.slot_ = (int)slot;  // claimed now: a second bind fails at once
+    d.slots_.push_back(slot);  // claimed now: a second bind fails at once
     rt_.spawn("bind_" + d.name_, &d, [this, &d, slot] { run_bind(d, slot); });
     return ZX_OK;
 }

@@ -34,7 +34,9 @@ public:
     zx_status_t bind_status() const { return bind_status_; }
     bool bound() const { return bind_status_ == ZX_OK; }
     bool released() const { return released_; }
-    int slot() const { return slot_; }
+    // The first slot it was bound to (-1: none), and all of them in bind order.
+    int slot() const { return slots_.empty() ? -1 : (int)slots_.front(); }
+    const std::vector<unsigned>& slots() const { return slots_; }
     // Built with access instrumentation (its plain loads and stores are observed); false for
     // an UNINSTRUMENTED build, which the coherency checker checks in conservative mode.
     bool instrumented() const { return instrumented_; }
@@ -50,7 +52,7 @@ private:
     zx_status_t bind_status_ = ZX_ERR_SHOULD_WAIT;
     bool initialised_ = false, released_ = false;
     bool instrumented_ = false;
-    int slot_ = -1;
+    std::vector<unsigned> slots_;
 };
 
 class DriverLoader {
@@ -71,7 +73,7 @@ public:
 
     // init (once) + bind program + bind(ctx, parent of slot) on the calling simulated thread.
     // ZX_ERR_NOT_SUPPORTED when the bind program rejects the function, ZX_ERR_NOT_FOUND for
-    // an empty slot, ZX_ERR_BAD_STATE when already bound.
+    // an empty slot, ZX_ERR_BAD_STATE when already bound to that slot or released.
     zx_status_t bind_now(DriverInstance& d, unsigned slot);
     // The same on a new simulated thread; returns ZX_OK once started (the result is
     // bind_status() after the run), or the error that prevented the start.

@@ -1,7 +1,13 @@
-// FaultHandler: turns a host fault inside the shim's arena into a clear message. A driver
-// built without access instrumentation that dereferences a BAR pointer (or touches a
-// destroyed VMO) faults on the PROT_NONE memory there; instead of a bare SIGSEGV the process
-// says what the address was and which rule was broken, then aborts. Faults elsewhere go to the
+// FaultHandler: SIGSEGV/SIGBUS inside the shim's arena.
+//
+// A load or store through a BAR pointer (the DDK tutorial's `volatile uint32_t* base;
+// base[REG] = v;`) faults on the BAR's PROT_NONE reservation, in instrumented and
+// uninstrumented drivers alike. The handler decodes the faulting move (MovDecoder), performs
+// it as MMIO through the same path as readl/writel (mmio_bar_access: MMIO timing and order,
+// a cached BAR's lines), writes a load's result into the destination register and resumes
+// after the instruction. An access it cannot emulate (another instruction, an unaligned or
+// released BAR access, memory of a destroyed VMO) stops the run with a DriverFault naming the
+// rule and the source line, so the run still ends with its summary. Faults elsewhere go to the
 // handler installed before (ASan's, or the default).
 #pragma once
 

@@ -4,10 +4,15 @@
 // the BAR's physical address (through the PCI host to the device's registers), timed and
 // charged to the calling thread after a sync, so the device sees it at the thread's time. Any
 // other pointer is an ordinary volatile access (observed like any other if it is VMO memory).
+// A BAR mapped with a cacheable policy goes through its BarCache instead: loads may be served
+// from the cache, stores stay there until the driver cleans the range.
+#include "Mmio.h"
+
 #include <cstdint>
 #include <cstdio>
 
 #include "AccessObserver.h"
+#include "BarCache.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
 #include "SourceLocator.h"
@@ -21,6 +26,33 @@ using sc_core::sc_time;
 namespace {
 
 constexpr int kMaxErrorLogs = 16;
+
+// One uncached transaction to BAR offset off of bar, at the calling thread's time.
+void transact(ShimRuntime& rt, Vmo* bar, uint64_t off, bool is_write, void* data, unsigned size, const void* pc) {
+    staleline::Platform& p = rt.platform();
+    SimThread& th = SimThread::current();
+    th.sync();  // the device must see the access at the thread's time
+    th.last_access_pc = pc;
+    sc_time d = rt.mmio_extra_cost();
+    const uint64_t pa = p.pci().config_space(bar->bar_slot()).bar0_base() + off;
+    if (ShimObserver* obs = rt.observer()) obs->on_mmio({bar->bar_slot(), off, size, is_write, pc, th.now()});
+    tlm::tlm_response_status resp = p.cpu_transport(is_write, pa, data, size, true, d);
+    th.charge(d);
+    if (is_write) ++rt.counters().mmio_writes;
+    else ++rt.counters().mmio_reads;
+    if (resp != tlm::TLM_OK_RESPONSE) {
+        // As on PCI: a read nobody claims returns all ones, a write is dropped.
+        if (!is_write)
+            for (unsigned i = 0; i < size; ++i) static_cast<uint8_t*>(data)[i] = 0xff;
+        if (rt.counters().mmio_errors++ < kMaxErrorLogs)
+            std::fprintf(rt.log_file(),
+                         "staleline: MMIO %s of %u bytes at BAR0+0x%llx of slot %u failed (%s; memory space "
+                         "disabled?) at %s\n",
+                         is_write ? "write" : "read", size, (unsigned long long)off, bar->bar_slot(),
+                         resp == tlm::TLM_ADDRESS_ERROR_RESPONSE ? "address error" : "error",
+                         describe_return_address(pc).c_str());
+    }
+}
 
 // true when addr is in a BAR mapping and the access was made as MMIO.
 bool bar_access(const volatile void* addr, bool is_write, void* data, unsigned size, const void* pc) {
@@ -47,31 +79,34 @@ bool bar_access(const volatile void* addr, bool is_write, void* data, unsigned s
                       is_write ? "write" : "read", (unsigned long long)off, bar->bar_slot());
         rt->fault(std::string(buf) + " (" + describe_return_address(pc) + ")");
     }
-    staleline::Platform& p = rt->platform();
-    SimThread& th = SimThread::current();
-    th.sync();  // the device must see the access at the thread's time
-    th.last_access_pc = pc;
-    sc_time d = rt->mmio_extra_cost();
-    const uint64_t pa = p.pci().config_space(bar->bar_slot()).bar0_base() + off;
-    if (ShimObserver* obs = rt->observer()) obs->on_mmio({bar->bar_slot(), off, size, is_write, pc, th.now()});
-    tlm::tlm_response_status resp = p.cpu_transport(is_write, pa, data, size, true, d);
-    th.charge(d);
-    if (is_write) ++rt->counters().mmio_writes;
-    else ++rt->counters().mmio_reads;
-    if (resp != tlm::TLM_OK_RESPONSE) {
-        // As on PCI: a read nobody claims returns all ones, a write is dropped.
-        if (!is_write)
-            for (unsigned i = 0; i < size; ++i) static_cast<uint8_t*>(data)[i] = 0xff;
-        if (rt->counters().mmio_errors++ < kMaxErrorLogs)
-            std::fprintf(rt->log_file(),
-                         "staleline: MMIO %s of %u bytes at BAR0+0x%llx of slot %u failed (%s; memory space "
-                         "disabled?) at %s\n",
-                         is_write ? "write" : "read", size, (unsigned long long)off, bar->bar_slot(),
-                         resp == tlm::TLM_ADDRESS_ERROR_RESPONSE ? "address error" : "error",
-                         describe_return_address(pc).c_str());
+    if (BarCache* cache = bar->bar_cache()) {
+        // Mapped cacheable: the CPU cache stands between the driver and the registers.
+        auto device = [&](uint64_t o, bool w, uint32_t* v) { transact(*rt, bar, o, w, v, 4, pc); };
+        if (is_write) cache->write(off, data, size, device);
+        else cache->read(off, data, size, device);
+        return true;
     }
+    transact(*rt, bar, off, is_write, data, size, pc);
     return true;
 }
+
+}  // namespace
+
+bool staleline::zx::mmio_bar_access(const volatile void* addr, bool is_write, void* data, unsigned size,
+                                     const void* pc) {
+    return bar_access(addr, is_write, data, size, pc);
+}
+
+void staleline::zx::mmio_bar_maintain(Vmo& bar, uint64_t off, uint64_t len, bool clean, bool invalidate,
+                                      const void* pc) {
+    BarCache* cache = bar.bar_cache();
+    ShimRuntime* rt = ShimRuntime::get();
+    if (!cache || !rt) return;
+    cache->maintain(off, len, clean, invalidate,
+                    [&](uint64_t o, bool w, uint32_t* v) { transact(*rt, &bar, o, w, v, 4, pc); });
+}
+
+namespace {
 
 template <typename T>
 T mmio_read(const volatile void* addr, const void* pc) {

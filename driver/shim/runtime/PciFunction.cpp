@@ -1,5 +1,6 @@
 #include "PciFunction.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "Bti.h"
@@ -20,16 +21,20 @@ constexpr unsigned kMsiControl = 0x52, kMsiAddrLo = 0x54, kMsiAddrHi = 0x58, kMs
 constexpr uint16_t kCmdMemory = 1u << 1, kCmdBusMaster = 1u << 2, kCmdIntxDisable = 1u << 10;
 
 PciFunction* self(void* ctx) { return static_cast<PciFunction*>(ctx); }
+
+// A plain function, not a lambda: its return address is the driver's call whatever the
+// optimisation level.
+zx_status_t op_map_bar(void* c, uint32_t id, uint32_t policy, void** vaddr, size_t* size, zx_handle_t* h) {
+    return self(c)->map_bar(id, policy, vaddr, size, h, __builtin_return_address(0));
+}
 }  // namespace
 
 pci_protocol_ops_t PciFunction::ops_ = {
     [](void* c, uint32_t id, zx_pci_bar_t* out) { return self(c)->get_bar(id, out); },
-    [](void* c, uint32_t id, uint32_t policy, void** vaddr, size_t* size, zx_handle_t* h) {
-        return self(c)->map_bar(id, policy, vaddr, size, h);
-    },
+    op_map_bar,
     [](void* c, bool enable) { return self(c)->enable_bus_master(enable); },
     [](void* c) { return self(c)->reset_device(); },
-    [](void* c, zx_status_t which, zx_handle_t* out) { return self(c)->map_interrupt(which, out); },
+    [](void* c, int32_t which, zx_handle_t* out) { return self(c)->map_interrupt(which, out); },
     [](void* c, zx_pci_irq_mode_t mode, uint32_t* out) { return self(c)->query_irq_mode(mode, out); },
     [](void* c, zx_pci_irq_mode_t mode, uint32_t n) { return self(c)->set_irq_mode(mode, n); },
     [](void* c, zx_pcie_device_info_t* out) { return self(c)->get_device_info(out); },
@@ -44,6 +49,10 @@ pci_protocol_ops_t PciFunction::ops_ = {
 };
 
 PciFunction::PciFunction(ShimRuntime& rt, unsigned slot) : rt_(rt), slot_(slot), rid_(PciHost::requester_id(slot)) {}
+
+PciFunction::~PciFunction() {
+    if (bti_) bti_->release_by_bus();
+}
 
 std::shared_ptr<Bti> PciFunction::bti() {
     if (!bti_) bti_ = std::make_shared<Bti>(rt_, slot_, rid_);
@@ -93,7 +102,7 @@ zx_status_t PciFunction::get_bar(uint32_t bar_id, zx_pci_bar_t* out) {
 }
 
 zx_status_t PciFunction::map_bar(uint32_t bar_id, uint32_t cache_policy, void** vaddr, size_t* size,
-                                 zx_handle_t* out_handle) {
+                                 zx_handle_t* out_handle, const void* pc) {
     rt_.enter_call();
     if (!vaddr || !size || !out_handle) return ZX_ERR_INVALID_ARGS;
     if (bar_id >= ZX_PCI_MAX_BAR_REGS) return ZX_ERR_INVALID_ARGS;
@@ -108,6 +117,17 @@ zx_status_t PciFunction::map_bar(uint32_t bar_id, uint32_t cache_policy, void** 
     HandleTable::current().get_as<Vmo>(h, ZX_RIGHT_NONE, &vmo);
     sc_time d = sc_core::SC_ZERO_TIME;
     vmo->set_cache_policy(cache_policy, d);
+    if (cache_policy == ZX_CACHE_POLICY_CACHED) {
+        // Fuchsia maps it; on hardware the registers then sit behind the CPU cache (loads may
+        // be stale, stores linger until cleaned). The BAR VMO now has a BarCache that does so.
+        char msg[200];
+        std::snprintf(msg, sizeof msg,
+                      "pci_map_bar of BAR%u of PCI slot %u with ZX_CACHE_POLICY_CACHED: device registers behind the "
+                      "CPU cache (loads may be stale, stores stay in the cache); map BARs "
+                      "ZX_CACHE_POLICY_UNCACHED_DEVICE",
+                      bar_id, slot_);
+        rt_.warn("cached-bar-mapping", msg, pc);
+    }
     *vaddr = (void*)rt_.root_vmar().map(vmo, 0, bar_size, true);
     *size = bar_size;
     *out_handle = h;
@@ -132,37 +152,33 @@ uint32_t PciFunction::vectors(zx_pci_irq_mode_t mode) const {
     switch (mode) {
         case ZX_PCIE_IRQ_MODE_LEGACY: return info.interrupt_pin ? 1 : 0;
         case ZX_PCIE_IRQ_MODE_MSI: return info.msi_capable ? 1 : 0;  // one message, no multi-message
-        default: return 0;                                          // no MSI-X capability
+        default: return 0;                                          // MSI-X: not in the 2018 kernel
     }
 }
 
-bool PciFunction::interrupts_open() const {
-    for (const auto& w : interrupts_)
-        if (auto irq = w.lock())
-            if (irq->handle_count() > 0 && !irq->destroyed()) return true;
-    return false;
-}
-
+// pcie_irqs.cpp QueryIrqModeCapabilitiesLocked: DISABLED is always supported (0 vectors);
+// LEGACY without an interrupt pin, MSI without the capability and MSI-X ("finish MSI-X
+// implementation") are ZX_ERR_NOT_SUPPORTED; any other number is ZX_ERR_INVALID_ARGS.
 zx_status_t PciFunction::query_irq_mode(zx_pci_irq_mode_t mode, uint32_t* out_max) {
     rt_.enter_call();
-    if (!out_max) return ZX_ERR_INVALID_ARGS;
-    if (mode == ZX_PCIE_IRQ_MODE_DISABLED) return ZX_ERR_INVALID_ARGS;
+    if (!out_max) return ZX_ERR_INVALID_ARGS;  // the 2018 proxy would fault; see api-coverage.md
+    if (mode > ZX_PCIE_IRQ_MODE_MSI_X) return ZX_ERR_INVALID_ARGS;
+    if (mode == ZX_PCIE_IRQ_MODE_DISABLED) {
+        *out_max = 0;
+        return ZX_OK;
+    }
     uint32_t n = vectors(mode);
     if (!n) return ZX_ERR_NOT_SUPPORTED;
     *out_max = n;
     return ZX_OK;
 }
 
-zx_status_t PciFunction::set_irq_mode(zx_pci_irq_mode_t mode, uint32_t count) {
-    rt_.enter_call();
-    if (mode != ZX_PCIE_IRQ_MODE_DISABLED) {
-        uint32_t n = vectors(mode);
-        if (!n) return ZX_ERR_NOT_SUPPORTED;
-        if (count == 0 || count > n) return ZX_ERR_INVALID_ARGS;
-    } else if (count != 0) {
-        return ZX_ERR_INVALID_ARGS;
-    }
-    if (interrupts_open()) return ZX_ERR_BAD_STATE;
+void PciFunction::enter_mode(zx_pci_irq_mode_t mode) {
+    // The kernel drops the handler table of the mode it leaves: the interrupt objects of that
+    // mode stay valid handles but never trigger again.
+    for (auto& w : interrupts_)
+        if (auto irq = w.lock()) irq->unregister();
+    interrupts_.clear();
     const PciDeviceInfo& info = rt_.platform().pci().config_space(slot_).info();
     uint16_t cmd = (uint16_t)cfg_read(PciConfigSpace::kCommand, 2);
     if (info.msi_capable) {
@@ -182,24 +198,48 @@ zx_status_t PciFunction::set_irq_mode(zx_pci_irq_mode_t mode, uint32_t count) {
     uint16_t want = mode == ZX_PCIE_IRQ_MODE_LEGACY ? (uint16_t)(cmd & ~kCmdIntxDisable) : (uint16_t)(cmd | kCmdIntxDisable);
     if (want != cmd) cfg_write(PciConfigSpace::kCommand, 2, want);
     irq_mode_ = mode;
+}
+
+// pci_device_dispatcher.cpp SetIrqMode (DISABLED forces the count to 0; the count of vectors
+// pci_map_interrupt accepts changes only on success) over pcie_irqs.cpp SetIrqModeLocked: a
+// mode number past MSI-X or a count of 0 is ZX_ERR_INVALID_ARGS; then the current mode is
+// left (open interrupt objects included), and entering LEGACY without a pin or with more than
+// one vector, MSI without the capability or with more vectors than it offers, or MSI-X, is
+// ZX_ERR_NOT_SUPPORTED with the function left with interrupts disabled.
+zx_status_t PciFunction::set_irq_mode(zx_pci_irq_mode_t mode, uint32_t count) {
+    rt_.enter_call();
+    if (mode == ZX_PCIE_IRQ_MODE_DISABLED) count = 0;
+    if (mode > ZX_PCIE_IRQ_MODE_MSI_X) return ZX_ERR_INVALID_ARGS;
+    if (mode != ZX_PCIE_IRQ_MODE_DISABLED && count < 1) return ZX_ERR_INVALID_ARGS;
+    const uint32_t n = vectors(mode);
+    if (mode != ZX_PCIE_IRQ_MODE_DISABLED && (!n || count > n)) {
+        if (irq_mode_ != ZX_PCIE_IRQ_MODE_DISABLED) enter_mode(ZX_PCIE_IRQ_MODE_DISABLED);
+        return ZX_ERR_NOT_SUPPORTED;
+    }
+    enter_mode(mode);
     irq_count_ = count;
-    interrupts_.clear();
     return ZX_OK;
 }
 
-zx_status_t PciFunction::map_interrupt(zx_status_t which_irq, zx_handle_t* out) {
+// The proxy checks out_handle; the kernel checks which_irq against the vectors of the last
+// successful pci_set_irq_mode (ZX_ERR_INVALID_ARGS), then registering the handler fails with
+// ZX_ERR_BAD_STATE while interrupts are disabled.
+zx_status_t PciFunction::map_interrupt(int32_t which_irq, zx_handle_t* out) {
     rt_.enter_call();
     if (!out) return ZX_ERR_INVALID_ARGS;
-    if (irq_mode_ == ZX_PCIE_IRQ_MODE_DISABLED) return ZX_ERR_BAD_STATE;
     if (which_irq < 0 || (uint32_t)which_irq >= irq_count_) return ZX_ERR_INVALID_ARGS;
+    if (irq_mode_ == ZX_PCIE_IRQ_MODE_DISABLED) return ZX_ERR_BAD_STATE;
     unsigned vector;
     bool level = irq_mode_ == ZX_PCIE_IRQ_MODE_LEGACY;
     if (level) vector = cfg_read(PciConfigSpace::kIntLine, 1);
     else vector = cfg_read(kMsiData, 2) & 0xff;
     auto irq = std::make_shared<Interrupt>(rt_, slot_, vector, level);
-    zx_status_t st = HandleTable::current().add(irq, ZX_DEFAULT_INTERRUPT_RIGHTS, out);
-    if (st == ZX_OK) interrupts_.push_back(irq);
-    return st;
+    zx_status_t st = HandleTable::current().add(irq, ZX_DEFAULT_PCI_INTERRUPT_RIGHTS, out);
+    if (st != ZX_OK) return st;
+    if (interrupts_.size() <= (size_t)which_irq) interrupts_.resize((size_t)which_irq + 1);
+    if (auto previous = interrupts_[(size_t)which_irq].lock()) previous->unregister();
+    interrupts_[(size_t)which_irq] = irq;
+    return ZX_OK;
 }
 
 zx_status_t PciFunction::get_device_info(zx_pcie_device_info_t* out) {

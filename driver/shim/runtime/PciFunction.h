@@ -4,6 +4,11 @@
 // its requester id; interrupt objects sit on the IrqController vector of the current mode
 // (MSI: the vector the shim programs into the MSI capability, PciHost::kMsiVectorBase + slot;
 // legacy: the function's INTx line from the interrupt line register).
+//
+// IRQ modes, their numbers and every status code follow one Fuchsia generation: the late-2018
+// DDK, whose PCI protocol the devhost proxy forwards to the kernel's PCIe driver (kpci/proxy.c,
+// kernel/object/pci_device_dispatcher.cpp, kernel/dev/pcie/pcie_irqs.cpp). docs/api-coverage.md
+// lists each code with its source.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +26,10 @@ class ShimRuntime;
 class PciFunction {
 public:
     PciFunction(ShimRuntime& rt, unsigned slot);
+    // The bus driver lets go of the function's BTI (see Bti::release_by_bus).
+    ~PciFunction();
+    PciFunction(const PciFunction&) = delete;
+    PciFunction& operator=(const PciFunction&) = delete;
 
     unsigned slot() const { return slot_; }
     uint16_t requester() const { return rid_; }
@@ -33,10 +42,12 @@ public:
 
     // ---- the protocol methods (status codes as documented in ddk/protocol/pci.h) ----
     zx_status_t get_bar(uint32_t bar_id, zx_pci_bar_t* out);
-    zx_status_t map_bar(uint32_t bar_id, uint32_t cache_policy, void** vaddr, size_t* size, zx_handle_t* out_handle);
+    // pc: return address of the driver's call (a cacheable policy is reported there).
+    zx_status_t map_bar(uint32_t bar_id, uint32_t cache_policy, void** vaddr, size_t* size, zx_handle_t* out_handle,
+                        const void* pc);
     zx_status_t enable_bus_master(bool enable);
     zx_status_t reset_device();
-    zx_status_t map_interrupt(zx_status_t which_irq, zx_handle_t* out);
+    zx_status_t map_interrupt(int32_t which_irq, zx_handle_t* out);
     zx_status_t query_irq_mode(zx_pci_irq_mode_t mode, uint32_t* out_max);
     zx_status_t set_irq_mode(zx_pci_irq_mode_t mode, uint32_t count);
     zx_status_t get_device_info(zx_pcie_device_info_t* out);
@@ -52,7 +63,9 @@ public:
 private:
     // How many vectors a mode offers (0: not supported).
     uint32_t vectors(zx_pci_irq_mode_t mode) const;
-    bool interrupts_open() const;
+    // Programs the function for mode (MSI capability, INTx disable) and drops the handlers of
+    // the interrupts of the mode it leaves.
+    void enter_mode(zx_pci_irq_mode_t mode);
     zx_status_t new_bar_vmo(uint32_t bar_id, zx_handle_t* out, size_t* size);
 
     static pci_protocol_ops_t ops_;
@@ -61,7 +74,11 @@ private:
     uint16_t rid_;
     std::shared_ptr<Bti> bti_;
     zx_pci_irq_mode_t irq_mode_ = ZX_PCIE_IRQ_MODE_DISABLED;
+    // Vectors pci_map_interrupt accepts: the count of the last successful pci_set_irq_mode (the
+    // kernel's irqs_avail_cnt_, kept when a later mode change fails).
     uint32_t irq_count_ = 0;
+    // The interrupt registered on each vector of the current mode (a new pci_map_interrupt of
+    // the same vector replaces it, as the kernel's handler table does).
     std::vector<std::weak_ptr<Interrupt>> interrupts_;
 };
 

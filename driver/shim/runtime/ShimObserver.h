@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include <systemc>
 
@@ -70,6 +71,9 @@ public:
     virtual void on_vmo_created(const Vmo&) {}
     // Called before the VMO's pages go back to the allocator.
     virtual void on_vmo_destroyed(const Vmo&) {}
+    // A misuse the simulated kernel accepts (ShimRuntime::warn): kind, message with the
+    // source location, pc of the call.
+    virtual void on_driver_warning(const std::string&, const std::string&, const void*, sc_core::sc_time) {}
 };
 
 }  // namespace staleline::zx

@@ -10,6 +10,7 @@
 #include "PciFunction.h"
 #include "RootVmar.h"
 #include "SimThread.h"
+#include "SourceLocator.h"
 
 namespace staleline::zx {
 
@@ -124,6 +125,16 @@ void ShimRuntime::fault(const std::string& msg) {
                  (unsigned long long)SimThread::current().now_ns(), msg.c_str());
     std::fflush(log_);
     throw DriverFault(msg);
+}
+
+void ShimRuntime::warn(const std::string& kind, const std::string& message, const void* pc) {
+    SimThread& th = SimThread::current();
+    std::string text = message + " (" + describe_return_address(pc) + ")";
+    std::fprintf(log_, "staleline: finding [%s] at %llu ns: %s\n", kind.c_str(), (unsigned long long)th.now_ns(),
+                 text.c_str());
+    std::fflush(log_);
+    warnings_.push_back({kind, text, pc, th.now()});
+    if (observer_) observer_->on_driver_warning(warnings_.back().kind, warnings_.back().message, pc, th.now());
 }
 
 }  // namespace staleline::zx

@@ -97,6 +97,18 @@ public:
     // Raise a DriverFault with msg (also written to the log).
     [[noreturn]] void fault(const std::string& msg);
 
+    // A misuse of the API that Fuchsia accepts but that breaks the driver on real hardware (a
+    // BAR mapped with a cacheable policy): the run goes on, the warning is logged with the
+    // source line of pc and kept for the run's report, and the observer is told.
+    struct DriverWarning {
+        std::string kind;     // stable name, e.g. "cached-bar-mapping"
+        std::string message;  // includes the source location
+        const void* pc;       // return address of the call in driver code
+        sc_core::sc_time when;
+    };
+    void warn(const std::string& kind, const std::string& message, const void* pc);
+    const std::vector<DriverWarning>& warnings() const { return warnings_; }
+
     // Counters for statistics.
     struct Counters {
         uint64_t syscalls = 0;
@@ -128,6 +140,7 @@ private:
     ShimObserver* observer_ = nullptr;
     FILE* log_ = stderr;
     Counters counters_;
+    std::vector<DriverWarning> warnings_;
 };
 
 }  // namespace staleline::zx

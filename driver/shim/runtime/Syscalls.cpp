@@ -13,6 +13,8 @@
 #include "CacheOpCheck.h"
 #include "HandleTable.h"
 #include "Interrupt.h"
+#include "Mmio.h"
+#include "UserBuffer.h"
 #include "RootVmar.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
@@ -57,10 +59,11 @@ zx_status_t new_handle(ObjectRef obj, zx_rights_t rights, zx_handle_t* out) {
 }
 
 zx_status_t create_vmo(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_t align_pages, zx_rights_t rights,
-                       zx_handle_t* out) {
+                       zx_handle_t* out, uint32_t options = 0) {
     std::shared_ptr<Vmo> vmo;
     zx_status_t st = Vmo::create(rt, size, contiguous, align_pages, &vmo);
     if (st != ZX_OK) return st;
+    vmo->set_create_options(options & ZX_VMO_RESIZABLE, options & ZX_VMO_DISCARDABLE);
     if (!out) return ZX_ERR_INVALID_ARGS;  // the copy-out of the handle fails; the VMO goes away
     return new_handle(vmo, rights, out);
 }
@@ -78,7 +81,7 @@ zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
     if (!round_pages(size, &rounded)) return ZX_ERR_OUT_OF_RANGE;
     // Resizing is not modelled, but a resizable VMO's handle carries ZX_RIGHT_RESIZE.
     zx_rights_t rights = ZX_DEFAULT_VMO_RIGHTS | ((options & ZX_VMO_RESIZABLE) ? ZX_RIGHT_RESIZE : 0);
-    return create_vmo(*rt, rounded, false, 1, rights, out);
+    return create_vmo(*rt, rounded, false, 1, rights, out, options);
 }
 
 zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size, uint32_t alignment_log2, zx_handle_t* out) {
@@ -108,6 +111,11 @@ zx_status_t vmo_for_copy(zx_handle_t handle, zx_rights_t right, const void* buff
     if (!v->cached()) return ZX_ERR_BAD_STATE;
     if (!buffer_size) return ZX_OK;
     if (!buffer) return ZX_ERR_INVALID_ARGS;
+    // The kernel copies to or from the caller's memory as the caller could: a buffer in
+    // simulated memory must be mapped (and writable for zx_vmo_read), else the copy faults
+    // and the call fails.
+    st = check_user_buffer(*ShimRuntime::get(), buffer, buffer_size, right == ZX_RIGHT_READ);
+    if (st != ZX_OK) return st;
     *vmo = std::move(v);
     return ZX_OK;
 }
@@ -220,11 +228,25 @@ zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_
     if (st != ZX_OK) return st;
     if (!mapped_addr) return ZX_ERR_INVALID_ARGS;
     if (!(vmo_rights & ZX_RIGHT_MAP)) return ZX_ERR_ACCESS_DENIED;
+    // "ZX_ERR_NOT_SUPPORTED If the vmo is resizable ... but ZX_VM_ALLOW_FAULTS is not set"; the
+    // kernel asks the same of a discardable VMO (its pages may go away under the mapping).
+    if ((options & ZX_VM_REQUIRE_NON_RESIZABLE) && vmo->resizable()) return ZX_ERR_NOT_SUPPORTED;
+    const bool allow_faults = options & ZX_VM_ALLOW_FAULTS;
+    if (!allow_faults && (vmo->resizable() || vmo->discardable())) return ZX_ERR_NOT_SUPPORTED;
     const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE | ZX_VM_SPECIFIC |
                                  ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE | ZX_VM_REQUIRE_NON_RESIZABLE |
                                  ZX_VM_ALLOW_FAULTS | ZX_VM_OFFSET_IS_UPPER_LIMIT |
                                  ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | (0x1fu << ZX_VM_ALIGN_BASE);
     if (options & ~known) return ZX_ERR_INVALID_ARGS;
+    // ZX_VM_ALIGN_*: log2 of the alignment, 10 (1 KiB) .. 32 (4 GiB), or 0.
+    const unsigned align_log2 = (options >> ZX_VM_ALIGN_BASE) & 0x1f;
+    if (align_log2 && (align_log2 < 10 || align_log2 > 32)) return ZX_ERR_INVALID_ARGS;
+    const bool specific = options & (ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE);
+    const bool upper_limit = options & ZX_VM_OFFSET_IS_UPPER_LIMIT;
+    // "ZX_VM_SPECIFIC_OVERWRITE and ZX_VM_MAP_RANGE are both given"; ZX_VM_OFFSET_IS_UPPER_LIMIT
+    // "cannot be specified if ZX_VM_SPECIFIC is used" (nor with ZX_VM_SPECIFIC_OVERWRITE).
+    if ((options & ZX_VM_SPECIFIC_OVERWRITE) && (options & ZX_VM_MAP_RANGE)) return ZX_ERR_INVALID_ARGS;
+    if (upper_limit && specific) return ZX_ERR_INVALID_ARGS;
     const bool r = options & ZX_VM_PERM_READ, w = options & ZX_VM_PERM_WRITE, x = options & ZX_VM_PERM_EXECUTE;
     if ((w || x) && !r) return ZX_ERR_INVALID_ARGS;
     if ((r && !(vmo_rights & ZX_RIGHT_READ)) || (w && !(vmo_rights & ZX_RIGHT_WRITE)) ||
@@ -233,14 +255,19 @@ zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_
     if ((r && !(vmar_rights & ZX_RIGHT_READ)) || (w && !(vmar_rights & ZX_RIGHT_WRITE)) ||
         (x && !(vmar_rights & ZX_RIGHT_EXECUTE)))
         return ZX_ERR_ACCESS_DENIED;
-    const bool specific = options & (ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE);
-    if (!specific && vmar_offset != 0) return ZX_ERR_INVALID_ARGS;
+    if (!specific && !upper_limit && vmar_offset != 0) return ZX_ERR_INVALID_ARGS;
     if (!page_aligned(vmar_offset) || !page_aligned(vmo_offset) || len == 0 || !page_aligned(len))
         return ZX_ERR_INVALID_ARGS;
-    if (vmo_offset + len < vmo_offset) return ZX_ERR_OUT_OF_RANGE;
-    if (vmo_offset + len > vmo->size()) return ZX_ERR_BUFFER_TOO_SMALL;
-    // A mapping points into the VMO's own host buffer: it cannot be put at a chosen place.
-    if (specific) return ZX_ERR_NOT_SUPPORTED;
+    if (vmo_offset + len < vmo_offset) return ZX_ERR_INVALID_ARGS;  // "vmo_offset + ROUNDUP(len) overflows"
+    if (vmo_offset + len > vmo->size()) {
+        if (!allow_faults) return ZX_ERR_BUFFER_TOO_SMALL;
+        return ZX_ERR_NOT_SUPPORTED;  // a mapping past the end that faults: not modelled
+    }
+    // A mapping points into the VMO's own host buffer: it cannot be put at a chosen place,
+    // below a chosen limit or at an alignment above a page.
+    if (specific || align_log2 > 12) return ZX_ERR_NOT_SUPPORTED;
+    const uintptr_t addr = (uintptr_t)vmo->mapping_base() + vmo_offset;
+    if (upper_limit && addr + len - rt->arena().base() > vmar_offset) return ZX_ERR_NOT_SUPPORTED;
     *mapped_addr = vmar->map(vmo, vmo_offset, len, w);
     return ZX_OK;
 }
@@ -270,7 +297,14 @@ zx_status_t zx_cache_flush(const void* addr, size_t size, uint32_t options) {
         const Region* r = rt->arena().find(a);
         if (!r) rt->fault("zx_cache_flush on host memory that is not a live mapping (a destroyed VMO?)");
         const uintptr_t stop = std::min<uintptr_t>(hi, r->end);
-        if (r->kind == RegionKind::CpuView) {
+        if (r->kind == RegionKind::Bar && r->vmo->bar_cache()) {
+            // A BAR mapped cacheable: its lines are the CPU cache's too.
+            const uint64_t first = a - r->start, last = stop - r->start;
+            for (uint64_t pg = first / kPage; pg * kPage < last; ++pg)
+                if (!r->vmo->page_mapped(pg)) rt->fault("zx_cache_flush on a BAR mapping that was released");
+            mmio_bar_maintain(*r->vmo, first, last - first, check.maintenance.clean || check.maintenance.sync_insn,
+                              check.maintenance.invalidate, __builtin_return_address(0));
+        } else if (r->kind == RegionKind::CpuView) {
             Vmo* vmo = r->vmo;
             const uint64_t first = a - r->start, last = stop - r->start;
             for (uint64_t pg = first / kPage; pg * kPage < last; ++pg)
@@ -376,7 +410,34 @@ zx_status_t zx_interrupt_ack(zx_handle_t handle) {
     std::shared_ptr<Interrupt> irq;
     zx_status_t st = HandleTable::current().get_as<Interrupt>(handle, ZX_RIGHT_WRITE, &irq);
     if (st != ZX_OK) return st;
-    return ZX_ERR_BAD_STATE;  // interrupts cannot be bound to ports here
+    return ZX_ERR_BAD_STATE;  // "handle is not bound to a port": interrupts cannot be bound here
+}
+
+zx_status_t zx_interrupt_create(zx_handle_t src_obj, uint32_t src_num, uint32_t options, zx_handle_t* out_handle) {
+    SL_RUNTIME_OR_BAD_STATE();
+    if (!(options & ZX_INTERRUPT_VIRTUAL)) {
+        // A physical interrupt needs an IRQ resource, which no driver process holds here: the
+        // lookup fails as the kernel's validate_resource_irq does.
+        zx_status_t st = HandleTable::current().get(src_obj, ZX_OBJ_TYPE_RESOURCE, ZX_RIGHT_NONE);
+        if (st != ZX_OK) return st;
+        return ZX_ERR_NOT_SUPPORTED;  // unreachable: the shim hands out no resources
+    }
+    // "If options is ZX_INTERRUPT_VIRTUAL, src_obj and src_num are ignored"; any other bit with it
+    // is an invalid flag.
+    (void)src_obj;
+    (void)src_num;
+    if (options != ZX_INTERRUPT_VIRTUAL) return ZX_ERR_INVALID_ARGS;
+    if (!out_handle) return ZX_ERR_INVALID_ARGS;  // the copy-out fails; the object goes away
+    return new_handle(std::make_shared<Interrupt>(*rt), ZX_DEFAULT_INTERRUPT_RIGHTS, out_handle);
+}
+
+zx_status_t zx_interrupt_trigger(zx_handle_t handle, uint32_t options, zx_time_t timestamp) {
+    SL_RUNTIME_OR_BAD_STATE();
+    if (options) return ZX_ERR_INVALID_ARGS;  // checked before the handle, as in the kernel
+    std::shared_ptr<Interrupt> irq;
+    zx_status_t st = HandleTable::current().get_as<Interrupt>(handle, ZX_RIGHT_SIGNAL, &irq);
+    if (st != ZX_OK) return st;
+    return irq->trigger(timestamp);
 }
 
 // ---- time ----

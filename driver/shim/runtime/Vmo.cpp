@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "AccessObserver.h"
+#include "BarCache.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
 
@@ -130,6 +132,10 @@ zx_status_t Vmo::set_cache_policy(uint32_t policy, sc_time& delay) {
         }
     }
     policy_ = policy;
+    if (is_mmio()) {
+        if (policy == ZX_CACHE_POLICY_CACHED) bar_cache_ = std::make_unique<BarCache>((unsigned)rt_.platform().cache().line_size());
+        else bar_cache_.reset();
+    }
     return ZX_OK;
 }
 
@@ -153,6 +159,10 @@ void Vmo::cpu_copy(bool is_write, uint8_t* host, uint64_t offset, size_t len, co
         uint64_t a = pa(offset);
         n = std::min<uint64_t>(n, line - (a % line));
         cache.access(a, n, is_write, delay);
+        // The caller's side of the copy is CPU memory too: a buffer that is a mapping of a
+        // cached VMO (a bounce buffer) is read or written through the cache model as well
+        // (check_user_buffer has vetted it). No wait between the model and the copies.
+        maybe_observe_range(host, n, !is_write, pc, AccessPath::VmoCall, /*sync_first=*/false);
         if (is_write) std::memcpy(cpu_ + offset, host, n);
         else std::memcpy(host, cpu_ + offset, n);
         if (obs) obs->on_cpu_access({this, offset, a, n, is_write, true, AccessPath::VmoCall, pc,
@@ -206,7 +216,7 @@ zx_status_t Vmo::info_record(uint32_t topic, void* record, size_t record_size) c
     info->num_mappings = mappings_;
     info->share_count = mappings_ ? 1 : 0;  // one process: shared by at most one address space
     info->flags = (is_mmio() ? ZX_INFO_VMO_TYPE_PHYSICAL : ZX_INFO_VMO_TYPE_PAGED) | ZX_INFO_VMO_VIA_HANDLE |
-                  (contiguous() ? ZX_INFO_VMO_CONTIGUOUS : 0u);
+                  (contiguous() ? ZX_INFO_VMO_CONTIGUOUS : 0u) | (resizable_ ? ZX_INFO_VMO_RESIZABLE : 0u);
     info->committed_bytes = is_mmio() ? 0 : size_;
     info->cache_policy = policy_;
     return ZX_OK;

@@ -25,6 +25,7 @@
 
 namespace staleline::zx {
 
+class BarCache;
 class ShimRuntime;
 
 class Vmo final : public KernelObject {
@@ -57,6 +58,15 @@ public:
     uint8_t* dram() const { return dram_; }
     uint8_t* bar_reservation() const { return cpu_; }  // Mmio: the same slot holds the reservation
 
+    // zx_vmo_create options (resizing and discarding are not modelled; zx_vmar_map asks for
+    // ZX_VM_ALLOW_FAULTS on such VMOs, as the kernel does).
+    bool resizable() const { return resizable_; }
+    bool discardable() const { return discardable_; }
+    void set_create_options(bool resizable, bool discardable) {
+        resizable_ = resizable;
+        discardable_ = discardable;
+    }
+
     // ---- cache policy ----
     uint32_t cache_policy() const { return policy_; }
     bool cached() const { return !is_mmio() && policy_ == ZX_CACHE_POLICY_CACHED; }
@@ -64,12 +74,16 @@ public:
     // or (committed pages) when leaving a non-cached policy. Cached -> uncached cleans and
     // invalidates the pages, as the kernel does; the cost goes to delay.
     zx_status_t set_cache_policy(uint32_t policy, sc_core::sc_time& delay);
+    // A BAR VMO whose policy is cacheable: the lines the CPU cache holds of its registers
+    // (nullptr otherwise).
+    BarCache* bar_cache() const { return bar_cache_.get(); }
     // Where a mapping of this VMO points (cpu_view() when cached, dram() when not).
     uint8_t* mapping_base() const { return cached() || is_mmio() ? cpu_ : dram_; }
 
     // ---- CPU access (zx_vmo_read/write) ----
     // Cached: through the cache model then to/from the CPU view. Caller checked the range and
-    // the policy.
+    // the policy, and the host buffer (check_user_buffer). A host buffer in simulated memory
+    // (a mapping of another VMO) goes through the cache model on its side too.
     void cpu_read(void* dst, uint64_t offset, size_t len, const void* pc, sc_core::sc_time& delay);
     void cpu_write(const void* src, uint64_t offset, size_t len, const void* pc, sc_core::sc_time& delay);
 
@@ -109,6 +123,8 @@ private:
     std::vector<uint32_t> map_count_, write_count_;  // per page
     size_t mappings_ = 0;
     size_t pins_ = 0;
+    bool resizable_ = false, discardable_ = false;
+    std::unique_ptr<BarCache> bar_cache_;
 };
 
 }  // namespace staleline::zx

@@ -1,4 +1,5 @@
 // C API of the shim (include/staleline/shim.h).
+#include <cstdio>
 #include <cstring>
 #include <exception>
 
@@ -173,6 +174,20 @@ size_t sl_shim_describe_pc(const void* pc, char* buf, size_t len) {
         buf[n] = 0;
         return n;
     }
+    return 0;
+}
+
+size_t sl_shim_warning_count(void) {
+    ShimRuntime* rt = ShimRuntime::get();
+    return rt ? rt->warnings().size() : 0;
+}
+
+int sl_shim_warning(size_t i, char* kind, size_t kind_len, char* message, size_t message_len) {
+    ShimRuntime* rt = ShimRuntime::get();
+    if (!rt || i >= rt->warnings().size()) return -1;
+    const ShimRuntime::DriverWarning& w = rt->warnings()[i];
+    if (kind && kind_len) std::snprintf(kind, kind_len, "%s", w.kind.c_str());
+    if (message && message_len) std::snprintf(message, message_len, "%s", w.message.c_str());
     return 0;
 }
 

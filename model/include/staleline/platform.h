@@ -40,6 +40,29 @@ void sl_wait_ns(uint64_t ns);
 /* Statistics of every model as one JSON object; the caller frees. */
 char* sl_platform_stats_json(sl_platform_t* p);
 
+/* ---- the devices in the PCI slots (platform.devices; docs/devices.md) ---- */
+
+typedef struct sl_device_info {
+    const char* instance;  /* "dma_engine", "nic0" (valid while the platform exists) */
+    const char* kind;      /* the kind's name */
+    unsigned slot;
+    uint16_t vendor_id, device_id;
+    uint16_t requester_id;
+    int rtl;               /* 1: Verilated RTL (has a waveform) */
+} sl_device_info_t;
+
+size_t sl_platform_device_count(sl_platform_t* p);
+/* The device in `slot`. 0, or -1 (sl_error()) when the slot is empty. */
+int sl_platform_device_info(sl_platform_t* p, unsigned slot, sl_device_info_t* out);
+/* Slot of the device named `instance`, or -1. */
+int sl_platform_device_slot(sl_platform_t* p, const char* instance);
+/* Record the RTL signals of the device in `slot` into a VCD file from now on. 0, or -1 with
+ * sl_error() (empty slot, not RTL, file not writable). */
+int sl_platform_device_vcd(sl_platform_t* p, unsigned slot, const char* path);
+/* Print every device kind there is (built-in, and the modules in the search path) to f, one
+ * per line: name, form, PCI ids, summary. Returns how many. */
+size_t sl_device_kinds_print(FILE* f);
+
 /* ---- DRAM and RAM allocation (untimed: these are the simulator's hands, not the CPU's) ---- */
 int sl_dram_read(sl_platform_t* p, uint64_t pa, void* dst, size_t len);
 int sl_dram_write(sl_platform_t* p, uint64_t pa, const void* src, size_t len);

@@ -1,9 +1,11 @@
 /* ddk/protocol/pci.h: the PCI protocol a driver gets from its parent device
- * (device_get_protocol(parent, ZX_PROTOCOL_PCI, &pci)). Same shape as Fuchsia's
- * banjo-generated header: an ops table plus one static inline wrapper per method.
+ * (device_get_protocol(parent, ZX_PROTOCOL_PCI, &pci)). Same shape as Fuchsia's late-2018
+ * banjo-generated header (ddk.protocol.pci): an ops table plus one static inline wrapper per
+ * method.
  *
- * The errors listed are those of Staleline's simulated PCI bus (driver/shim), which follows
- * Fuchsia's PCI bus driver. */
+ * The errors listed are those of the late-2018 bus: the devhost's PCI proxy in front of the
+ * kernel's PCIe driver, one generation for mode numbers, signatures and codes
+ * (docs/api-coverage.md cites the source of each). */
 #ifndef DDK_PROTOCOL_PCI_H_
 #define DDK_PROTOCOL_PCI_H_
 
@@ -52,7 +54,7 @@ typedef struct pci_protocol_ops {
                          void** out_vaddr_buffer, size_t* vaddr_size, zx_handle_t* out_handle);
   zx_status_t (*enable_bus_master)(void* ctx, bool enable);
   zx_status_t (*reset_device)(void* ctx);
-  zx_status_t (*map_interrupt)(void* ctx, zx_status_t which_irq, zx_handle_t* out_handle);
+  zx_status_t (*map_interrupt)(void* ctx, int32_t which_irq, zx_handle_t* out_handle);
   zx_status_t (*query_irq_mode)(void* ctx, zx_pci_irq_mode_t mode, uint32_t* out_max_irqs);
   zx_status_t (*set_irq_mode)(void* ctx, zx_pci_irq_mode_t mode, uint32_t requested_irq_count);
   zx_status_t (*get_device_info)(void* ctx, zx_pcie_device_info_t* out_into);
@@ -101,27 +103,33 @@ static inline zx_status_t pci_reset_device(const pci_protocol_t* proto) {
   return proto->ops->reset_device(proto->ctx);
 }
 
-/* Interrupt object for vector which_irq of the current IRQ mode.
+/* Interrupt object for vector which_irq of the current IRQ mode (rights
+ * ZX_DEFAULT_PCI_INTERRUPT_RIGHTS). Mapping a vector again replaces the earlier object, which
+ * then never triggers.
  * ZX_ERR_INVALID_ARGS out_handle NULL.
- * ZX_ERR_BAD_STATE    no IRQ mode set (pci_set_irq_mode() first).
- * ZX_ERR_INVALID_ARGS which_irq >= the number of vectors enabled. */
-static inline zx_status_t pci_map_interrupt(const pci_protocol_t* proto, zx_status_t which_irq,
+ * ZX_ERR_INVALID_ARGS which_irq < 0 or >= the vector count of the last successful
+ *                     pci_set_irq_mode() (0 before any).
+ * ZX_ERR_BAD_STATE    interrupts are disabled (mode DISABLED, or a failed mode change). */
+static inline zx_status_t pci_map_interrupt(const pci_protocol_t* proto, int32_t which_irq,
                                             zx_handle_t* out_handle) {
   return proto->ops->map_interrupt(proto->ctx, which_irq, out_handle);
 }
 
-/* How many vectors mode (ZX_PCIE_IRQ_MODE_*) offers.
- * ZX_ERR_NOT_SUPPORTED the device does not support mode. */
+/* How many vectors mode (ZX_PCIE_IRQ_MODE_*) offers; 0 for ZX_PCIE_IRQ_MODE_DISABLED.
+ * ZX_ERR_INVALID_ARGS  out_max_irqs NULL (Staleline; see docs/api-coverage.md).
+ * ZX_ERR_INVALID_ARGS  mode is not a ZX_PCIE_IRQ_MODE_* value.
+ * ZX_ERR_NOT_SUPPORTED the device does not support mode (MSI-X: never). */
 static inline zx_status_t pci_query_irq_mode(const pci_protocol_t* proto, zx_pci_irq_mode_t mode,
                                              uint32_t* out_max_irqs) {
   return proto->ops->query_irq_mode(proto->ctx, mode, out_max_irqs);
 }
 
-/* Switch to mode with requested_irq_count vectors.
- * ZX_ERR_NOT_SUPPORTED the device does not support mode.
- * ZX_ERR_INVALID_ARGS  requested_irq_count is 0 (for a mode other than DISABLED) or more than
- *                      the mode offers.
- * ZX_ERR_BAD_STATE     interrupt handles of the current mode are still open. */
+/* Switch to mode with requested_irq_count vectors (ignored for DISABLED). Interrupt objects of
+ * the mode left stay valid handles but never trigger again.
+ * ZX_ERR_INVALID_ARGS  mode is not a ZX_PCIE_IRQ_MODE_* value, or requested_irq_count is 0
+ *                      for a mode other than DISABLED.
+ * ZX_ERR_NOT_SUPPORTED the device does not support mode, or not that many vectors in it
+ *                      (LEGACY: 1); interrupts are then disabled. */
 static inline zx_status_t pci_set_irq_mode(const pci_protocol_t* proto, zx_pci_irq_mode_t mode,
                                            uint32_t requested_irq_count) {
   return proto->ops->set_irq_mode(proto->ctx, mode, requested_irq_count);

@@ -116,6 +116,14 @@ long sl_shim_find_pin(uint16_t rid, uint64_t dev_addr);
  * information). Returns the length written (truncated to len - 1). */
 size_t sl_shim_describe_pc(const void* pc, char* buf, size_t len);
 
+/* ---- misuses the simulated kernel accepts ---- */
+
+/* Warnings of the run so far (e.g. "cached-bar-mapping": a BAR mapped with a cacheable
+ * policy), each logged when it happens with the source line of the call. */
+size_t sl_shim_warning_count(void);
+/* Kind and message (with the source location) of warning i; -1 when i is out of range. */
+int sl_shim_warning(size_t i, char* kind, size_t kind_len, char* message, size_t message_len);
+
 /* ---- statistics and test helpers ---- */
 
 typedef struct {

@@ -1,0 +1,71 @@
+// lnic_regs.vh: the register map of lnic for the Verilog, one `define per line, named and
+// valued as the C macros of lnic-regs.h (the one definition; a test compares the two).
+// Offsets are 12-bit byte offsets in BAR0; bit masks, values and codes are 32-bit.
+`ifndef LNIC_REGS_VH
+`define LNIC_REGS_VH
+
+// Register offsets
+`define LNIC_REG_ID 12'h000
+`define LNIC_REG_VERSION 12'h004
+`define LNIC_REG_CTRL 12'h008
+`define LNIC_REG_STATUS 12'h00c
+`define LNIC_REG_ISR 12'h010
+`define LNIC_REG_IMR 12'h014
+`define LNIC_REG_ERR_CODE 12'h018
+`define LNIC_REG_ERR_ADDR_LO 12'h020
+`define LNIC_REG_ERR_ADDR_HI 12'h024
+`define LNIC_REG_MAC_LO 12'h028
+`define LNIC_REG_MAC_HI 12'h02c
+`define LNIC_REG_TX_BASE_LO 12'h030
+`define LNIC_REG_TX_BASE_HI 12'h034
+`define LNIC_REG_TX_SIZE 12'h038
+`define LNIC_REG_TX_TAIL 12'h03c
+`define LNIC_REG_TX_HEAD 12'h040
+`define LNIC_REG_RX_BASE_LO 12'h050
+`define LNIC_REG_RX_BASE_HI 12'h054
+`define LNIC_REG_RX_SIZE 12'h058
+`define LNIC_REG_RX_TAIL 12'h05c
+`define LNIC_REG_RX_HEAD 12'h060
+`define LNIC_REG_TX_FRAMES 12'h070
+`define LNIC_REG_RX_FRAMES 12'h074
+
+// Read-only values
+`define LNIC_ID_VALUE 32'h4c4e4943
+`define LNIC_VERSION_VALUE 32'h00010000
+
+// CTRL
+`define LNIC_CTRL_TX_EN 32'h00000001
+`define LNIC_CTRL_RX_EN 32'h00000002
+`define LNIC_CTRL_RESET 32'h80000000
+
+// STATUS
+`define LNIC_STATUS_LINK_UP 32'h00000001
+`define LNIC_STATUS_BUSY 32'h00000002
+`define LNIC_STATUS_HALTED 32'h00000004
+
+// ISR / IMR
+`define LNIC_INT_TX_DONE 32'h00000001
+`define LNIC_INT_RX_DONE 32'h00000002
+`define LNIC_INT_ERROR 32'h00000004
+
+// ERR_CODE
+`define LNIC_ERR_NONE 32'h00000000
+`define LNIC_ERR_TX_DESC_READ 32'h00000001
+`define LNIC_ERR_RX_DESC_READ 32'h00000002
+`define LNIC_ERR_TX_DATA_READ 32'h00000003
+`define LNIC_ERR_RX_DATA_WRITE 32'h00000004
+`define LNIC_ERR_RX_DESC_WRITE 32'h00000005
+`define LNIC_ERR_TX_LENGTH 32'h00000007
+`define LNIC_ERR_RING_CONFIG 32'h00000008
+
+// Frames and descriptors
+`define LNIC_MAX_FRAME 32'h00000800
+`define LNIC_DESC_SIZE 32'h00000010
+`define LNIC_DESC_ADDR 32'h00000000
+`define LNIC_DESC_LEN 32'h00000008
+`define LNIC_DESC_FLAGS 32'h0000000a
+`define LNIC_DESC_STATUS 32'h0000000c
+`define LNIC_DESC_STATUS_DONE 32'h00000001
+`define LNIC_DESC_STATUS_TRUNCATED 32'h00000002
+
+`endif
