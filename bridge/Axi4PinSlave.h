@@ -1,5 +1,6 @@
 // Axi4PinSlave: the pin side of the AXI4 initiator bridge. It is the slave on a Verilated
-// model's AXI4 master port (ports named m_axi_*, 64-bit data), clocked by the model's clock
+// model's AXI4 master port (ports named m_axi_*, data 32, 64, 128 or 256 bits wide: the width
+// of the Verilated m_axi_rdata member), clocked by the model's clock
 // loop: drive() sets the slave's outputs before an edge, sample() looks at the settled
 // handshakes at the edge. Every burst becomes one AxiBurst handed to a Sink (the TLM side)
 // as soon as it is complete: a read at its AR handshake, a write at its last W beat. The
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "bridge/AxiBurst.h"
@@ -29,6 +31,15 @@ struct Axi4PinSlaveStats {
 
 template <class Top>
 class Axi4PinSlave {
+    // Bytes of the data bus. Verilator holds 32 bits in a uint32_t, 64 in a uint64_t and wider
+    // buses in a VlWide (32-bit words, least significant first): all little-endian byte images.
+    static constexpr unsigned kBus = sizeof(std::declval<Top&>().m_axi_rdata);
+    static_assert(kBus == 4 || kBus == 8 || kBus == 16 || kBus == 32,
+                  "staleline device: m_axi_rdata/m_axi_wdata must be 32, 64, 128 or 256 bits wide");
+    static_assert(sizeof(std::declval<Top&>().m_axi_wdata) == kBus,
+                  "staleline device: m_axi_wdata and m_axi_rdata must have the same width");
+    static constexpr unsigned kLog2Bus = kBus == 4 ? 2 : kBus == 8 ? 3 : kBus == 16 ? 4 : 5;
+
 public:
     class Sink {
     public:
@@ -54,7 +65,7 @@ public:
         m.m_axi_rvalid = rvalid_;
         if (rvalid_) {
             const Read& r = reads_[r_head_];
-            m.m_axi_rdata = read_word(r.b, r.beat);
+            read_word(r.b, r.beat, reinterpret_cast<uint8_t*>(&m.m_axi_rdata));
             m.m_axi_rresp = (uint8_t)r.b.resp;
             m.m_axi_rlast = r.beat == r.b.len;
             m.m_axi_rid = r.b.id;
@@ -131,7 +142,7 @@ private:
         b.is_write = is_write;
         b.addr = addr;
         b.len = len;
-        b.size = std::min(size, 3u);  // wider than the bus is a master bug; keep indices in range
+        b.size = std::min(size, kLog2Bus);  // wider than the bus is a master bug; keep indices in range
         b.burst = (AxiBurstType)(burst & 3);
         b.id = id;
         b.resp = AxiResp::Okay;
@@ -146,40 +157,41 @@ private:
         return (n == 0 || b.burst == AxiBurstType::Fixed) ? b.first_beat_bytes() : b.beat_bytes();
     }
     static bool whole_words(const AxiBurst& b) {
-        return b.size == 3 && (b.addr & 7) == 0 && b.burst == AxiBurstType::Incr;
+        return b.size == kLog2Bus && (b.addr & (kBus - 1)) == 0 && b.burst == AxiBurstType::Incr;
     }
 
-    static uint64_t read_word(const AxiBurst& b, unsigned n) {
-        uint64_t v = 0;
+    // Beat n of a read onto the data bus (lanes outside the beat read as zero).
+    static void read_word(const AxiBurst& b, unsigned n, uint8_t* bus) {
         if (whole_words(b)) {
-            std::memcpy(&v, b.data + 8 * n, 8);
-            return v;
+            std::memcpy(bus, b.data + kBus * n, kBus);
+            return;
         }
+        std::memset(bus, 0, kBus);
         uint64_t a = b.beat_addr(n);
         unsigned off = beat_offset(b, n), cnt = beat_size(b, n);
-        for (unsigned i = 0; i < cnt; ++i) v |= (uint64_t)b.data[off + i] << (8 * ((a + i) & 7));
-        return v;
+        for (unsigned i = 0; i < cnt; ++i) bus[(a + i) & (kBus - 1)] = b.data[off + i];
     }
 
     void write_beat(const Top& m, uint64_t cycle) {
         Write& w = writes_[w_head_];
         AxiBurst& b = w.b;
-        uint64_t d = m.m_axi_wdata;
-        unsigned strb = m.m_axi_wstrb;
+        const uint8_t* d = reinterpret_cast<const uint8_t*>(&m.m_axi_wdata);
+        const uint64_t strb = (uint64_t)m.m_axi_wstrb;
+        const uint64_t all = kBus == 64 ? ~0ULL : (1ULL << kBus) - 1;
         ++stats_.write_beats;
         if (w.beat <= b.len) {
-            if (whole_words(b) && strb == 0xFF && !b.enable_filled) {
-                unsigned off = 8 * w.beat;  // every byte before it was enabled too
-                std::memcpy(b.data + off, &d, 8);
-                note_enabled(b, off, 8);
+            if (whole_words(b) && (strb & all) == all && !b.enable_filled) {
+                unsigned off = kBus * w.beat;  // every byte before it was enabled too
+                std::memcpy(b.data + off, d, kBus);
+                note_enabled(b, off, kBus);
             } else {
                 if (!b.enable_filled) fill_enables(b, w.beat);
                 uint64_t a = b.beat_addr(w.beat);
                 unsigned off = beat_offset(b, w.beat), cnt = beat_size(b, w.beat);
                 for (unsigned i = 0; i < cnt; ++i) {
-                    unsigned lane = (unsigned)((a + i) & 7);
+                    unsigned lane = (unsigned)((a + i) & (kBus - 1));
                     if (!(strb >> lane & 1)) continue;
-                    b.data[off + i] = (uint8_t)(d >> (8 * lane));
+                    b.data[off + i] = d[lane];
                     b.enable[off + i] = 0xFF;
                     note_enabled(b, off + i, 1);
                 }
@@ -203,7 +215,7 @@ private:
     // enable[] is kept. Beats before it, if any, were whole words with every strobe set.
     static void fill_enables(AxiBurst& b, unsigned beat) {
         unsigned total = b.burst == AxiBurstType::Fixed ? b.first_beat_bytes() * (b.len + 1) : b.span();
-        unsigned before = whole_words(b) ? 8 * beat : 0;
+        unsigned before = whole_words(b) ? kBus * beat : 0;
         std::memset(b.enable, 0xFF, before);
         std::memset(b.enable + before, 0, total - before);
         b.enable_filled = true;

@@ -4,7 +4,7 @@
 //
 // Bytes of an INCR burst: beat 0 carries [addr, aligned(addr, size) + 2^size), beat n
 // carries [aligned(addr, size) + n * 2^size, +2^size). A FIXED burst repeats beat 0's bytes.
-// On a 64-bit bus a byte at address a travels on lane a % 8.
+// On a bus of B bytes a byte at address a travels on lane a % B.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +15,8 @@ enum class AxiResp : uint8_t { Okay = 0, ExOkay = 1, SlvErr = 2, DecErr = 3 };
 enum class AxiBurstType : uint8_t { Fixed = 0, Incr = 1, Wrap = 2 };
 
 struct AxiBurst {
-    static constexpr unsigned kBusBytes = 8;               // 64-bit data bus
-    static constexpr unsigned kMaxBytes = 256 * kBusBytes;  // AXI4: up to 256 beats
+    static constexpr unsigned kMaxBusBytes = 32;               // data buses up to 256 bits
+    static constexpr unsigned kMaxBytes = 256 * kMaxBusBytes;  // AXI4: up to 256 beats
 
     bool is_write = false;
     uint64_t addr = 0;     // AxADDR

@@ -206,8 +206,16 @@ RelatedEvent CoherencyChecker::related_cpu_write(const CpuWriteEvent& e) {
     return r;
 }
 
+std::string CoherencyChecker::device_text(int rid) const {
+    // With several devices on the bus, the requester id alone does not say which one it is.
+    const auto& devices = p_.devices();
+    const unsigned slot = rid < 0 ? 0 : (unsigned)rid >> 3;
+    if (rid < 0 || devices.size() < 2 || slot >= devices.size()) return rid_text(rid);
+    return rid_text(rid) + " (" + devices[slot]->instance() + ")";
+}
+
 std::string CoherencyChecker::describe_device_write(const DeviceWriteEvent& e) {
-    std::string s = "device write #" + std::to_string(e.transaction) + " by " + rid_text(e.requester) + " (" +
+    std::string s = "device write #" + std::to_string(e.transaction) + " by " + device_text(e.requester) + " (" +
                     bytes_text(e.len) +
                     (e.has_device_addr ? " at device address " + hex(e.device_addr) + ", PA " : " at PA ") +
                     hex(e.pa) + ") at " + ns(e.when);
@@ -608,7 +616,7 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
         f.where = bell.valid ? resolve(bell.site) : f.related.where;
         const std::string held = conservative_ ? "the CPU view held data DRAM did not have"
                                                : "the CPU cache held newer dirty data";
-        f.message = "device read #" + std::to_string(transactions_) + " by " + rid_text(rid) + " of " +
+        f.message = "device read #" + std::to_string(transactions_) + " by " + device_text(rid) + " of " +
                     bytes_text(a.len) + " at PA " + hex(a.pa) + " while " + held + " for " +
                     bytes_text(stale.bytes) +
                     (stale.cpu.valid ? " (written at " + f.related.where.to_string() + ", " + ns(stale.cpu.when) + ")"
@@ -663,7 +671,7 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
                                         : p_.iommu().bypass() ? "with the physical address (IOMMU bypass)"
                                                               : "through a translation still in place";
             f.message = "device " + std::string(a.is_write ? "write" : "read") + " #" + std::to_string(transactions_) +
-                        " by " + rid_text(rid) + " of PA " + hex(at) + " " + how + " after " +
+                        " by " + device_text(rid) + " of PA " + hex(at) + " " + how + " after " +
                         (old ? f.related.message : std::string("its pin was unpinned")) +
                         (a.is_write ? ": it changed memory the driver no longer owns. "
                                     : ": it read memory the driver no longer owns. ") +
@@ -697,16 +705,31 @@ void CoherencyChecker::on_iommu_fault(const IommuFault& fault) {
         confirm_in_flight(*pin, rid, fault.is_write, fault.time);
         f.kind = FindingKind::DmaAfterUnpin;
         f.related = related_pin(*pin, "unpin");
-        f.message = "device " + access + " by " + rid_text(rid) + " at device address " + hex(fault.device_addr) +
+        f.message = "device " + access + " by " + device_text(rid) + " at device address " + hex(fault.device_addr) +
                     " faulted in the IOMMU (" + to_string(fault.reason) + ") after " + f.related.message + ". " +
                     remedy(FindingKind::DmaAfterUnpin);
     } else {
         f.kind = FindingKind::IommuFault;
-        if (pin) f.related = related_pin(*pin, "pin");
-        f.message = "device " + access + " by " + rid_text(rid) + " at device address " + hex(fault.device_addr) +
-                    " faulted in the IOMMU: " + to_string(fault.reason) +
-                    (pin ? " (" + f.related.message + ")" : std::string(" (no pin covers this address)")) + ". " +
-                    remedy(FindingKind::IommuFault);
+        std::string whose = " (no pin covers this address)";
+        if (pin) {
+            f.related = related_pin(*pin, "pin");
+            whose = " (" + f.related.message + ")";
+        } else if (rid >= 0) {
+            // Device addresses are per BTI: the address may be another device's (a driver that
+            // handed one device the addresses it pinned for another).
+            for (unsigned slot = 0; slot < p_.devices().size(); ++slot) {
+                const int other = (int)PciHost::requester_id(slot);
+                const PinRange* r = nullptr;
+                CheckerPin* op = other == rid ? nullptr : pins_.find_device(fault.device_addr, other, false, &r);
+                if (!op || !op->live()) continue;
+                f.related = related_pin(*op, "pin");
+                whose = " (not pinned for this device: the address belongs to " + device_text(other) + "'s " +
+                        f.related.message + ")";
+                break;
+            }
+        }
+        f.message = "device " + access + " by " + device_text(rid) + " at device address " + hex(fault.device_addr) +
+                    " faulted in the IOMMU: " + to_string(fault.reason) + whose + ". " + remedy(FindingKind::IommuFault);
     }
     report(std::move(f));
 }
@@ -726,7 +749,7 @@ void CoherencyChecker::on_master_abort(const PciMasterAbort& m) {
         f.related.where = f.where;
         f.related.message = "the driver's last MMIO write to the device, at " + ns(bell.when);
     }
-    f.message = "device " + std::string(m.is_write ? "write" : "read") + " by " + rid_text(m.requester) +
+    f.message = "device " + std::string(m.is_write ? "write" : "read") + " by " + device_text(m.requester) +
                 " at device address " + hex(m.address) + " was refused: bus mastering is disabled. " +
                 remedy(FindingKind::BusMasterDisabled);
     report(std::move(f));
@@ -824,7 +847,7 @@ void CoherencyChecker::confirm_in_flight(CheckerPin& p, int rid, bool is_write, 
                         ns(p.last_device_access) + ") and, without becoming idle, " + (is_write ? "wrote" : "read") +
                         " through the pin's device addresses again at " + ns(when);
     f.message = "zx_pmt_unpin of pin #" + std::to_string(p.id) + " (" + bytes_text(f.size) + " at PA " + hex(f.address) +
-                ") while device " + rid_text(p.requester) + " was still busy with these pages (" + f.related.message +
+                ") while device " + device_text(p.requester) + " was still busy with these pages (" + f.related.message +
                 "). " + remedy(FindingKind::UnpinInFlight);
     report(std::move(f));
 }

@@ -231,6 +231,8 @@ private:
     uint64_t transactions_ = 0;
     uint64_t stale_hits_seen_ = 0;
     uint64_t activity_token_ = 0;  // our DeviceActivity subscription
+    // "00:01.0", and the device's instance name when the bus has several devices.
+    std::string device_text(int rid) const;
     bool ended_ = false;
     std::vector<std::function<void()>> detach_hooks_;
 

@@ -194,12 +194,47 @@ void Config::set_assignment(const std::string& a) {
 }
 
 namespace {
+std::string scalar_text(const std::string& key, const toml::value& v);
+
+// A [[device]] array of tables: each table is one entry of platform.devices, its keys
+// (kind first) written KIND,key=value,... as on the command line.
+std::string device_list_text(const toml::value& v) {
+    const char* const key = "platform.devices";
+    if (!v.is_array()) throw ConfigError(key, "'device' must be an array of tables: [[device]] kind = \"...\"");
+    std::string list;
+    for (const toml::value& t : v.as_array()) {
+        if (!t.is_table()) throw ConfigError(key, "each [[device]] must be a table");
+        const auto& tab = t.as_table();
+        auto kind = tab.find("kind");
+        if (kind == tab.end() || !kind->second.is_string())
+            throw ConfigError(key, "each [[device]] needs kind = \"NAME\" (see staleline run --list-devices)");
+        std::string entry = kind->second.as_string().str;
+        for (const auto& kv : tab) {
+            if (kv.first == "kind") continue;
+            std::string value = scalar_text("device." + kv.first, kv.second);
+            if (value.find_first_of(",;") != std::string::npos)
+                throw ConfigError(key, "[[device]] " + kv.first + ": a value cannot contain ',' or ';'");
+            entry += "," + kv.first + "=" + value;
+        }
+        list += (list.empty() ? "" : ";") + entry;
+    }
+    return list;
+}
+
 void flatten(Config& cfg, const std::string& prefix, const toml::value& v) {
+    if (prefix == "device") {
+        cfg.set("platform.devices", device_list_text(v));
+        return;
+    }
     if (v.is_table()) {
         for (const auto& kv : v.as_table())
             flatten(cfg, prefix.empty() ? kv.first : prefix + "." + kv.first, kv.second);
         return;
     }
+    cfg.set(prefix, scalar_text(prefix, v));
+}
+
+std::string scalar_text(const std::string& prefix, const toml::value& v) {
     std::string text;
     switch (v.type()) {
     case toml::value_t::boolean: text = v.as_boolean() ? "true" : "false"; break;
@@ -214,7 +249,7 @@ void flatten(Config& cfg, const std::string& prefix, const toml::value& v) {
     case toml::value_t::string: text = v.as_string().str; break;
     default: throw ConfigError(prefix, "unsupported TOML value type (use a bool, number or string)");
     }
-    cfg.set(prefix, text);
+    return text;
 }
 }  // namespace
 

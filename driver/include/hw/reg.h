@@ -1,5 +1,4 @@
-/* hw/reg.h: MMIO register access. All MMIO must go through these rather than plain pointer
- * dereferences.
+/* hw/reg.h: MMIO register access.
  *
  * Each accessor is one access of the given width, as in Fuchsia: a volatile access normally,
  * a call into the simulator's PCI model when compiled for Staleline (below). readll/writell
@@ -15,8 +14,10 @@
 /* Compiled for Staleline (staleline_add_driver defines STALELINE_DRIVER): each accessor is a
  * call into the shim with the driver's own pointer. A pointer into a BAR mapped with
  * pci_map_bar()/mmio_buffer_init() becomes a timed MMIO transaction to the device; any other
- * pointer is an ordinary volatile access. A BAR mapping is not host memory: dereferencing it
- * without these accessors is a fault. */
+ * pointer is an ordinary volatile access. A plain volatile load or store through a BAR
+ * pointer (`base[REG] = v`) is MMIO too, with the same timing: the simulator traps and performs
+ * it; only plain moves can be performed that way (not memcpy, atomics or read-modify-write
+ * instructions on the BAR). */
 __BEGIN_CDECLS
 uint8_t sl_mmio_read8(const volatile void* a);
 uint16_t sl_mmio_read16(const volatile void* a);

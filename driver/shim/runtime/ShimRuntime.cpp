@@ -129,7 +129,7 @@ void ShimRuntime::fault(const std::string& msg) {
 
 void ShimRuntime::warn(const std::string& kind, const std::string& message, const void* pc) {
     SimThread& th = SimThread::current();
-    std::string text = message + " (" + describe_return_address(pc) + ")";
+    std::string text = message + " (" + describe_call_site(pc) + ")";
     std::fprintf(log_, "staleline: finding [%s] at %llu ns: %s\n", kind.c_str(), (unsigned long long)th.now_ns(),
                  text.c_str());
     std::fflush(log_);

@@ -1,11 +1,14 @@
 #include "SourceLocator.h"
 
 #include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <unistd.h>
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace staleline::zx {
@@ -94,6 +97,47 @@ std::string describe_return_address(const void* pc) {
     std::snprintf(buf, sizeof buf, "%s+0x%" PRIx64 "%s%s%s", base ? base + 1 : loc.module.c_str(), loc.module_offset,
                   loc.function.empty() ? "" : " (", loc.function.c_str(), loc.function.empty() ? "" : ")");
     return buf;
+}
+
+std::string describe_call_site(const void* pc) {
+    std::string plain = describe_return_address(pc);
+    if (!pc) return plain;
+    const Dwarf_Addr addr = (Dwarf_Addr)(uintptr_t)pc - 1;
+    Dwfl* d = session(false);
+    Dwfl_Module* mod = d ? dwfl_addrmodule(d, addr) : nullptr;
+    if (!mod) return plain;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = dwfl_module_addrdie(mod, addr, &bias);
+    if (!cu) return plain;
+    Dwarf_Die* scopes = nullptr;
+    const int n = dwarf_getscopes(cu, addr - bias, &scopes);
+    std::string result = plain;
+    // The innermost inlined subroutine: where it was called from.
+    for (int i = 0; i < n; ++i) {
+        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine) continue;
+        Dwarf_Attribute attr;
+        Dwarf_Word file_idx = 0, line = 0;
+        if (!dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr), &file_idx) &&
+            !dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr), &line)) {
+            Dwarf_Files* files = nullptr;
+            size_t nfiles = 0;
+            const char* file = nullptr;
+            if (dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && file_idx < nfiles)
+                file = dwarf_filesrc(files, file_idx, nullptr, nullptr);
+            if (file) {
+                SourceLocation loc;
+                locate_return_address(pc, &loc);
+                const char* base = std::strrchr(file, '/');
+                char buf[512];
+                std::snprintf(buf, sizeof buf, "%s:%llu%s%s%s", base ? base + 1 : file, (unsigned long long)line,
+                              loc.function.empty() ? "" : " (", loc.function.c_str(), loc.function.empty() ? "" : ")");
+                result = buf;
+            }
+        }
+        break;
+    }
+    free(scopes);
+    return result;
 }
 
 void source_locator_reset() {

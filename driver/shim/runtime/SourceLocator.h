@@ -24,6 +24,10 @@ bool locate_return_address(const void* pc, SourceLocation* out);
 bool locate_address(const void* addr, SourceLocation* out);
 // One-line description of a return address, see above.
 std::string describe_return_address(const void* pc);
+// The same for the return address of a call made from an inlined function (a DDK wrapper such
+// as pci_map_bar, static inline in ddk/protocol/pci.h): the line that called the inlined
+// function, in its caller, rather than the header line.
+std::string describe_call_site(const void* pc);
 
 // Modules loaded after the last lookup (a driver) are found automatically; call this after
 // dlclose() so stale module tables are dropped.
