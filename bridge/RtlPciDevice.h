@@ -66,6 +66,7 @@ public:
 
     void bind(PciHost& host) override;
     void write_stats(json_t* obj) const override;
+    bool free_running() const override { return !ports_.idle; }
 
     const ClockDomain& clock() const { return clock_; }
 

@@ -31,6 +31,10 @@ public:
     // host.upstream_socket (called once, in slot order).
     virtual void bind(PciHost& host) = 0;
 
+    // The device has work of its own forever (an RTL device without the `idle` hint is
+    // clocked every cycle): the platform then ends a run when its software threads end.
+    virtual bool free_running() const { return false; }
+
     // Statistics into `obj` (a JSON object the platform files under the instance name).
     virtual void write_stats(json_t* obj) const = 0;
 

@@ -179,7 +179,11 @@ void Platform::spawn(const std::string& name, std::function<void()> fn) {
     sc_spawn(
         [this, fn]() {
             fn();
-            --threads_running_;
+            // A device clocked without an idle hint never lets the simulation run dry: the
+            // run ends when the last simulated software thread does.
+            if (--threads_running_ == 0 &&
+                std::any_of(devices_.begin(), devices_.end(), [](const auto& d) { return d->free_running(); }))
+                sc_stop();
         },
         sc_gen_unique_name(name.c_str()), &opts);
 }

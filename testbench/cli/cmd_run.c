@@ -172,6 +172,7 @@ typedef struct run {
     char problem[256];          /* why the workload could not run */
     int have_proto;             /* a published device offered the workload's protocol */
     int have_dma;               /* ... and it is the DMA transfer protocol (its statistics) */
+    unsigned devices_run;       /* devices the workload ran on */
     dma_xfer_info_t info;
     dma_xfer_stats_t dma_stats;
     sl_workload_result_t result;
@@ -184,10 +185,11 @@ typedef struct any_protocol {
     void* ctx;
 } any_protocol_t;
 
-/* The first device the driver published (not removed) that offers proto_id; with proto_id 0,
- * the first whose protocol some workload drives (*proto_id is set). */
-static int find_protocol(sl_driver_t* drv, uint32_t* proto_id, any_protocol_t* out) {
-    for (size_t i = 0; i < sl_driver_device_count(drv); ++i) {
+/* The next device the driver published (not removed), from index *from on, that offers
+ * proto_id; with proto_id 0, the first whose protocol some workload drives (*proto_id is
+ * set). *from moves past it. */
+static int find_protocol(sl_driver_t* drv, size_t* from, uint32_t* proto_id, any_protocol_t* out) {
+    for (size_t i = *from; i < sl_driver_device_count(drv); ++i) {
         uint32_t id = 0;
         void* ops = NULL;
         void* ctx = NULL;
@@ -197,9 +199,34 @@ static int find_protocol(sl_driver_t* drv, uint32_t* proto_id, any_protocol_t* o
         *proto_id = id;
         out->ops = ops;
         out->ctx = ctx;
+        *from = i + 1;
         return 0;
     }
     return -1;
+}
+
+/* Several devices ran the workload: one result for the run. */
+static void merge_results(sl_workload_result_t* total, const sl_workload_result_t* one) {
+    total->data_ok = total->data_ok && one->data_ok;
+    total->operations += one->operations;
+    total->bytes += one->bytes;
+    total->bytes_checked += one->bytes_checked;
+    total->bad_bytes += one->bad_bytes;
+    total->failed_ops += one->failed_ops;
+    if (total->first_status == ZX_OK) total->first_status = one->first_status;
+    if (!total->detail[0]) memcpy(total->detail, one->detail, sizeof total->detail);
+    /* latency figures: the first device's (a per-device breakdown is in its statistics) */
+}
+
+static void merge_dma_stats(dma_xfer_stats_t* total, const dma_xfer_stats_t* one) {
+    total->transfers += one->transfers;
+    total->bytes += one->bytes;
+    total->descriptors += one->descriptors;
+    total->interrupts += one->interrupts;
+    total->crc_checked += one->crc_checked;
+    total->crc_mismatches += one->crc_mismatches;
+    total->errors += one->errors;
+    total->canceled += one->canceled;
 }
 
 static void run_thread(void* arg) {
@@ -215,7 +242,8 @@ static void run_thread(void* arg) {
     }
     uint32_t proto_id = r->workload ? r->workload->proto_id : 0;
     any_protocol_t proto;
-    if (find_protocol(r->drv, &proto_id, &proto)) {
+    size_t next = 0;
+    if (find_protocol(r->drv, &next, &proto_id, &proto)) {
         if (r->workload)
             snprintf(r->problem, sizeof r->problem,
                      "driver %s published no device with the %s protocol (workload %s drives it)",
@@ -231,8 +259,25 @@ static void run_thread(void* arg) {
         r->have_dma = proto_id == ZX_PROTOCOL_DMA_XFER;
         dma_xfer_protocol_t dma = {proto.ops, proto.ctx};
         if (r->have_dma && dma_xfer_get_info(&dma, &r->info) != ZX_OK) memset(&r->info, 0, sizeof r->info);
-        sl_workload_run(r->workload, &proto, &r->params, &r->result);
-        if (r->have_dma && dma_xfer_get_stats(&dma, &r->dma_stats) != ZX_OK) memset(&r->dma_stats, 0, sizeof r->dma_stats);
+        /* The workload runs on every device the driver published with that protocol, one
+         * after the other (each device its own seed after the first). */
+        for (unsigned n = 0;; ++n) {
+            sl_workload_params_t params = r->params;
+            params.seed ^= (uint64_t)n * 0x9e3779b97f4a7c15ULL;
+            sl_workload_result_t one;
+            sl_workload_run(r->workload, &proto, &params, n ? &one : &r->result);
+            dma_xfer_stats_t ds;
+            if (r->have_dma && dma_xfer_get_stats(&dma, n ? &ds : &r->dma_stats) != ZX_OK)
+                memset(n ? &ds : &r->dma_stats, 0, sizeof ds);
+            if (n) {
+                merge_results(&r->result, &one);
+                if (r->have_dma) merge_dma_stats(&r->dma_stats, &ds);
+            }
+            ++r->devices_run;
+            if (find_protocol(r->drv, &next, &proto_id, &proto)) break;
+            dma.ops = proto.ops;
+            dma.ctx = proto.ctx;
+        }
     }
     r->release_status = sl_driver_release(r->drv);
     r->end_ns = sl_shim_now_ns();
@@ -385,7 +430,9 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
     }
     if (r->problem[0]) fprintf(f, "problem:    %s\n", r->problem);
     fprintf(f, "data:       %s", data_ok ? "VERIFIED" : "WRONG");
-    fprintf(f, " (%llu operations, ", (unsigned long long)res->operations);
+    fprintf(f, " (%llu operations", (unsigned long long)res->operations);
+    if (r->devices_run > 1) fprintf(f, " on %u devices", r->devices_run);
+    fprintf(f, ", ");
     print_bytes(f, res->bytes);
     fprintf(f, " moved, ");
     print_bytes(f, res->bytes_checked);

@@ -50,7 +50,7 @@ typedef struct {
     expect_t exp;
     unsigned failures, prints, max_seen4;
     int finished;
-} dev_t;
+} probe_t;
 
 /* ---- the reference: burst rule and checksum, from the device's specification ---- */
 
@@ -94,19 +94,19 @@ static void fill_random(uint8_t* p, size_t n, uint64_t seed) {
 
 /* ---- the device ---- */
 
-static uint32_t rd(dev_t* d, uint32_t off) {
+static uint32_t rd(probe_t* d, uint32_t off) {
     uint32_t v = 0xDEADBEEFu;
     CU_ASSERT_EQUAL(sl_cpu_transport(d->p, 0, d->bar + off, &v, 4, 1), SL_RESP_OK);
     return v;
 }
 
-static void wr(dev_t* d, uint32_t off, uint32_t v) {
+static void wr(probe_t* d, uint32_t off, uint32_t v) {
     CU_ASSERT_EQUAL(sl_cpu_transport(d->p, 1, d->bar + off, &v, 4, 1), SL_RESP_OK);
 }
 
 /* In a simulated thread: find the device, check its identity, enable memory space and bus
  * mastering, give it a region of RAM filled with a background. */
-static void dev_init(dev_t* d, sl_platform_t* p, const char* name, unsigned width, unsigned index) {
+static void dev_init(probe_t* d, sl_platform_t* p, const char* name, unsigned width, unsigned index) {
     memset(d, 0, sizeof *d);
     d->p = p;
     d->name = name;
@@ -134,7 +134,7 @@ typedef struct {
 } outcome_t;
 
 /* Program one operation, start it, poll STATUS until DONE, collect the results, clear DONE. */
-static outcome_t run_op(dev_t* d, uint32_t op, uint64_t addr, uint32_t len, uint32_t seed, uint32_t max_out) {
+static outcome_t run_op(probe_t* d, uint32_t op, uint64_t addr, uint32_t len, uint32_t seed, uint32_t max_out) {
     outcome_t o;
     wr(d, AXIPROBE_REG_ADDR_LO, (uint32_t)addr);
     wr(d, AXIPROBE_REG_ADDR_HI, (uint32_t)(addr >> 32));
@@ -162,7 +162,7 @@ static outcome_t run_op(dev_t* d, uint32_t op, uint64_t addr, uint32_t len, uint
     return o;
 }
 
-static void fail(dev_t* d, const char* what, uint32_t op, uint64_t addr, uint32_t len, uint32_t max_out, uint64_t got,
+static void fail(probe_t* d, const char* what, uint32_t op, uint64_t addr, uint32_t len, uint32_t max_out, uint64_t got,
                  uint64_t want) {
     ++d->failures;
     if (d->prints++ < MAX_FAIL_PRINTS)
@@ -177,7 +177,7 @@ static void fail(dev_t* d, const char* what, uint32_t op, uint64_t addr, uint32_
     } while (0)
 
 /* One operation checked against the reference; the expected statistics updated. */
-static void check_op(dev_t* d, uint32_t op, uint64_t addr, uint32_t len, uint32_t max_out) {
+static void check_op(probe_t* d, uint32_t op, uint64_t addr, uint32_t len, uint32_t max_out) {
     const uint32_t seed = (uint32_t)(d->exp.ops * 37 + 11) & 0xff;
     const plan_t pl = plan(addr, len, d->bus);
     const outcome_t o = run_op(d, op, addr, len, seed, max_out);
@@ -209,14 +209,15 @@ static void check_op(dev_t* d, uint32_t op, uint64_t addr, uint32_t len, uint32_
     }
     EXPECT(d, "wrong bytes inside", bad_in, 0);
     EXPECT(d, "bytes changed outside", bad_out, 0);
-    if (bad_in || bad_out) CU_ASSERT_EQUAL(sl_dram_write(d->p, d->region, d->bg, REGION), 0);
-    else CU_ASSERT_EQUAL(sl_dram_write(d->p, addr, d->bg + at, len), 0); /* the background back */
+    /* the background back */
+    const int rc = bad_in || bad_out ? sl_dram_write(d->p, d->region, d->bg, REGION) : sl_dram_write(d->p, addr, d->bg + at, len);
+    CU_ASSERT_EQUAL(rc, 0);
 }
 
 /* Every start offset 0..bus+1 after a 4 KiB boundary and as far before it (so short ranges
  * start in one page and end in the next), the lengths around the bus width, READ and WRITE,
  * with 1 and 4 bursts in flight. `stride` > 1 takes every stride-th offset. */
-static void sweep(dev_t* d, unsigned stride) {
+static void sweep(probe_t* d, unsigned stride) {
     const unsigned b = d->bus;
     const uint64_t boundary = d->region + PAGE;
     static const uint32_t outs[2] = {1, 4};
@@ -234,7 +235,7 @@ static void sweep(dev_t* d, unsigned stride) {
 
 /* Arguments out of range end at GO with ERR_ARGS, no bursts, DONE and irq; clearing DONE
  * drops irq. */
-static void check_args_and_irq(dev_t* d) {
+static void check_args_and_irq(probe_t* d) {
     const uint64_t addr = d->region;
     outcome_t o = run_op(d, AXIPROBE_OP_READ, addr, 0, 0, 1);
     CU_ASSERT_EQUAL(o.status, AXIPROBE_STATUS_DONE | AXIPROBE_STATUS_ERROR);
@@ -262,7 +263,7 @@ static void check_args_and_irq(dev_t* d) {
     d->exp.bytes_read += pl.span;
 }
 
-static void report(dev_t* d) {
+static void report(probe_t* d) {
     CU_ASSERT_EQUAL(d->failures, 0);
     if (d->failures) fprintf(stderr, "%s: %u failed checks\n", d->name, d->failures);
 }
@@ -286,7 +287,7 @@ static json_int_t jint(json_t* o, const char* key) {
 }
 
 /* The device's statistics agree with what the operations should have cost. */
-static void check_stats(sl_platform_t* p, const dev_t* d) {
+static void check_stats(sl_platform_t* p, const probe_t* d) {
     char* text = sl_platform_stats_json(p);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     json_t* root = json_loads(text, 0, NULL);
@@ -311,12 +312,12 @@ static void check_stats(sl_platform_t* p, const dev_t* d) {
 
 /* ---- one width ---- */
 
-static dev_t one;
+static probe_t one;
 static const char* one_name;
 static unsigned one_width, one_index;
 
 static void one_thread(void* arg) {
-    dev_t* d = &one;
+    probe_t* d = &one;
     dev_init(d, arg, one_name, one_width, one_index);
     check_args_and_irq(d);
     sweep(d, 1);
@@ -342,12 +343,12 @@ static void test_width_256(void) { width_case("axiprobe256", 256, 3); }
 
 /* ---- two widths in one platform ---- */
 
-static dev_t pair[2];
+static probe_t pair[2];
 static sl_platform_t* pair_p;
 
 /* Each device sweeps its own region at the same time as the other (every third offset). */
 static void pair_thread(void* arg) {
-    dev_t* d = arg;
+    probe_t* d = arg;
     const int i = d == &pair[1];
     dev_init(d, pair_p, i ? "axiprobe256" : "axiprobe32", i ? 256 : 32, i ? 3 : 0);
     sweep(d, 3);
@@ -356,7 +357,7 @@ static void pair_thread(void* arg) {
     if (!i) return;
     /* Then on each other's data: the 32-bit device writes a range of the 256-bit one's
      * region, the 256-bit device checksums it. */
-    dev_t* a = &pair[0];
+    probe_t* a = &pair[0];
     while (!a->finished) sl_wait_ns(1000);
     const uint64_t addr = d->region + PAGE - 45;
     const uint32_t len = 1000, seed = 0x5a;

@@ -71,7 +71,7 @@ static void ready_later(void* arg) {
 }
 
 static void snippets_body(void* arg) {
-    const int instrumented = g_driver == TUTORIAL;
+    const int instrumented = strcmp(g_driver, TUTORIAL) == 0;
     CU_ASSERT_EQUAL(sl_driver_instrumented(D), instrumented);
     /* bind's `base[REGISTER_X] = 0x1234` reached the device's register */
     sl_shim_stats_t s0, s1;

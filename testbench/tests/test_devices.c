@@ -171,6 +171,36 @@ static void test_two_devices_deterministic(void) {
     }
 }
 
+/* One driver, two devices (its Verilog and its C model): bound to both, the workload runs on
+ * each, every device gets its own interrupts and moves its own frames. */
+static void test_one_driver_two_devices(void) {
+    char json[] = "/tmp/sl_devices_XXXXXX.json";
+    close(mkstemps(json, 5));
+    char args[512];
+    snprintf(args, sizeof args, "run --device lnic,name=nic0 --device lnic-model,name=nic1 --driver lnic --json %s", json);
+    char* out = NULL;
+    int rc = staleline(args, &out);
+    if (rc) fprintf(stderr, "%s\n", out);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "on 2 devices"));
+    free(out);
+    json_t* j = load_json(json);
+    json_t* stats = json_object_get(j, "stats");
+    long long per_device = json_integer_value(json_object_get(json_object_get(j, "workload_result"), "operations")) / 2;
+    CU_ASSERT(per_device > 0);
+    for (int i = 0; i < 2; ++i) {
+        json_t* d = json_object_get(stats, i ? "nic1" : "nic0");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        CU_ASSERT(json_integer_value(json_object_get(d, "msi_writes")) > 0);
+        CU_ASSERT(json_integer_value(json_object_get(d, "bytes_written")) > 0);
+        CU_ASSERT(json_is_true(json_object_get(json_array_get(json_object_get(j, "devices"), i), "bound")));
+    }
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(json_object_get(stats, "nic1"), "model"), "rx_frames")),
+                    per_device);
+    json_decref(j);
+    unlink(json);
+}
+
 /* ---- the behavioural device API, through the probe model ---- */
 
 #define REG_ID 0x00
@@ -368,6 +398,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_list_devices),
         SL_TEST(test_toml_device_list_and_engine_in_slot_1),
         SL_TEST(test_two_devices_deterministic),
+        SL_TEST(test_one_driver_two_devices),
         SL_TEST(test_behavioural_services),
         SL_TEST(test_iommu_isolation_between_devices),
     };

@@ -218,6 +218,30 @@ static void reference_production_kernel(const char* kind) {
     check_clean(kind, "--set shim.allow_cache_invalidate=false --set cache.adversary=random", 24);
 }
 
+/* Legacy INTx (the level of ISR & IMR) instead of MSI. */
+static void reference_legacy(const char* kind) {
+    NEED(kind);
+    char spec[64];
+    snprintf(spec, sizeof spec, "%s,msi=0", kind);
+    check_clean(spec, "--set cache.adversary=random --seed 2", 24);
+}
+
+/* The model's per-frame time is a device parameter: 10 us more per frame shows in the run. */
+static void model_frame_delay(void) {
+    NEED(MODEL);
+    int rc = 0;
+    json_t* fast = run_json(MODEL, LOOPBACK " --set workload.queue_depth=1", &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fast);
+    json_t* slow = run_json(MODEL ",frame_delay_ns=10100", LOOPBACK " --set workload.queue_depth=1", &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(slow);
+    CU_ASSERT_EQUAL(rc, 0);
+    const json_int_t t0 = jint(fast, "sim_time_ns"), t1 = jint(slow, "sim_time_ns");
+    CU_ASSERT(t0 > 0);
+    CU_ASSERT(t1 >= t0 + 24 * 5000); /* half of it: the workload polls in steps */
+    json_decref(fast);
+    json_decref(slow);
+}
+
 static void deterministic(const char* kind) {
     NEED(kind);
     const char* args = LOOPBACK " --set cache.adversary=random --seed 5";
@@ -388,6 +412,7 @@ PER_DEVICE(reference_long)
 PER_DEVICE(reference_adversary)
 PER_DEVICE(reference_production_kernel)
 PER_DEVICE(deterministic)
+PER_DEVICE(reference_legacy)
 
 #define VARIANT_TESTS(fn, name)                                         \
     static void fn##_model(void) { check_variant(MODEL, variant(name)); } \
@@ -406,6 +431,9 @@ int main(int argc, char** argv) {
         SL_TEST(reference_adversary_rtl),
         SL_TEST(reference_production_kernel_model),
         SL_TEST(reference_production_kernel_rtl),
+        SL_TEST(reference_legacy_model),
+        SL_TEST(reference_legacy_rtl),
+        SL_TEST(model_frame_delay),
         SL_TEST(deterministic_model),
         SL_TEST(deterministic_rtl),
         SL_TEST(tx_missing_clean_model),

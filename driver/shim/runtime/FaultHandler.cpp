@@ -38,7 +38,7 @@ uint64_t register_operand(const greg_t* g, const MovInsn& m) {
 void set_register(greg_t* g, const MovInsn& m, uint64_t loaded) {
     uint64_t v = loaded & mask(m.size);
     if (m.sign_extend && m.size < 8 && (v >> (8 * m.size - 1)) & 1) v |= ~mask(m.size);
-    uint64_t& r = reinterpret_cast<uint64_t&>(g[kGreg[m.reg]]);
+    uint64_t r = (uint64_t)g[kGreg[m.reg]];
     switch (m.dest_size) {
         case 1:
             if (m.high_byte) r = (r & ~0xff00ULL) | (v & 0xff) << 8;
@@ -48,6 +48,7 @@ void set_register(greg_t* g, const MovInsn& m, uint64_t loaded) {
         case 4: r = v & 0xffffffffULL; break;  // 32-bit writes zero the upper half
         default: r = v; break;
     }
+    g[kGreg[m.reg]] = (greg_t)r;
 }
 
 // Emulates the BAR access at addr made by the instruction of uc. Returns normally once done
