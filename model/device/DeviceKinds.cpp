@@ -148,6 +148,7 @@ std::vector<DeviceKinds::Listed> DeviceKinds::list() {
         l.vendor_id = k.desc->vendor_id;
         l.device_id = k.desc->device_id;
         l.rtl = k.rtl();
+        l.params = k.desc->params;
         out.push_back(l);
     };
     for (const auto& k : kinds_)

@@ -61,6 +61,7 @@ public:
         std::string name, path, summary, error;
         uint16_t vendor_id = 0, device_id = 0;
         bool rtl = false;
+        const sl_dev_param_decl_t* params = nullptr;  // the kind's own keys
     };
     std::vector<Listed> list();
 

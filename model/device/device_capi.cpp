@@ -58,6 +58,10 @@ size_t sl_device_kinds_print(FILE* f) {
         std::fprintf(f, "%-20s %-13s %04x:%04x  %s\n", l.name.c_str(),
                      l.path.empty() ? "built-in" : l.rtl ? "RTL" : "behavioural", l.vendor_id, l.device_id,
                      l.summary.c_str());
+        if (l.rtl) std::fprintf(f, "    clock_mhz=N   device clock (default: the kind's, else rtl.clock_mhz)\n");
+        for (const sl_dev_param_decl_t* p = l.params; p && p->key; ++p)
+            std::fprintf(f, "    %s=N   %s (default %llu, %llu..%llu)\n", p->key, p->doc ? p->doc : "",
+                         (unsigned long long)p->default_value, (unsigned long long)p->min, (unsigned long long)p->max);
         ++n;
     }
     return n;

@@ -259,7 +259,8 @@ module axiprobe #(
                 if (wr_word == R_SEED) seed <= merge(seed, wr_data, wr_mask);
                 if (wr_word == R_MAX_OUT) max_out <= merge(max_out, wr_data, wr_mask);
             end
-            if (do_write && wr_word == R_STATUS && wr_bits[1]) begin   // DONE is write-1-to-clear
+            // DONE is write-1-to-clear (with ERROR); it is 0 while busy, and ERROR stays.
+            if (do_write && wr_word == R_STATUS && wr_bits[1] && !busy) begin
                 done <= 1'b0;
                 err <= 1'b0;
             end
