@@ -9,9 +9,7 @@
  * The driver calls recv with a pointer into its own DMA buffer, from its interrupt thread.
  * This file is not compiled with access instrumentation, so the bytes are copied with
  * sl_driver_memcpy, which reads them through the cache model: what the CPU sees. */
-#include <ddk/driver.h>
 #include <ddk/protocol/ethernet.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zircon/syscalls.h>
