@@ -18,12 +18,19 @@
 #   In a STALELINE_SANITIZE build the module is compiled without ASan/UBSan: GCC refuses
 #   -fsanitize=thread together with them, and the module must not need the ASan runtime.
 #
+# staleline_add_workload(NAME SOURCES src.c ... [INCLUDES dir ...] [DEFINES X=1 ...])
+#   A workload module (staleline/workload.h, exporting staleline_workload()) in
+#   build/lib/workloads/NAME.so, loaded by `staleline run --workload NAME`. Built exactly as a
+#   driver is (the same instrumentation and source-location rules): its plain loads and
+#   stores of driver buffers, and its memcpy, go through the cache model as the CPU's.
+#
 # staleline_use_shim(TARGET)
 #   Links the whole shim (and its core) into executable TARGET and exports its symbols
 #   (ENABLE_EXPORTS), so that driver modules loaded by TARGET resolve zx_*, device_*, pci
 #   protocol helpers, thrd_*/mtx_*/cnd_* and the instrumentation hooks to the shim.
 
 set(STALELINE_DRIVER_DIR ${CMAKE_BINARY_DIR}/lib/drivers CACHE INTERNAL "Where staleline_add_driver puts driver modules")
+set(STALELINE_WORKLOAD_DIR ${CMAKE_BINARY_DIR}/lib/workloads CACHE INTERNAL "Where staleline_add_workload puts workload modules")
 
 function(staleline_add_driver name)
   cmake_parse_arguments(D "UNINSTRUMENTED" "" "SOURCES;INCLUDES;DEFINES" ${ARGN})
@@ -58,4 +65,9 @@ function(staleline_use_shim target)
     "$<LINK_LIBRARY:WHOLE_ARCHIVE,staleline_shim>"
     "$<LINK_LIBRARY:WHOLE_ARCHIVE,staleline_shim_core>")
   set_target_properties(${target} PROPERTIES ENABLE_EXPORTS ON)
+endfunction()
+
+function(staleline_add_workload name)
+  staleline_add_driver(${name} ${ARGN})
+  set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${STALELINE_WORKLOAD_DIR})
 endfunction()

@@ -54,13 +54,19 @@ void DeviceKinds::set_forms(DeviceMaker rtl, DeviceMaker behavioural) {
 
 std::vector<std::string> DeviceKinds::search_path() {
     std::vector<std::string> dirs;
+    // Each directory once, however it is spelled (bin/../lib/devices is the build's lib/devices).
+    auto add = [&dirs](const std::string& d) {
+        char real[PATH_MAX];
+        std::string key = realpath(d.c_str(), real) ? std::string(real) : d;
+        if (std::find(dirs.begin(), dirs.end(), key) == dirs.end()) dirs.push_back(key);
+    };
     if (const char* env = std::getenv("STALELINE_DEVICE_PATH")) {
         std::string s = env;
         size_t start = 0;
         for (;;) {
             size_t colon = s.find(':', start);
             std::string d = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-            if (!d.empty()) dirs.push_back(d);
+            if (!d.empty()) add(d);
             if (colon == std::string::npos) break;
             start = colon + 1;
         }
@@ -71,10 +77,10 @@ std::vector<std::string> DeviceKinds::search_path() {
         exe[n] = 0;
         std::string dir(exe);
         dir = dir.substr(0, dir.rfind('/'));
-        dirs.push_back(dir + "/../lib/devices");
+        add(dir + "/../lib/devices");
     }
 #ifdef STALELINE_BUILD_DEVICE_DIR
-    dirs.push_back(STALELINE_BUILD_DEVICE_DIR);
+    add(STALELINE_BUILD_DEVICE_DIR);
 #endif
     return dirs;
 }

@@ -41,8 +41,9 @@ static void usage(FILE* f) {
           "                      docs/devices.md); repeatable. Default: dma_engine (platform.devices)\n"
           "  --driver NAME|PATH  driver module: a name (" DEFAULT_DRIVER ", the default; see --list-drivers) or the\n"
           "                      path of a module built with staleline_add_driver()\n"
-          "  --workload NAME     see --list-workloads; default: " DEFAULT_WORKLOAD " for the DMA transfer protocol,\n"
-          "                      else the first workload for the protocol the driver's device offers\n"
+          "  --workload NAME|PATH  a built-in workload or a module built with staleline_add_workload()\n"
+          "                      (see --list-workloads); default: " DEFAULT_WORKLOAD " for the DMA transfer\n"
+          "                      protocol, else the first workload for the protocol the driver's device offers\n"
           "  --set key=value     set a configuration parameter (see `staleline params`); repeatable\n"
           "  --config FILE       read parameters from a TOML file (applied where it appears)\n"
           "  --seed N            same as --set sim.seed=N\n"
@@ -66,20 +67,15 @@ static void usage(FILE* f) {
 /* ---- listing ---- */
 
 static const char* protocol_name(uint32_t proto_id) {
+    static char other[16];
     switch (proto_id) {
     case ZX_PROTOCOL_DMA_XFER: return "dma-xfer";
     case ZX_PROTOCOL_ETHMAC: return "ethmac";
-    default: return "?";
+    default: snprintf(other, sizeof other, "0x%08x", proto_id); return other;
     }
 }
 
-static void list_workloads(void) {
-    for (size_t i = 0; i < sl_workload_count(); ++i) {
-        const sl_workload_t* w = sl_workload_at(i);
-        printf("%-16s %-9s %s%s\n", w->name, protocol_name(w->proto_id), w->summary,
-               strcmp(w->name, DEFAULT_WORKLOAD) ? "" : " (default)");
-    }
-}
+static void list_workloads(void) { sl_workload_list(stdout, protocol_name, DEFAULT_WORKLOAD); }
 
 /* "vendor version" from a module's driver note (ZIRCON_DRIVER_BEGIN), "" if it has none. */
 static void driver_note(const char* path, char* out, size_t len) {
@@ -662,11 +658,10 @@ int cmd_run(int argc, char** argv) {
     }
     run_t r;
     memset(&r, 0, sizeof r);
-    r.workload = workload_name ? sl_workload_find(workload_name) : NULL;
+    char werr[1024];
+    r.workload = workload_name ? sl_workload_load(workload_name, werr, sizeof werr) : NULL;
     if (workload_name && !r.workload) {
-        fprintf(stderr, "staleline run: unknown workload '%s' (known:", workload_name);
-        for (size_t i = 0; i < sl_workload_count(); ++i) fprintf(stderr, " %s", sl_workload_at(i)->name);
-        fprintf(stderr, ")\n");
+        fprintf(stderr, "staleline run: --workload: %s\n", werr);
         rc = SL_EXIT_USAGE;
         goto out;
     }

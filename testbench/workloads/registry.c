@@ -1,18 +1,24 @@
-/* The table of workloads, their parameters from the configuration, and the common run. */
+/* The table of workloads, workload modules, their parameters from the configuration, and
+ * the common run. */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "workloads.h"
 
 static const sl_workload_t kWorkloads[] = {
-    {"copy", "COPY between VMOs: 1 byte .. workload.max_size, aligned and unaligned offsets", ZX_PROTOCOL_DMA_XFER, wl_copy_run},
-    {"blockio", "device SRAM as a block device: WRITE_SRAM / READ_SRAM of random block ranges, checked", ZX_PROTOCOL_DMA_XFER, wl_blockio_run},
-    {"fill", "FILL of VMO ranges with 64-bit patterns, any offset and length", ZX_PROTOCOL_DMA_XFER, wl_fill_run},
-    {"ring", "NIC-like rings: workload.rings rings of workload.ring_entries buffers; RX (device writes) / TX (device reads)", ZX_PROTOCOL_DMA_XFER, wl_ring_run},
-    {"sgblock", "block I/O with scatter-gather lists over a buffer pool (workload.pool_size), 512 B .. 1 MiB requests", ZX_PROTOCOL_DMA_XFER, wl_sgblock_run},
-    {"stream", "streaming COPY of workload.max_size chunks through workload.pool_size buffers", ZX_PROTOCOL_DMA_XFER, wl_stream_run},
-    {"random", "random workload.access_size DMA reads/writes over a window of workload.window bytes (working-set sweep)", ZX_PROTOCOL_DMA_XFER, wl_random_run},
-    {"ethmac-loopback", "Ethernet frames through an ethmac driver over a loopback device: workload.transfers frames of 60..1514 bytes, workload.queue_depth in flight, each back in order and byte-exact", ZX_PROTOCOL_ETHMAC, wl_ethmac_loopback_run},
+    {SL_WORKLOAD_ABI_VERSION, "copy", "COPY between VMOs: 1 byte .. workload.max_size, aligned and unaligned offsets", ZX_PROTOCOL_DMA_XFER, wl_copy_run},
+    {SL_WORKLOAD_ABI_VERSION, "blockio", "device SRAM as a block device: WRITE_SRAM / READ_SRAM of random block ranges, checked", ZX_PROTOCOL_DMA_XFER, wl_blockio_run},
+    {SL_WORKLOAD_ABI_VERSION, "fill", "FILL of VMO ranges with 64-bit patterns, any offset and length", ZX_PROTOCOL_DMA_XFER, wl_fill_run},
+    {SL_WORKLOAD_ABI_VERSION, "ring", "NIC-like rings: workload.rings rings of workload.ring_entries buffers; RX (device writes) / TX (device reads)", ZX_PROTOCOL_DMA_XFER, wl_ring_run},
+    {SL_WORKLOAD_ABI_VERSION, "sgblock", "block I/O with scatter-gather lists over a buffer pool (workload.pool_size), 512 B .. 1 MiB requests", ZX_PROTOCOL_DMA_XFER, wl_sgblock_run},
+    {SL_WORKLOAD_ABI_VERSION, "stream", "streaming COPY of workload.max_size chunks through workload.pool_size buffers", ZX_PROTOCOL_DMA_XFER, wl_stream_run},
+    {SL_WORKLOAD_ABI_VERSION, "random", "random workload.access_size DMA reads/writes over a window of workload.window bytes (working-set sweep)", ZX_PROTOCOL_DMA_XFER, wl_random_run},
+    {SL_WORKLOAD_ABI_VERSION, "ethmac-loopback", "Ethernet frames through an ethmac driver over a loopback device: workload.transfers frames of 60..1514 bytes, workload.queue_depth in flight, each back in order and byte-exact", ZX_PROTOCOL_ETHMAC, wl_ethmac_loopback_run},
 };
 
 size_t sl_workload_count(void) { return sizeof kWorkloads / sizeof kWorkloads[0]; }
@@ -78,6 +84,125 @@ int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t*
         return -1;
     }
     return 0;
+}
+
+/* Add dir to dirs unless it is there already (under another spelling). */
+static void add_dir(char dirs[][PATH_MAX], size_t* n, size_t cap, const char* dir) {
+    char real[PATH_MAX];
+    const char* d = realpath(dir, real) ? real : dir;
+    for (size_t i = 0; i < *n; ++i)
+        if (!strcmp(dirs[i], d)) return;
+    if (*n < cap) snprintf(dirs[(*n)++], PATH_MAX, "%s", d);
+}
+
+/* Where workload modules are looked for by name, in order; n directories written to dirs. */
+static size_t search_path(char dirs[][PATH_MAX], size_t cap) {
+    size_t n = 0;
+    const char* env = getenv("STALELINE_WORKLOAD_PATH");
+    if (env) {
+        char* copy = strdup(env);
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+            add_dir(dirs, &n, cap, d);
+        free(copy);
+    }
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char* slash = strrchr(exe, '/');
+        if (slash) {
+            char dir[PATH_MAX + 20];
+            *slash = 0;
+            snprintf(dir, sizeof dir, "%s/../lib/workloads", exe);
+            add_dir(dirs, &n, cap, dir);
+        }
+    }
+#ifdef SL_WORKLOAD_DIR
+    add_dir(dirs, &n, cap, SL_WORKLOAD_DIR);
+#endif
+    return n;
+}
+
+/* dlopen a workload module (kept open: its code runs until the process ends). */
+static const sl_workload_t* load_module(const char* path, char* err, size_t errlen) {
+    void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(err, errlen, "%s", dlerror());
+        return NULL;
+    }
+    sl_workload_fn entry = (sl_workload_fn)dlsym(h, SL_WORKLOAD_ENTRY);
+    const sl_workload_t* w = entry ? entry() : NULL;
+    const char* why = !entry ? "not a workload module (no " SL_WORKLOAD_ENTRY "())"
+                      : !w || !w->name || !w->run ? SL_WORKLOAD_ENTRY "() gave no name or run function"
+                      : w->abi_version != SL_WORKLOAD_ABI_VERSION ? "built for another workload ABI (rebuild it)"
+                                                                  : NULL;
+    if (why) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        dlclose(h);
+        return NULL;
+    }
+    return w;
+}
+
+const sl_workload_t* sl_workload_load(const char* name, char* err, size_t errlen) {
+    err[0] = 0;
+    if (!name || !*name) {
+        snprintf(err, errlen, "empty workload name");
+        return NULL;
+    }
+    const size_t len = strlen(name);
+    if (strchr(name, '/') || (len > 3 && !strcmp(name + len - 3, ".so"))) {
+        if (access(name, R_OK)) {
+            snprintf(err, errlen, "no workload module %s", name);
+            return NULL;
+        }
+        return load_module(name, err, errlen);
+    }
+    const sl_workload_t* w = sl_workload_find(name);
+    if (w) return w;
+    char dirs[8][PATH_MAX];
+    size_t n = search_path(dirs, 8);
+    size_t used = (size_t)snprintf(err, errlen, "unknown workload '%s' (see --list-workloads; tried", name);
+    for (size_t i = 0; i < n; ++i) {
+        char path[PATH_MAX + NAME_MAX + 8];
+        snprintf(path, sizeof path, "%s/%s.so", dirs[i], name);
+        if (!access(path, F_OK)) return load_module(path, err, errlen);
+        if (used < errlen) used += (size_t)snprintf(err + used, errlen - used, " %s", path);
+    }
+    if (used < errlen) snprintf(err + used, errlen - used, ")");
+    return NULL;
+}
+
+static int by_name(const void* a, const void* b) { return strcmp(*(char* const*)a, *(char* const*)b); }
+
+void sl_workload_list(FILE* f, const char* (*proto_name)(uint32_t), const char* default_name) {
+    for (size_t i = 0; i < sl_workload_count(); ++i) {
+        const sl_workload_t* w = sl_workload_at(i);
+        fprintf(f, "%-16s %-9s %s%s\n", w->name, proto_name(w->proto_id), w->summary,
+                strcmp(w->name, default_name) ? "" : " (default)");
+    }
+    char dirs[8][PATH_MAX];
+    size_t n = search_path(dirs, 8);
+    for (size_t d = 0; d < n; ++d) {
+        DIR* dir = opendir(dirs[d]);
+        if (!dir) continue;
+        char* names[256];
+        size_t count = 0;
+        for (struct dirent* e; (e = readdir(dir)) && count < 256;) {
+            size_t len = strlen(e->d_name);
+            if (len > 3 && !strcmp(e->d_name + len - 3, ".so")) names[count++] = strdup(e->d_name);
+        }
+        closedir(dir);
+        qsort(names, count, sizeof names[0], by_name); /* the same listing on every host */
+        for (size_t i = 0; i < count; ++i) {
+            char path[PATH_MAX + NAME_MAX + 8], err[512];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], names[i]);
+            const sl_workload_t* w = load_module(path, err, sizeof err);
+            if (w) fprintf(f, "%-16s %-9s %s (module %s)\n", w->name, proto_name(w->proto_id), w->summary ? w->summary : "", path);
+            else fprintf(f, "%-16s (cannot load: %s)\n", names[i], err);
+            free(names[i]);
+        }
+    }
 }
 
 const sl_workload_t* sl_workload_for_protocol(uint32_t proto_id) {
