@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "config/Config.h"
+#include "staleline/modules.h"
 
 namespace staleline {
 
@@ -53,36 +54,14 @@ void DeviceKinds::set_forms(DeviceMaker rtl, DeviceMaker behavioural) {
 }
 
 std::vector<std::string> DeviceKinds::search_path() {
-    std::vector<std::string> dirs;
-    // Each directory once, however it is spelled (bin/../lib/devices is the build's lib/devices).
-    auto add = [&dirs](const std::string& d) {
-        char real[PATH_MAX];
-        std::string key = realpath(d.c_str(), real) ? std::string(real) : d;
-        if (std::find(dirs.begin(), dirs.end(), key) == dirs.end()) dirs.push_back(key);
-    };
-    if (const char* env = std::getenv("STALELINE_DEVICE_PATH")) {
-        std::string s = env;
-        size_t start = 0;
-        for (;;) {
-            size_t colon = s.find(':', start);
-            std::string d = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-            if (!d.empty()) add(d);
-            if (colon == std::string::npos) break;
-            start = colon + 1;
-        }
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        std::string dir(exe);
-        dir = dir.substr(0, dir.rfind('/'));
-        add(dir + "/../lib/devices");
-    }
 #ifdef STALELINE_BUILD_DEVICE_DIR
-    add(STALELINE_BUILD_DEVICE_DIR);
+    const char* build = STALELINE_BUILD_DEVICE_DIR;
+#else
+    const char* build = nullptr;
 #endif
-    return dirs;
+    static char dirs[8][SL_MODULE_DIR_MAX];
+    size_t n = sl_module_search_path("devices", "STALELINE_DEVICE_PATH", build, dirs, 8);
+    return std::vector<std::string>(dirs, dirs + n);
 }
 
 const DeviceKind* DeviceKinds::load(const std::string& path, std::string* error) {

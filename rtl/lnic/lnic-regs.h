@@ -1,7 +1,7 @@
 /* lnic-regs.h: the register map and descriptor format of lnic, a small loopback Ethernet
  * controller with a TX and an RX descriptor ring. The one definition: the driver
  * (driver/lnic), the behavioural model (rtl/lnic/model) and the tests include this file; the
- * Verilog (rtl/lnic/*.v) includes lnic_regs.vh, which a test checks against it.
+ * Verilog (the .v files of rtl/lnic) includes lnic_regs.vh, which a test checks against it.
  *
  * PCI: vendor 0x1b36, device 0x5d10, class 0x020000 (Ethernet), BAR0 4 KiB of 32-bit
  * registers, MSI (one vector) and INTA.

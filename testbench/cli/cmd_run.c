@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "staleline/checker.h"
+#include "staleline/modules.h"
 #include "staleline/dmac-protocol.h"
 #include "staleline/shim.h"
 #include <ddk/binding.h>
@@ -127,28 +128,13 @@ static void list_dir(const char* dir, char seen[][NAME_MAX + 1], size_t* nseen, 
 static void list_drivers(void) {
     static char seen[64][NAME_MAX + 1];
     size_t nseen = 0;
-    const char* env = getenv("STALELINE_DRIVER_PATH");
-    if (env) {
-        char* copy = strdup(env);
-        for (char* save = NULL, *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
-            list_dir(dir, seen, &nseen, 64);
-        free(copy);
-    }
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = 0;
-        char* slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            char dir[PATH_MAX + 32];
-            snprintf(dir, sizeof dir, "%s/../lib/drivers", exe);
-            list_dir(dir, seen, &nseen, 64);
-        }
-    }
+    static char dirs[8][SL_MODULE_DIR_MAX];
 #ifdef SL_DRIVER_DIR
-    list_dir(SL_DRIVER_DIR, seen, &nseen, 64);
+    const size_t n = sl_module_search_path("drivers", "STALELINE_DRIVER_PATH", SL_DRIVER_DIR, dirs, 8);
+#else
+    const size_t n = sl_module_search_path("drivers", "STALELINE_DRIVER_PATH", NULL, dirs, 8);
 #endif
+    for (size_t i = 0; i < n; ++i) list_dir(dirs[i], seen, &nseen, 64);
     if (nseen == 0) printf("no driver modules found (set STALELINE_DRIVER_PATH)\n");
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "staleline/modules.h"
 #include "workloads.h"
 
 static const sl_workload_t kWorkloads[] = {
@@ -86,41 +87,12 @@ int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t*
     return 0;
 }
 
-/* Add dir to dirs unless it is there already (under another spelling). */
-static void add_dir(char dirs[][PATH_MAX], size_t* n, size_t cap, const char* dir) {
-    char real[PATH_MAX];
-    const char* d = realpath(dir, real) ? real : dir;
-    for (size_t i = 0; i < *n; ++i)
-        if (!strcmp(dirs[i], d)) return;
-    if (*n < cap) snprintf(dirs[(*n)++], PATH_MAX, "%s", d);
-}
-
-/* Where workload modules are looked for by name, in order; n directories written to dirs. */
-static size_t search_path(char dirs[][PATH_MAX], size_t cap) {
-    size_t n = 0;
-    const char* env = getenv("STALELINE_WORKLOAD_PATH");
-    if (env) {
-        char* copy = strdup(env);
-        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-            add_dir(dirs, &n, cap, d);
-        free(copy);
-    }
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = 0;
-        char* slash = strrchr(exe, '/');
-        if (slash) {
-            char dir[PATH_MAX + 20];
-            *slash = 0;
-            snprintf(dir, sizeof dir, "%s/../lib/workloads", exe);
-            add_dir(dirs, &n, cap, dir);
-        }
-    }
+static size_t search_path(char (*dirs)[SL_MODULE_DIR_MAX], size_t cap) {
 #ifdef SL_WORKLOAD_DIR
-    add_dir(dirs, &n, cap, SL_WORKLOAD_DIR);
+    return sl_module_search_path("workloads", "STALELINE_WORKLOAD_PATH", SL_WORKLOAD_DIR, dirs, cap);
+#else
+    return sl_module_search_path("workloads", "STALELINE_WORKLOAD_PATH", NULL, dirs, cap);
 #endif
-    return n;
 }
 
 /* dlopen a workload module (kept open: its code runs until the process ends). */
@@ -160,7 +132,7 @@ const sl_workload_t* sl_workload_load(const char* name, char* err, size_t errlen
     }
     const sl_workload_t* w = sl_workload_find(name);
     if (w) return w;
-    char dirs[8][PATH_MAX];
+    char dirs[8][SL_MODULE_DIR_MAX];
     size_t n = search_path(dirs, 8);
     size_t used = (size_t)snprintf(err, errlen, "unknown workload '%s' (see --list-workloads; tried", name);
     for (size_t i = 0; i < n; ++i) {
@@ -181,7 +153,7 @@ void sl_workload_list(FILE* f, const char* (*proto_name)(uint32_t), const char* 
         fprintf(f, "%-16s %-9s %s%s\n", w->name, proto_name(w->proto_id), w->summary,
                 strcmp(w->name, default_name) ? "" : " (default)");
     }
-    char dirs[8][PATH_MAX];
+    char dirs[8][SL_MODULE_DIR_MAX];
     size_t n = search_path(dirs, 8);
     for (size_t d = 0; d < n; ++d) {
         DIR* dir = opendir(dirs[d]);

@@ -1,5 +1,7 @@
 #include "DriverLoader.h"
 
+#include "staleline/modules.h"
+
 #include <algorithm>
 
 #include <dlfcn.h>
@@ -24,16 +26,6 @@ namespace staleline::zx {
 namespace {
 
 bool file_exists(const std::string& p) { return access(p.c_str(), R_OK) == 0; }
-
-std::string exe_dir() {
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return "";
-    buf[n] = 0;
-    std::string s(buf);
-    size_t slash = s.rfind('/');
-    return slash == std::string::npos ? "" : s.substr(0, slash);
-}
 
 // Properties of a PCI function, as the bus driver publishes them for binding.
 struct BindProps {
@@ -105,22 +97,10 @@ bool run_bind_program(const zx_bind_inst_t* prog, uint32_t count, const BindProp
 DriverLoader::DriverLoader(ShimRuntime& rt) : rt_(rt) {}
 
 std::vector<std::string> DriverLoader::search_path() {
-    std::vector<std::string> dirs;
-    if (const char* env = std::getenv("STALELINE_DRIVER_PATH")) {
-        std::string s(env);
-        size_t start = 0;
-        while (start <= s.size()) {
-            size_t colon = s.find(':', start);
-            std::string d = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-            if (!d.empty()) dirs.push_back(d);
-            if (colon == std::string::npos) break;
-            start = colon + 1;
-        }
-    }
-    std::string exe = exe_dir();
-    if (!exe.empty()) dirs.push_back(exe + "/../lib/drivers");
-    if (*STALELINE_BUILD_DRIVER_DIR) dirs.push_back(STALELINE_BUILD_DRIVER_DIR);
-    return dirs;
+    static char dirs[8][SL_MODULE_DIR_MAX];
+    size_t n = sl_module_search_path("drivers", "STALELINE_DRIVER_PATH",
+                                     *STALELINE_BUILD_DRIVER_DIR ? STALELINE_BUILD_DRIVER_DIR : nullptr, dirs, 8);
+    return std::vector<std::string>(dirs, dirs + n);
 }
 
 std::string DriverLoader::resolve(const std::string& name, std::string* error) {
