@@ -1,6 +1,7 @@
 // C API over Platform (staleline/platform.h).
 #include <cstdlib>
 #include <exception>
+#include <memory>
 
 #include <jansson.h>
 
@@ -14,9 +15,9 @@ extern "C" {
 sl_platform_t* sl_platform_create(const sl_config_t* cfg) {
     clear_error();
     try {
-        auto* p = new sl_platform;
+        auto p = std::make_unique<sl_platform>();  // freed if the platform cannot be built
         p->impl = new Platform(cfg->cfg);
-        return p;
+        return p.release();
     } catch (const ConfigError& e) {
         set_error(e.what(), e.key());
     } catch (const std::exception& e) {
