@@ -22,7 +22,10 @@ set(STALELINE_DEVICE_DIR ${CMAKE_BINARY_DIR}/lib/devices CACHE INTERNAL "Where d
 set(STALELINE_DEVICE_ENTRY_IN ${CMAKE_CURRENT_LIST_DIR}/device_entry.cpp.in CACHE INTERNAL "")
 set(STALELINE_DEVICE_EXPORTS ${CMAKE_CURRENT_LIST_DIR}/device_exports.map CACHE INTERNAL "")
 # Headers a device module sees: staleline/device.h and the bridge's pin-level core.
-set(STALELINE_DEVICE_INCLUDE_DIRS ${CMAKE_CURRENT_LIST_DIR}/.. ${CMAKE_CURRENT_LIST_DIR}/../model/include CACHE INTERNAL "")
+# (the source tree's, or an installed Staleline's: StalelineConfig.cmake sets them first)
+if(NOT STALELINE_DEVICE_INCLUDE_DIRS)
+  set(STALELINE_DEVICE_INCLUDE_DIRS ${CMAKE_CURRENT_LIST_DIR}/.. ${CMAKE_CURRENT_LIST_DIR}/../model/include CACHE INTERNAL "")
+endif()
 
 function(_staleline_device_module target name)
   set_target_properties(${target} PROPERTIES
@@ -36,6 +39,9 @@ function(_staleline_device_module target name)
 endfunction()
 
 function(staleline_add_device name)
+  if(NOT COMMAND verilate)
+    message(FATAL_ERROR "staleline_add_device(${name}): Verilator's CMake package was not found (apt-get install verilator)")
+  endif()
   cmake_parse_arguments(D "NO_MSI;NO_INTX" "TOP;VENDOR_ID;DEVICE_ID;BAR0_SIZE;CLOCK_MHZ;CLASS_CODE;REVISION;SUMMARY"
                         "SOURCES;INCLUDES;PARAMETERS;VERILATOR_ARGS" ${ARGN})
   foreach(req TOP SOURCES VENDOR_ID DEVICE_ID)

@@ -30,6 +30,11 @@
 #   protocol helpers, thrd_*/mtx_*/cnd_* and the instrumentation hooks to the shim.
 
 set(STALELINE_DRIVER_DIR ${CMAKE_BINARY_DIR}/lib/drivers CACHE INTERNAL "Where staleline_add_driver puts driver modules")
+# The driver API headers: the source tree's, or an installed Staleline's (StalelineConfig.cmake
+# sets this before including this file).
+if(NOT STALELINE_DRIVER_INCLUDE_DIR)
+  set(STALELINE_DRIVER_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../driver/include CACHE INTERNAL "")
+endif()
 set(STALELINE_WORKLOAD_DIR ${CMAKE_BINARY_DIR}/lib/workloads CACHE INTERNAL "Where staleline_add_workload puts workload modules")
 
 function(staleline_add_driver name)
@@ -43,7 +48,7 @@ function(staleline_add_driver name)
     LIBRARY_OUTPUT_DIRECTORY ${STALELINE_DRIVER_DIR}
     C_STANDARD 11
     C_VISIBILITY_PRESET default)
-  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/driver/include ${D_INCLUDES})
+  target_include_directories(${name} PRIVATE ${STALELINE_DRIVER_INCLUDE_DIR} ${D_INCLUDES})
   if(D_DEFINES)
     target_compile_definitions(${name} PRIVATE ${D_DEFINES})
   endif()

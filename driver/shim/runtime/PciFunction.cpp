@@ -9,6 +9,7 @@
 #include "RootVmar.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
+#include "SourceLocator.h"
 #include "Vmo.h"
 
 namespace staleline::zx {
@@ -22,10 +23,13 @@ constexpr uint16_t kCmdMemory = 1u << 1, kCmdBusMaster = 1u << 2, kCmdIntxDisabl
 
 PciFunction* self(void* ctx) { return static_cast<PciFunction*>(ctx); }
 
-// A plain function, not a lambda: its return address is the driver's call whatever the
-// optimisation level.
+// A plain function, not a lambda, so that its caller is the driver's code: the inline
+// pci_map_bar wrapper, inlined into the driver or (unoptimised) a function of its own, whose
+// caller is then the driver's line (driver_call_site).
 zx_status_t op_map_bar(void* c, uint32_t id, uint32_t policy, void** vaddr, size_t* size, zx_handle_t* h) {
-    return self(c)->map_bar(id, policy, vaddr, size, h, __builtin_return_address(0));
+    const void* pc = __builtin_return_address(0);
+    if (policy == ZX_CACHE_POLICY_CACHED) pc = driver_call_site(pc);  // only needed for the finding
+    return self(c)->map_bar(id, policy, vaddr, size, h, pc);
 }
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "SourceLocator.h"
 
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -99,21 +100,23 @@ std::string describe_return_address(const void* pc) {
     return buf;
 }
 
-std::string describe_call_site(const void* pc) {
-    std::string plain = describe_return_address(pc);
-    if (!pc) return plain;
+namespace {
+
+// When the instruction before return address pc belongs to an inlined function: the file and
+// line of the call that inlined it (the innermost such scope).
+bool inlined_call(const void* pc, std::string* file_out, unsigned long long* line_out) {
+    if (!pc) return false;
     const Dwarf_Addr addr = (Dwarf_Addr)(uintptr_t)pc - 1;
     Dwfl* d = session(false);
     Dwfl_Module* mod = d ? dwfl_addrmodule(d, addr) : nullptr;
-    if (!mod) return plain;
+    if (!mod) return false;
     Dwarf_Addr bias = 0;
     Dwarf_Die* cu = dwfl_module_addrdie(mod, addr, &bias);
-    if (!cu) return plain;
+    if (!cu) return false;
     Dwarf_Die* scopes = nullptr;
     const int n = dwarf_getscopes(cu, addr - bias, &scopes);
-    std::string result = plain;
-    // The innermost inlined subroutine: where it was called from.
-    for (int i = 0; i < n; ++i) {
+    bool found = false;
+    for (int i = 0; i < n && !found; ++i) {
         if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine) continue;
         Dwarf_Attribute attr;
         Dwarf_Word file_idx = 0, line = 0;
@@ -125,19 +128,44 @@ std::string describe_call_site(const void* pc) {
             if (dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && file_idx < nfiles)
                 file = dwarf_filesrc(files, file_idx, nullptr, nullptr);
             if (file) {
-                SourceLocation loc;
-                locate_return_address(pc, &loc);
-                const char* base = std::strrchr(file, '/');
-                char buf[512];
-                std::snprintf(buf, sizeof buf, "%s:%llu%s%s%s", base ? base + 1 : file, (unsigned long long)line,
-                              loc.function.empty() ? "" : " (", loc.function.c_str(), loc.function.empty() ? "" : ")");
-                result = buf;
+                *file_out = file;
+                *line_out = line;
+                found = true;
             }
         }
-        break;
+        break;  // only the innermost inlined scope
     }
     free(scopes);
-    return result;
+    return found;
+}
+
+}  // namespace
+
+std::string describe_call_site(const void* pc) {
+    std::string file;
+    unsigned long long line = 0;
+    if (!inlined_call(pc, &file, &line)) return describe_return_address(pc);
+    SourceLocation loc;
+    locate_return_address(pc, &loc);
+    const char* base = std::strrchr(file.c_str(), '/');
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%s:%llu%s%s%s", base ? base + 1 : file.c_str(), line,
+                  loc.function.empty() ? "" : " (", loc.function.c_str(), loc.function.empty() ? "" : ")");
+    return buf;
+}
+
+const void* driver_call_site(const void* pc) {
+    std::string file;
+    unsigned long long line = 0;
+    if (inlined_call(pc, &file, &line)) return pc;  // the wrapper was inlined into its caller
+    SourceLocation loc;
+    if (!locate_return_address(pc, &loc) || loc.file.find("/include/ddk/") == std::string::npos) return pc;
+    // pc lies in a wrapper's own body: find it on the stack and take the frame above it.
+    void* frames[8];
+    const int n = backtrace(frames, 8);
+    for (int i = 0; i + 1 < n; ++i)
+        if (frames[i] == pc) return frames[i + 1];
+    return pc;
 }
 
 void source_locator_reset() {

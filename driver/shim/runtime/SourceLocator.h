@@ -28,6 +28,11 @@ std::string describe_return_address(const void* pc);
 // as pci_map_bar, static inline in ddk/protocol/pci.h): the line that called the inlined
 // function, in its caller, rather than the header line.
 std::string describe_call_site(const void* pc);
+// From inside a shim function called by a DDK header wrapper (return address pc): the return
+// address into the code that called the wrapper when the wrapper was not inlined (a function
+// of its own, in a ddk/ header), else pc. Walks the stack with the unwinder (no frame pointers
+// needed).
+const void* driver_call_site(const void* pc);
 
 // Modules loaded after the last lookup (a driver) are found automatically; call this after
 // dlclose() so stale module tables are dropped.
