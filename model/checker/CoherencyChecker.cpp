@@ -180,6 +180,16 @@ const CoherencyChecker::Doorbell& CoherencyChecker::doorbell(int requester) cons
 
 void CoherencyChecker::report(Finding f) { log_.add(std::move(f)); }
 
+void CoherencyChecker::driver_finding(const std::string& kind, const std::string& message, CodeSite site,
+                                      sc_time when) {
+    Finding f;
+    if (!parse_finding_kind(kind, &f.kind)) return;
+    f.when = when;
+    f.where = resolve(site);
+    f.message = message;  // the runtime words it, with the remedy
+    report(std::move(f));
+}
+
 void CoherencyChecker::locate_memory(Finding& f, int rid) {
     const PinRange* run = nullptr;
     CheckerPin* pin = pins_.find_pa(f.address, rid, false, &run);

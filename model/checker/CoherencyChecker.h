@@ -100,6 +100,9 @@ public:
     // A driver MMIO write to the registers of device `requester` (-1 unknown): the doorbell
     // that later device accesses, faults and refusals of that device are blamed on.
     void mmio_write(int requester, uint64_t reg_offset, CodeSite site, sc_core::sc_time when);
+    // A misuse the driver runtime detected at a call (e.g. "cached-bar-mapping" at the
+    // pci_map_bar call): reported as a finding of that kind. Unknown kinds are ignored.
+    void driver_finding(const std::string& kind, const std::string& message, CodeSite site, sc_core::sc_time when);
     // The device started / finished work (from the device model or the shim), for
     // unpin-in-flight. Without these no unpin-in-flight is reported.
     void device_busy(int requester, sc_core::sc_time when);

@@ -40,6 +40,9 @@ const KindText kKinds[kFindingKindCount] = {
      "Enable bus mastering (pci_enable_bus_master(..., true)) before starting DMA, and keep it on while DMA runs."},
     {"leaked-pin", "A pinned memory token was still pinned or quarantined at the end of the run.",
      "zx_pmt_unpin every PMT before release; closing a PMT handle without unpinning quarantines the pages."},
+    {"cached-bar-mapping", "A PCI BAR (device registers) was mapped with a cacheable cache policy.",
+     "Map BARs with ZX_CACHE_POLICY_UNCACHED_DEVICE (pci_map_bar's cache_policy): register reads must come from "
+     "the device and register writes must reach it in order, not linger in the CPU cache."},
 };
 
 }  // namespace

@@ -18,8 +18,9 @@ enum class FindingKind {
     UnpinInFlight,       // unpin while the device still works on the pages
     BusMasterDisabled,   // device DMA refused: bus mastering off
     LeakedPin,           // a PMT still pinned or quarantined at the end of the run
+    CachedBarMapping,    // a BAR (device registers) mapped with a cacheable policy
 };
-constexpr size_t kFindingKindCount = 10;
+constexpr size_t kFindingKindCount = 11;
 
 // "stale-device-read", ... (the stable name).
 const char* to_string(FindingKind k);

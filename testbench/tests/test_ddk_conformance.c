@@ -356,6 +356,30 @@ static void cached_bar_body(void* arg) {
 }
 static void test_cached_bar(void) { sim(0, cached_bar_body); }
 
+/* With the coherency checker attached, the cached mapping is one of its findings (so it is
+ * counted, and goes into the JSON and SARIF), at the pci_map_bar line. */
+static void cached_bar_finding_body(void* arg) {
+    void* regs;
+    size_t size;
+    zx_handle_t h1, h2;
+    CU_ASSERT_EQUAL_FATAL(pci_map_bar(&PCI, 0, ZX_CACHE_POLICY_UNCACHED_DEVICE, &regs, &size, &h1), ZX_OK);
+    CU_ASSERT_EQUAL(sl_checker_count_kind(CHK, "cached-bar-mapping"), 0);
+    const int line = __LINE__ + 1;
+    CU_ASSERT_EQUAL_FATAL(pci_map_bar(&PCI, 0, ZX_CACHE_POLICY_CACHED, &regs, &size, &h2), ZX_OK);
+    CU_ASSERT_EQUAL(sl_checker_count_kind(CHK, "cached-bar-mapping"), 1);
+    for (size_t i = 0; i < sl_checker_finding_count(CHK); ++i) {
+        sl_finding_t f;
+        CU_ASSERT_EQUAL_FATAL(sl_checker_get_finding(CHK, i, &f), 0);
+        if (strcmp(f.kind, "cached-bar-mapping")) continue;
+        CU_ASSERT_PTR_NOT_NULL(strstr(f.location.file, "test_ddk_conformance.c"));
+        CU_ASSERT_EQUAL(f.location.line, (unsigned)line);
+        CU_ASSERT_PTR_NOT_NULL(strstr(f.message, "ZX_CACHE_POLICY_UNCACHED_DEVICE"));
+    }
+    zx_handle_close(h1);
+    zx_handle_close(h2);
+}
+static void test_cached_bar_is_a_checker_finding(void) { sim(1, cached_bar_finding_body); }
+
 static const sl_test_t tests[] = {
     SL_TEST(test_virtual_interrupt),
     SL_TEST(test_quarantine_survives_new_bti_handle),
@@ -364,6 +388,7 @@ static const sl_test_t tests[] = {
     SL_TEST(test_bounce_buffer_buggy),
     SL_TEST(test_vmo_copy_user_buffer),
     SL_TEST(test_cached_bar),
+    SL_TEST(test_cached_bar_is_a_checker_finding),
 };
 
 int main(int argc, char** argv) { return sl_test_main(argc, argv, "ddk-conformance", tests, SL_COUNT(tests)); }

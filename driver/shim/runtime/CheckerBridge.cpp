@@ -33,6 +33,11 @@ public:
         c_.cache_op(op, e.pa, e.len, site(e.pc), e.when, vmo_ref(e.vmo, e.vmo_offset));
     }
 
+    void on_driver_warning(const std::string& kind, const std::string& message, const void* pc,
+                           sc_core::sc_time when) override {
+        c_.driver_finding(kind, message, site(pc), when);
+    }
+
     void on_mmio(const MmioAccess& m) override {
         if (m.is_write) c_.mmio_write(PciHost::requester_id(m.slot), m.offset, site(m.pc), m.when);
     }
