@@ -32,6 +32,7 @@ function(staleline_install_rules)
                 ${CMAKE_SOURCE_DIR}/bridge/ClockDomain.h
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/staleline/rtl/bridge)
   install(FILES ${CMAKE_SOURCE_DIR}/cmake/StalelineDriver.cmake ${CMAKE_SOURCE_DIR}/cmake/StalelineDevice.cmake
+                ${CMAKE_SOURCE_DIR}/cmake/StalelineTestbench.cmake ${CMAKE_SOURCE_DIR}/cmake/StalelineTestbenchDiscover.cmake
                 ${CMAKE_SOURCE_DIR}/cmake/device_entry.cpp.in ${CMAKE_SOURCE_DIR}/cmake/device_exports.map
           DESTINATION ${STALELINE_INSTALL_CMAKEDIR})
   configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/StalelineConfig.cmake.in

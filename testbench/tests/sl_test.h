@@ -4,7 +4,7 @@
  * process. A test binary lists its tests in an sl_test_t table and calls sl_test_main():
  *   ./test_cache            run all, each in a child process, summary "N passed, N failed"
  *   ./test_cache --list     print test names
- *   ./test_cache NAME...    run only these (still forked)
+ *   ./test_cache NAME...    run only these (still forked); an unknown NAME is an error
  * A crashing or hanging child (SL_TEST_TIMEOUT seconds, default 300) counts as failed.
  */
 #ifndef SL_TEST_H
@@ -13,15 +13,13 @@
 #include <CUnit/CUnit.h>
 #include <stddef.h>
 
-typedef struct {
-    const char* name;
-    CU_TestFunc fn;
-} sl_test_t;
+#include "staleline/testbench.h"
 
-#define SL_TEST(fn) { #fn, fn }
-#define SL_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-int sl_test_main(int argc, char** argv, const char* suite, const sl_test_t* tests, size_t ntests);
+/* The runner is the public one (staleline/testbench.h): our suites are testbenches too. */
+typedef sl_tb_case_t sl_test_t;
+#define SL_TEST(fn) SL_TB_CASE(fn)
+#define SL_COUNT(a) SL_TB_COUNT(a)
+#define sl_test_main sl_tb_main
 
 /* Path of a built executable (build/bin/NAME), for tests that run the CLI. */
 const char* sl_test_bin(const char* name);
