@@ -2,8 +2,9 @@
 #
 # staleline_add_driver(NAME SOURCES src.c ... [UNINSTRUMENTED] [INCLUDES dir ...] [DEFINES X=1 ...])
 #   Builds the driver as a loadable module: build/lib/drivers/NAME.so, from C sources written
-#   against driver/include (Zircon/DDK headers). Every source is compiled with
-#     -fsanitize=thread   (compile time only, never at link) so GCC calls the shim's
+#   against driver/include (Zircon/DDK headers), with GCC or clang (CMAKE_C_COMPILER; see
+#   docs/writing-a-driver.md, "Compilers"). Every source is compiled with
+#     -fsanitize=thread   (compile time only, never at link) so the compiler calls the shim's
 #                         __tsan_readN/__tsan_writeN/__tsan_func_entry/exit/atomic hooks around
 #                         the driver's memory accesses: the cache model sees its plain loads
 #                         and stores;
@@ -15,6 +16,8 @@
 #   accesses are then invisible, everything else is the same.
 #   The module is linked with undefined symbols (resolved at dlopen from the executable that
 #   loads it, see staleline_use_shim) and -Bsymbolic (its own __zircon_driver_rec__ wins).
+#   clang, instrumented: also --wrap=memcpy,memset,memmove (clang's instrumentation calls the
+#   library functions for the copies it generates; the shim's __wrap_* observe them).
 #   In a STALELINE_SANITIZE build the module is compiled without ASan/UBSan: GCC refuses
 #   -fsanitize=thread together with them, and the module must not need the ASan runtime.
 #
@@ -58,11 +61,17 @@ function(staleline_add_driver name)
   # driver's own line.
   set(opts -g -O2 -Wall -Wextra -Wno-unused-parameter -fno-omit-frame-pointer -fno-optimize-sibling-calls
       "SHELL:-include staleline/driver_prelude.h")
+  set(link_opts "LINKER:-Bsymbolic")
   if(NOT D_UNINSTRUMENTED)
     list(APPEND opts -fsanitize=thread)
+    # GCC reports aggregate copies as __tsan_read_range/write_range; clang (14) calls memcpy,
+    # memset and memmove for them, which must reach the shim's observed copies.
+    if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+      list(APPEND link_opts "LINKER:--wrap=memcpy,--wrap=memset,--wrap=memmove")
+    endif()
   endif()
   set_property(TARGET ${name} PROPERTY COMPILE_OPTIONS ${opts})
-  set_property(TARGET ${name} PROPERTY LINK_OPTIONS "LINKER:-Bsymbolic")
+  set_property(TARGET ${name} PROPERTY LINK_OPTIONS ${link_opts})
 endfunction()
 
 function(staleline_use_shim target)
