@@ -18,8 +18,13 @@
 #ifndef LNIC_BUG_TX_DESC_NOT_CLEANED
 #define LNIC_BUG_TX_DESC_NOT_CLEANED 0
 #endif
+#ifndef LNIC_BUG_RX_DESC_NOT_INVALIDATED
+#define LNIC_BUG_RX_DESC_NOT_INVALIDATED 0
+#endif
 
-#if LNIC_BUG_TX_MISSING_CLEAN + LNIC_BUG_RX_MISSING_INVALIDATE + LNIC_BUG_TX_DESC_NOT_CLEANED > 1
+#if LNIC_BUG_TX_MISSING_CLEAN + LNIC_BUG_RX_MISSING_INVALIDATE + LNIC_BUG_TX_DESC_NOT_CLEANED + \
+        LNIC_BUG_RX_DESC_NOT_INVALIDATED >                                                    \
+    1
 #error "a catalogue variant has exactly one bug"
 #endif
 

@@ -109,7 +109,7 @@ void lnic_rx_poll(lnic_t* dev) {
     mtx_unlock(&dev->lock);
     return;
   }
-  invalidate_descs(dev, dev->rx_next, count);
+  if (!LNIC_BUG(RX_DESC_NOT_INVALIDATED)) invalidate_descs(dev, dev->rx_next, count); /* bug-catalogue: lnic-rx-desc-not-invalidated */
   for (uint32_t k = 0; k < count; ++k, ++dev->rx_next) {
     const lnic_desc_t* d = rx_desc(dev, dev->rx_next);
     const uint32_t status = d->status;
