@@ -68,6 +68,8 @@ int guarded(const char* fn, Fn body) {
 
 }  // namespace
 
+static_assert(staleline::kFindingKindCount == SL_FINDING_KIND_COUNT, "the C API and the checker list the same finding kinds");
+
 extern "C" {
 
 const char* sl_finding_kind_name(unsigned i) {

@@ -741,7 +741,8 @@ static void test_bad_arguments(void) {
     CU_ASSERT_EQUAL(sl_checker_count_kind(C, "no-such-kind"), 0);
     CU_ASSERT_STRING_EQUAL(sl_finding_kind_name(0), "stale-device-read");
     CU_ASSERT_STRING_EQUAL(sl_finding_kind_name(9), "leaked-pin");
-    CU_ASSERT_PTR_NULL(sl_finding_kind_name(10));
+    CU_ASSERT_STRING_EQUAL(sl_finding_kind_name(10), "cached-bar-mapping");
+    CU_ASSERT_PTR_NULL(sl_finding_kind_name(11));
     finish();
     /* bad checker configuration names its key */
     const char* bad[] = {"cache.adversary=sometimes", NULL};
