@@ -1,17 +1,21 @@
 /* SweepGrid: the points of a parameter sweep, the cartesian product of
- * `--param key=v1,v2,...` lists, in a fixed order (first key slowest). */
+ * `--param key=v1,v2,...` lists, in a fixed order (first key slowest). A value A..B
+ * (integers) stands for every integer from A to B, e.g. sim.seed=1..20. */
 #ifndef STALELINE_SWEEP_GRID_H
 #define STALELINE_SWEEP_GRID_H
 
 #include <stddef.h>
 
 #define SWEEP_MAX_PARAMS 8
-#define SWEEP_MAX_VALUES 64
+#define SWEEP_MAX_VALUES 100000
+#define SWEEP_MAX_POINTS 1000000
 
 typedef struct {
     char* key;
-    char* values[SWEEP_MAX_VALUES];
+    char* spec;      /* as given, "key=1..20,64": printed commands carry it unexpanded */
+    char** values;
     size_t nvalues;
+    int is_size;     /* a SIZE parameter: every value is a number of bytes */
 } sweep_param_t;
 
 typedef struct {
@@ -31,5 +35,8 @@ char* sweep_grid_slug(const sweep_grid_t* g, size_t point);
 /* Index of a parameter by key, or -1. */
 int sweep_grid_find(const sweep_grid_t* g, const char* key);
 void sweep_grid_free(sweep_grid_t* g);
+
+/* Every configuration key and its type name ("int", "size", "bool", ...), in table order. */
+size_t sweep_config_keys(const char* const** keys, const char* const** types);
 
 #endif

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "staleline/config.h"
 
 /* ---- flattening a point's result into named numbers ---- */
 
@@ -29,6 +33,8 @@ static void flatten(json_t* v, const char* prefix, json_t* flat) {
         const char* k;
         json_t* c;
         json_object_foreach(v, k, c) {
+            /* The device list says what the platform was (the configuration), not a result. */
+            if (!*prefix && !strcmp(k, "devices")) continue;
             char* p = NULL;
             if (asprintf(&p, "%s%s%s", prefix, *prefix ? "." : "", k) < 0) abort();
             flatten(c, p, flat);
@@ -81,6 +87,15 @@ static void print_number(FILE* f, double v) {
     else fprintf(f, "%.6g", v);
 }
 
+/* A SIZE parameter's value in bytes, as the configuration reads it ("64k": 65536). */
+static unsigned long long size_bytes(const char* key, const char* v) {
+    static sl_config_t* probe;
+    unsigned long long b = 0;
+    if (!probe) probe = sl_config_new();
+    if (sl_config_set(probe, key, v) == 0) sl_config_get_size(probe, key, &b);
+    return b;
+}
+
 /* ---- plots ---- */
 
 static int all_numeric(const sweep_param_t* p) {
@@ -90,6 +105,37 @@ static int all_numeric(const sweep_param_t* p) {
         if (*end || end == p->values[i]) return 0;
     }
     return 1;
+}
+
+/* gnuplot METRIC.gp in OUT/plots, without a shell: OUT may hold any character. */
+static int run_gnuplot(const char* out_dir, const char* metric) {
+    char* dir = NULL;
+    char* script = NULL;
+    if (asprintf(&dir, "%s/plots", out_dir) < 0 || asprintf(&script, "%s.gp", metric) < 0) abort();
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(1, 2); /* as before: gnuplot's complaints go with the sweep's output */
+        if (chdir(dir)) _exit(127);
+        execlp("gnuplot", "gnuplot", script, (char*)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid > 0) waitpid(pid, &st, 0);
+    free(dir);
+    free(script);
+    return pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+}
+
+/* A gnuplot single-quoted string: a quote inside is doubled. */
+static void gp_string(FILE* f, const char* s) {
+    fputc('\'', f);
+    for (; *s; ++s) {
+        if (*s == '\'') fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
 }
 
 static void plot_metric(const sweep_grid_t* g, json_t** flats, const sweep_report_opts_t* o, int xk, size_t m) {
@@ -154,7 +200,7 @@ static void plot_metric(const sweep_grid_t* g, json_t** flats, const sweep_repor
     }
     fprintf(s, "# Regenerate with: gnuplot %s.gp (in this folder)\n", metric);
     fprintf(s, "set title '%s vs %s' noenhanced\nset xlabel '%s' noenhanced\nset ylabel '%s'\n", kDerivedLabel[m], xp->key,
-            xp->key, kDerivedLabel[m]);
+            xp->key, kDerivedLabel[m]); /* keys are [a-z._] */
     fputs("set grid\nset key outside right top noenhanced\nset yrange [0:*]\n", s);
     if (numeric && lo > 0 && hi / lo >= 16) fputs("set logscale x 2\n", s);
     for (int pass = 0; pass < 2; ++pass) {
@@ -163,11 +209,10 @@ static void plot_metric(const sweep_grid_t* g, json_t** flats, const sweep_repor
         fputs("plot ", s);
         for (size_t c = 0; c < block; ++c) {
             if (numeric)
-                fprintf(s, "%s'%s.dat' index %zu using 1:2 with linespoints pt 7 title '%s'", c ? ", " : "", metric, c,
-                        *titles[c] ? titles[c] : metric);
+                fprintf(s, "%s'%s.dat' index %zu using 1:2 with linespoints pt 7 title ", c ? ", " : "", metric, c);
             else
-                fprintf(s, "%s'%s.dat' index %zu using 0:2:xtic(1) with linespoints pt 7 title '%s'", c ? ", " : "", metric, c,
-                        *titles[c] ? titles[c] : metric);
+                fprintf(s, "%s'%s.dat' index %zu using 0:2:xtic(1) with linespoints pt 7 title ", c ? ", " : "", metric, c);
+            gp_string(s, *titles[c] ? titles[c] : metric);
         }
         fputs("\n", s);
     }
@@ -175,10 +220,7 @@ static void plot_metric(const sweep_grid_t* g, json_t** flats, const sweep_repor
     for (size_t c = 0; c < block; ++c) free(titles[c]);
     free(titles);
 
-    char* cmd = NULL;
-    if (asprintf(&cmd, "cd '%s/plots' && gnuplot '%s.gp' 2>&1", o->out_dir, metric) < 0) abort();
-    if (system(cmd) != 0) fprintf(stderr, "sweep: gnuplot failed for %s (is gnuplot installed?)\n", metric);
-    free(cmd);
+    if (run_gnuplot(o->out_dir, metric)) fprintf(stderr, "sweep: gnuplot failed for %s (is gnuplot installed?)\n", metric);
     free(dat);
     free(gp);
 }
@@ -200,7 +242,7 @@ int sweep_report(const sweep_grid_t* g, const sweep_point_t* pts, const sweep_re
             if (!derived) keyset_add(&keys, k);
         }
     }
-    qsort(keys.keys, keys.n, sizeof *keys.keys, cmp_str);
+    if (keys.n) qsort(keys.keys, keys.n, sizeof *keys.keys, cmp_str); /* a sweep whose every point failed has none */
 
     char *csv_path = NULL, *json_path = NULL;
     if (asprintf(&csv_path, "%s/results.csv", o->out_dir) < 0 || asprintf(&json_path, "%s/results.json", o->out_dir) < 0) abort();
@@ -210,7 +252,10 @@ int sweep_report(const sweep_grid_t* g, const sweep_point_t* pts, const sweep_re
         fprintf(stderr, "sweep: cannot write %s\n", csv_path);
         rc = -1;
     } else {
-        for (size_t k = 0; k < g->nparams; ++k) fprintf(csv, "%s,", g->params[k].key);
+        for (size_t k = 0; k < g->nparams; ++k) {
+            fprintf(csv, "%s,", g->params[k].key);
+            if (o->bytes_columns && g->params[k].is_size) fprintf(csv, "%s_bytes,", g->params[k].key);
+        }
         fputs("status,exit,error", csv);
         for (size_t d = 0; d < NDERIVED; ++d) fprintf(csv, ",%s", kDerived[d]);
         for (size_t k = 0; k < keys.n; ++k) fprintf(csv, ",%s", keys.keys[k]);
@@ -222,14 +267,26 @@ int sweep_report(const sweep_grid_t* g, const sweep_point_t* pts, const sweep_re
         json_t* params = json_object();
         for (size_t k = 0; k < g->nparams; ++k) json_object_set_new(params, g->params[k].key, json_string(sweep_grid_value(g, i, k)));
         json_object_set_new(row, "params", params);
-        const char* status = pts[i].state == SWEEP_POINT_FAILED ? "failed" : "ok";
+        if (o->bytes_columns) {
+            json_t* bytes = json_object();
+            for (size_t k = 0; k < g->nparams; ++k)
+                if (g->params[k].is_size) json_object_set_new(bytes, g->params[k].key, json_integer((json_int_t)size_bytes(g->params[k].key, sweep_grid_value(g, i, k))));
+            json_object_set_new(row, "params_bytes", bytes);
+        }
+        const char* status = pts[i].state == SWEEP_POINT_FAILED    ? "failed"
+                             : pts[i].state == SWEEP_POINT_MISSING ? "missing"
+                             : pts[i].state == SWEEP_POINT_STALE   ? "stale"
+                                                                   : "ok";
         json_object_set_new(row, "status", json_string(status));
         json_object_set_new(row, "exit", json_integer(pts[i].exit_code));
         if (pts[i].error) json_object_set_new(row, "error", json_string(pts[i].error));
         if (flats[i]) json_object_set(row, "stats", flats[i]);
         json_array_append_new(rows, row);
         if (!csv) continue;
-        for (size_t k = 0; k < g->nparams; ++k) fprintf(csv, "%s,", sweep_grid_value(g, i, k));
+        for (size_t k = 0; k < g->nparams; ++k) {
+            fprintf(csv, "%s,", sweep_grid_value(g, i, k));
+            if (o->bytes_columns && g->params[k].is_size) fprintf(csv, "%llu,", size_bytes(g->params[k].key, sweep_grid_value(g, i, k)));
+        }
         fprintf(csv, "%s,%d,", status, pts[i].exit_code);
         if (pts[i].error) {
             fputc('"', csv);

@@ -12,6 +12,7 @@ typedef struct {
     const char* out_dir;
     const char* x_key;  /* the x axis; default: the first swept parameter */
     int plots;          /* draw plots (needs gnuplot) */
+    int bytes_columns;  /* a <param>_bytes column beside each SIZE parameter */
 } sweep_report_opts_t;
 
 /* Returns 0, or -1 when a file could not be written (message on stderr). */
