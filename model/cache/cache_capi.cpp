@@ -8,6 +8,7 @@
 #include <streambuf>
 
 #include "common/FileReadBuf.h"
+#include "common/Payload.h"
 #include "cache/Cache.h"
 #include "cache/CacheArray.h"
 #include "cache/CoherencyPort.h"
@@ -52,12 +53,7 @@ void to_c(const CacheStats& s, sl_cache_stats_t* o) {
 }
 
 void payload(tlm::tlm_generic_payload& t, bool is_write, uint64_t pa, void* data, size_t len) {
-    t.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    t.set_address(pa);
-    t.set_data_ptr(static_cast<unsigned char*>(data));
-    t.set_data_length((unsigned)len);
-    t.set_streaming_width((unsigned)len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(t, is_write, pa, data, len);
 }
 
 // Shared checks of the timed calls. Returns false with the error set.

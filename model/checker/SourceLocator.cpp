@@ -81,7 +81,7 @@ bool is_header(const std::string& f) {
 void prefer_caller_of_inlined_header(Dwfl_Module* mod, Dwarf_Addr addr, const SourceLocator& loc, SourceLocation* out) {
     if (!is_header(out->file)) return;
     Dwarf_Addr bias = 0;
-    Dwarf_Die* cu = dwfl_module_addrdie(mod, addr, &bias);
+    Dwarf_Die* cu = find_dwarf_unit(mod, addr, &bias);
     if (!cu) return;
     Dwarf_Files* files = nullptr;
     size_t nfiles = 0;
@@ -124,6 +124,29 @@ void prefer_caller_of_inlined_header(Dwfl_Module* mod, Dwarf_Addr addr, const So
 }
 
 }  // namespace
+
+Dwarf_Die* find_dwarf_unit(Dwfl_Module* mod, Dwarf_Addr addr, Dwarf_Addr* bias) {
+    if (Dwarf_Die* cu = dwfl_module_addrdie(mod, addr, bias)) return cu;
+    // No .debug_aranges entry (clang emits none): ask each unit. A driver has a few.
+    Dwarf_Die* cu = nullptr;
+    while ((cu = dwfl_module_nextcu(mod, cu, bias)))
+        if (dwarf_haspc(cu, addr - *bias) > 0) return cu;
+    return nullptr;
+}
+
+bool find_dwarf_line(Dwfl_Module* mod, Dwarf_Addr addr, const char** file, int* line) {
+    *line = 0;
+    if (Dwfl_Line* l = dwfl_module_getsrc(mod, addr)) {
+        *file = dwfl_lineinfo(l, nullptr, line, nullptr, nullptr, nullptr);
+        return *file != nullptr;
+    }
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = find_dwarf_unit(mod, addr, &bias);
+    Dwarf_Line* l = cu ? dwarf_getsrc_die(cu, addr - bias) : nullptr;
+    if (!l || dwarf_lineno(l, line) != 0) return false;
+    *file = dwarf_linesrc(l, nullptr, nullptr);
+    return *file != nullptr;
+}
 
 std::string SourceLocator::build_source_root() {
     // This file is compiled as <root>/model/checker/SourceLocator.cpp (CMake passes absolute
@@ -196,13 +219,12 @@ bool SourceLocator::lookup(uintptr_t addr, SourceLocation* out) {
     const char* modname = dwfl_module_info(mod, nullptr, &base, nullptr, nullptr, nullptr, nullptr, nullptr);
     if (const char* fn = dwfl_module_addrname(mod, (Dwarf_Addr)addr)) out->function = fn;
     else out->function = module_offset(modname ? modname : "?", (uint64_t)(addr - base));
-    if (Dwfl_Line* line = dwfl_module_getsrc(mod, (Dwarf_Addr)addr)) {
-        int lineno = 0;
-        if (const char* file = dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr)) {
-            out->file = relative(file);
-            out->line = lineno > 0 ? (unsigned)lineno : 0;
-            prefer_caller_of_inlined_header(mod, (Dwarf_Addr)addr, *this, out);
-        }
+    const char* file = nullptr;
+    int lineno = 0;
+    if (find_dwarf_line(mod, (Dwarf_Addr)addr, &file, &lineno)) {
+        out->file = relative(file);
+        out->line = lineno > 0 ? (unsigned)lineno : 0;
+        prefer_caller_of_inlined_header(mod, (Dwarf_Addr)addr, *this, out);
     }
     return true;
 }

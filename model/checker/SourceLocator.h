@@ -6,15 +6,25 @@
 // "module+0xOFFSET" (module base name, offset in the module: no host addresses).
 #pragma once
 
+#include <elfutils/libdwfl.h>
+
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 
 #include "checker/SourceLocation.h"
 
-struct Dwfl;
-
 namespace staleline {
+
+// Compile units and line-table rows by address, for any module the libdw session reports.
+// libdw 0.188 finds a unit by address (dwfl_module_addrdie, dwfl_module_getsrc) through
+// .debug_aranges only, which clang does not emit: without it every address of a clang-built
+// module has no unit and no line. These ask libdw first and then look at each unit's own
+// address ranges (DW_AT_low_pc/high_pc or DW_AT_ranges). Also used by the shim's locator.
+// The unit belongs to the module (not to be freed); bias: module address - DWARF address.
+Dwarf_Die* find_dwarf_unit(Dwfl_Module* mod, Dwarf_Addr addr, Dwarf_Addr* bias);
+// The line-table row for addr: its file (as compiled) and line. false when there is none.
+bool find_dwarf_line(Dwfl_Module* mod, Dwarf_Addr addr, const char** file, int* line);
 
 class SourceLocator {
 public:

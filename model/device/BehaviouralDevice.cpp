@@ -1,4 +1,5 @@
 #include "device/BehaviouralDevice.h"
+#include "common/Payload.h"
 
 #include <cstring>
 
@@ -149,12 +150,7 @@ sl_dma_status_t BehaviouralDevice::dma(bool is_write, uint64_t addr, void* buf, 
     if (!on_worker()) return SL_DMA_MISUSE;
     if (len == 0) return SL_DMA_OK;
     tlm::tlm_generic_payload t;
-    t.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    t.set_address(addr);
-    t.set_data_ptr(static_cast<unsigned char*>(buf));
-    t.set_data_length((unsigned)len);
-    t.set_streaming_width((unsigned)len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(t, is_write, addr, buf, len);
     sc_time delay = SC_ZERO_TIME;
     dma_->b_transport(t, delay);
     wait(delay);

@@ -4,6 +4,7 @@
 #include <streambuf>
 
 #include "common/FileReadBuf.h"
+#include "common/Payload.h"
 #include "common/DinTrace.h"
 #include "common/RequesterId.h"
 #include "config/ConfigHandle.h"
@@ -139,12 +140,7 @@ int sl_iommu_transport(sl_platform_t* p, uint16_t rid, int is_write, uint64_t io
         return SL_RESP_OTHER_ERROR;
     }
     tlm::tlm_generic_payload t;
-    t.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    t.set_address(iova);
-    t.set_data_ptr(static_cast<unsigned char*>(data));
-    t.set_data_length((unsigned)len);
-    t.set_streaming_width((unsigned)len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(t, is_write, iova, data, len);
     RequesterId ext(rid);
     t.set_extension(&ext);
     sc_core::sc_time delay((double)*delay_ns, sc_core::SC_NS);

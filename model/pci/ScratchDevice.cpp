@@ -1,4 +1,5 @@
 #include "ScratchDevice.h"
+#include "common/Payload.h"
 
 #include <cstring>
 
@@ -55,12 +56,7 @@ unsigned ScratchDevice::transport_dbg(tlm::tlm_generic_payload& trans) {
 
 tlm::tlm_response_status ScratchDevice::transfer(bool is_write, uint64_t addr, void* data, size_t len) {
     tlm::tlm_generic_payload trans;
-    trans.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    trans.set_address(addr);
-    trans.set_data_ptr(static_cast<unsigned char*>(data));
-    trans.set_data_length((unsigned)len);
-    trans.set_streaming_width((unsigned)len);
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(trans, is_write, addr, data, len);
     sc_time delay = SC_ZERO_TIME;
     dma->b_transport(trans, delay);
     wait(delay);

@@ -1,4 +1,5 @@
 #include "Platform.h"
+#include "common/Payload.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -147,12 +148,7 @@ PciDevice* Platform::device_named(const std::string& name) const {
 tlm::tlm_response_status Platform::cpu_transport(bool is_write, uint64_t addr, void* data, size_t len, bool uncached,
                                                  sc_time& delay) {
     tlm::tlm_generic_payload t;
-    t.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    t.set_address(addr);
-    t.set_data_ptr(static_cast<unsigned char*>(data));
-    t.set_data_length((unsigned)len);
-    t.set_streaming_width((unsigned)len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(t, is_write, addr, data, len);
     (uncached ? cpu_->uncached : cpu_->cached)->b_transport(t, delay);
     return t.get_response_status();
 }
@@ -160,12 +156,7 @@ tlm::tlm_response_status Platform::cpu_transport(bool is_write, uint64_t addr, v
 tlm::tlm_response_status Platform::device_transport(uint16_t rid, bool is_write, uint64_t dev_addr, void* data,
                                                     size_t len) {
     tlm::tlm_generic_payload t;
-    t.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    t.set_address(dev_addr);
-    t.set_data_ptr(static_cast<unsigned char*>(data));
-    t.set_data_length((unsigned)len);
-    t.set_streaming_width((unsigned)len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(t, is_write, dev_addr, data, len);
     sc_time delay = SC_ZERO_TIME;
     pci_->upstream_transport(rid, t, delay);
     wait(delay);
