@@ -54,7 +54,7 @@ static void usage(FILE* f) {
           "  --vcd FILE          record the waveform of the (RTL) device the driver binds first into FILE\n"
           "  --list-devices      list the device kinds (built-in and modules found)\n"
           "  --list-drivers      list the driver modules found\n"
-          "  --list-workloads    list the workloads and the protocol each drives\n"
+          "  --list-workloads    list the workloads, the protocol each drives and the keys it reads\n"
           "  --help              this text\n"
           "\n"
           "Workload parameters: workload.transfers, workload.min_size, workload.max_size,\n"

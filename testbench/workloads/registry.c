@@ -12,14 +12,14 @@
 #include "workloads.h"
 
 static const sl_workload_t kWorkloads[] = {
-    {SL_WORKLOAD_ABI_VERSION, "copy", "COPY between VMOs: 1 byte .. workload.max_size, aligned and unaligned offsets", ZX_PROTOCOL_DMA_XFER, wl_copy_run},
-    {SL_WORKLOAD_ABI_VERSION, "blockio", "device SRAM as a block device: WRITE_SRAM / READ_SRAM of random block ranges, checked", ZX_PROTOCOL_DMA_XFER, wl_blockio_run},
-    {SL_WORKLOAD_ABI_VERSION, "fill", "FILL of VMO ranges with 64-bit patterns, any offset and length", ZX_PROTOCOL_DMA_XFER, wl_fill_run},
-    {SL_WORKLOAD_ABI_VERSION, "ring", "NIC-like rings: workload.rings rings of workload.ring_entries buffers; RX (device writes) / TX (device reads)", ZX_PROTOCOL_DMA_XFER, wl_ring_run},
-    {SL_WORKLOAD_ABI_VERSION, "sgblock", "block I/O with scatter-gather lists over a buffer pool (workload.pool_size), 512 B .. 1 MiB requests", ZX_PROTOCOL_DMA_XFER, wl_sgblock_run},
-    {SL_WORKLOAD_ABI_VERSION, "stream", "streaming COPY of workload.max_size chunks through workload.pool_size buffers", ZX_PROTOCOL_DMA_XFER, wl_stream_run},
-    {SL_WORKLOAD_ABI_VERSION, "random", "random workload.access_size DMA reads/writes over a window of workload.window bytes (working-set sweep)", ZX_PROTOCOL_DMA_XFER, wl_random_run},
-    {SL_WORKLOAD_ABI_VERSION, "ethmac-loopback", "Ethernet frames through an ethmac driver over a loopback device: workload.transfers frames of 60..1514 bytes, workload.queue_depth in flight, each back in order and byte-exact", ZX_PROTOCOL_ETHMAC, wl_ethmac_loopback_run},
+    {SL_WORKLOAD_ABI_VERSION, "copy", "COPY between VMOs: 1 byte .. workload.max_size, aligned and unaligned offsets", ZX_PROTOCOL_DMA_XFER, wl_copy_run, "workload.transfers workload.min_size workload.max_size workload.queue_depth"},
+    {SL_WORKLOAD_ABI_VERSION, "blockio", "device SRAM as a block device: WRITE_SRAM / READ_SRAM of random block ranges, checked", ZX_PROTOCOL_DMA_XFER, wl_blockio_run, "workload.transfers workload.max_size workload.block_size workload.queue_depth"},
+    {SL_WORKLOAD_ABI_VERSION, "fill", "FILL of VMO ranges with 64-bit patterns, any offset and length", ZX_PROTOCOL_DMA_XFER, wl_fill_run, "workload.transfers workload.min_size workload.max_size workload.queue_depth"},
+    {SL_WORKLOAD_ABI_VERSION, "ring", "NIC-like rings: workload.rings rings of workload.ring_entries buffers; RX (device writes) / TX (device reads)", ZX_PROTOCOL_DMA_XFER, wl_ring_run, "workload.transfers workload.rings workload.ring_entries workload.buffer_size workload.queue_depth workload.warmup"},
+    {SL_WORKLOAD_ABI_VERSION, "sgblock", "block I/O with scatter-gather lists over a buffer pool (workload.pool_size), 512 B .. 1 MiB requests", ZX_PROTOCOL_DMA_XFER, wl_sgblock_run, "workload.transfers workload.min_size workload.max_size workload.pool_size workload.queue_depth workload.warmup"},
+    {SL_WORKLOAD_ABI_VERSION, "stream", "streaming COPY of workload.max_size chunks through workload.pool_size buffers", ZX_PROTOCOL_DMA_XFER, wl_stream_run, "workload.transfers workload.max_size workload.pool_size workload.queue_depth workload.warmup"},
+    {SL_WORKLOAD_ABI_VERSION, "random", "random workload.access_size DMA reads/writes over a window of workload.window bytes (working-set sweep)", ZX_PROTOCOL_DMA_XFER, wl_random_run, "workload.transfers workload.window workload.access_size workload.direction workload.gather workload.queue_depth workload.warmup"},
+    {SL_WORKLOAD_ABI_VERSION, "ethmac-loopback", "Ethernet frames through an ethmac driver over a loopback device: workload.transfers frames of 60..1514 bytes, workload.queue_depth in flight, each back in order and byte-exact", ZX_PROTOCOL_ETHMAC, wl_ethmac_loopback_run, "workload.transfers workload.min_size workload.max_size workload.queue_depth"},
 };
 
 size_t sl_workload_count(void) { return sizeof kWorkloads / sizeof kWorkloads[0]; }
@@ -152,6 +152,7 @@ void sl_workload_list(FILE* f, const char* (*proto_name)(uint32_t), const char* 
         const sl_workload_t* w = sl_workload_at(i);
         fprintf(f, "%-16s %-9s %s%s\n", w->name, proto_name(w->proto_id), w->summary,
                 strcmp(w->name, default_name) ? "" : " (default)");
+        if (w->params) fprintf(f, "%-26s keys: %s, sim.seed\n", "", w->params);
     }
     char dirs[8][SL_MODULE_DIR_MAX];
     size_t n = search_path(dirs, 8);
@@ -170,7 +171,10 @@ void sl_workload_list(FILE* f, const char* (*proto_name)(uint32_t), const char* 
             char path[PATH_MAX + NAME_MAX + 8], err[512];
             snprintf(path, sizeof path, "%s/%s", dirs[d], names[i]);
             const sl_workload_t* w = load_module(path, err, sizeof err);
-            if (w) fprintf(f, "%-16s %-9s %s (module %s)\n", w->name, proto_name(w->proto_id), w->summary ? w->summary : "", path);
+            if (w) {
+                fprintf(f, "%-16s %-9s %s (module %s)\n", w->name, proto_name(w->proto_id), w->summary ? w->summary : "", path);
+                if (w->params) fprintf(f, "%-26s keys: %s, sim.seed\n", "", w->params);
+            }
             else fprintf(f, "%-16s (cannot load: %s)\n", names[i], err);
             free(names[i]);
         }

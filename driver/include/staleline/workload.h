@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define SL_WORKLOAD_ABI_VERSION 1u
+#define SL_WORKLOAD_ABI_VERSION 2u
 #define SL_WORKLOAD_ENTRY "staleline_workload"
 
 /* The workload.* configuration keys (model/config/params.def) and the seed. */
@@ -77,6 +77,8 @@ typedef struct sl_workload {
     /* Runs in a simulated thread; fills *out (zeroed by the caller). `proto` is the DDK protocol
      * struct ({ops, ctx}, e.g. a dma_xfer_protocol_t) of the device the driver published. */
     void (*run)(const void* proto, const sl_workload_params_t* params, sl_workload_result_t* out);
+    const char* params; /* the workload.* keys it reads, space-separated, for --list-workloads
+                         * (NULL: not said) */
 } sl_workload_t;
 
 typedef const sl_workload_t* (*sl_workload_fn)(void);
