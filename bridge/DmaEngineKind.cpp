@@ -29,6 +29,8 @@ const sl_device_kind_t kKind = {
     nullptr,
     nullptr,
     &kFactory,
+    0,  // no MSI-X (the engine keeps MSI)
+    0,
 };
 }  // namespace
 

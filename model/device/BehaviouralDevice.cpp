@@ -164,8 +164,8 @@ sl_dma_status_t BehaviouralDevice::dma(bool is_write, uint64_t addr, void* buf, 
 
 void BehaviouralDevice::set_irq(bool level) {
     irq_ = level;
-    // A function with MSI enabled must not use its INTx line (PCI 3.0, 6.8.1.3).
-    pci_.set_intx(slot(), level && !msi_enabled());
+    // A function with MSI or MSI-X enabled must not use its INTx line (PCI 3.0, 6.8.1.3, 6.8.2.3).
+    pci_.set_intx(slot(), level && !msi_enabled() && !msix_enabled());
 }
 
 bool BehaviouralDevice::msi_enabled() const { return pci_.config_space(slot()).msi_enabled(); }
@@ -176,6 +176,21 @@ bool BehaviouralDevice::msi() {
     uint32_t data = c.msi_data();
     ++msi_messages_;
     return dma(true, c.msi_address(), &data, 4) == SL_DMA_OK;
+}
+
+bool BehaviouralDevice::msix_enabled() const { return pci_.config_space(slot()).msix_enabled(); }
+
+bool BehaviouralDevice::msix(unsigned vector) {
+    if (!on_worker()) return false;
+    uint64_t addr = 0;
+    uint32_t data = 0;
+    switch (pci_.msix_signal(slot(), vector, &addr, &data)) {
+    case PciHost::MsixAction::Off: return false;
+    case PciHost::MsixAction::Pending: return true;  // the host sends it on unmask
+    case PciHost::MsixAction::Send: break;
+    }
+    ++msi_messages_;
+    return dma(true, addr, &data, 4) == SL_DMA_OK;
 }
 
 void BehaviouralDevice::set_busy(bool busy) {
@@ -234,6 +249,8 @@ void sl_dev_set_irq(sl_dev_t* dev, bool level) {
 }
 bool sl_dev_msi(sl_dev_t* dev) { return dev && dev->self->msi(); }
 bool sl_dev_msi_enabled(const sl_dev_t* dev) { return dev && dev->self->msi_enabled(); }
+bool sl_dev_msix(sl_dev_t* dev, unsigned vector) { return dev && dev->self->msix(vector); }
+bool sl_dev_msix_enabled(const sl_dev_t* dev) { return dev && dev->self->msix_enabled(); }
 void sl_dev_set_busy(sl_dev_t* dev, bool busy) {
     if (dev) dev->self->set_busy(busy);
 }

@@ -4,7 +4,8 @@
 //     thread synchronises first, so posted writes and reads keep PCIe order);
 //   - scheduled callbacks run on the device's own SC_THREAD in time order; DMA from there is
 //     a TLM transaction through the PCI host and the IOMMU that blocks that thread;
-//   - INTx through the PCI host (not while MSI is enabled), MSI as the device's memory write;
+//   - INTx through the PCI host (not while MSI or MSI-X is enabled), MSI and MSI-X messages as
+//     the device's memory writes;
 //   - busy/idle published on the platform's DeviceActivity; named counters for statistics.
 #pragma once
 
@@ -55,6 +56,8 @@ public:
     void set_irq(bool level);
     bool msi();
     bool msi_enabled() const;
+    bool msix(unsigned vector);
+    bool msix_enabled() const;
     void set_busy(bool busy);
     void count(const char* name, uint64_t delta);
     void fail(const char* why) { failure_ = why ? why : "unknown reason"; }

@@ -33,6 +33,10 @@ std::string invalid(const sl_device_kind_t* k) {
     if (k->bar0_size < 4096 || !is_pow2(k->bar0_size) || k->bar0_size > (1ULL << 27))
         return "bar0_size must be a power of two from 4096 to 128M, got " + std::to_string(k->bar0_size);
     if (k->interrupt_pin > 1) return "interrupt_pin must be 0 (none) or 1 (INTA)";
+    if (k->msix_vectors > 8) return "msix_vectors must be 0..8";
+    if (k->msix_vectors && (k->msix_table_offset % 8 ||
+                            k->msix_table_offset + 16ULL * k->msix_vectors + 8 > k->bar0_size))
+        return "the MSI-X table must be 8-byte aligned and, with its pending bits, inside BAR0";
     if (!k->ops == !k->rtl) return "a kind is either behavioural (ops) or RTL (rtl), not both or neither";
     if (k->ops && (!k->ops->create || !k->ops->read || !k->ops->write))
         return "a behavioural kind needs ops->create, ops->read and ops->write";

@@ -7,7 +7,11 @@ constexpr uint32_t kBarMem64 = 0x4;  // bits 2:1 = 10b: 64-bit memory BAR, not p
 constexpr uint16_t kMsiControl64 = 1u << 7;
 }  // namespace
 
-PciConfigSpace::PciConfigSpace(const PciDeviceInfo& info) : info_(info) {}
+PciConfigSpace::PciConfigSpace(const PciDeviceInfo& info) : info_(info) {
+    // Every entry comes out of reset masked (PCI 3.0, 6.8.2.9).
+    msix_table_.assign(4 * (std::size_t)info_.msix_vectors, 0);
+    for (unsigned v = 0; v < info_.msix_vectors; ++v) msix_table_[4 * v + 3] = kMsixVectorMasked;
+}
 
 uint32_t PciConfigSpace::read32(unsigned off) const {
     switch (off) {
@@ -18,14 +22,20 @@ uint32_t PciConfigSpace::read32(unsigned off) const {
     case 0x10: return (uint32_t)bar0_ | kBarMem64;
     case 0x14: return (uint32_t)(bar0_ >> 32);
     case 0x2c: return info_.vendor_id | (uint32_t)info_.device_id << 16;  // subsystem ids
-    case 0x34: return info_.msi_capable ? kMsiCap : 0;
+    case 0x34: return info_.msi_capable ? kMsiCap : msix_capable() ? kMsixCap : 0;
     case 0x3c: return int_line_ | (uint32_t)info_.interrupt_pin << 8;
     case kMsiCap:
         if (!info_.msi_capable) return 0;
-        return 0x05 | (uint32_t)(msi_control_ | kMsiControl64) << 16;  // cap id MSI, next 0
+        // cap id MSI, next: MSI-X or the end of the list
+        return 0x05 | (msix_capable() ? kMsixCap << 8 : 0u) | (uint32_t)(msi_control_ | kMsiControl64) << 16;
     case kMsiCap + 4: return info_.msi_capable ? (uint32_t)msi_address_ : 0;
     case kMsiCap + 8: return info_.msi_capable ? (uint32_t)(msi_address_ >> 32) : 0;
     case kMsiCap + 12: return info_.msi_capable ? msi_data_ : 0;
+    case kMsixCap:  // cap id MSI-X, last in the list; table size is N-1
+        if (!msix_capable()) return 0;
+        return 0x11 | (uint32_t)(msix_control_ | (info_.msix_vectors - 1)) << 16;
+    case kMsixCap + 4: return msix_capable() ? (uint32_t)msix_table_offset() : 0;  // BIR 0
+    case kMsixCap + 8: return msix_capable() ? (uint32_t)msix_pba_offset() : 0;    // BIR 0
     default: return 0;  // reserved / unimplemented
     }
 }
@@ -79,8 +89,60 @@ void PciConfigSpace::write32(unsigned off, uint32_t v, uint32_t m) {
     case kMsiCap + 12:
         if (info_.msi_capable) msi_data_ = (uint16_t)merge(msi_data_);
         break;
+    case kMsixCap:
+        if (msix_capable()) {
+            // only enable and function mask are writable
+            uint16_t ctl = (uint16_t)(merge((uint32_t)msix_control_ << 16) >> 16);
+            msix_control_ = ctl & (kMsixEnable | kMsixFunctionMask);
+        }
+        break;
     default: break;  // read-only or reserved: ignored
     }
+}
+
+bool PciConfigSpace::in_msix_region(uint64_t offset, unsigned len) const {
+    if (!msix_capable()) return false;
+    const uint64_t begin = msix_table_offset(), end = msix_pba_offset() + 8;  // up to 64 pending bits
+    return offset < end && offset + len > begin;
+}
+
+uint64_t PciConfigSpace::msix_read(uint64_t offset, unsigned size) const {
+    auto word = [&](uint64_t off) -> uint32_t {
+        if (off >= msix_pba_offset()) return (uint32_t)(msix_pba_ >> (off - msix_pba_offset()) * 8);
+        uint64_t i = (off - msix_table_offset()) / 4;
+        return i < msix_table_.size() ? msix_table_[i] : 0;
+    };
+    uint64_t v = word(offset);
+    if (size == 8) v |= (uint64_t)word(offset + 4) << 32;
+    return v;
+}
+
+void PciConfigSpace::msix_write(uint64_t offset, unsigned size, uint64_t value) {
+    for (unsigned k = 0; k < size / 4; ++k) {
+        uint64_t off = offset + 4 * k;
+        if (off < msix_table_offset() || off >= msix_pba_offset()) continue;  // the PBA is read-only
+        uint64_t i = (off - msix_table_offset()) / 4;
+        uint32_t w = (uint32_t)(value >> 32 * k);
+        if (i % 4 == 0) w &= ~0x3u;                // the message address is dword aligned
+        if (i % 4 == 3) w &= kMsixVectorMasked;    // vector control: only the mask bit
+        msix_table_[i] = w;
+    }
+}
+
+uint64_t PciConfigSpace::msix_address(unsigned v) const {
+    return v < info_.msix_vectors ? msix_table_[4 * v] | (uint64_t)msix_table_[4 * v + 1] << 32 : 0;
+}
+
+uint32_t PciConfigSpace::msix_data(unsigned v) const { return v < info_.msix_vectors ? msix_table_[4 * v + 2] : 0; }
+
+bool PciConfigSpace::msix_vector_masked(unsigned v) const {
+    return v >= info_.msix_vectors || (msix_table_[4 * v + 3] & kMsixVectorMasked);
+}
+
+void PciConfigSpace::set_msix_pending(unsigned v, bool pending) {
+    if (v >= info_.msix_vectors) return;
+    if (pending) msix_pba_ |= 1ULL << v;
+    else msix_pba_ &= ~(1ULL << v);
 }
 
 uint32_t PciConfigSpace::read(unsigned offset, unsigned size) const {

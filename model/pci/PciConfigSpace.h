@@ -1,12 +1,14 @@
 // PciConfigSpace: the type-0 configuration header of one PCI function: ids, command
 // (memory space, bus master, interrupt disable), one 64-bit memory BAR with size probing,
-// an MSI capability (64-bit address, 16-bit data) and the interrupt pin/line.
+// an MSI capability (64-bit address, 16-bit data), an MSI-X capability with its table and
+// pending-bit array (only for a function that has MSI-X) and the interrupt pin/line.
 // Reserved and unimplemented registers read as zero and ignore writes, as the PCI spec
 // asks of them.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 namespace staleline {
 
@@ -18,6 +20,8 @@ struct PciDeviceInfo {
     uint64_t bar0_size = 4096;       // power of two, >= 4 KiB
     bool msi_capable = true;
     uint8_t interrupt_pin = 1;  // INTA; 0 = none
+    unsigned msix_vectors = 0;       // MSI-X table entries, 0 = no MSI-X capability
+    uint32_t msix_table_offset = 0;  // in BAR0, a multiple of 8; the PBA follows the table
 };
 
 class PciConfigSpace {
@@ -27,6 +31,9 @@ public:
     static constexpr unsigned kIntLine = 0x3c, kIntPin = 0x3d, kMsiCap = 0x50;
     static constexpr uint16_t kCmdMemory = 1u << 1, kCmdBusMaster = 1u << 2, kCmdIntxDisable = 1u << 10;
     static constexpr uint16_t kStatusIntx = 1u << 3, kStatusCapList = 1u << 4;
+    static constexpr unsigned kMsixCap = 0x60, kMsixEntryBytes = 16;
+    static constexpr uint16_t kMsixFunctionMask = 1u << 14, kMsixEnable = 1u << 15;
+    static constexpr uint32_t kMsixVectorMasked = 1u;  // vector control word, bit 0
     static constexpr uint16_t kStatusSignaledAbort = 1u << 11, kStatusReceivedMasterAbort = 1u << 13;
 
     explicit PciConfigSpace(const PciDeviceInfo& info);
@@ -47,6 +54,23 @@ public:
     uint16_t msi_data() const { return msi_data_; }
     uint8_t interrupt_line() const { return int_line_; }
 
+    // MSI-X. The table and the PBA are BAR0 memory the PCI host serves (msix_read/write take
+    // offsets in BAR0, 4 or 8 bytes, naturally aligned).
+    bool msix_capable() const { return info_.msix_vectors != 0; }
+    bool msix_enabled() const { return msix_capable() && (msix_control_ & kMsixEnable); }
+    bool msix_function_masked() const { return msix_control_ & kMsixFunctionMask; }
+    uint64_t msix_table_offset() const { return info_.msix_table_offset; }
+    uint64_t msix_pba_offset() const { return info_.msix_table_offset + (uint64_t)kMsixEntryBytes * info_.msix_vectors; }
+    // Whether [offset, offset + len) of BAR0 touches the table or the PBA.
+    bool in_msix_region(uint64_t offset, unsigned len) const;
+    uint64_t msix_read(uint64_t offset, unsigned size) const;
+    void msix_write(uint64_t offset, unsigned size, uint64_t value);
+    uint64_t msix_address(unsigned vector) const;
+    uint32_t msix_data(unsigned vector) const;
+    bool msix_vector_masked(unsigned vector) const;
+    bool msix_pending(unsigned vector) const { return (msix_pba_ >> vector) & 1; }
+    void set_msix_pending(unsigned vector, bool pending);
+
     // Status bits the device side sets.
     void set_intx_status(bool asserted);
     void set_status_bits(uint16_t bits) { status_ |= bits; }
@@ -63,6 +87,9 @@ private:
     uint16_t msi_control_ = 0;
     uint64_t msi_address_ = 0;
     uint16_t msi_data_ = 0;
+    uint16_t msix_control_ = 0;
+    std::vector<uint32_t> msix_table_;  // 4 words per entry: address lo, hi, data, vector control
+    uint64_t msix_pba_ = 0;
 };
 
 }  // namespace staleline

@@ -1,7 +1,9 @@
 #include "PciHost.h"
 
 #include <cstring>
+#include <string>
 
+#include "common/Payload.h"
 #include "common/RequesterId.h"
 
 namespace staleline {
@@ -28,7 +30,20 @@ unsigned PciHost::add_device(const PciDeviceInfo& info) {
     if (slots_.size() >= kMaxSlots) SC_REPORT_ERROR("staleline/pci", "too many PCI devices");
     if (info.bar0_size < 4096 || (info.bar0_size & (info.bar0_size - 1)))
         SC_REPORT_ERROR("staleline/pci", "BAR size must be a power of two >= 4 KiB");
+    if (info.msix_vectors) {
+        if (info.msix_vectors > 8 || info.msix_table_offset % 8 ||
+            info.msix_table_offset + (uint64_t)PciConfigSpace::kMsixEntryBytes * info.msix_vectors + 8 > info.bar0_size)
+            SC_REPORT_ERROR("staleline/pci", "MSI-X: 1..8 vectors, table 8-byte aligned, table and PBA inside BAR0");
+        if (next_msix_vector_ + info.msix_vectors > kMsixVectorEnd)
+            throw ConfigError("platform.devices", "the MSI-X devices need more than " +
+                                                      std::to_string(kMsixVectorEnd - kMsixVectorBase) +
+                                                      " interrupt vectors in all");
+    }
     slots_.push_back(std::make_unique<Slot>(info));
+    if (info.msix_vectors) {
+        slots_.back()->msix_base = next_msix_vector_;
+        next_msix_vector_ += info.msix_vectors;
+    }
     return (unsigned)slots_.size() - 1;
 }
 
@@ -59,6 +74,7 @@ void PciHost::config_write(unsigned slot, unsigned offset, unsigned size, uint32
     if (slot >= slots_.size()) return;
     slots_[slot]->cfg.write(offset, size, value);
     update_intx(slot);  // interrupt disable or the interrupt line may have changed
+    if (slots_[slot]->cfg.msix_capable()) deliver_msix_pending(slot, SC_ZERO_TIME);  // enable / function unmask
 }
 
 int PciHost::slot_for_bar(uint64_t addr) const {
@@ -112,6 +128,11 @@ void PciHost::cpu_b_transport(tlm_generic_payload& trans, sc_time& delay) {
     // reads are non-posted (there and back), writes are posted but still travel one hop
     delay += trans.is_read() ? 2 * hop_ : hop_;
     trans.set_address(a - slots_[s]->cfg.bar0_base());
+    if (slots_[s]->cfg.in_msix_region(trans.get_address(), trans.get_data_length())) {
+        msix_access((unsigned)s, trans, delay);
+        trans.set_address(a);
+        return;
+    }
     bar_socket[s]->b_transport(trans, delay);
     trans.set_address(a);
 }
@@ -125,6 +146,17 @@ unsigned PciHost::cpu_transport_dbg(tlm_generic_payload& trans) {
     int s = slot_for_bar(a);
     if (s < 0) return 0;
     trans.set_address(a - slots_[s]->cfg.bar0_base());
+    if (slots_[s]->cfg.in_msix_region(trans.get_address(), trans.get_data_length())) {
+        // debug reads only: a write could unmask and send a message
+        unsigned len = trans.get_data_length();
+        bool ok = trans.is_read() && (len == 4 || len == 8) && trans.get_address() % len == 0;
+        if (ok) {
+            uint64_t v = slots_[s]->cfg.msix_read(trans.get_address(), len);
+            std::memcpy(trans.get_data_ptr(), &v, len);
+        }
+        trans.set_address(a);
+        return ok ? len : 0;
+    }
     unsigned n = bar_socket[s]->transport_dbg(trans);
     trans.set_address(a);
     return n;
@@ -190,6 +222,52 @@ unsigned PciHost::upstream_transport_dbg(int slot, tlm_generic_payload& trans) {
     trans.clear_extension(&ext);
     if (prev) trans.set_extension(prev);
     return n;
+}
+
+void PciHost::msix_access(unsigned slot, tlm_generic_payload& trans, sc_time& delay) {
+    PciConfigSpace& c = slots_[slot]->cfg;
+    const uint64_t off = trans.get_address();
+    const unsigned len = trans.get_data_length();
+    // The table takes dword and qword accesses, naturally aligned (PCI 3.0, 6.8.2).
+    if ((len != 4 && len != 8) || off % len || trans.get_byte_enable_ptr() || trans.get_streaming_width() < len) {
+        trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    uint64_t v = 0;
+    if (trans.is_read()) {
+        v = c.msix_read(off, len);
+        std::memcpy(trans.get_data_ptr(), &v, len);
+    } else {
+        std::memcpy(&v, trans.get_data_ptr(), len);
+        c.msix_write(off, len, v);
+        deliver_msix_pending(slot, delay);  // a vector may have been unmasked
+    }
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+PciHost::MsixAction PciHost::msix_signal(unsigned slot, unsigned vector, uint64_t* addr, uint32_t* data) {
+    PciConfigSpace& c = slots_.at(slot)->cfg;
+    if (!c.msix_enabled() || vector >= c.info().msix_vectors) return MsixAction::Off;
+    if (c.msix_function_masked() || c.msix_vector_masked(vector)) {
+        c.set_msix_pending(vector, true);
+        return MsixAction::Pending;
+    }
+    *addr = c.msix_address(vector);
+    *data = c.msix_data(vector);
+    return MsixAction::Send;
+}
+
+void PciHost::deliver_msix_pending(unsigned slot, sc_time delay) {
+    PciConfigSpace& c = slots_[slot]->cfg;
+    if (!c.msix_enabled() || c.msix_function_masked()) return;
+    for (unsigned v = 0; v < c.info().msix_vectors; ++v) {
+        if (!c.msix_pending(v) || c.msix_vector_masked(v)) continue;
+        c.set_msix_pending(v, false);
+        uint32_t data = c.msix_data(v);
+        tlm_generic_payload t;
+        prepare_payload(t, true, c.msix_address(v), &data, 4);
+        upstream_b_transport((int)slot, t, delay);
+    }
 }
 
 void PciHost::set_intx(unsigned slot, bool level) {

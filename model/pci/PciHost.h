@@ -3,6 +3,8 @@
 // socket. Device-initiated (upstream) transactions get their requester id, are refused
 // when bus mastering is off, are decoded as MSI messages when they hit the MSI window,
 // and otherwise go on to the IOMMU. Legacy INTx lines go to the interrupt controller.
+// The MSI-X table and pending-bit array of a function are served here, not by the device:
+// they are a standard structure, and the host sends a pending message when it is unmasked.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +48,11 @@ public:
     static constexpr unsigned kMaxSlots = 32;
     static constexpr unsigned kIntxVectorBase = 16;  // INTx of slot s -> vector 16 + s (the "interrupt line")
     static constexpr unsigned kMsiVectorBase = 64;   // firmware-assigned MSI data: 64 + slot
+    // MSI-X vectors: 96..255, handed out at add_device in slot order, table size each.
+    static constexpr unsigned kMsixVectorBase = 96, kMsixVectorEnd = 256;
+
+    // What a device that signals an MSI-X entry does (msix_signal).
+    enum class MsixAction { Off, Pending, Send };
 
     tlm_utils::simple_target_socket<PciHost> cpu_socket;                    // ECAM + BAR windows
     // Zero or more devices: a platform without PCI functions still elaborates.
@@ -72,6 +79,13 @@ public:
     // A device's legacy interrupt line.
     void set_intx(unsigned slot, bool level);
 
+    // The first of the slot's MSI-X vectors on the interrupt controller (entry i: + i).
+    unsigned msix_vector_base(unsigned slot) const { return slots_.at(slot)->msix_base; }
+    // A device signals MSI-X entry `vector`: Send with the entry's address and data (the
+    // device then writes them upstream), Pending when the function or the entry is masked
+    // (the pending bit is set), Off when MSI-X is disabled or there is no such entry.
+    MsixAction msix_signal(unsigned slot, unsigned vector, uint64_t* addr, uint32_t* data);
+
     // Push a transaction upstream as if device `rid` issued it (tests and tools); a rid
     // that names no slot skips the bus-master check.
     void upstream_transport(uint16_t rid, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -86,6 +100,7 @@ private:
         explicit Slot(const PciDeviceInfo& i) : cfg(i) {}
         PciConfigSpace cfg;
         bool intx = false;
+        unsigned msix_base = 0;
     };
     void cpu_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned cpu_transport_dbg(tlm::tlm_generic_payload& trans);
@@ -95,10 +110,14 @@ private:
     int slot_for_bar(uint64_t addr) const;
     void update_intx(unsigned slot);
     void forward_upstream(uint16_t rid, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    void msix_access(unsigned slot, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    // Send the messages held pending whose entries are now unmasked, as the function's writes.
+    void deliver_msix_pending(unsigned slot, sc_core::sc_time delay);
 
     IrqController& irq_;
     sc_core::sc_time hop_;
     uint64_t msi_base_;
+    unsigned next_msix_vector_ = kMsixVectorBase;
     std::vector<std::unique_ptr<Slot>> slots_;
     std::vector<PciMasterAbort> aborts_;
     std::function<void(const PciMasterAbort&)> abort_listener_;

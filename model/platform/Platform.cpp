@@ -112,6 +112,8 @@ void Platform::add_devices() {
         // pci.msi keeps its meaning for the reference engine; any device takes msi=0|1.
         info.msi_capable = d.msi && (kind.desc != kinds_.find("dma_engine").desc || cfg_.get_bool("pci.msi"));
         info.interrupt_pin = d.interrupt_pin;
+        info.msix_vectors = d.msix_vectors;
+        info.msix_table_offset = d.msix_table_offset;
         // Identity overrides every kind takes; the rest is the kind's own.
         for (const char* k : {"vendor_id", "device_id", "msi"}) {
             auto it = spec.keys.find(k);

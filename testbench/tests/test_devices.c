@@ -1,8 +1,9 @@
 /* The device registry and the behavioural device API (docs/devices.md): device lists from the
  * command line and TOML, the errors a bad device configuration gets (exit 2 naming
  * platform.devices), every service of staleline/device.h through a probe model, two devices
- * with IOMMU isolation between them, the reference engine in a slot other than 0, and
- * byte-identical outputs with two devices. */
+ * with IOMMU isolation between them, the reference engine in a slot other than 0,
+ * byte-identical outputs with two devices, and MSI-X (capability, table, masking, the shim's
+ * irq modes) through the probe model's MSI-X form. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ static void test_bad_device_configuration(void) {
     refused("run --device sl-probe-model,delay_ns", "expected key=value");
     refused("run --device sl-probe-model,vendor_id=0x10000", "vendor_id=0x10000 must be a number in 0..65535");
     refused("run --device sl-bad-bar", "bar0_size must be a power of two");
+    refused("run --device sl-probe-badmsix", "the MSI-X table must be 8-byte aligned and, with its pending bits, inside BAR0");
     refused("run --device sl-probe-model,fail=1", "could not be created: asked to fail");
     refused("run --device sl-probe-model,name=cache", "cannot be named 'cache'");
     refused("run --device sl-probe-model,name=x --device sl-probe-model,name=x", "two devices are named 'x'");
@@ -391,6 +393,126 @@ static void test_iommu_isolation_between_devices(void) {
     sl_platform_destroy(P);
 }
 
+/* ---- MSI-X: sl-probe-msix (4 entries, table at 0x800 of BAR0, PBA at 0x840) ---- */
+
+#define MSIX_CAP 0x60
+#define MSIX_TABLE 0x800
+#define MSIX_PBA 0x840
+#define REG_MSIX 0x24
+
+/* The capability through config space, after MSI's; a device without MSI-X reads as before. */
+static void test_msix_capability(void) {
+    P = platform("sl-probe-msix;sl-probe-model", NULL);
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, 0x06, 2) & 0x10, 0x10); /* capability list */
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, 0x34, 1), MSI_CAP);
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSI_CAP + 1, 1), MSIX_CAP);
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP, 1), 0x11);
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP + 1, 1), 0);      /* last */
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP + 2, 2), 3);      /* table size N-1, off */
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP + 4, 4), MSIX_TABLE); /* BIR 0 */
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP + 8, 4), MSIX_PBA);
+    /* Only enable (15) and function mask (14) are writable. */
+    sl_pci_config_write(P, 0, MSIX_CAP + 2, 2, 0xffff);
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP + 2, 2), 0xc003);
+    sl_pci_config_write(P, 0, MSIX_CAP + 2, 2, 0);
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP + 2, 2), 3);
+    /* The plain probe model: MSI ends the list, nothing at 0x60. */
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 1, MSI_CAP, 4) & 0xffff, 0x0005);
+    for (unsigned off = MSIX_CAP; off < MSIX_CAP + 12; off += 4) CU_ASSERT_EQUAL(sl_pci_config_read(P, 1, off, 4), 0);
+    sl_platform_destroy(P);
+}
+
+/* Signal entry v from the device; what sl_dev_msix returned (1 + bool) once it ran. */
+static unsigned msix_signal(unsigned v) {
+    wr(0, REG_MSIX, v);
+    sl_wait_ns(1000);
+    return rd(0, REG_MSIX);
+}
+
+static void msix_thread(void* arg) {
+    (void)arg;
+    pci_protocol_t pci, plain;
+    CU_ASSERT_EQUAL_FATAL(device_get_protocol(sl_shim_attach(P, 0), ZX_PROTOCOL_PCI, &pci), ZX_OK);
+    CU_ASSERT_EQUAL_FATAL(device_get_protocol(sl_shim_attach(P, 1), ZX_PROTOCOL_PCI, &plain), ZX_OK);
+    uint32_t n = 0;
+    CU_ASSERT_EQUAL(pci_query_irq_mode(&pci, ZX_PCIE_IRQ_MODE_MSI_X, &n), ZX_OK);
+    CU_ASSERT_EQUAL(n, 4);
+    /* Errors: more vectors than the table has; a device without MSI-X. */
+    CU_ASSERT_EQUAL(pci_set_irq_mode(&pci, ZX_PCIE_IRQ_MODE_MSI_X, 5), ZX_ERR_NOT_SUPPORTED);
+    CU_ASSERT_EQUAL(pci_query_irq_mode(&plain, ZX_PCIE_IRQ_MODE_MSI_X, &n), ZX_ERR_NOT_SUPPORTED);
+    CU_ASSERT_EQUAL(pci_set_irq_mode(&plain, ZX_PCIE_IRQ_MODE_MSI_X, 1), ZX_ERR_NOT_SUPPORTED);
+    CU_ASSERT_EQUAL(pci_enable_bus_master(&pci, true), ZX_OK);
+    CU_ASSERT_EQUAL_FATAL(pci_set_irq_mode(&pci, ZX_PCIE_IRQ_MODE_MSI_X, 3), ZX_OK);
+    zx_handle_t irq[3], extra;
+    for (int i = 0; i < 3; ++i) CU_ASSERT_EQUAL_FATAL(pci_map_interrupt(&pci, i, &irq[i]), ZX_OK);
+    CU_ASSERT_EQUAL(pci_map_interrupt(&pci, 3, &extra), ZX_ERR_INVALID_ARGS);
+    /* Enabled and unmasked; entries 0..2 programmed and unmasked, entry 3 masked. */
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP + 2, 2), 0x8003);
+    const unsigned base = rd(0, MSIX_TABLE + 8);
+    CU_ASSERT(base >= 96 && base + 4 <= 256);
+    for (unsigned i = 0; i < 3; ++i) {
+        CU_ASSERT_EQUAL(rd(0, MSIX_TABLE + 16 * i + 8), base + i);
+        CU_ASSERT_EQUAL(rd(0, MSIX_TABLE + 16 * i + 12), 0);
+        CU_ASSERT_NOT_EQUAL(rd(0, MSIX_TABLE + 16 * i), 0);
+    }
+    CU_ASSERT_EQUAL(rd(0, MSIX_TABLE + 48 + 12), 1);
+    /* The host serves the table (dword/qword only); the model's registers are as before. */
+    uint16_t half = 0;
+    CU_ASSERT_NOT_EQUAL(sl_cpu_transport(P, 0, bar0(0) + MSIX_TABLE, &half, 2, 1), SL_RESP_OK);
+    CU_ASSERT_EQUAL(rd(0, REG_ID), 0x50524f42u);
+    /* With MSI-X enabled the device's INTx request stays off the line. */
+    const unsigned line = sl_pci_config_read(P, 0, 0x3c, 1);
+    wr(0, REG_LEN, 4);
+    wr(0, REG_GO, 1);
+    for (int i = 0; i < 1000 && !(rd(0, REG_STATUS) & 1); ++i) sl_wait_ns(50);
+    CU_ASSERT_EQUAL(rd(0, REG_STATUS) & 1, 1);
+    CU_ASSERT_EQUAL(sl_irq_level(P, line), 0);
+    wr(0, REG_ACK, 1);
+    /* The device signals entries 1 and 2: their objects wake, entry 0's vector gets nothing. */
+    zx_time_t ts = 0;
+    CU_ASSERT_EQUAL(msix_signal(1), 2);
+    CU_ASSERT_EQUAL(zx_interrupt_wait(irq[1], &ts), ZX_OK);
+    CU_ASSERT_EQUAL(msix_signal(2), 2);
+    CU_ASSERT_EQUAL(zx_interrupt_wait(irq[2], &ts), ZX_OK);
+    CU_ASSERT_EQUAL(sl_irq_delivered(P, base), 0);
+    CU_ASSERT_EQUAL(sl_irq_delivered(P, base + 1), 1);
+    CU_ASSERT_EQUAL(sl_irq_delivered(P, base + 2), 1);
+    /* Entry 1 masked through its vector control word: held pending, sent on unmask. */
+    wr(0, MSIX_TABLE + 16 + 12, 1);
+    CU_ASSERT_EQUAL(msix_signal(1), 2);
+    CU_ASSERT_EQUAL(sl_irq_delivered(P, base + 1), 1);
+    CU_ASSERT_EQUAL(rd(0, MSIX_PBA), 1u << 1);
+    wr(0, MSIX_TABLE + 16 + 12, 0);
+    CU_ASSERT_EQUAL(zx_interrupt_wait(irq[1], &ts), ZX_OK);
+    CU_ASSERT_EQUAL(rd(0, MSIX_PBA), 0);
+    CU_ASSERT_EQUAL(sl_irq_delivered(P, base + 1), 2);
+    /* The function mask likewise. */
+    sl_pci_config_write(P, 0, MSIX_CAP + 2, 2, 0xc000);
+    CU_ASSERT_EQUAL(msix_signal(2), 2);
+    CU_ASSERT_EQUAL(rd(0, MSIX_PBA), 1u << 2);
+    CU_ASSERT_EQUAL(sl_irq_delivered(P, base + 2), 1);
+    sl_pci_config_write(P, 0, MSIX_CAP + 2, 2, 0x8000);
+    CU_ASSERT_EQUAL(zx_interrupt_wait(irq[2], &ts), ZX_OK);
+    CU_ASSERT_EQUAL(sl_irq_delivered(P, base + 2), 2);
+    /* No entry 4; entry 0 never signalled. */
+    CU_ASSERT_EQUAL(msix_signal(4), 1);
+    CU_ASSERT_EQUAL(sl_irq_delivered(P, base), 0);
+    /* DISABLED turns MSI-X off: the device's signal is refused. */
+    CU_ASSERT_EQUAL(pci_set_irq_mode(&pci, ZX_PCIE_IRQ_MODE_DISABLED, 0), ZX_OK);
+    CU_ASSERT_EQUAL(sl_pci_config_read(P, 0, MSIX_CAP + 2, 2), 3);
+    CU_ASSERT_EQUAL(msix_signal(0), 1);
+    CU_ASSERT_EQUAL(pci_map_interrupt(&pci, 0, &extra), ZX_ERR_INVALID_ARGS); /* DISABLED: 0 vectors */
+    for (int i = 0; i < 3; ++i) zx_handle_close(irq[i]);
+}
+
+static void test_msix_driver(void) {
+    P = platform("sl-probe-msix;sl-probe-model", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sl_shim_attach(P, 0));
+    CU_ASSERT_EQUAL_FATAL(sl_platform_spawn(P, "test", msix_thread, NULL), 0);
+    CU_ASSERT_EQUAL(sl_platform_run(P, 0), 0);
+    sl_platform_destroy(P);
+}
+
 int main(int argc, char** argv) {
     static const sl_test_t tests[] = {
         SL_TEST(test_bad_device_configuration),
@@ -401,6 +523,8 @@ int main(int argc, char** argv) {
         SL_TEST(test_one_driver_two_devices),
         SL_TEST(test_behavioural_services),
         SL_TEST(test_iommu_isolation_between_devices),
+        SL_TEST(test_msix_capability),
+        SL_TEST(test_msix_driver),
     };
     return sl_test_main(argc, argv, "devices", tests, SL_COUNT(tests));
 }

@@ -156,13 +156,16 @@ uint32_t PciFunction::vectors(zx_pci_irq_mode_t mode) const {
     switch (mode) {
         case ZX_PCIE_IRQ_MODE_LEGACY: return info.interrupt_pin ? 1 : 0;
         case ZX_PCIE_IRQ_MODE_MSI: return info.msi_capable ? 1 : 0;  // one message, no multi-message
-        default: return 0;                                          // MSI-X: not in the 2018 kernel
+        case ZX_PCIE_IRQ_MODE_MSI_X: return info.msix_vectors;      // the table size
+        default: return 0;
     }
 }
 
 // pcie_irqs.cpp QueryIrqModeCapabilitiesLocked: DISABLED is always supported (0 vectors);
-// LEGACY without an interrupt pin, MSI without the capability and MSI-X ("finish MSI-X
-// implementation") are ZX_ERR_NOT_SUPPORTED; any other number is ZX_ERR_INVALID_ARGS.
+// LEGACY without an interrupt pin and MSI without the capability are ZX_ERR_NOT_SUPPORTED; any
+// other number is ZX_ERR_INVALID_ARGS. The 2018 kernel had no MSI-X ("finish MSI-X
+// implementation"); the shim answers MSI-X as that function answers MSI: the table size, or
+// ZX_ERR_NOT_SUPPORTED without the capability.
 zx_status_t PciFunction::query_irq_mode(zx_pci_irq_mode_t mode, uint32_t* out_max) {
     rt_.enter_call();
     if (!out_max) return ZX_ERR_INVALID_ARGS;  // the 2018 proxy would fault; see api-coverage.md
@@ -177,7 +180,13 @@ zx_status_t PciFunction::query_irq_mode(zx_pci_irq_mode_t mode, uint32_t* out_ma
     return ZX_OK;
 }
 
-void PciFunction::enter_mode(zx_pci_irq_mode_t mode) {
+void PciFunction::bar_write32(uint64_t offset, uint32_t value) {
+    sc_time d = sc_core::SC_ZERO_TIME;
+    rt_.platform().cpu_transport(true, rt_.platform().pci().config_space(slot_).bar0_base() + offset, &value, 4, true, d);
+    SimThread::current().charge(d);
+}
+
+void PciFunction::enter_mode(zx_pci_irq_mode_t mode, uint32_t count) {
     // The kernel drops the handler table of the mode it leaves: the interrupt objects of that
     // mode stay valid handles but never trigger again.
     for (auto& w : interrupts_)
@@ -198,7 +207,34 @@ void PciFunction::enter_mode(zx_pci_irq_mode_t mode) {
             cfg_write(kMsiControl, 2, 0);
         }
     }
-    // INTx only in legacy mode (a function must not assert INTx with MSI enabled).
+    if (info.msix_vectors) {
+        if (mode == ZX_PCIE_IRQ_MODE_MSI_X) {
+            // As the bus driver does: enable with the function masked, fill the table (entries
+            // past `count` stay masked), then unmask. The table is BAR0 memory: decode it.
+            if (!(cmd & kCmdMemory)) {
+                cmd = (uint16_t)(cmd | kCmdMemory);
+                cfg_write(PciConfigSpace::kCommand, 2, cmd);
+            }
+            const unsigned ctl = PciConfigSpace::kMsixCap + 2;
+            cfg_write(ctl, 2, PciConfigSpace::kMsixEnable | PciConfigSpace::kMsixFunctionMask);
+            const uint64_t addr = rt_.platform().config().get_size("pci.msi_address");
+            const uint64_t table = rt_.platform().pci().config_space(slot_).msix_table_offset();
+            const unsigned base = rt_.platform().pci().msix_vector_base(slot_);
+            for (unsigned i = 0; i < info.msix_vectors; ++i) {
+                const uint64_t e = table + (uint64_t)PciConfigSpace::kMsixEntryBytes * i;
+                if (i < count) {
+                    bar_write32(e, (uint32_t)addr);
+                    bar_write32(e + 4, (uint32_t)(addr >> 32));
+                    bar_write32(e + 8, base + i);
+                }
+                bar_write32(e + 12, i < count ? 0 : PciConfigSpace::kMsixVectorMasked);
+            }
+            cfg_write(ctl, 2, PciConfigSpace::kMsixEnable);
+        } else {
+            cfg_write(PciConfigSpace::kMsixCap + 2, 2, 0);
+        }
+    }
+    // INTx only in legacy mode (a function must not assert INTx with MSI or MSI-X enabled).
     uint16_t want = mode == ZX_PCIE_IRQ_MODE_LEGACY ? (uint16_t)(cmd & ~kCmdIntxDisable) : (uint16_t)(cmd | kCmdIntxDisable);
     if (want != cmd) cfg_write(PciConfigSpace::kCommand, 2, want);
     irq_mode_ = mode;
@@ -208,8 +244,10 @@ void PciFunction::enter_mode(zx_pci_irq_mode_t mode) {
 // pci_map_interrupt accepts changes only on success) over pcie_irqs.cpp SetIrqModeLocked: a
 // mode number past MSI-X or a count of 0 is ZX_ERR_INVALID_ARGS; then the current mode is
 // left (open interrupt objects included), and entering LEGACY without a pin or with more than
-// one vector, MSI without the capability or with more vectors than it offers, or MSI-X, is
-// ZX_ERR_NOT_SUPPORTED with the function left with interrupts disabled.
+// one vector, or MSI without the capability or with more vectors than it offers, is
+// ZX_ERR_NOT_SUPPORTED with the function left with interrupts disabled. MSI-X (not in the 2018
+// kernel) follows the MSI rule: without the capability or with more vectors than the table
+// has, ZX_ERR_NOT_SUPPORTED.
 zx_status_t PciFunction::set_irq_mode(zx_pci_irq_mode_t mode, uint32_t count) {
     rt_.enter_call();
     if (mode == ZX_PCIE_IRQ_MODE_DISABLED) count = 0;
@@ -220,7 +258,7 @@ zx_status_t PciFunction::set_irq_mode(zx_pci_irq_mode_t mode, uint32_t count) {
         if (irq_mode_ != ZX_PCIE_IRQ_MODE_DISABLED) enter_mode(ZX_PCIE_IRQ_MODE_DISABLED);
         return ZX_ERR_NOT_SUPPORTED;
     }
-    enter_mode(mode);
+    enter_mode(mode, count);
     irq_count_ = count;
     return ZX_OK;
 }
@@ -236,6 +274,7 @@ zx_status_t PciFunction::map_interrupt(int32_t which_irq, zx_handle_t* out) {
     unsigned vector;
     bool level = irq_mode_ == ZX_PCIE_IRQ_MODE_LEGACY;
     if (level) vector = cfg_read(PciConfigSpace::kIntLine, 1);
+    else if (irq_mode_ == ZX_PCIE_IRQ_MODE_MSI_X) vector = rt_.platform().pci().msix_vector_base(slot_) + (unsigned)which_irq;
     else vector = cfg_read(kMsiData, 2) & 0xff;
     auto irq = std::make_shared<Interrupt>(rt_, slot_, vector, level);
     zx_status_t st = HandleTable::current().add(irq, ZX_DEFAULT_PCI_INTERRUPT_RIGHTS, out);

@@ -3,6 +3,7 @@
 // (timed, like a real config cycle); BARs are mapped as BAR VMOs; the function's BTI carries
 // its requester id; interrupt objects sit on the IrqController vector of the current mode
 // (MSI: the vector the shim programs into the MSI capability, PciHost::kMsiVectorBase + slot;
+// MSI-X: entry i's data, PciHost::msix_vector_base(slot) + i, programmed into the table in BAR0;
 // legacy: the function's INTx line from the interrupt line register).
 //
 // IRQ modes, their numbers and every status code follow one Fuchsia generation: the late-2018
@@ -63,9 +64,11 @@ public:
 private:
     // How many vectors a mode offers (0: not supported).
     uint32_t vectors(zx_pci_irq_mode_t mode) const;
-    // Programs the function for mode (MSI capability, INTx disable) and drops the handlers of
-    // the interrupts of the mode it leaves.
-    void enter_mode(zx_pci_irq_mode_t mode);
+    // Programs the function for mode (MSI capability, MSI-X capability and table with `count`
+    // entries, INTx disable) and drops the handlers of the interrupts of the mode it leaves.
+    void enter_mode(zx_pci_irq_mode_t mode, uint32_t count = 0);
+    // Timed MMIO dword write to BAR0 (the MSI-X table).
+    void bar_write32(uint64_t offset, uint32_t value);
     zx_status_t new_bar_vmo(uint32_t bar_id, zx_handle_t* out, size_t* size);
 
     static pci_protocol_ops_t ops_;

@@ -9,7 +9,7 @@
  * returning a static description. Two forms of model exist:
  *   - behavioural (this header): C callbacks for register accesses, plus the services below
  *     (DMA through the PCI host and the IOMMU with the device's requester id, the INTx line,
- *     MSI, timed callbacks, busy/idle, statistics, per-device parameters);
+ *     MSI, MSI-X, timed callbacks, busy/idle, statistics, per-device parameters);
  *   - RTL: the user's Verilog top, built by staleline_add_device() (cmake/StalelineDevice.cmake)
  *     against the port contract of docs/devices.md; that function generates the module and
  *     fills `rtl` below. A behavioural model and its RTL can share one driver and workload.
@@ -32,7 +32,7 @@
 extern "C" {
 #endif
 
-#define SL_DEVICE_ABI_VERSION 1u
+#define SL_DEVICE_ABI_VERSION 2u
 
 /* The platform's side of one device instance (opaque). */
 typedef struct sl_dev sl_dev_t;
@@ -82,6 +82,12 @@ typedef struct sl_device_kind {
     const sl_dev_ops_t* ops;
     /* RTL kinds: set by the module staleline_add_device() generates (an opaque factory). */
     const void* rtl;
+    /* MSI-X (ABI 2): the number of table entries, 0 (no MSI-X capability) to 8, and the byte
+     * offset in BAR0 of the table (16 bytes per entry, a multiple of 8); the pending-bit array
+     * follows the table. The PCI host serves both: register accesses there never reach the
+     * model. */
+    uint8_t msix_vectors;
+    uint32_t msix_table_offset;
 } sl_device_kind_t;
 
 typedef const sl_device_kind_t* (*sl_device_kind_fn)(void);
@@ -115,6 +121,14 @@ void sl_dev_set_irq(sl_dev_t* dev, bool level);
  * nothing) when MSI is not enabled. */
 bool sl_dev_msi(sl_dev_t* dev);
 bool sl_dev_msi_enabled(const sl_dev_t* dev);
+/* Signal MSI-X table entry `vector` (from a scheduled callback): the device's memory write of
+ * the entry's data to its address. While the function or the entry is masked the entry's
+ * pending bit is set instead, and the PCI host sends the message when the driver unmasks it.
+ * Returns true when the message was sent or held pending; false when MSI-X is not enabled,
+ * `vector` is not an entry of the table, the call is not from a scheduled callback, or the
+ * write failed. While MSI-X is enabled sl_dev_set_irq does not assert INTx. */
+bool sl_dev_msix(sl_dev_t* dev, unsigned vector);
+bool sl_dev_msix_enabled(const sl_dev_t* dev);
 
 /* The device has work in flight (busy) or none (idle). The coherency checker subscribes:
  * an unpin while a device is busy is `unpin-in-flight`. */

@@ -10,7 +10,12 @@
  *   0x18 STATUS    RO  bit 0 done, bits 15:8 the sl_dma_status_t of the DMA
  *   0x1c DONE_NS   RO  simulated time of completion (low 32 bits)
  *   0x20 ACK       W: clear done and lower INTx
- *   0x40..0x7f DATA RW 64 bytes */
+ *   0x24 MSIX      W: signal MSI-X entry v (sl_dev_msix) from a callback; R: 1 + what it
+ *                  returned, 0 before the first
+ *   0x40..0x7f DATA RW 64 bytes
+ * Also built as sl-probe-msix (PROBE_MSIX=1): an MSI-X table of 4 entries at 0x800 (the PBA
+ * at 0x840); and sl-probe-badmsix (PROBE_MSIX=2): a table that does not fit in BAR0. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +25,7 @@
 
 typedef struct probe {
     sl_dev_t* dev;
-    uint32_t misuse, addr_lo, addr_hi, len, op, status, done_ns;
+    uint32_t misuse, addr_lo, addr_hi, len, op, status, done_ns, msix;
     uint8_t data[64];
 } probe_t;
 
@@ -51,6 +56,11 @@ static void probe_run(void* ctx, void* arg) {
     if (!sl_dev_msi(p->dev)) sl_dev_set_irq(p->dev, true);
 }
 
+static void probe_msix(void* ctx, void* arg) {
+    probe_t* p = ctx;
+    p->msix = 1u + sl_dev_msix(p->dev, (unsigned)(uintptr_t)arg);
+}
+
 static uint64_t probe_read(void* ctx, unsigned bar, uint64_t off, unsigned size) {
     probe_t* p = ctx;
     if (off >= 0x40 && off + size <= 0x80) {
@@ -66,6 +76,7 @@ static uint64_t probe_read(void* ctx, unsigned bar, uint64_t off, unsigned size)
     case 0x10: return p->len;
     case 0x18: return p->status;
     case 0x1c: return p->done_ns;
+    case 0x24: return p->msix;
     default: return 0;
     }
 }
@@ -93,6 +104,7 @@ static void probe_write(void* ctx, unsigned bar, uint64_t off, unsigned size, ui
         p->status = 0;
         sl_dev_set_irq(p->dev, false);
         break;
+    case 0x24: sl_dev_schedule(p->dev, 0, probe_msix, (void*)(uintptr_t)v); break;
     default: break;
     }
 }
@@ -103,9 +115,22 @@ static const sl_dev_param_decl_t kParams[] = {
     {"fail", 0, 0, 1, "1: create() fails (tests the error path)"},
     {NULL, 0, 0, 0, NULL},
 };
+#if defined(PROBE_MSIX) && PROBE_MSIX == 2
+/* sl-probe-badmsix: a table that does not fit in BAR0 (the registry refuses the kind). */
+static const sl_device_kind_t kKind = {
+    SL_DEVICE_ABI_VERSION, "sl-probe-badmsix", "test device with an MSI-X table outside BAR0",
+    0x1b36, 0x5dfb, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 4, 0xfc0,
+};
+#elif defined(PROBE_MSIX)
+static const sl_device_kind_t kKind = {
+    SL_DEVICE_ABI_VERSION, "sl-probe-msix", "test device: the probe model with 4 MSI-X vectors (test_msix)",
+    0x1b36, 0x5dfc, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 4, 0x800,
+};
+#else
 static const sl_device_kind_t kKind = {
     SL_DEVICE_ABI_VERSION, "sl-probe-model", "test device: every service of the device API (test_devices)",
-    0x1b36, 0x5dfe, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL,
+    0x1b36, 0x5dfe, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 0, 0,
 };
+#endif
 
 const sl_device_kind_t* staleline_device_kind(void) { return &kKind; }
