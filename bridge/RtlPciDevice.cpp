@@ -123,22 +123,26 @@ void RtlPciDevice::report_busy(bool busy) {
 
 void RtlPciDevice::irq_changed(bool level, uint64_t cycle) {
     sync_to(cycle);
-    if (ports_.msi || !msi_on_) {
+    const bool msix = !ports_.msi && pci_.config_space(slot()).msix_enabled();
+    if (ports_.msi || (!msi_on_ && !msix)) {
         pci_.set_intx(slot(), level);
         return;
     }
-    // MSI enabled and the device has no MSI ports: a rising edge is one message, and the
-    // INTx line stays quiet (PCI 3.0, 6.8.1.3).
+    // MSI or MSI-X enabled and the device has no MSI ports: a rising edge is one message (MSI-X:
+    // entry 0, held pending while masked), and the INTx line stays quiet (PCI 3.0, 6.8.1.3).
     pci_.set_intx(slot(), false);
     if (!level) return;
+    uint64_t addr = msi_addr_;
+    uint32_t data = msi_data_;
+    if (msix && pci_.msix_signal(slot(), 0, &addr, &data) != PciHost::MsixAction::Send) return;
     AxiBurst& b = *msi_burst_;
     b.is_write = true;
-    b.addr = msi_addr_;
+    b.addr = addr;
     b.len = 0;
     b.size = 2;
     b.burst = AxiBurstType::Incr;
     b.id = 0;
-    std::memcpy(b.data, &msi_data_, 4);
+    std::memcpy(b.data, &data, 4);
     b.enable_filled = false;
     b.enabled = 4;
     b.first_enabled = 0;

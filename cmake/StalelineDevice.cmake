@@ -5,12 +5,15 @@
 # staleline_add_device(NAME TOP module SOURCES file.v ...
 #                      VENDOR_ID 0x1234 DEVICE_ID 0x5678 [BAR0_SIZE 4096] [CLOCK_MHZ 250]
 #                      [CLASS_CODE 0x020000] [REVISION 1] [NO_MSI] [NO_INTX] [SUMMARY "text"]
+#                      [MSIX_VECTORS n MSIX_TABLE_OFFSET off]
 #                      [INCLUDES dir ...] [PARAMETERS NAME=VALUE ...] [VERILATOR_ARGS ...])
 #   Verilates TOP (its own prefix, V<NAME>, and its own copy of the Verilator runtime, hidden
 #   inside the module so that several Verilated devices live in one process), instantiates the
 #   generic pin-level core (bridge/RtlCoreT.h) for it -- which checks the port contract at
 #   compile time and names any missing port -- and exports the device kind NAME with the PCI
-#   identity given. PARAMETERS override Verilog parameters of TOP (-GNAME=VALUE).
+#   identity given. PARAMETERS override Verilog parameters of TOP (-GNAME=VALUE). MSIX_VECTORS
+#   gives the function an MSI-X capability with its table at MSIX_TABLE_OFFSET of BAR0 (served
+#   by the PCI host, never by the RTL); with MSI-X on, a rising edge of `irq` signals entry 0.
 #
 # staleline_add_device_model(NAME SOURCES file.c ... [INCLUDES dir ...] [DEFINES X=1 ...])
 #   A behavioural model in C against staleline/device.h, exporting staleline_device_kind().
@@ -42,7 +45,7 @@ function(staleline_add_device name)
   if(NOT COMMAND verilate)
     message(FATAL_ERROR "staleline_add_device(${name}): Verilator's CMake package was not found (apt-get install verilator)")
   endif()
-  cmake_parse_arguments(D "NO_MSI;NO_INTX" "TOP;VENDOR_ID;DEVICE_ID;BAR0_SIZE;CLOCK_MHZ;CLASS_CODE;REVISION;SUMMARY"
+  cmake_parse_arguments(D "NO_MSI;NO_INTX" "TOP;VENDOR_ID;DEVICE_ID;BAR0_SIZE;CLOCK_MHZ;CLASS_CODE;REVISION;SUMMARY;MSIX_VECTORS;MSIX_TABLE_OFFSET"
                         "SOURCES;INCLUDES;PARAMETERS;VERILATOR_ARGS" ${ARGN})
   foreach(req TOP SOURCES VENDOR_ID DEVICE_ID)
     if(NOT D_${req})
@@ -57,7 +60,7 @@ function(staleline_add_device name)
   if(bar LESS 4096 OR NOT low EQUAL 0)
     message(FATAL_ERROR "staleline_add_device(${name}): BAR0_SIZE must be a power of two >= 4096, got ${D_BAR0_SIZE}")
   endif()
-  foreach(opt CLOCK_MHZ CLASS_CODE)
+  foreach(opt CLOCK_MHZ CLASS_CODE MSIX_VECTORS MSIX_TABLE_OFFSET)
     if(NOT D_${opt})
       set(D_${opt} 0)
     endif()
@@ -86,6 +89,8 @@ function(staleline_add_device name)
   set(SL_REVISION ${D_REVISION})
   set(SL_BAR0_SIZE ${bar})
   set(SL_CLOCK_MHZ ${D_CLOCK_MHZ})
+  set(SL_MSIX_VECTORS ${D_MSIX_VECTORS})
+  set(SL_MSIX_TABLE_OFFSET ${D_MSIX_TABLE_OFFSET})
   set(entry ${CMAKE_CURRENT_BINARY_DIR}/${name}_device_entry.cpp)
   configure_file(${STALELINE_DEVICE_ENTRY_IN} ${entry} @ONLY)
 

@@ -187,11 +187,15 @@ static zx_protocol_device_t lnic_device_ops = {
     .release = lnic_release,
 };
 
-/* MSI if the function offers it, else the legacy line. */
+/* MSI-X if the function offers it, else MSI, else the legacy line (one vector each). */
 static zx_status_t choose_irq_mode(lnic_t* dev) {
   uint32_t count = 0;
-  if (pci_query_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_MSI, &count) == ZX_OK &&
-      pci_set_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_MSI, 1) == ZX_OK) {
+  if (pci_query_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_MSI_X, &count) == ZX_OK && count >= 1 &&
+      pci_set_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_MSI_X, 1) == ZX_OK) {
+    dev->msi = true;
+    dev->msix = true;
+  } else if (pci_query_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_MSI, &count) == ZX_OK &&
+             pci_set_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_MSI, 1) == ZX_OK) {
     dev->msi = true;
   } else if (pci_query_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_LEGACY, &count) == ZX_OK &&
              pci_set_irq_mode(&dev->pci, ZX_PCIE_IRQ_MODE_LEGACY, 1) == ZX_OK) {
@@ -279,7 +283,7 @@ static zx_status_t lnic_bind(void* ctx, zx_device_t* parent) {
     goto stop;
   }
   zxlogf(INFO, "lnic %02x:%02x:%02x:%02x:%02x:%02x, %s interrupts, %u TX / %u RX descriptors\n", dev->mac[0],
-         dev->mac[1], dev->mac[2], dev->mac[3], dev->mac[4], dev->mac[5], dev->msi ? "MSI" : "legacy",
+         dev->mac[1], dev->mac[2], dev->mac[3], dev->mac[4], dev->mac[5], dev->msix ? "MSI-X" : dev->msi ? "MSI" : "legacy",
          dev->tx_entries, dev->rx_entries);
   return ZX_OK;
 

@@ -61,7 +61,8 @@ typedef struct lnic {
   zx_handle_t regs_vmo;
   zx_handle_t bti;
   zx_handle_t irq;
-  bool msi;
+  bool msi;  /* message-signalled (MSI or MSI-X), not the legacy line */
+  bool msix; /* ... through an MSI-X table entry */
   bool irq_mode_set;
   uint8_t mac[ETH_MAC_SIZE];
   uint32_t line;   /* data cache line, bytes */

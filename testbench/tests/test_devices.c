@@ -203,6 +203,30 @@ static void test_one_driver_two_devices(void) {
     unlink(json);
 }
 
+/* A Verilog device with an MSI-X capability (staleline_add_device MSIX_VECTORS): the driver
+ * prefers MSI-X, the irq edges become messages of entry 0, data and findings as with MSI. */
+static void test_rtl_device_with_msix(void) {
+    char json[] = "/tmp/sl_devices_XXXXXX.json";
+    close(mkstemps(json, 5));
+    char args[512];
+    snprintf(args, sizeof args, "run --device lnic-msix --driver lnic --json %s", json);
+    char* out = NULL;
+    CU_ASSERT_EQUAL(staleline(args, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "MSI-X interrupts"));
+    free(out);
+    json_t* j = load_json(json);
+    json_t* stats = json_object_get(j, "stats");
+    CU_ASSERT(json_integer_value(json_object_get(json_object_get(stats, "lnic-msix"), "msi_writes")) > 0);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(stats, "irq"), "msi_messages")),
+                    json_integer_value(json_object_get(json_object_get(stats, "lnic-msix"), "msi_writes")));
+    json_decref(j);
+    unlink(json);
+    /* A receive-path bug is found the same way with MSI-X. */
+    CU_ASSERT_EQUAL(staleline("run --device lnic-msix --driver bug:lnic-rx-missing-invalidate", &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "stale-cpu-read at "));
+    free(out);
+}
+
 /* ---- the behavioural device API, through the probe model ---- */
 
 #define REG_ID 0x00
@@ -521,6 +545,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_toml_device_list_and_engine_in_slot_1),
         SL_TEST(test_two_devices_deterministic),
         SL_TEST(test_one_driver_two_devices),
+        SL_TEST(test_rtl_device_with_msix),
         SL_TEST(test_behavioural_services),
         SL_TEST(test_iommu_isolation_between_devices),
         SL_TEST(test_msix_capability),
