@@ -16,8 +16,9 @@
 #   accesses are then invisible, everything else is the same.
 #   The module is linked with undefined symbols (resolved at dlopen from the executable that
 #   loads it, see staleline_use_shim) and -Bsymbolic (its own __zircon_driver_rec__ wins).
-#   clang, instrumented: also --wrap=memcpy,memset,memmove (clang's instrumentation calls the
-#   library functions for the copies it generates; the shim's __wrap_* observe them).
+#   clang, instrumented: also -mllvm -tsan-instrument-read-before-write=1 (the read of x |= 1
+#   too, as GCC) and --wrap=memcpy,memset,memmove (clang's instrumentation calls the library
+#   functions for the copies it generates; the shim's __wrap_* observe them).
 #   In a STALELINE_SANITIZE build the module is compiled without ASan/UBSan: GCC refuses
 #   -fsanitize=thread together with them, and the module must not need the ASan runtime.
 #
@@ -65,8 +66,11 @@ function(staleline_add_driver name)
   if(NOT D_UNINSTRUMENTED)
     list(APPEND opts -fsanitize=thread)
     # GCC reports aggregate copies as __tsan_read_range/write_range; clang (14) calls memcpy,
-    # memset and memmove for them, which must reach the shim's observed copies.
+    # memset and memmove for them, which must reach the shim's observed copies. clang also
+    # drops the read of a read-modify-write (x |= 1: a race detector needs only the write);
+    # the cache model needs the read (a stale line read by the CPU).
     if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+      list(APPEND opts "SHELL:-mllvm -tsan-instrument-read-before-write=1")
       list(APPEND link_opts "LINKER:--wrap=memcpy,--wrap=memset,--wrap=memmove")
     endif()
   endif()

@@ -10,7 +10,8 @@ namespace staleline {
 struct SourceLocation {
     std::string file;      // relative to the source root when under it; empty when unknown
     unsigned line = 0;     // 0 when unknown
-    std::string function;  // symbol name, or "module+0xOFFSET" without symbols; may be empty
+    std::string function;  // the function whose source holds the line (debug information), else the
+                           // symbol, or "module+0xOFFSET" without symbols; may be empty
 
     bool known() const { return !file.empty() || !function.empty(); }
     // "file:line (function)", "function", or "unknown location".

@@ -74,6 +74,30 @@ bool is_header(const std::string& f) {
     return ends(".h") || ends(".hpp") || ends(".hh");
 }
 
+// The function whose source holds the line of addr: the innermost inlined instance or
+// subprogram around it (its name through DW_AT_abstract_origin). The symbol table names what
+// the compiler made of it instead (GCC's "submit.part.0", or the caller a static helper was
+// inlined into), which differs between compilers for the same line.
+bool function_at(Dwfl_Module* mod, Dwarf_Addr addr, std::string* out) {
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = find_dwarf_unit(mod, addr, &bias);
+    if (!cu) return false;
+    Dwarf_Die* scopes = nullptr;
+    const int n = dwarf_getscopes(cu, addr - bias, &scopes);
+    bool found = false;
+    for (int i = 0; i < n && !found; ++i) {
+        const int tag = dwarf_tag(&scopes[i]);
+        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
+        if (const char* name = dwarf_diename(&scopes[i])) {
+            *out = name;
+            found = true;
+        }
+        break;  // the innermost function only
+    }
+    free(scopes);
+    return found;
+}
+
 // Code inlined from a header (writel from hw/reg.h, a zircon helper) is reported at the place
 // the driver's own code called it: follow the chain of inlined instances at addr outwards
 // (call file and line of each, in the function that contains it) and take the innermost
@@ -224,6 +248,7 @@ bool SourceLocator::lookup(uintptr_t addr, SourceLocation* out) {
     if (find_dwarf_line(mod, (Dwarf_Addr)addr, &file, &lineno)) {
         out->file = relative(file);
         out->line = lineno > 0 ? (unsigned)lineno : 0;
+        function_at(mod, (Dwarf_Addr)addr, &out->function);
         prefer_caller_of_inlined_header(mod, (Dwarf_Addr)addr, *this, out);
     }
     return true;

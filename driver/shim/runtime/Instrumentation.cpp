@@ -1,8 +1,9 @@
 // The runtime of the driver's access instrumentation. Drivers are compiled with
-// -fsanitize=thread (at compile time only), so GCC calls these entry points around every
-// memory access and function of driver code; together with the memcpy/memset/memmove wrappers
-// of staleline/driver_prelude.h they let the cache model see the driver's plain loads and
-// stores of DMA buffers (the way the Linux kernel's KCSAN uses the same hooks).
+// -fsanitize=thread (at compile time only), so the compiler (GCC or clang) calls these entry
+// points around every memory access and function of driver code; together with the
+// memcpy/memset/memmove wrappers of staleline/driver_prelude.h they let the cache model see
+// the driver's plain loads and stores of DMA buffers (the way the Linux kernel's KCSAN uses
+// the same hooks).
 //
 // Every access hook has the same fast path: one subtraction and compare against the HostArena
 // bounds, so stack, heap and globals of the driver cost almost nothing. Addresses in the arena
@@ -24,10 +25,11 @@ extern "C" {
 
 // ---- lifecycle and call stack ----
 
+// Called by clang's module constructor and by GCC's: nothing to set up.
 void __tsan_init(void) {}
 
 void __tsan_func_entry(void* pc) { SimThread::current().push_frame(pc); }
-// GCC declares it with a pointer argument it does not pass.
+// GCC declares it with a pointer argument it does not pass (clang: no argument).
 void __tsan_func_exit(void*) { SimThread::current().pop_frame(); }
 
 // ---- plain, unaligned and volatile accesses ----
@@ -204,5 +206,20 @@ void* sl_driver_memset(void* dst, int c, size_t n) {
     }
     return dst;
 }
+
+// ---- library calls the compiler makes by itself ----
+//
+// clang's instrumentation turns the memcpy/memset/memmove it generates (aggregate copies,
+// zero-initialisation), which GCC reports as __tsan_read_range/__tsan_write_range, into calls
+// to the library functions, out of the prelude's reach: staleline_add_driver links a
+// clang-built instrumented module with --wrap=memcpy (and memset, memmove) so they come here.
+// Later clang versions call __tsan_memcpy & co instead. Aliases: the return address is the
+// driver's, as for the prelude's wrappers.
+void* __wrap_memcpy(void* dst, const void* src, size_t n) __attribute__((alias("sl_driver_memcpy")));
+void* __wrap_memmove(void* dst, const void* src, size_t n) __attribute__((alias("sl_driver_memmove")));
+void* __wrap_memset(void* dst, int c, size_t n) __attribute__((alias("sl_driver_memset")));
+void* __tsan_memcpy(void* dst, const void* src, size_t n) __attribute__((alias("sl_driver_memcpy")));
+void* __tsan_memmove(void* dst, const void* src, size_t n) __attribute__((alias("sl_driver_memmove")));
+void* __tsan_memset(void* dst, int c, size_t n) __attribute__((alias("sl_driver_memset")));
 
 }  // extern "C"

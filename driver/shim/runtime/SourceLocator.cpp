@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "checker/SourceLocator.h"  // find_dwarf_unit, find_dwarf_line: no .debug_aranges needed
+
 namespace staleline::zx {
 
 namespace {
@@ -63,12 +65,11 @@ bool locate_address(const void* addr_p, SourceLocation* out) {
     if (modname) out->module = modname;
     out->module_offset = addr - base;
     if (const char* fn = dwfl_module_addrname(mod, addr)) out->function = fn;
-    if (Dwfl_Line* line = dwfl_module_getsrc(mod, addr)) {
-        int lineno = 0;
-        if (const char* file = dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr)) {
-            out->file = file;
-            out->line = lineno;
-        }
+    const char* file = nullptr;
+    int lineno = 0;
+    if (find_dwarf_line(mod, addr, &file, &lineno)) {
+        out->file = file;
+        out->line = lineno;
     }
     return true;
 }
@@ -111,7 +112,7 @@ bool inlined_call(const void* pc, std::string* file_out, unsigned long long* lin
     Dwfl_Module* mod = d ? dwfl_addrmodule(d, addr) : nullptr;
     if (!mod) return false;
     Dwarf_Addr bias = 0;
-    Dwarf_Die* cu = dwfl_module_addrdie(mod, addr, &bias);
+    Dwarf_Die* cu = find_dwarf_unit(mod, addr, &bias);
     if (!cu) return false;
     Dwarf_Die* scopes = nullptr;
     const int n = dwarf_getscopes(cu, addr - bias, &scopes);
