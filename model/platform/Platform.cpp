@@ -100,6 +100,7 @@ std::vector<DeviceSpec> Platform::device_list() const {
 
 void Platform::add_devices() {
     const char* const key = "platform.devices";
+    const sl_device_kind_t* const dma_engine_kind = kinds_.find("dma_engine").desc;
     for (DeviceSpec spec : device_list()) {
         const DeviceKind& kind = kinds_.find(spec.kind);
         const sl_device_kind_t& d = *kind.desc;
@@ -110,7 +111,7 @@ void Platform::add_devices() {
         info.revision = d.revision;
         info.bar0_size = d.bar0_size;
         // pci.msi keeps its meaning for the reference engine; any device takes msi=0|1.
-        info.msi_capable = d.msi && (kind.desc != kinds_.find("dma_engine").desc || cfg_.get_bool("pci.msi"));
+        info.msi_capable = d.msi && (kind.desc != dma_engine_kind || cfg_.get_bool("pci.msi"));
         info.interrupt_pin = d.interrupt_pin;
         info.msix_vectors = d.msix_vectors;
         info.msix_table_offset = d.msix_table_offset;

@@ -1,8 +1,7 @@
 #define _GNU_SOURCE
 #include "sl_test.h"
 
-#include <CUnit/TestRun.h>
-#include <signal.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,4 +38,30 @@ int sl_test_run(const char* cmd, char** out) {
     if (WIFEXITED(st)) return WEXITSTATUS(st);
     if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
     return -1;
+}
+
+int sl_test_staleline(const char* args, char** out) {
+    char* cmd = NULL;
+    if (asprintf(&cmd, "%s %s", sl_test_bin("staleline"), args) < 0) return -1;
+    if (out) {
+        free(*out);
+        *out = NULL;
+    }
+    int rc = sl_test_run(cmd, out);
+    free(cmd);
+    if (out && !*out) *out = strdup("");
+    return rc;
+}
+
+json_t* sl_test_staleline_json(const char* args, int* rc, char** out) {
+    static unsigned n;
+    char path[256], *full = NULL;
+    snprintf(path, sizeof path, "/tmp/sl_test_%d_%u.json", (int)getpid(), n++);
+    unlink(path);
+    if (asprintf(&full, "%s --json %s", args, path) < 0) return NULL;
+    *rc = sl_test_staleline(full, out);
+    free(full);
+    json_t* j = json_load_file(path, 0, NULL);
+    unlink(path);
+    return j;
 }

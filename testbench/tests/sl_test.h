@@ -28,4 +28,13 @@ const char* sl_test_bin(const char* name);
  * returns the exit status (or 128+signal). */
 int sl_test_run(const char* cmd, char** out);
 
+/* `staleline ARGS` (build/bin/staleline). *out (if out is not NULL) is freed first and then
+ * holds stdout+stderr, never NULL. Returns the exit status. */
+int sl_test_staleline(const char* args, char** out);
+
+/* `staleline ARGS --json FILE` with a private temporary FILE: the parsed JSON (NULL if the run
+ * wrote none), *rc the exit status, *out as for sl_test_staleline. */
+struct json_t;
+struct json_t* sl_test_staleline_json(const char* args, int* rc, char** out);
+
 #endif

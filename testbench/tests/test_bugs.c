@@ -112,25 +112,17 @@ static int location_is(json_t* loc, const char* text) {
 
 static char* out;
 
+/* `staleline run ARGS`; its output in `out`. */
 static int run(const char* args) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s run %s", sl_test_bin("staleline"), args);
-    free(out);
-    out = NULL;
-    int rc = sl_test_run(cmd, &out);
-    if (!out) out = strdup("");
-    return rc;
+    char full[1536];
+    snprintf(full, sizeof full, "run %s", args);
+    return sl_test_staleline(full, &out);
 }
 
 static json_t* run_json(const char* driver, const char* args, int* rc) {
-    char path[256], full[1536];
-    snprintf(path, sizeof path, "/tmp/sl_test_bugs_%d.json", (int)getpid());
-    unlink(path);
-    snprintf(full, sizeof full, "--driver %s %s --json %s", driver, args, path);
-    *rc = run(full);
-    json_t* j = json_load_file(path, 0, NULL);
-    unlink(path);
-    return j;
+    char full[1536];
+    snprintf(full, sizeof full, "run --driver %s %s", driver, args);
+    return sl_test_staleline_json(full, rc, &out);
 }
 
 static void print_findings(json_t* j) {

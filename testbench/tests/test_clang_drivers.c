@@ -129,14 +129,9 @@ static int location_is(json_t* loc, const char* text) {
 /* ---- runs ---- */
 
 static json_t* run_json(const char* driver, const char* args, int* rc) {
-    char path[256], cmd[4096];
-    snprintf(path, sizeof path, "/tmp/sl_test_clang_%d.json", (int)getpid());
-    unlink(path);
-    snprintf(cmd, sizeof cmd, "%s run --driver %s %s --json %s", sl_test_bin("staleline"), driver, args, path);
-    *rc = sh(cmd);
-    json_t* j = json_load_file(path, 0, NULL);
-    unlink(path);
-    return j;
+    char full[4096];
+    snprintf(full, sizeof full, "run --driver %s %s", driver, args);
+    return sl_test_staleline_json(full, rc, &out);
 }
 
 static void location_text(json_t* loc, char* buf, size_t cap) {

@@ -46,26 +46,19 @@ static int device_built(const char* kind) {
 
 static char* out;
 
+/* `staleline run ARGS`; its output in `out`. */
 static int run(const char* args) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s run %s", sl_test_bin("staleline"), args);
-    free(out);
-    out = NULL;
-    int rc = sl_test_run(cmd, &out);
-    if (!out) out = strdup("");
-    return rc;
+    char full[1536];
+    snprintf(full, sizeof full, "run %s", args);
+    return sl_test_staleline(full, &out);
 }
 
 /* `run --device KIND ARGS --json F`: the parsed JSON (NULL if none), *rc the exit status. */
 static json_t* run_json(const char* kind, const char* args, int* rc) {
-    char path[256], full[1536];
-    snprintf(path, sizeof path, "/tmp/sl_test_lnic_%d.json", (int)getpid());
-    unlink(path);
-    snprintf(full, sizeof full, "--device %s %s --json %s", kind, args, path);
-    *rc = run(full);
-    json_t* j = json_load_file(path, 0, NULL);
-    unlink(path);
-    if (!j) fprintf(stderr, "no JSON from: run %s\n%s", full, out);
+    char full[1536];
+    snprintf(full, sizeof full, "run --device %s %s", kind, args);
+    json_t* j = sl_test_staleline_json(full, rc, &out);
+    if (!j) fprintf(stderr, "no JSON from: %s\n%s", full, out);
     return j;
 }
 
