@@ -37,9 +37,6 @@
 
 namespace {
 
-// Registers (rtl/README.md).
-constexpr uint32_t R_CTRL = 0x08, R_RING_LO = 0x10, R_RING_HI = 0x14, R_RING_SIZE = 0x18, R_PRODUCER = 0x1C,
-                   R_CONSUMER = 0x20, R_INT_STATUS = 0x24, R_STATUS = 0x0C;
 constexpr uint32_t kRing = 256, kChunk = 64;  // descriptors per interrupt; at most 3 chunks queued
 
 std::vector<std::string> g_settings;  // --set key=value for the platform runs
@@ -95,7 +92,7 @@ void put_desc(PlatformRun& s, uint64_t i, uint8_t flags) {
     std::memcpy(d, &src, 8);
     std::memcpy(d + 8, &dst, 8);
     std::memcpy(d + 16, &len, 4);
-    d[20] = 1;  // COPY
+    d[20] = DMAC_OP_COPY;
     d[21] = flags;
     sl_dram_write(s.p, s.ring_pa + 32 * (i % kRing), d, 32);
 }
@@ -136,10 +133,10 @@ void setup(PlatformRun& s) {
         for (size_t i = 0; i < n; ++i) buf[i] = cosim_pattern(off + 8 * i);
         sl_dram_write(s.p, s.src_pa + off, buf.data(), 8 * n);
     }
-    wr(s, R_RING_LO, (uint32_t)s.w.ring);
-    wr(s, R_RING_HI, (uint32_t)(s.w.ring >> 32));
-    wr(s, R_RING_SIZE, kRing);
-    wr(s, R_CTRL, 0x1 | 0x4 | 0x8);  // ENABLE, IE, MSI
+    wr(s, DMAC_REG_RING_LO, (uint32_t)s.w.ring);
+    wr(s, DMAC_REG_RING_HI, (uint32_t)(s.w.ring >> 32));
+    wr(s, DMAC_REG_RING_SIZE, kRing);
+    wr(s, DMAC_REG_CTRL, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
 }
 
 void throughput_thread(void* arg) {
@@ -155,15 +152,15 @@ void throughput_thread(void* arg) {
         while (posted < n && posted - completed + kChunk <= 3 * kChunk) {
             uint64_t k = std::min<uint64_t>(kChunk, n - posted);
             for (uint64_t i = 0; i < k; ++i, ++posted) put_desc(s, posted, i + 1 == k ? 1 : 0);
-            wr(s, R_PRODUCER, (uint32_t)(posted % kRing));
+            wr(s, DMAC_REG_PRODUCER, (uint32_t)(posted % kRing));
         }
         if (!sl_irq_wait(s.p, s.vector, 1000000000ull)) {
             s.fail = true;
             s.why = "no interrupt within 1 s of simulated time";
             break;
         }
-        wr(s, R_INT_STATUS, 1);  // then look: completions after this raise a new message
-        uint32_t c = rd(s, R_CONSUMER);
+        wr(s, DMAC_REG_INT_STATUS, DMAC_INT_DONE);  // then look: completions after this raise a new message
+        uint32_t c = rd(s, DMAC_REG_CONSUMER);
         completed += (c + kRing - (uint32_t)(completed % kRing)) % kRing;
     }
     double t1 = now_s();
@@ -178,10 +175,10 @@ void throughput_thread(void* arg) {
     s.idle = b.cycles_idle - a.cycles_idle;
     s.syncs = b.quantum_syncs - a.quantum_syncs;
     s.evals = b.evals - a.evals;
-    uint32_t status = rd(s, R_STATUS);
+    uint32_t status = rd(s, DMAC_REG_STATUS);
     if ((status & 0x2) != 0) {
         char m[160];
-        snprintf(m, sizeof m, "engine halted: STATUS 0x%08x, ERR_ADDR 0x%08x%08x", status, rd(s, 0x34), rd(s, 0x30));
+        snprintf(m, sizeof m, "engine halted: STATUS 0x%08x, ERR_ADDR 0x%08x%08x", status, rd(s, DMAC_REG_ERR_HI), rd(s, DMAC_REG_ERR_LO));
         s.fail = true;
         s.why = m;
     }
@@ -198,9 +195,9 @@ void idle_thread(void* arg) {
     double t0 = now_s();
     for (uint64_t i = 0; i < 100 && !s.fail; ++i) {
         put_desc(s, i, 1);
-        wr(s, R_PRODUCER, (uint32_t)((i + 1) % kRing));
+        wr(s, DMAC_REG_PRODUCER, (uint32_t)((i + 1) % kRing));
         if (!sl_irq_wait(s.p, s.vector, 1000000000ull)) s.fail = true;
-        wr(s, R_INT_STATUS, 1);
+        wr(s, DMAC_REG_INT_STATUS, DMAC_INT_DONE);
         if (s.with_idle) sl_wait_ns(10000000);
     }
     s.r.seconds = now_s() - t0;

@@ -41,17 +41,17 @@ public:
         m.msi_enable = 0;
         for (int i = 0; i < 4; ++i) step();
         m.rst_n = 1;
-        reg_write(0x010, (uint32_t)w_.ring);
-        reg_write(0x014, (uint32_t)(w_.ring >> 32));
-        reg_write(0x018, kRingEntries);
-        reg_write(0x008, 1);  // ENABLE
+        reg_write(DMAC_REG_RING_LO, (uint32_t)w_.ring);
+        reg_write(DMAC_REG_RING_HI, (uint32_t)(w_.ring >> 32));
+        reg_write(DMAC_REG_RING_SIZE, kRingEntries);
+        reg_write(DMAC_REG_CTRL, DMAC_CTRL_ENABLE);
         uint64_t n = w_.descriptors(), posted = 0;
         // Keep the ring nearly full: post in chunks as completions (status write-backs) come in.
         while (completed_ < n) {
             if (posted < n && posted - completed_ < kRingEntries / 2) {
                 uint64_t k = std::min<uint64_t>(n - posted, kRingEntries / 2);
                 for (uint64_t i = 0; i < k; ++i, ++posted) put_desc(posted);
-                reg_write(0x01C, (uint32_t)(posted % kRingEntries));
+                reg_write(DMAC_REG_PRODUCER, (uint32_t)(posted % kRingEntries));
             }
             step();
         }
@@ -74,7 +74,7 @@ private:
         std::memcpy(d + 8, &dst, 8);
         uint32_t len = w_.desc_bytes;
         std::memcpy(d + 16, &len, 4);
-        d[20] = 1;  // COPY
+        d[20] = DMAC_OP_COPY;
         std::memcpy(&mem_[w_.ring + 32 * (i % kRingEntries)], d, 32);
     }
 

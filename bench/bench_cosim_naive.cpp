@@ -216,7 +216,7 @@ SC_MODULE(NaiveTop) {
         std::memcpy(d, &src, 8);
         std::memcpy(d + 8, &dst, 8);
         std::memcpy(d + 16, &w.desc_bytes, 4);
-        d[20] = 1;
+        d[20] = DMAC_OP_COPY;
         d[21] = flags;
         std::memcpy(&memory.mem[w.ring + 32 * (i % 256)], d, 32);
     }
@@ -232,20 +232,20 @@ SC_MODULE(NaiveTop) {
         wall0 = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
         sim0 = sc_time_stamp();
         uint64_t c0 = cycles;
-        reg_write(0x10, (uint32_t)w.ring);
-        reg_write(0x14, (uint32_t)(w.ring >> 32));
-        reg_write(0x18, 256);
-        reg_write(0x08, 0x1 | 0x4);  // ENABLE, IE, legacy interrupt
+        reg_write(DMAC_REG_RING_LO, (uint32_t)w.ring);
+        reg_write(DMAC_REG_RING_HI, (uint32_t)(w.ring >> 32));
+        reg_write(DMAC_REG_RING_SIZE, 256);
+        reg_write(DMAC_REG_CTRL, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);  // legacy interrupt
         const uint64_t n = w.descriptors(), chunk = 64;
         uint64_t posted = 0, completed = 0;
         while (completed < n) {
             while (posted < n && posted - completed + chunk <= 3 * chunk) {
                 uint64_t k = std::min<uint64_t>(chunk, n - posted);
                 for (uint64_t i = 0; i < k; ++i, ++posted) put_desc(posted, i + 1 == k ? 1 : 0);
-                reg_write(0x1C, (uint32_t)(posted % 256));
+                reg_write(DMAC_REG_PRODUCER, (uint32_t)(posted % 256));
             }
             if (!irq.read()) wait(irq.posedge_event());
-            reg_write(0x24, 1);
+            reg_write(DMAC_REG_INT_STATUS, DMAC_INT_DONE);
             uint32_t c = reg_read(0x20);
             completed += (c + 256 - (uint32_t)(completed % 256)) % 256;
         }

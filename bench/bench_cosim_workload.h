@@ -10,6 +10,8 @@
 #include <cstring>
 #include <functional>
 
+#include "dmac-hw.h"  // the engine's register map and descriptor format
+
 struct CosimWorkload {
     uint64_t total_bytes = 64ull << 20;
     uint32_t desc_bytes = 4096;

@@ -2,6 +2,8 @@
 // the software-visible registers. The register map is documented in rtl/README.md.
 // Every access gets an OKAY response; unknown offsets read 0 and ignore writes. Byte
 // strobes apply to writable registers. Writes are ignored while a soft reset drains.
+`include "dma_regs.vh"
+
 module dma_regs #(
     parameter [31:0] SRAM_BYTES = 32'd65536
 ) (
@@ -56,23 +58,38 @@ module dma_regs #(
     input  wire [15:0] consumer,
     input  wire [63:0] err_addr
 );
-    localparam [31:0] ID_VALUE = 32'h444D4131;   // "DMA1"
+    localparam [31:0] ID_VALUE = `DMAC_ID_VALUE;   // "DMA1"
     localparam [31:0] VERSION  = 32'h00010100;   // 1.1.0: major[31:16] minor[15:8] patch[7:0]
     localparam [1:0]  OKAY     = 2'b00;
-    localparam [9:0] R_ID        = 10'h000,   // word offsets (byte offset >> 2)
-                     R_VERSION   = 10'h001,
-                     R_CTRL      = 10'h002,
-                     R_STATUS    = 10'h003,
-                     R_RING_LO   = 10'h004,
-                     R_RING_HI   = 10'h005,
-                     R_RING_SIZE = 10'h006,
-                     R_PRODUCER  = 10'h007,
-                     R_CONSUMER  = 10'h008,
-                     R_INT_STAT  = 10'h009,
-                     R_INT_MASK  = 10'h00A,
-                     R_ERR_LO    = 10'h00C,
-                     R_ERR_HI    = 10'h00D,
-                     R_SRAM_SIZE = 10'h00E;
+    // Word offsets (byte offset >> 2) of the registers in dma_regs.vh.
+    localparam [11:0] B_ID = `DMAC_REG_ID,
+                      B_VERSION = `DMAC_REG_VERSION,
+                      B_CTRL = `DMAC_REG_CTRL,
+                      B_STATUS = `DMAC_REG_STATUS,
+                      B_RING_LO = `DMAC_REG_RING_LO,
+                      B_RING_HI = `DMAC_REG_RING_HI,
+                      B_RING_SIZE = `DMAC_REG_RING_SIZE,
+                      B_PRODUCER = `DMAC_REG_PRODUCER,
+                      B_CONSUMER = `DMAC_REG_CONSUMER,
+                      B_INT_STAT = `DMAC_REG_INT_STATUS,
+                      B_INT_MASK = `DMAC_REG_INT_MASK,
+                      B_ERR_LO = `DMAC_REG_ERR_LO,
+                      B_ERR_HI = `DMAC_REG_ERR_HI,
+                      B_SRAM_SIZE = `DMAC_REG_SRAM_SIZE;
+    localparam [9:0]  R_ID = B_ID[11:2],
+                      R_VERSION = B_VERSION[11:2],
+                      R_CTRL = B_CTRL[11:2],
+                      R_STATUS = B_STATUS[11:2],
+                      R_RING_LO = B_RING_LO[11:2],
+                      R_RING_HI = B_RING_HI[11:2],
+                      R_RING_SIZE = B_RING_SIZE[11:2],
+                      R_PRODUCER = B_PRODUCER[11:2],
+                      R_CONSUMER = B_CONSUMER[11:2],
+                      R_INT_STAT = B_INT_STAT[11:2],
+                      R_INT_MASK = B_INT_MASK[11:2],
+                      R_ERR_LO = B_ERR_LO[11:2],
+                      R_ERR_HI = B_ERR_HI[11:2],
+                      R_SRAM_SIZE = B_SRAM_SIZE[11:2];
 
     // Write: address and data may come in either order; B after both.
     reg        aw_have, w_have;

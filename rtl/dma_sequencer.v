@@ -6,6 +6,8 @@
 // Any error halts the engine: CONSUMER stays on the failing descriptor, STATUS.HALTED is
 // set, ERR_CODE/ERR_RESP/ERR_ADDR say what and where, INT_STATUS.ERR is raised. Only a
 // soft reset (or rst_n) clears the halt. The first error of a descriptor wins.
+`include "dma_regs.vh"
+
 module dma_sequencer #(
     parameter [63:0] SRAM_BYTES = 64'd65536
 ) (
@@ -86,25 +88,25 @@ module dma_sequencer #(
                      S_MSI_B   = 4'd11;
 
     // Descriptor opcodes (byte +20).
-    localparam [7:0] OP_COPY  = 8'd1,   // memory -> memory
-                     OP_WRITE = 8'd2,   // memory -> SRAM
-                     OP_READ  = 8'd3,   // SRAM -> memory
-                     OP_FILL  = 8'd4,   // pattern -> memory
-                     OP_GATHER = 8'd5;  // element list in memory -> SRAM
+    localparam [7:0] OP_COPY  = `DMAC_OP_COPY,   // memory -> memory
+                     OP_WRITE = `DMAC_OP_WRITE,  // memory -> SRAM
+                     OP_READ  = `DMAC_OP_READ,   // SRAM -> memory
+                     OP_FILL  = `DMAC_OP_FILL,   // pattern -> memory
+                     OP_GATHER = `DMAC_OP_GATHER; // element list in memory -> SRAM
     // Error codes (STATUS[15:8], descriptor status[15:8]); rtl/README.md lists them.
     localparam [7:0] E_NONE      = 8'd0,
-                     E_RD_RESP   = 8'd1,   // source read got SLVERR/DECERR
-                     E_WR_RESP   = 8'd2,   // destination write got SLVERR/DECERR
-                     E_FETCH     = 8'd3,   // descriptor fetch got SLVERR/DECERR
-                     E_WRITEBACK = 8'd4,   // status write-back got SLVERR/DECERR
-                     E_LENGTH    = 8'd5,   // zero length
-                     E_OPCODE    = 8'd6,   // unknown opcode
-                     E_PRODUCER  = 8'd7,   // PRODUCER >= RING_SIZE
-                     E_SRAM      = 8'd8,   // SRAM offset + length beyond the SRAM
-                     E_RING      = 8'd9,   // RING_SIZE is 0 or above 65536
-                     E_LIST_ALIGN = 8'd10, // GATHER list address not 16-byte aligned
-                     E_ELEM_LEN  = 8'd11,  // GATHER element of length 0
-                     E_LIST_RD   = 8'd12;  // GATHER element list read got SLVERR/DECERR
+                     E_RD_RESP   = `DMAC_E_RD_RESP,    // source read got SLVERR/DECERR
+                     E_WR_RESP   = `DMAC_E_WR_RESP,    // destination write got SLVERR/DECERR
+                     E_FETCH     = `DMAC_E_FETCH,      // descriptor fetch got SLVERR/DECERR
+                     E_WRITEBACK = `DMAC_E_WRITEBACK,  // status write-back got SLVERR/DECERR
+                     E_LENGTH    = `DMAC_E_LENGTH,     // zero length
+                     E_OPCODE    = `DMAC_E_OPCODE,     // unknown opcode
+                     E_PRODUCER  = `DMAC_E_PRODUCER,   // PRODUCER >= RING_SIZE
+                     E_SRAM      = `DMAC_E_SRAM,       // SRAM offset + length beyond the SRAM
+                     E_RING      = `DMAC_E_RING,       // RING_SIZE is 0 or above 65536
+                     E_LIST_ALIGN = `DMAC_E_LIST_ALIGN, // GATHER list address not 16-byte aligned
+                     E_ELEM_LEN  = `DMAC_E_ELEM_LEN,   // GATHER element of length 0
+                     E_LIST_RD   = `DMAC_E_LIST_READ;  // GATHER element list read got SLVERR/DECERR
     localparam [1:0] OKAY = 2'b00;
 
     reg [3:0]  state;

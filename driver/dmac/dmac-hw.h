@@ -1,9 +1,18 @@
 /* dmac-hw.h: the programming interface of the DMA engine (rtl/dma_engine.v): registers in
- * BAR0, the descriptor format, status and error codes. */
+ * BAR0, the descriptor format, status and error codes. The one definition: the driver, the
+ * RTL and platform tests and the benches include it, and the Verilog's rtl/dma_regs.vh is
+ * checked against it (CTest dma_regs_agree). */
 #ifndef DMAC_HW_H_
 #define DMAC_HW_H_
 
 #include <stdint.h>
+
+/* C and C++ (the benches include this header too). */
+#ifdef __cplusplus
+#define DMAC_STATIC_ASSERT static_assert
+#else
+#define DMAC_STATIC_ASSERT _Static_assert
+#endif
 
 /* PCI identity (bridge/ puts the engine in slot 0 with these ids). */
 #define DMAC_PCI_VID 0x1b36
@@ -60,7 +69,7 @@ typedef struct dmac_desc {
   uint32_t crc;    /* written by the engine: CRC-32/IEEE of the bytes moved */
 } dmac_desc_t;
 
-_Static_assert(sizeof(dmac_desc_t) == 32, "descriptor layout");
+DMAC_STATIC_ASSERT(sizeof(dmac_desc_t) == 32, "descriptor layout");
 
 #define DMAC_DESC_SIZE 32u
 #define DMAC_DESC_STATUS_OFFSET 24u
@@ -78,8 +87,9 @@ typedef struct dmac_gather_elem {
   uint32_t reserved;
 } dmac_gather_elem_t;
 
-_Static_assert(sizeof(dmac_gather_elem_t) == 16, "gather element layout");
+DMAC_STATIC_ASSERT(sizeof(dmac_gather_elem_t) == 16, "gather element layout");
 
+#define DMAC_GATHER_ELEM_SIZE 16u
 #define DMAC_GATHER_ELEM_MAX 65536u
 
 #define DMAC_DESC_IRQ (1u << 0) /* raise INT_STATUS.DONE when this descriptor completes */

@@ -18,7 +18,11 @@
 #include "sl_test.h"
 #include "staleline/staleline.h"
 
-#include "dma_regs.h"
+#include "dmac-hw.h"
+
+/* AXI responses (AMBA AXI: SLVERR 2, DECERR 3), as the engine reports them in STATUS.RESP. */
+#define AXI_SLVERR 2
+#define AXI_DECERR 3
 
 /* config space */
 #define CFG_CMD 0x04
@@ -159,10 +163,10 @@ static inline void fx_ring(dma_fx_t* f, unsigned size, uint32_t ctrl) {
     CU_ASSERT_FATAL(size * 32u <= FX_PAGE);
     f->ring = fx_buffer(f, 1, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
     f->ring_size = size;
-    fx_wr(f, R_RING_LO, (uint32_t)f->ring);
-    fx_wr(f, R_RING_HI, (uint32_t)(f->ring >> 32));
-    fx_wr(f, R_RING_SIZE, size);
-    fx_wr(f, R_CTRL, ctrl);
+    fx_wr(f, DMAC_REG_RING_LO, (uint32_t)f->ring);
+    fx_wr(f, DMAC_REG_RING_HI, (uint32_t)(f->ring >> 32));
+    fx_wr(f, DMAC_REG_RING_SIZE, size);
+    fx_wr(f, DMAC_REG_CTRL, ctrl);
 }
 
 static inline void fx_desc(dma_fx_t* f, unsigned idx, uint64_t src, uint64_t dst, uint32_t len, uint8_t op,
@@ -181,8 +185,8 @@ static inline void fx_desc(dma_fx_t* f, unsigned idx, uint64_t src, uint64_t dst
 static inline uint32_t fx_desc_status(dma_fx_t* f, unsigned idx) { return fx_dev_read32(f, f->ring + 32ull * idx + 24); }
 static inline uint32_t fx_desc_crc(dma_fx_t* f, unsigned idx) { return fx_dev_read32(f, f->ring + 32ull * idx + 28); }
 static inline uint64_t fx_err_addr(dma_fx_t* f) {
-    uint64_t lo = fx_rd(f, R_ERR_LO);
-    return ((uint64_t)fx_rd(f, R_ERR_HI) << 32) | lo;
+    uint64_t lo = fx_rd(f, DMAC_REG_ERR_LO);
+    return ((uint64_t)fx_rd(f, DMAC_REG_ERR_HI) << 32) | lo;
 }
 
 /* Wait for an interrupt on vector (returns 1) or give up after timeout_ns of simulated time. */

@@ -16,26 +16,26 @@ static void sizes_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
     uint64_t q = 0;
-    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 0, f->bar + R_ID, &q, 8, 1), SL_RESP_OK);   /* two words, low first */
+    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 0, f->bar + DMAC_REG_ID, &q, 8, 1), SL_RESP_OK);   /* two words, low first */
     CU_ASSERT_EQUAL(q, 0x444D4131ull | (0x00010100ull << 32));   /* ID, VERSION 1.1.0 */
     uint8_t b = 0;
-    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 0, f->bar + R_ID + 3, &b, 1, 1), SL_RESP_OK);
+    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 0, f->bar + DMAC_REG_ID + 3, &b, 1, 1), SL_RESP_OK);
     CU_ASSERT_EQUAL(b, 0x44);                                   /* 'D' of "DMA1" */
     uint16_t h = 0;
-    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 0, f->bar + R_VERSION + 2, &h, 2, 1), SL_RESP_OK);
+    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 0, f->bar + DMAC_REG_VERSION + 2, &h, 2, 1), SL_RESP_OK);
     CU_ASSERT_EQUAL(h, 0x0001);
     /* sub-word writes become strobes: only the bytes written change */
-    fx_wr(f, R_RING_SIZE, 0x11223344u);
+    fx_wr(f, DMAC_REG_RING_SIZE, 0x11223344u);
     b = 0xAB;
-    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 1, f->bar + R_RING_SIZE + 1, &b, 1, 1), SL_RESP_OK);
+    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 1, f->bar + DMAC_REG_RING_SIZE + 1, &b, 1, 1), SL_RESP_OK);
     h = 0xCDEF;
-    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 1, f->bar + R_RING_SIZE + 2, &h, 2, 1), SL_RESP_OK);
-    CU_ASSERT_EQUAL(fx_rd(f, R_RING_SIZE), 0xCDEFAB44u);
+    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 1, f->bar + DMAC_REG_RING_SIZE + 2, &h, 2, 1), SL_RESP_OK);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_RING_SIZE), 0xCDEFAB44u);
     /* an 8-byte write fills both halves of the ring base */
     q = 0x0000123456789AE0ull;
-    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 1, f->bar + R_RING_LO, &q, 8, 1), SL_RESP_OK);
-    CU_ASSERT_EQUAL(fx_rd(f, R_RING_LO), 0x56789AE0u);
-    CU_ASSERT_EQUAL(fx_rd(f, R_RING_HI), 0x1234u);
+    CU_ASSERT_EQUAL(sl_cpu_transport(f->p, 1, f->bar + DMAC_REG_RING_LO, &q, 8, 1), SL_RESP_OK);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_RING_LO), 0x56789AE0u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_RING_HI), 0x1234u);
     /* unknown offsets read 0 (the RTL answers OKAY) */
     CU_ASSERT_EQUAL(fx_rd(f, 0x800), 0u);
     /* what the slave cannot take is refused before the pins */
@@ -60,20 +60,20 @@ static void timing_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
     uint64_t t0 = sl_time_ns();
-    CU_ASSERT_EQUAL(fx_rd(f, R_ID), 0x444D4131u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_ID), 0x444D4131u);
     uint64_t rd = sl_time_ns() - t0;
     /* two 150 ns hops (charged on the way in), then AR at the next 4 ns clock edge and R at
      * the one after */
     CU_ASSERT(rd >= 300 + 4);
     CU_ASSERT(rd <= 300 + 8);
     t0 = sl_time_ns();
-    fx_wr(f, R_INT_MASK, 3);
+    fx_wr(f, DMAC_REG_INT_MASK, 3);
     CU_ASSERT_EQUAL(sl_time_ns() - t0, 150);                      /* posted: one hop, no wait */
-    CU_ASSERT_EQUAL(fx_rd(f, R_INT_MASK), 3u);                    /* and a read sees it */
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_INT_MASK), 3u);                    /* and a read sees it */
     /* after a long idle the clock has moved on: the access is still a round trip */
     sl_wait_ns(5 * MS);
     t0 = sl_time_ns();
-    fx_rd(f, R_STATUS);
+    fx_rd(f, DMAC_REG_STATUS);
     CU_ASSERT(sl_time_ns() - t0 <= 300 + 8);
 }
 static void test_lite_timing(void) {
@@ -89,14 +89,14 @@ static void msi_upper_thread(void* arg) {
     fx_init(f);
     sl_pci_config_write(f->p, f->slot, CFG_MSI + 4, 4, (uint32_t)FX_MSI_ADDR + 4);
     sl_pci_config_write(f->p, f->slot, CFG_MSI + 12, 2, 99);
-    fx_ring(f, 4, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 4, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t buf = fx_buffer(f, 1, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
-    fx_desc(f, 0, 0x77, buf, 64, OP_FILL, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, 0x77, buf, 64, DMAC_OP_FILL, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, 99, 10 * MS), 1);
     CU_ASSERT_EQUAL(sl_irq_delivered(f->p, 99), 1);
     CU_ASSERT_EQUAL(sl_irq_delivered(f->p, f->msi_vector), 0);
-    CU_ASSERT_EQUAL(fx_rd(f, R_STATUS) & ST_MSI_ERR, 0u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_STATUS) & DMAC_STATUS_MSI_ERR, 0u);
 }
 static void test_msi_narrow_write(void) {
     dma_fx_t f;
@@ -108,21 +108,21 @@ static void test_msi_narrow_write(void) {
 static void msi_refused_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 4, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 4, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t buf = fx_buffer(f, 1, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
-    fx_desc(f, 0, 0x77, buf, 64, OP_FILL, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
-    while (fx_rd(f, R_CONSUMER) != 1) sl_wait_ns(1000);
+    fx_desc(f, 0, 0x77, buf, 64, DMAC_OP_FILL, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
+    while (fx_rd(f, DMAC_REG_CONSUMER) != 1) sl_wait_ns(1000);
     /* bus mastering off, then an unmask makes the engine send a (refused) message */
-    fx_wr(f, R_INT_MASK, 1);
-    fx_wr(f, R_INT_STATUS, 1);
-    fx_desc(f, 1, 0x77, buf, 64, OP_FILL, F_IRQ);
-    fx_wr(f, R_PRODUCER, 2);
-    while (fx_rd(f, R_CONSUMER) != 2) sl_wait_ns(1000);
+    fx_wr(f, DMAC_REG_INT_MASK, 1);
+    fx_wr(f, DMAC_REG_INT_STATUS, 1);
+    fx_desc(f, 1, 0x77, buf, 64, DMAC_OP_FILL, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 2);
+    while (fx_rd(f, DMAC_REG_CONSUMER) != 2) sl_wait_ns(1000);
     sl_pci_config_write(f->p, f->slot, CFG_CMD, 2, CMD_MEM);
-    fx_wr(f, R_INT_MASK, 0);
+    fx_wr(f, DMAC_REG_INT_MASK, 0);
     sl_wait_ns(10000);
-    CU_ASSERT(fx_rd(f, R_STATUS) & ST_MSI_ERR);
+    CU_ASSERT(fx_rd(f, DMAC_REG_STATUS) & DMAC_STATUS_MSI_ERR);
     CU_ASSERT_EQUAL(sl_irq_delivered(f->p, f->msi_vector), 1);   /* only the first one */
     CU_ASSERT_EQUAL(sl_pci_master_abort_count(f->p), 1);
     sl_pci_master_abort_t ab;
@@ -144,24 +144,24 @@ static void test_msi_refused_is_slverr(void) {
 static void busy_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     enum { N = 64 * 1024 };
     uint64_t src = fx_buffer(f, N / 4096, SL_IOMMU_READ, 0), dst = fx_buffer(f, N / 4096, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
     static uint8_t data[N];
     fx_random(data, N, 3);
     fx_dev_write(f, src, data, N);
-    fx_desc(f, 0, src, dst, N, OP_COPY, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, src, dst, N, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     /* polling while it runs: busy until it is not, each poll a bounded round trip */
     unsigned polls = 0, busy = 0;
     uint64_t worst = 0;
     for (;;) {
         uint64_t t0 = sl_time_ns();
-        uint32_t st = fx_rd(f, R_STATUS);
+        uint32_t st = fx_rd(f, DMAC_REG_STATUS);
         uint64_t dt = sl_time_ns() - t0;
         if (dt > worst) worst = dt;
         ++polls;
-        if (!(st & ST_BUSY)) break;
+        if (!(st & DMAC_STATUS_BUSY)) break;
         ++busy;
         CU_ASSERT_FATAL(polls < 100000);
     }
@@ -173,17 +173,17 @@ static void busy_thread(void* arg) {
     CU_ASSERT_EQUAL(fx_desc_crc(f, 0), fx_crc32(data, N));
 
     /* soft reset 20 us into a second copy: drains, registers back to reset values */
-    fx_desc(f, 1, src, dst, N, OP_COPY, F_IRQ);
-    fx_wr(f, R_INT_STATUS, 1);
-    fx_wr(f, R_PRODUCER, 2);
+    fx_desc(f, 1, src, dst, N, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_INT_STATUS, 1);
+    fx_wr(f, DMAC_REG_PRODUCER, 2);
     sl_wait_ns(20000);
-    CU_ASSERT(fx_rd(f, R_STATUS) & ST_BUSY);
-    fx_wr(f, R_CTRL, CTRL_SRST);
+    CU_ASSERT(fx_rd(f, DMAC_REG_STATUS) & DMAC_STATUS_BUSY);
+    fx_wr(f, DMAC_REG_CTRL, DMAC_CTRL_SRST);
     int n = 0;
-    while ((fx_rd(f, R_CTRL) & CTRL_SRST) && n < 1000) ++n;
+    while ((fx_rd(f, DMAC_REG_CTRL) & DMAC_CTRL_SRST) && n < 1000) ++n;
     CU_ASSERT(n < 1000);
-    CU_ASSERT_EQUAL(fx_rd(f, R_STATUS), ST_IDLE);
-    CU_ASSERT_EQUAL(fx_rd(f, R_RING_SIZE), 0u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_RING_SIZE), 0u);
     CU_ASSERT_EQUAL(fx_desc_status(f, 1), FX_SENTINEL);
     sl_dma_engine_stats_t a, b;
     sl_dma_engine_get_stats(f->p, &a);
@@ -193,9 +193,9 @@ static void busy_thread(void* arg) {
     CU_ASSERT_EQUAL(b.write_bursts, a.write_bursts);
     CU_ASSERT_EQUAL(b.cycles_evaluated, a.cycles_evaluated);     /* and the clock stopped */
     /* usable again */
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
-    fx_desc(f, 0, src + 1, dst + 2, 1000, OP_COPY, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
+    fx_desc(f, 0, src + 1, dst + 2, 1000, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
     CU_ASSERT_EQUAL(fx_desc_status(f, 0), 1u);
     CU_ASSERT_EQUAL(fx_desc_crc(f, 0), fx_crc32(data + 1, 1000));
@@ -217,14 +217,14 @@ static scenario_out_t scen_out;
 static void scenario_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     enum { N = 20000 };
     static uint8_t data[N];
     fx_random(data, N, 9);
     uint64_t src = fx_buffer(f, 6, SL_IOMMU_READ, 0), dst = fx_buffer(f, 6, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
     fx_dev_write(f, src + 3, data, N);
-    fx_desc(f, 0, src + 3, dst + 5, N, OP_COPY, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, src + 3, dst + 5, N, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
     scen_out.crc = fx_desc_crc(f, 0);
     scen_out.status = fx_desc_status(f, 0);
@@ -297,10 +297,10 @@ static char vcd_path[64];
 static void vcd_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 4, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 4, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t buf = fx_buffer(f, 1, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
-    fx_desc(f, 0, 0x42, buf, 256, OP_FILL, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, 0x42, buf, 256, DMAC_OP_FILL, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
     sl_wait_ns(MS);  /* idle: no samples, no cost */
     CU_ASSERT_EQUAL(sl_dma_engine_vcd_stop(f->p), 0);
@@ -355,7 +355,7 @@ static void unfinished_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
     sl_wait_ns(500);           /* the engine is idle and its clock asleep */
-    fx_wr(f, R_INT_MASK, 1);   /* posted at 500 ns, due after one hop: the run ends before */
+    fx_wr(f, DMAC_REG_INT_MASK, 1);   /* posted at 500 ns, due after one hop: the run ends before */
 }
 static void test_unfinished_run(void) {
     sl_platform_t* p = fx_platform(NULL);

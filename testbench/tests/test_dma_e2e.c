@@ -28,10 +28,10 @@ static void identity_thread(void* arg) {
     CU_ASSERT_EQUAL(sl_pci_config_read(f->p, 0, 0x00, 2), SL_DMA_ENGINE_VENDOR_ID);
     CU_ASSERT_EQUAL(sl_pci_config_read(f->p, 0, 0x02, 2), SL_DMA_ENGINE_DEVICE_ID);
     CU_ASSERT(f->bar >= SL_PCI_MMIO_BASE);
-    CU_ASSERT_EQUAL(fx_rd(f, R_ID), 0x444D4131u);
-    CU_ASSERT_EQUAL(fx_rd(f, R_VERSION), 0x00010100u);   /* 1.1.0 */
-    CU_ASSERT_EQUAL(fx_rd(f, R_SRAM_SIZE), 65536u);
-    CU_ASSERT_EQUAL(fx_rd(f, R_STATUS), ST_IDLE);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_ID), 0x444D4131u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_VERSION), 0x00010100u);   /* 1.1.0 */
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_SRAM_SIZE), 65536u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
     CU_ASSERT_EQUAL(f->intx_vector, SL_PCI_INTX_VECTOR_BASE + 0);
 }
 static void test_identity(void) {
@@ -47,7 +47,7 @@ static uint8_t copy_data[3][COPY_LEN];
 static void copy_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 16, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 16, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t src = fx_buffer(f, 9, SL_IOMMU_READ, 0), dst = fx_buffer(f, 9, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
     static const uint32_t lens[3] = {COPY_LEN, 1, 4093};
     static const unsigned soff[3] = {5, 3 * 4096 + 4095, 6 * 4096 + 7}, doff[3] = {3, 3 * 4096 + 2, 6 * 4096 + 0};
@@ -55,18 +55,18 @@ static void copy_thread(void* arg) {
     for (unsigned i = 0; i < 3; ++i) {
         fx_random(copy_data[i], lens[i], 10 + i);
         fx_dev_write(f, src + soff[i], copy_data[i], lens[i]);
-        fx_desc(f, i, src + soff[i], dst + doff[i], lens[i], OP_COPY, i == 2 ? F_IRQ : 0);
+        fx_desc(f, i, src + soff[i], dst + doff[i], lens[i], DMAC_OP_COPY, i == 2 ? DMAC_DESC_IRQ : 0);
     }
     uint64_t t0 = sl_time_ns();
-    fx_wr(f, R_PRODUCER, 3);
+    fx_wr(f, DMAC_REG_PRODUCER, 3);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
     uint64_t took = sl_time_ns() - t0;
     /* 13094 bytes at 8 bytes per 4 ns cycle is at least 6.5 us; PCIe round trips add more. */
     CU_ASSERT(took >= 6500);
     CU_ASSERT(took < 200000);
-    CU_ASSERT_EQUAL(fx_rd(f, R_INT_STATUS), 1u);
-    CU_ASSERT_EQUAL(fx_rd(f, R_CONSUMER), 3u);
-    CU_ASSERT_EQUAL(fx_rd(f, R_STATUS), ST_IDLE);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_INT_STATUS), 1u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_CONSUMER), 3u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
     static uint8_t got[9 * 4096];
     fx_dev_read(f, dst, got, sizeof got);
     for (unsigned i = 0; i < 3; ++i) {
@@ -105,19 +105,19 @@ static void test_copy_msi(void) {
 static void opcodes_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     enum { N = 5000 };
     static uint8_t data[N], got[N + 64];
     fx_random(data, N, 77);
     uint64_t a = fx_buffer(f, 2, SL_IOMMU_READ, 0), b = fx_buffer(f, 3, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
     fx_dev_write(f, a + 11, data, N);
     fx_dev_fill(f, b, 0xA5, 3 * FX_PAGE);
-    fx_desc(f, 0, a + 11, 0x3003, N, OP_WRITE, 0);                     /* into SRAM at an odd offset */
-    fx_desc(f, 1, 0x3003, b + 32, N, OP_READ, 0);                      /* and back out */
-    fx_desc(f, 2, 0x1122334455667788ull, b + 8192 + 1, 1000, OP_FILL, F_IRQ);
-    fx_wr(f, R_PRODUCER, 3);
+    fx_desc(f, 0, a + 11, 0x3003, N, DMAC_OP_WRITE, 0);                     /* into SRAM at an odd offset */
+    fx_desc(f, 1, 0x3003, b + 32, N, DMAC_OP_READ, 0);                      /* and back out */
+    fx_desc(f, 2, 0x1122334455667788ull, b + 8192 + 1, 1000, DMAC_OP_FILL, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 3);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
-    CU_ASSERT_EQUAL(fx_rd(f, R_CONSUMER), 3u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_CONSUMER), 3u);
     for (unsigned i = 0; i < 3; ++i) CU_ASSERT_EQUAL(fx_desc_status(f, i), 1u);
     CU_ASSERT_EQUAL(fx_desc_crc(f, 0), fx_crc32(data, N));
     CU_ASSERT_EQUAL(fx_desc_crc(f, 1), fx_crc32(data, N));
@@ -143,22 +143,22 @@ static void test_opcodes_write_read_fill(void) {
 static void unmapped_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t src = fx_buffer(f, 1, SL_IOMMU_READ, 2);   /* the next two pages are not mapped */
     uint64_t dst = fx_buffer(f, 3, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
-    fx_desc(f, 0, src + 100, dst, 6000, OP_COPY, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, src + 100, dst, 6000, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
-    uint32_t st = fx_rd(f, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_RD_RESP);
-    CU_ASSERT_EQUAL(ST_RESP(st), AXI_DECERR);           /* IOMMU fault = TLM address error = DECERR */
+    uint32_t st = fx_rd(f, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_RD_RESP);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), AXI_DECERR);           /* IOMMU fault = TLM address error = DECERR */
     CU_ASSERT_EQUAL(fx_err_addr(f), src + FX_PAGE);      /* first beat of the first burst in the hole */
-    CU_ASSERT_EQUAL(fx_rd(f, R_INT_STATUS), 2u);
-    CU_ASSERT_EQUAL(fx_rd(f, R_CONSUMER), 0u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_INT_STATUS), 2u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_CONSUMER), 0u);
     uint32_t ds = fx_desc_status(f, 0);
     CU_ASSERT_EQUAL(ds & 3u, 3u);                        /* done, error */
-    CU_ASSERT_EQUAL((ds >> 8) & 0xFF, E_RD_RESP);
+    CU_ASSERT_EQUAL((ds >> 8) & 0xFF, DMAC_E_RD_RESP);
     CU_ASSERT_EQUAL((ds >> 16) & 3, AXI_DECERR);
     CU_ASSERT_EQUAL(fx_desc_crc(f, 0), 0u);
     CU_ASSERT_FATAL(sl_iommu_fault_count(f->p) >= 1);
@@ -170,10 +170,10 @@ static void unmapped_thread(void* arg) {
     CU_ASSERT_EQUAL(ft.reason, SL_IOMMU_FAULT_NOT_MAPPED);
     CU_ASSERT(ft.time_ns <= sl_time_ns());
     /* Halted: a new doorbell does nothing until a soft reset. */
-    fx_desc(f, 1, src, dst, 8, OP_COPY, 0);
-    fx_wr(f, R_PRODUCER, 2);
+    fx_desc(f, 1, src, dst, 8, DMAC_OP_COPY, 0);
+    fx_wr(f, DMAC_REG_PRODUCER, 2);
     sl_wait_ns(20000);
-    CU_ASSERT_EQUAL(fx_rd(f, R_CONSUMER), 0u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_CONSUMER), 0u);
     CU_ASSERT_EQUAL(fx_desc_status(f, 1), FX_SENTINEL);
 }
 static void test_unmapped_page_faults(void) {
@@ -184,22 +184,22 @@ static void test_unmapped_page_faults(void) {
 static void readonly_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t src = fx_buffer(f, 1, SL_IOMMU_READ, 0);
     uint64_t dst = fx_buffer(f, 1, SL_IOMMU_READ, 0);    /* no write permission */
     uint8_t data[256];
     fx_random(data, sizeof data, 5);
     fx_dev_write(f, src, data, sizeof data);
     fx_dev_fill(f, dst, 0xA5, FX_PAGE);
-    fx_desc(f, 0, src, dst + 8, 256, OP_COPY, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, src, dst + 8, 256, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
-    uint32_t st = fx_rd(f, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_WR_RESP);
-    CU_ASSERT_EQUAL(ST_RESP(st), AXI_DECERR);
+    uint32_t st = fx_rd(f, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_WR_RESP);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), AXI_DECERR);
     CU_ASSERT_EQUAL(fx_err_addr(f), dst + 8);            /* AWADDR of the failing burst */
-    CU_ASSERT_EQUAL((fx_desc_status(f, 0) >> 8) & 0xFF, E_WR_RESP);
+    CU_ASSERT_EQUAL((fx_desc_status(f, 0) >> 8) & 0xFF, DMAC_E_WR_RESP);
     CU_ASSERT_FATAL(sl_iommu_fault_count(f->p) >= 1);
     sl_iommu_fault_t ft;
     sl_iommu_get_fault(f->p, 0, &ft);
@@ -225,16 +225,16 @@ static void bus_master_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
     sl_pci_config_write(f->p, f->slot, CFG_CMD, 2, CMD_MEM);  /* memory space only */
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE);                     /* legacy interrupt: an MSI would be refused too */
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);                     /* legacy interrupt: an MSI would be refused too */
     uint64_t buf = fx_buffer(f, 1, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
-    fx_desc(f, 0, buf, buf + 2048, 64, OP_COPY, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, buf, buf + 2048, 64, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->intx_vector, 10 * MS), 1);
     CU_ASSERT_EQUAL(sl_irq_level(f->p, f->intx_vector), 1);
-    uint32_t st = fx_rd(f, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_FETCH);
-    CU_ASSERT_EQUAL(ST_RESP(st), AXI_SLVERR);            /* refusal = TLM generic error = SLVERR */
+    uint32_t st = fx_rd(f, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_FETCH);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), AXI_SLVERR);            /* refusal = TLM generic error = SLVERR */
     CU_ASSERT_EQUAL(fx_err_addr(f), f->ring);
     CU_ASSERT_FATAL(sl_pci_master_abort_count(f->p) >= 1);
     sl_pci_master_abort_t ab;
@@ -245,8 +245,8 @@ static void bus_master_thread(void* arg) {
     CU_ASSERT_EQUAL(sl_iommu_fault_count(f->p), 0);      /* refused before the IOMMU */
     CU_ASSERT_EQUAL(fx_desc_status(f, 0), FX_SENTINEL);  /* nothing could be written back */
     /* W1C drops the line (the read behind the posted write makes sure it arrived). */
-    fx_wr(f, R_INT_STATUS, 2);
-    CU_ASSERT_EQUAL(fx_rd(f, R_INT_STATUS), 0u);
+    fx_wr(f, DMAC_REG_INT_STATUS, 2);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_INT_STATUS), 0u);
     CU_ASSERT_EQUAL(sl_irq_level(f->p, f->intx_vector), 0);
 }
 static void test_bus_master_off(void) {
@@ -258,11 +258,11 @@ static void test_bus_master_off(void) {
 
 static void fx_elems(dma_fx_t* f, uint64_t list, const uint64_t* addr, const uint32_t* len, unsigned n) {
     for (unsigned i = 0; i < n; ++i) {
-        uint8_t b[GATHER_ELEM_BYTES];
+        uint8_t b[DMAC_GATHER_ELEM_SIZE];
         memset(b, 0, sizeof b);
         for (int k = 0; k < 8; ++k) b[k] = (uint8_t)(addr[i] >> (8 * k));
         for (int k = 0; k < 4; ++k) b[8 + k] = (uint8_t)(len[i] >> (8 * k));
-        fx_dev_write(f, list + GATHER_ELEM_BYTES * (uint64_t)i, b, sizeof b);
+        fx_dev_write(f, list + DMAC_GATHER_ELEM_SIZE * (uint64_t)i, b, sizeof b);
     }
 }
 
@@ -274,7 +274,7 @@ static uint64_t gather_ns;
 static void gather_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t win = fx_buffer(f, G_PAGES, SL_IOMMU_READ, 0);
     uint64_t list = fx_buffer(f, 1, SL_IOMMU_READ, 0);   /* 256 elements: exactly one page */
     uint64_t out = fx_buffer(f, 5, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
@@ -294,17 +294,17 @@ static void gather_thread(void* arg) {
     }
     fx_elems(f, list, addr, len, G_N);
     fx_dev_fill(f, out, 0xA5, 5 * FX_PAGE);
-    fx_desc(f, 0, list, 0x100, G_N, OP_GATHER, F_IRQ);
+    fx_desc(f, 0, list, 0x100, G_N, DMAC_OP_GATHER, DMAC_DESC_IRQ);
     uint64_t t0 = sl_time_ns();
-    fx_wr(f, R_PRODUCER, 1);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
     gather_ns = sl_time_ns() - t0;
-    fx_desc(f, 1, 0x100, out + 8, G_N * 64, OP_READ, F_IRQ);
-    fx_wr(f, R_INT_STATUS, 1);
-    fx_wr(f, R_PRODUCER, 2);
+    fx_desc(f, 1, 0x100, out + 8, G_N * 64, DMAC_OP_READ, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_INT_STATUS, 1);
+    fx_wr(f, DMAC_REG_PRODUCER, 2);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
-    CU_ASSERT_EQUAL(fx_rd(f, R_CONSUMER), 2u);
-    CU_ASSERT_EQUAL(fx_rd(f, R_STATUS), ST_IDLE);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_CONSUMER), 2u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
     CU_ASSERT_EQUAL(fx_desc_status(f, 0), 1u);
     CU_ASSERT_EQUAL(fx_desc_status(f, 1), 1u);
     CU_ASSERT_EQUAL(fx_desc_crc(f, 0), fx_crc32(want, sizeof want));
@@ -337,7 +337,7 @@ static void test_gather(void) {
 static void gather_unmapped_elem_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t win = fx_buffer(f, 2, SL_IOMMU_READ, 1);    /* the page after it is not mapped */
     uint64_t list = fx_buffer(f, 1, SL_IOMMU_READ, 0);
     enum { N = 12, BAD = 5 };
@@ -349,17 +349,17 @@ static void gather_unmapped_elem_thread(void* arg) {
     }
     addr[BAD] = win + 2 * FX_PAGE + 40;
     fx_elems(f, list, addr, len, N);
-    fx_desc(f, 0, list, 0, N, OP_GATHER, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, list, 0, N, DMAC_OP_GATHER, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
-    uint32_t st = fx_rd(f, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_RD_RESP);
-    CU_ASSERT_EQUAL(ST_RESP(st), AXI_DECERR);
+    uint32_t st = fx_rd(f, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_RD_RESP);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), AXI_DECERR);
     CU_ASSERT_EQUAL(fx_err_addr(f), addr[BAD]);                     /* the first beat of its read */
-    CU_ASSERT_EQUAL(fx_desc_status(f, 0), 0x3u | (E_RD_RESP << 8) | (AXI_DECERR << 16));
+    CU_ASSERT_EQUAL(fx_desc_status(f, 0), 0x3u | (DMAC_E_RD_RESP << 8) | (AXI_DECERR << 16));
     CU_ASSERT_EQUAL(fx_desc_crc(f, 0), 0u);
-    CU_ASSERT_EQUAL(fx_rd(f, R_CONSUMER), 0u);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_CONSUMER), 0u);
     CU_ASSERT_EQUAL_FATAL(sl_iommu_fault_count(f->p), 1);
     sl_iommu_fault_t ft;
     CU_ASSERT_EQUAL(sl_iommu_get_fault(f->p, 0, &ft), 0);
@@ -378,35 +378,35 @@ static void test_gather_unmapped_element(void) {
 static void gather_unmapped_list_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t win = fx_buffer(f, 1, SL_IOMMU_READ, 0);
     uint64_t lpage = fx_buffer(f, 1, SL_IOMMU_READ, 1);   /* the page after it is not mapped */
-    uint64_t list = lpage + FX_PAGE - 2 * GATHER_ELEM_BYTES;
+    uint64_t list = lpage + FX_PAGE - 2 * DMAC_GATHER_ELEM_SIZE;
     uint64_t addr[2] = {win + 1, win + 1000};
     uint32_t len[2] = {100, 200};
     fx_elems(f, list, addr, len, 2);
-    fx_desc(f, 0, list, 0, 10, OP_GATHER, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, list, 0, 10, DMAC_OP_GATHER, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
-    uint32_t st = fx_rd(f, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_LIST_RD);
-    CU_ASSERT_EQUAL(ST_RESP(st), AXI_DECERR);
+    uint32_t st = fx_rd(f, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_LIST_READ);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), AXI_DECERR);
     CU_ASSERT_EQUAL(fx_err_addr(f), lpage + FX_PAGE);
-    CU_ASSERT_EQUAL(fx_desc_status(f, 0), 0x3u | (E_LIST_RD << 8) | (AXI_DECERR << 16));
+    CU_ASSERT_EQUAL(fx_desc_status(f, 0), 0x3u | (DMAC_E_LIST_READ << 8) | (AXI_DECERR << 16));
     CU_ASSERT_FATAL(sl_iommu_fault_count(f->p) >= 1);
     sl_iommu_fault_t ft;
     sl_iommu_get_fault(f->p, 0, &ft);
     CU_ASSERT_EQUAL(ft.device_addr, lpage + FX_PAGE);
     CU_ASSERT_EQUAL(ft.reason, SL_IOMMU_FAULT_NOT_MAPPED);
     /* A list wholly on an unmapped page fails at its first beat, after a soft reset. */
-    fx_wr(f, R_CTRL, CTRL_SRST);
-    while (fx_rd(f, R_CTRL) & CTRL_SRST) sl_wait_ns(100);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
-    fx_desc(f, 0, lpage + FX_PAGE + 64, 0, 3, OP_GATHER, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_wr(f, DMAC_REG_CTRL, DMAC_CTRL_SRST);
+    while (fx_rd(f, DMAC_REG_CTRL) & DMAC_CTRL_SRST) sl_wait_ns(100);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
+    fx_desc(f, 0, lpage + FX_PAGE + 64, 0, 3, DMAC_OP_GATHER, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
-    CU_ASSERT_EQUAL(ST_CODE(fx_rd(f, R_STATUS)), E_LIST_RD);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(fx_rd(f, DMAC_REG_STATUS)), DMAC_E_LIST_READ);
     CU_ASSERT_EQUAL(fx_err_addr(f), lpage + FX_PAGE + 64);
 }
 static void test_gather_unmapped_list(void) {
@@ -419,28 +419,28 @@ static void test_gather_unmapped_list(void) {
 static void intx_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 4, CTRL_ENABLE | CTRL_IE);
+    fx_ring(f, 4, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
     uint64_t buf = fx_buffer(f, 1, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
     for (unsigned round = 0; round < 6; ++round) {          /* 6 descriptors on a 4-entry ring: wraps */
         unsigned idx = round % 4;
-        fx_desc(f, idx, 0xA0A0A0A0A0A0A0A0ull + round, buf + 512 * (round % 4), 100 + round, OP_FILL, F_IRQ);
-        fx_wr(f, R_PRODUCER, (round + 1) % 4);
+        fx_desc(f, idx, 0xA0A0A0A0A0A0A0A0ull + round, buf + 512 * (round % 4), 100 + round, DMAC_OP_FILL, DMAC_DESC_IRQ);
+        fx_wr(f, DMAC_REG_PRODUCER, (round + 1) % 4);
         CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->intx_vector, 10 * MS), 1);
-        CU_ASSERT_EQUAL(fx_rd(f, R_INT_STATUS), 1u);
-        CU_ASSERT_EQUAL(fx_rd(f, R_CONSUMER), (round + 1) % 4);
+        CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_INT_STATUS), 1u);
+        CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_CONSUMER), (round + 1) % 4);
         CU_ASSERT_EQUAL(fx_desc_status(f, idx), 1u);
-        fx_wr(f, R_INT_STATUS, 1);                           /* W1C (posted; the read flushes it): the line drops */
-        CU_ASSERT_EQUAL(fx_rd(f, R_INT_STATUS), 0u);
+        fx_wr(f, DMAC_REG_INT_STATUS, 1);                           /* W1C (posted; the read flushes it): the line drops */
+        CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_INT_STATUS), 0u);
         CU_ASSERT_EQUAL(sl_irq_level(f->p, f->intx_vector), 0);
     }
     CU_ASSERT_EQUAL(sl_irq_delivered(f->p, f->intx_vector), 6);
     /* masked: status set, line low; unmasking raises it */
-    fx_wr(f, R_INT_MASK, 1);
-    fx_desc(f, 2, 0x55, buf, 8, OP_FILL, F_IRQ);
-    fx_wr(f, R_PRODUCER, 3);
+    fx_wr(f, DMAC_REG_INT_MASK, 1);
+    fx_desc(f, 2, 0x55, buf, 8, DMAC_OP_FILL, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 3);
     CU_ASSERT_EQUAL(fx_wait_irq(f, f->intx_vector, 50000), 0);
-    CU_ASSERT_EQUAL(fx_rd(f, R_INT_STATUS), 1u);
-    fx_wr(f, R_INT_MASK, 0);
+    CU_ASSERT_EQUAL(fx_rd(f, DMAC_REG_INT_STATUS), 1u);
+    fx_wr(f, DMAC_REG_INT_MASK, 0);
     CU_ASSERT_EQUAL(fx_wait_irq(f, f->intx_vector, 10000), 1);
     sl_dma_engine_stats_t st;
     sl_dma_engine_get_stats(f->p, &st);
@@ -458,10 +458,10 @@ static double idle_wall;
 static void idle_thread(void* arg) {
     dma_fx_t* f = arg;
     fx_init(f);
-    fx_ring(f, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    fx_ring(f, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     uint64_t src = fx_buffer(f, 2, SL_IOMMU_READ, 0), dst = fx_buffer(f, 2, SL_IOMMU_READ | SL_IOMMU_WRITE, 0);
-    fx_desc(f, 0, src, dst, 8192, OP_COPY, F_IRQ);
-    fx_wr(f, R_PRODUCER, 1);
+    fx_desc(f, 0, src, dst, 8192, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
     sl_dma_engine_stats_t a, b;
     sl_dma_engine_get_stats(f->p, &a);
@@ -469,9 +469,9 @@ static void idle_thread(void* arg) {
     CU_ASSERT(a.cycles_waiting > 0);
     double w0 = wall_now();
     sl_wait_ns(10 * MS);
-    fx_desc(f, 1, src, dst, 8192, OP_COPY, F_IRQ);
-    fx_wr(f, R_INT_STATUS, 1);
-    fx_wr(f, R_PRODUCER, 2);
+    fx_desc(f, 1, src, dst, 8192, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    fx_wr(f, DMAC_REG_INT_STATUS, 1);
+    fx_wr(f, DMAC_REG_PRODUCER, 2);
     CU_ASSERT_EQUAL_FATAL(fx_wait_irq(f, f->msi_vector, 10 * MS), 1);
     idle_wall = wall_now() - w0;
     sl_dma_engine_get_stats(f->p, &b);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 /* ---- register map (rtl/README.md) ---- */
-#include "dma_regs.h"
+#include "dmac-hw.h"
 
 #define RING     0x10000ull          /* descriptor ring (device address) */
 #define SENTINEL 0xEEEEEEEEu         /* status/crc before the engine writes them */
@@ -43,10 +43,10 @@ static sl_rtl_t* make(void) {
 static void wr(sl_rtl_t* h, uint32_t off, uint32_t v) { CU_ASSERT_EQUAL(sl_rtl_reg_write(h, off, v), SL_AXI_OKAY); }
 
 static void setup_ring(sl_rtl_t* h, uint64_t base, uint32_t size, uint32_t ctrl) {
-    wr(h, R_RING_LO, (uint32_t)base);
-    wr(h, R_RING_HI, (uint32_t)(base >> 32));
-    wr(h, R_RING_SIZE, size);
-    wr(h, R_CTRL, ctrl);
+    wr(h, DMAC_REG_RING_LO, (uint32_t)base);
+    wr(h, DMAC_REG_RING_HI, (uint32_t)(base >> 32));
+    wr(h, DMAC_REG_RING_SIZE, size);
+    wr(h, DMAC_REG_CTRL, ctrl);
 }
 
 static uint64_t desc_addr(uint64_t base, unsigned idx) { return base + 32ull * idx; }
@@ -74,7 +74,7 @@ static int64_t run(sl_rtl_t* h) {
 }
 
 static uint64_t err_addr(sl_rtl_t* h) {
-    return ((uint64_t)sl_rtl_reg(h, R_ERR_HI) << 32) | sl_rtl_reg(h, R_ERR_LO);
+    return ((uint64_t)sl_rtl_reg(h, DMAC_REG_ERR_HI) << 32) | sl_rtl_reg(h, DMAC_REG_ERR_LO);
 }
 
 static void assert_no_violations(sl_rtl_t* h) {
@@ -123,20 +123,20 @@ static void test_reference_crc(void) {
 static void test_id_version_and_reset_values(void) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_ID), 0x444D4131u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_VERSION), 0x00010100u);   /* 1.1.0 */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_SRAM_SIZE), 65536u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CTRL), 0u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_STATUS), ST_IDLE);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_RING_SIZE), 0u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_ID), 0x444D4131u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_VERSION), 0x00010100u);   /* 1.1.0 */
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_SRAM_SIZE), 65536u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CTRL), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_RING_SIZE), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 0u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 0);
     /* Read-only registers ignore writes; unknown offsets read 0, OKAY. */
-    wr(h, R_ID, 0x12345678u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_ID), 0x444D4131u);
-    wr(h, R_CONSUMER, 7);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
+    wr(h, DMAC_REG_ID, 0x12345678u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_ID), 0x444D4131u);
+    wr(h, DMAC_REG_CONSUMER, 7);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 0u);
     uint32_t v = 1;
     CU_ASSERT_EQUAL(sl_rtl_reg_write(h, 0x800, 0xFFFFFFFFu), SL_AXI_OKAY);
     CU_ASSERT_EQUAL(sl_rtl_reg_read(h, 0x800, &v), SL_AXI_OKAY);
@@ -150,20 +150,20 @@ static void test_id_version_and_reset_values(void) {
 static void test_register_fields(void) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    wr(h, R_RING_LO, 0x12345677u);                 /* 32-byte aligned: low 5 bits read 0 */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_RING_LO), 0x12345660u);
-    wr(h, R_RING_HI, 0xCAFEF00Du);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_RING_HI), 0xCAFEF00Du);
-    wr(h, R_RING_SIZE, 0x11223344u);
-    CU_ASSERT_EQUAL(sl_rtl_reg_write_strobe(h, R_RING_SIZE, 0xAABBCCDDu, 0x5), SL_AXI_OKAY);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_RING_SIZE), 0x11BB33DDu);
-    wr(h, R_INT_MASK, 0xFFFFFFFFu);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_MASK), 3u);
-    wr(h, R_CTRL, 0xFFFFFFFDu);                     /* everything but SRST */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CTRL), CTRL_ENABLE | CTRL_IE | CTRL_MSI);
+    wr(h, DMAC_REG_RING_LO, 0x12345677u);                 /* 32-byte aligned: low 5 bits read 0 */
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_RING_LO), 0x12345660u);
+    wr(h, DMAC_REG_RING_HI, 0xCAFEF00Du);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_RING_HI), 0xCAFEF00Du);
+    wr(h, DMAC_REG_RING_SIZE, 0x11223344u);
+    CU_ASSERT_EQUAL(sl_rtl_reg_write_strobe(h, DMAC_REG_RING_SIZE, 0xAABBCCDDu, 0x5), SL_AXI_OKAY);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_RING_SIZE), 0x11BB33DDu);
+    wr(h, DMAC_REG_INT_MASK, 0xFFFFFFFFu);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_MASK), 3u);
+    wr(h, DMAC_REG_CTRL, 0xFFFFFFFDu);                     /* everything but SRST */
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CTRL), DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
     /* INT_STATUS cannot be set by software. */
-    wr(h, R_INT_STATUS, 3);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 0u);
+    wr(h, DMAC_REG_INT_STATUS, 3);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 0u);
     sl_rtl_destroy(h);
 }
 
@@ -179,17 +179,17 @@ static void test_copy_aligned_crc(void) {
     /* Second descriptor: the CRC check string, whose CRC is the known 0xCBF43926. */
     sl_rtl_mem_write(h, 0x300000, "123456789", 9);
     sl_rtl_mem_fill(h, 0x400000 - 64, 0xA5, 9 + 128);
-    setup_ring(h, RING, 16, CTRL_ENABLE);
-    put_desc(h, RING, 0, src, dst, LEN, OP_COPY, 0);
-    put_desc(h, RING, 1, 0x300000, 0x400000, 9, OP_COPY, 0);
-    wr(h, R_PRODUCER, 2);
+    setup_ring(h, RING, 16, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, src, dst, LEN, DMAC_OP_COPY, 0);
+    put_desc(h, RING, 1, 0x300000, 0x400000, 9, DMAC_OP_COPY, 0);
+    wr(h, DMAC_REG_PRODUCER, 2);
     CU_ASSERT(run(h) > 0);
     check_copy(h, 0, src, dst, LEN, data);
     check_copy(h, 1, 0x300000, 0x400000, 9, (const uint8_t*)"123456789");
     CU_ASSERT_EQUAL(desc_crc(h, RING, 1), 0xCBF43926u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 2u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_STATUS), ST_IDLE);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 0u);   /* no F_IRQ asked */
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 2u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 0u);   /* no DMAC_DESC_IRQ asked */
     /* 4096 aligned bytes: 8 read bursts of 64 beats and 32 write bursts of 16 beats, plus 2
      * fetches and 2 write-backs, and nothing else. */
     size_t reads64 = 0, writes16 = 0, other = 0;
@@ -217,7 +217,7 @@ static void test_copy_unaligned_lengths(void) {
     static uint8_t data[N][400];
     static uint64_t srcs[N], dsts[N];
     static uint32_t ls[N];
-    setup_ring(h, RING, 1024, CTRL_ENABLE);
+    setup_ring(h, RING, 1024, DMAC_CTRL_ENABLE);
     unsigned n = 0;
     for (unsigned so = 0; so < 8; ++so)
         for (unsigned dof = 0; dof < 8; ++dof)
@@ -228,11 +228,11 @@ static void test_copy_unaligned_lengths(void) {
                 rnd_fill(data[n], ls[n]);
                 sl_rtl_mem_write(h, srcs[n], data[n], ls[n]);
                 sl_rtl_mem_fill(h, dsts[n] - 64, 0xA5, ls[n] + 128);
-                put_desc(h, RING, n, srcs[n], dsts[n], ls[n], OP_COPY, 0);
+                put_desc(h, RING, n, srcs[n], dsts[n], ls[n], DMAC_OP_COPY, 0);
             }
-    wr(h, R_PRODUCER, N);
+    wr(h, DMAC_REG_PRODUCER, N);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), (uint32_t)N);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), (uint32_t)N);
     for (unsigned i = 0; i < N; ++i) check_copy(h, i, srcs[i], dsts[i], ls[i], data[i]);
     assert_bursts_legal(h);
     assert_no_violations(h);
@@ -275,9 +275,9 @@ static void test_burst_split_4k(void) {
     rnd_fill(data, len);
     sl_rtl_mem_write(h, src, data, len);
     sl_rtl_mem_fill(h, dst - 64, 0xA5, len + 128);
-    setup_ring(h, RING, 4, CTRL_ENABLE);
-    put_desc(h, RING, 0, src, dst, len, OP_COPY, 0);
-    wr(h, R_PRODUCER, 1);
+    setup_ring(h, RING, 4, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, src, dst, len, DMAC_OP_COPY, 0);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
     check_copy(h, 0, src, dst, len, data);
     assert_bursts_legal(h);
@@ -300,7 +300,7 @@ static void test_read_never_crosses_4k(void) {
     enum { NO = sizeof offs / sizeof offs[0], NL = sizeof lens / sizeof lens[0] };
     static uint8_t data[9000];
     sl_rtl_set_latency(h, 3, 3);
-    setup_ring(h, RING, 4, CTRL_ENABLE);
+    setup_ring(h, RING, 4, DMAC_CTRL_ENABLE);
     unsigned idx = 0;
     for (unsigned o = 0; o < NO; ++o)
         for (unsigned l = 0; l < NL; ++l) {
@@ -308,9 +308,9 @@ static void test_read_never_crosses_4k(void) {
             rnd_fill(data, lens[l]);
             sl_rtl_mem_write(h, src, data, lens[l]);
             sl_rtl_clear_logs(h);
-            put_desc(h, RING, idx, src, 0x100, lens[l], OP_WRITE, 0);   /* into SRAM: reads only */
+            put_desc(h, RING, idx, src, 0x100, lens[l], DMAC_OP_WRITE, 0);   /* into SRAM: reads only */
             idx = (idx + 1) % 4;
-            wr(h, R_PRODUCER, idx);
+            wr(h, DMAC_REG_PRODUCER, idx);
             CU_ASSERT_FATAL(run(h) > 0);
             CU_ASSERT_EQUAL(desc_status(h, RING, (idx + 3) % 4), 1u);
             CU_ASSERT_EQUAL(desc_crc(h, RING, (idx + 3) % 4), ref_crc32(data, lens[l]));
@@ -333,9 +333,9 @@ static void test_write_4k_is_eight_reads(void) {
     sl_rtl_mem_write(h, src, data, LEN);
     sl_rtl_mem_fill(h, out - 64, 0xA5, LEN + 128);
     sl_rtl_set_latency(h, 20, 20);
-    setup_ring(h, RING, 4, CTRL_ENABLE);
-    put_desc(h, RING, 0, src, 0x2000, LEN, OP_WRITE, 0);
-    wr(h, R_PRODUCER, 1);
+    setup_ring(h, RING, 4, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, src, 0x2000, LEN, DMAC_OP_WRITE, 0);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
     CU_ASSERT_EQUAL(desc_status(h, RING, 0), 1u);
     CU_ASSERT_EQUAL(desc_crc(h, RING, 0), ref_crc32(data, LEN));
@@ -354,8 +354,8 @@ static void test_write_4k_is_eight_reads(void) {
     CU_ASSERT_EQUAL(reads, 8);
     /* With 20 cycles of latency all four tags are used: 4 x 512 bytes fill the 2 KiB FIFO. */
     CU_ASSERT_EQUAL(sl_rtl_max_outstanding_reads(h), 4);
-    put_desc(h, RING, 1, 0x2000, out, LEN, OP_READ, 0);
-    wr(h, R_PRODUCER, 2);
+    put_desc(h, RING, 1, 0x2000, out, LEN, DMAC_OP_READ, 0);
+    wr(h, DMAC_REG_PRODUCER, 2);
     CU_ASSERT(run(h) > 0);
     check_copy(h, 1, 0x2000, out, LEN, data);
     assert_no_violations(h);
@@ -373,10 +373,10 @@ static void test_read_tags_limit(void) {
     sl_rtl_mem_write(h, 0x1000005, data, LEN);
     sl_rtl_mem_fill(h, 0x3000003 - 64, 0xA5, LEN + 128);
     sl_rtl_set_latency(h, 300, 50);
-    setup_ring(h, RING, 8, CTRL_ENABLE);
-    put_desc(h, RING, 0, 0x1000005, 0x3000003, LEN, OP_COPY, 0);
-    put_desc(h, RING, 1, 0x1000005, 0x10, LEN, OP_WRITE, 0);
-    wr(h, R_PRODUCER, 2);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, 0x1000005, 0x3000003, LEN, DMAC_OP_COPY, 0);
+    put_desc(h, RING, 1, 0x1000005, 0x10, LEN, DMAC_OP_WRITE, 0);
+    wr(h, DMAC_REG_PRODUCER, 2);
     CU_ASSERT(run(h) > 0);
     check_copy(h, 0, 0x1000005, 0x3000003, LEN, data);
     CU_ASSERT_EQUAL(desc_crc(h, RING, 1), ref_crc32(data, LEN));
@@ -404,15 +404,15 @@ static void test_sram_write_read(void) {
     sl_rtl_mem_fill(h, 0x200006 - 64, 0xA5, LEN + 128);
     sl_rtl_mem_fill(h, 0x210001 - 64, 0xA5, 13 + 128);
     sl_rtl_mem_fill(h, 0x220000 - 64, 0xA5, 20 + 128);
-    setup_ring(h, RING, 8, CTRL_ENABLE);
-    put_desc(h, RING, 0, 0x100003, 5, LEN, OP_WRITE, 0);          /* mem -> SRAM[5..1004] */
-    put_desc(h, RING, 1, 0x110000, 65536 - 13, 13, OP_WRITE, 0);  /* the last 13 bytes of SRAM */
-    put_desc(h, RING, 2, 5, 0x200006, LEN, OP_READ, 0);           /* SRAM[5..] -> mem */
-    put_desc(h, RING, 3, 65536 - 13, 0x210001, 13, OP_READ, 0);
-    put_desc(h, RING, 4, 1000, 0x220000, 20, OP_READ, 0);         /* straddles the two writes' gap */
-    wr(h, R_PRODUCER, 5);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, 0x100003, 5, LEN, DMAC_OP_WRITE, 0);          /* mem -> SRAM[5..1004] */
+    put_desc(h, RING, 1, 0x110000, 65536 - 13, 13, DMAC_OP_WRITE, 0);  /* the last 13 bytes of SRAM */
+    put_desc(h, RING, 2, 5, 0x200006, LEN, DMAC_OP_READ, 0);           /* SRAM[5..] -> mem */
+    put_desc(h, RING, 3, 65536 - 13, 0x210001, 13, DMAC_OP_READ, 0);
+    put_desc(h, RING, 4, 1000, 0x220000, 20, DMAC_OP_READ, 0);         /* straddles the two writes' gap */
+    wr(h, DMAC_REG_PRODUCER, 5);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 5u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 5u);
     for (unsigned i = 0; i < 5; ++i) CU_ASSERT_EQUAL(desc_status(h, RING, i), 1u);
     CU_ASSERT_EQUAL(desc_crc(h, RING, 0), ref_crc32(data, LEN));
     CU_ASSERT_EQUAL(desc_crc(h, RING, 1), ref_crc32(tail, 13));
@@ -443,9 +443,9 @@ static void test_fill(void) {
     CU_ASSERT_EQUAL(expect[0], 0x08);
     CU_ASSERT_EQUAL(expect[9], 0x07);
     sl_rtl_mem_fill(h, dst - 64, 0xA5, len + 128);
-    setup_ring(h, RING, 4, CTRL_ENABLE);
-    put_desc(h, RING, 0, pattern, dst, len, OP_FILL, 0);
-    wr(h, R_PRODUCER, 1);
+    setup_ring(h, RING, 4, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, pattern, dst, len, DMAC_OP_FILL, 0);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
     check_copy(h, 0, 0, dst, len, expect);
     /* A fill reads nothing but its descriptor. */
@@ -462,12 +462,12 @@ static void test_fill(void) {
 static void check_desc_error(sl_rtl_t* h, unsigned idx, unsigned code) {
     CU_ASSERT_EQUAL(desc_status(h, RING, idx), 0x3u | (code << 8));
     CU_ASSERT_EQUAL(desc_crc(h, RING, idx), 0u);
-    uint32_t st = sl_rtl_reg(h, R_STATUS);
-    CU_ASSERT_EQUAL(st & (ST_HALTED | ST_BUSY), ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), code);
-    CU_ASSERT_EQUAL(ST_RESP(st), 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), idx);   /* stays on the failing descriptor */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);
+    uint32_t st = sl_rtl_reg(h, DMAC_REG_STATUS);
+    CU_ASSERT_EQUAL(st & (DMAC_STATUS_HALTED | DMAC_STATUS_BUSY), DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), code);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), 0);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), idx);   /* stays on the failing descriptor */
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 2u);
     CU_ASSERT_EQUAL(err_addr(h), desc_addr(RING, idx));
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
 }
@@ -475,12 +475,12 @@ static void check_desc_error(sl_rtl_t* h, unsigned idx, unsigned code) {
 static void run_bad_desc(uint64_t src, uint64_t dst, uint32_t len, uint8_t op, unsigned code) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
     sl_rtl_mem_fill(h, 0x500000, 0x5A, 64);
-    put_desc(h, RING, 0, 0x500000, 0x600000, 16, OP_COPY, 0);   /* a good one first */
-    put_desc(h, RING, 1, src, dst, len, op, F_IRQ);
-    put_desc(h, RING, 2, 0x500000, 0x700000, 16, OP_COPY, 0);   /* never reached */
-    wr(h, R_PRODUCER, 3);
+    put_desc(h, RING, 0, 0x500000, 0x600000, 16, DMAC_OP_COPY, 0);   /* a good one first */
+    put_desc(h, RING, 1, src, dst, len, op, DMAC_DESC_IRQ);
+    put_desc(h, RING, 2, 0x500000, 0x700000, 16, DMAC_OP_COPY, 0);   /* never reached */
+    wr(h, DMAC_REG_PRODUCER, 3);
     CU_ASSERT(run(h) > 0);
     CU_ASSERT_EQUAL(desc_status(h, RING, 0), 1u);
     check_desc_error(h, 1, code);
@@ -488,56 +488,56 @@ static void run_bad_desc(uint64_t src, uint64_t dst, uint32_t len, uint8_t op, u
     CU_ASSERT_EQUAL(sl_rtl_mem_read64(h, 0x700000), 0u);
     /* Halted: ringing again does nothing. */
     size_t bursts = sl_rtl_burst_count(h);
-    wr(h, R_PRODUCER, 3);
+    wr(h, DMAC_REG_PRODUCER, 3);
     CU_ASSERT(run(h) > 0);
     CU_ASSERT_EQUAL(sl_rtl_burst_count(h), bursts);
     assert_no_violations(h);
     sl_rtl_destroy(h);
 }
 
-static void test_zero_length(void) { run_bad_desc(0x500000, 0x800000, 0, OP_COPY, E_LENGTH); }
+static void test_zero_length(void) { run_bad_desc(0x500000, 0x800000, 0, DMAC_OP_COPY, DMAC_E_LENGTH); }
 static void test_bad_opcode(void) {
-    run_bad_desc(0x500000, 0x800000, 8, 0, E_OPCODE);
-    run_bad_desc(0x500000, 0x800000, 8, 6, E_OPCODE);   /* 5 is GATHER since 1.1.0 */
-    run_bad_desc(0x500000, 0x800000, 8, 0xFF, E_OPCODE);
+    run_bad_desc(0x500000, 0x800000, 8, 0, DMAC_E_OPCODE);
+    run_bad_desc(0x500000, 0x800000, 8, 6, DMAC_E_OPCODE);   /* 5 is GATHER since 1.1.0 */
+    run_bad_desc(0x500000, 0x800000, 8, 0xFF, DMAC_E_OPCODE);
 }
 static void test_sram_range(void) {
-    run_bad_desc(0x500000, 65530, 7, OP_WRITE, E_SRAM);         /* one byte past the end */
-    run_bad_desc(65536, 0x800000, 1, OP_READ, E_SRAM);          /* offset at the end */
-    run_bad_desc(0x500000, 0x100000000ull, 1, OP_WRITE, E_SRAM);/* huge offset, no wrap */
-    run_bad_desc(0, 0x800000, 65537, OP_READ, E_SRAM);
+    run_bad_desc(0x500000, 65530, 7, DMAC_OP_WRITE, DMAC_E_SRAM);         /* one byte past the end */
+    run_bad_desc(65536, 0x800000, 1, DMAC_OP_READ, DMAC_E_SRAM);          /* offset at the end */
+    run_bad_desc(0x500000, 0x100000000ull, 1, DMAC_OP_WRITE, DMAC_E_SRAM);/* huge offset, no wrap */
+    run_bad_desc(0, 0x800000, 65537, DMAC_OP_READ, DMAC_E_SRAM);
 }
 
 static void test_producer_and_ring_errors(void) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
-    wr(h, R_PRODUCER, 8);                 /* index == ring size */
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+    wr(h, DMAC_REG_PRODUCER, 8);                 /* index == ring size */
     CU_ASSERT(run(h) > 0);
-    uint32_t st = sl_rtl_reg(h, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_PRODUCER);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);
+    uint32_t st = sl_rtl_reg(h, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_PRODUCER);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 2u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     CU_ASSERT_EQUAL(sl_rtl_burst_count(h), 0);   /* nothing fetched */
 
     /* Soft reset clears the halt; RING_SIZE 0 (its reset value) is a ring error. */
-    wr(h, R_CTRL, CTRL_SRST);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_SRST);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_STATUS), ST_IDLE);
-    wr(h, R_CTRL, CTRL_ENABLE);
-    wr(h, R_PRODUCER, 1);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_ENABLE);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
-    st = sl_rtl_reg(h, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_RING);
+    st = sl_rtl_reg(h, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_RING);
 
-    wr(h, R_CTRL, CTRL_SRST);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_SRST);
     CU_ASSERT(run(h) > 0);
-    setup_ring(h, RING, 65537, CTRL_ENABLE);
-    wr(h, R_PRODUCER, 1);
+    setup_ring(h, RING, 65537, DMAC_CTRL_ENABLE);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(ST_CODE(sl_rtl_reg(h, R_STATUS)), E_RING);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(sl_rtl_reg(h, DMAC_REG_STATUS)), DMAC_E_RING);
     CU_ASSERT_EQUAL(sl_rtl_burst_count(h), 0);
     sl_rtl_destroy(h);
 }
@@ -554,21 +554,21 @@ static void run_read_error(int resp) {
     sl_rtl_mem_fill(h, dst - 64, 0xA5, len + 128);
     CU_ASSERT_EQUAL(sl_rtl_add_error_range(h, src + 1000, src + 1000, resp, 1, 0), 0);
     sl_rtl_set_latency(h, 10, 10);
-    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
-    put_desc(h, RING, 0, src, dst, len, OP_COPY, F_IRQ);
-    put_desc(h, RING, 1, src, dst, len, OP_COPY, F_IRQ);
-    wr(h, R_PRODUCER, 2);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+    put_desc(h, RING, 0, src, dst, len, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    put_desc(h, RING, 1, src, dst, len, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    wr(h, DMAC_REG_PRODUCER, 2);
     CU_ASSERT(run(h) > 0);
-    uint32_t st = sl_rtl_reg(h, R_STATUS);
-    CU_ASSERT_EQUAL(st & (ST_HALTED | ST_BUSY), ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_RD_RESP);
-    CU_ASSERT_EQUAL(ST_RESP(st), (uint32_t)resp);
+    uint32_t st = sl_rtl_reg(h, DMAC_REG_STATUS);
+    CU_ASSERT_EQUAL(st & (DMAC_STATUS_HALTED | DMAC_STATUS_BUSY), DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_RD_RESP);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), (uint32_t)resp);
     CU_ASSERT_EQUAL(err_addr(h), (src + 1000) & ~7ull);
-    CU_ASSERT_EQUAL(desc_status(h, RING, 0), 0x3u | (E_RD_RESP << 8) | ((uint32_t)resp << 16));
+    CU_ASSERT_EQUAL(desc_status(h, RING, 0), 0x3u | (DMAC_E_RD_RESP << 8) | ((uint32_t)resp << 16));
     CU_ASSERT_EQUAL(desc_crc(h, RING, 0), 0u);   /* no CRC of a partial transfer */
     CU_ASSERT_EQUAL(desc_status(h, RING, 1), SENTINEL);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);   /* error only, not completion */
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 2u);   /* error only, not completion */
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     /* Nothing outside the destination was written; what was written is source data. */
     uint8_t got[2048 + 128];
@@ -595,19 +595,19 @@ static void run_write_error(int resp) {
     rnd_fill(data, len);
     sl_rtl_mem_write(h, src, data, len);
     CU_ASSERT_EQUAL(sl_rtl_add_error_range(h, dst + 2000, dst + 2003, resp, 0, 1), 0);
-    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
-    put_desc(h, RING, 0, src, dst, len, OP_COPY, F_IRQ);
-    wr(h, R_PRODUCER, 1);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+    put_desc(h, RING, 0, src, dst, len, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
-    uint32_t st = sl_rtl_reg(h, R_STATUS);
-    CU_ASSERT_EQUAL(st & (ST_HALTED | ST_BUSY), ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_WR_RESP);
-    CU_ASSERT_EQUAL(ST_RESP(st), (uint32_t)resp);
+    uint32_t st = sl_rtl_reg(h, DMAC_REG_STATUS);
+    CU_ASSERT_EQUAL(st & (DMAC_STATUS_HALTED | DMAC_STATUS_BUSY), DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_WR_RESP);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), (uint32_t)resp);
     /* 16-beat bursts from an aligned start: the failing burst starts at 1920. */
     CU_ASSERT_EQUAL(err_addr(h), dst + 1920);
-    CU_ASSERT_EQUAL(desc_status(h, RING, 0), 0x3u | (E_WR_RESP << 8) | ((uint32_t)resp << 16));
+    CU_ASSERT_EQUAL(desc_status(h, RING, 0), 0x3u | (DMAC_E_WR_RESP << 8) | ((uint32_t)resp << 16));
     CU_ASSERT_EQUAL(desc_crc(h, RING, 0), 0u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 2u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     /* The bytes before the fault arrived intact. */
     uint8_t got[1920];
@@ -623,21 +623,21 @@ static void test_write_error_decerr(void) { run_write_error(SL_AXI_DECERR); }
 static void test_fetch_error(void) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
-    put_desc(h, RING, 0, 0x100000, 0x200000, 64, OP_COPY, 0);
-    put_desc(h, RING, 1, 0x100000, 0x200000, 64, OP_COPY, 0);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+    put_desc(h, RING, 0, 0x100000, 0x200000, 64, DMAC_OP_COPY, 0);
+    put_desc(h, RING, 1, 0x100000, 0x200000, 64, DMAC_OP_COPY, 0);
     sl_rtl_add_error_range(h, desc_addr(RING, 1) + 8, desc_addr(RING, 1) + 8, SL_AXI_DECERR, 1, 1);
-    wr(h, R_PRODUCER, 2);
+    wr(h, DMAC_REG_PRODUCER, 2);
     CU_ASSERT(run(h) > 0);
-    uint32_t st = sl_rtl_reg(h, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_FETCH);
-    CU_ASSERT_EQUAL(ST_RESP(st), SL_AXI_DECERR);
+    uint32_t st = sl_rtl_reg(h, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_FETCH);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), SL_AXI_DECERR);
     CU_ASSERT_EQUAL(err_addr(h), desc_addr(RING, 1) + 8);   /* the failing beat */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 1u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 1u);
     CU_ASSERT_EQUAL(desc_status(h, RING, 0), 1u);
     CU_ASSERT_EQUAL(desc_status(h, RING, 1), SENTINEL);      /* no write-back after a failed fetch */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 2u);
     assert_no_violations(h);
     sl_rtl_destroy(h);
 }
@@ -649,19 +649,19 @@ static void test_writeback_error(void) {
     rnd_fill(data, sizeof data);
     sl_rtl_mem_write(h, 0x100000, data, sizeof data);
     sl_rtl_mem_fill(h, 0x200000 - 64, 0xA5, 256 + 128);
-    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
-    put_desc(h, RING, 0, 0x100000, 0x200000, 256, OP_COPY, F_IRQ);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+    put_desc(h, RING, 0, 0x100000, 0x200000, 256, DMAC_OP_COPY, DMAC_DESC_IRQ);
     sl_rtl_add_error_range(h, desc_addr(RING, 0) + 24, desc_addr(RING, 0) + 31, SL_AXI_SLVERR, 0, 1);
-    wr(h, R_PRODUCER, 1);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
-    uint32_t st = sl_rtl_reg(h, R_STATUS);
-    CU_ASSERT(st & ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), E_WRITEBACK);
-    CU_ASSERT_EQUAL(ST_RESP(st), SL_AXI_SLVERR);
+    uint32_t st = sl_rtl_reg(h, DMAC_REG_STATUS);
+    CU_ASSERT(st & DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), DMAC_E_WRITEBACK);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), SL_AXI_SLVERR);
     CU_ASSERT_EQUAL(err_addr(h), desc_addr(RING, 0) + 24);
     CU_ASSERT_EQUAL(desc_status(h, RING, 0), SENTINEL);      /* the write-back was refused */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);        /* error, not completion */
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 2u);        /* error, not completion */
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     uint8_t got[256];
     sl_rtl_mem_read(h, 0x200000, got, sizeof got);
@@ -683,21 +683,21 @@ static void test_soft_reset_mid_transfer(void) {
     sl_rtl_set_backpressure(h, 25, 7);
     for (unsigned delay = 40; delay < 1600; delay += 97) {
         sl_rtl_mem_fill(h, 0x2000000, 0xA5, LEN);
-        setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
-        put_desc(h, RING, 0, 0x1000003, 0x2000005, LEN - 8, OP_COPY, F_IRQ);
-        wr(h, R_PRODUCER, 1);
+        setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+        put_desc(h, RING, 0, 0x1000003, 0x2000005, LEN - 8, DMAC_OP_COPY, DMAC_DESC_IRQ);
+        wr(h, DMAC_REG_PRODUCER, 1);
         sl_rtl_tick(h, delay);
-        CU_ASSERT(sl_rtl_reg(h, R_STATUS) & ST_BUSY);
-        wr(h, R_CTRL, CTRL_SRST | CTRL_ENABLE);
+        CU_ASSERT(sl_rtl_reg(h, DMAC_REG_STATUS) & DMAC_STATUS_BUSY);
+        wr(h, DMAC_REG_CTRL, DMAC_CTRL_SRST | DMAC_CTRL_ENABLE);
         /* SRST reads 1 until the drain is over, then everything is at reset values. */
         int polls = 0;
-        while ((sl_rtl_reg(h, R_CTRL) & CTRL_SRST) && polls < 1000) ++polls;
+        while ((sl_rtl_reg(h, DMAC_REG_CTRL) & DMAC_CTRL_SRST) && polls < 1000) ++polls;
         CU_ASSERT(polls < 1000);
-        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CTRL), 0u);
-        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_RING_SIZE), 0u);
-        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
-        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 0u);
-        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_STATUS), ST_IDLE);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CTRL), 0u);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_RING_SIZE), 0u);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 0u);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 0u);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
         CU_ASSERT_EQUAL(sl_rtl_outstanding(h), 0);
         CU_ASSERT_EQUAL(sl_rtl_irq(h), 0);
         sl_rtl_mem_read(h, 0x2000000, snap, LEN);
@@ -718,9 +718,9 @@ static void test_soft_reset_mid_transfer(void) {
     /* And it works again. */
     sl_rtl_set_backpressure(h, 0, 0);
     sl_rtl_mem_fill(h, 0x2000000 - 64, 0xA5, 1000 + 128);
-    setup_ring(h, RING, 8, CTRL_ENABLE);
-    put_desc(h, RING, 0, 0x1000000, 0x2000000, 1000, OP_COPY, 0);
-    wr(h, R_PRODUCER, 1);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, 0x1000000, 0x2000000, 1000, DMAC_OP_COPY, 0);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
     check_copy(h, 0, 0x1000000, 0x2000000, 1000, data);
     assert_bursts_legal(h);
@@ -734,7 +734,7 @@ static void test_ring_wraparound(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     enum { SIZE = 4, TOTAL = 11 };
     static uint8_t data[TOTAL][100];
-    setup_ring(h, RING, SIZE, CTRL_ENABLE);
+    setup_ring(h, RING, SIZE, DMAC_CTRL_ENABLE);
     unsigned prod = 0;
     for (unsigned k = 0; k < TOTAL; ++k) {
         uint64_t src = 0x100000 + 0x1000ull * k + k, dst = 0x800000 + 0x1000ull * k + 7 - (k % 8);
@@ -742,12 +742,12 @@ static void test_ring_wraparound(void) {
         rnd_fill(data[k], len);
         sl_rtl_mem_write(h, src, data[k], len);
         sl_rtl_mem_fill(h, dst - 64, 0xA5, len + 128);
-        put_desc(h, RING, prod, src, dst, len, OP_COPY, 0);
+        put_desc(h, RING, prod, src, dst, len, DMAC_OP_COPY, 0);
         prod = (prod + 1) % SIZE;
         if (k % 3 == 2 || k == TOTAL - 1) {     /* up to 3 = SIZE - 1 in flight */
-            wr(h, R_PRODUCER, prod);
+            wr(h, DMAC_REG_PRODUCER, prod);
             CU_ASSERT(run(h) > 0);
-            CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), prod);
+            CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), prod);
             for (unsigned j = k - (k % 3); j <= k; ++j) {
                 uint64_t d = 0x800000 + 0x1000ull * j + 7 - (j % 8);
                 uint8_t got[100];
@@ -757,15 +757,15 @@ static void test_ring_wraparound(void) {
             }
         }
     }
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), TOTAL % SIZE);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_STATUS), ST_IDLE);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), TOTAL % SIZE);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
     assert_no_violations(h);
     sl_rtl_destroy(h);
 }
 
 static void one_fill(sl_rtl_t* h, unsigned idx, uint8_t flags) {
-    put_desc(h, RING, idx, 0x1111111111111111ull * (idx + 1), 0x900000 + 64ull * idx, 16, OP_FILL, flags);
-    wr(h, R_PRODUCER, idx + 1);
+    put_desc(h, RING, idx, 0x1111111111111111ull * (idx + 1), 0x900000 + 64ull * idx, 16, DMAC_OP_FILL, flags);
+    wr(h, DMAC_REG_PRODUCER, idx + 1);
     CU_ASSERT(run(h) > 0);
     CU_ASSERT_EQUAL(desc_status(h, RING, idx), 1u);
 }
@@ -773,30 +773,30 @@ static void one_fill(sl_rtl_t* h, unsigned idx, uint8_t flags) {
 static void test_legacy_irq_mask_w1c(void) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    setup_ring(h, RING, 16, CTRL_ENABLE | CTRL_IE);
+    setup_ring(h, RING, 16, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
     one_fill(h, 0, 0);                              /* no completion interrupt asked */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 0u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 0);
-    one_fill(h, 1, F_IRQ);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 1u);
+    one_fill(h, 1, DMAC_DESC_IRQ);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 1u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     CU_ASSERT_EQUAL(sl_rtl_irq_rises(h), 1);
-    wr(h, R_INT_MASK, 1);                            /* masked: line drops, status stays */
+    wr(h, DMAC_REG_INT_MASK, 1);                            /* masked: line drops, status stays */
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 1u);
-    wr(h, R_INT_MASK, 0);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 1u);
+    wr(h, DMAC_REG_INT_MASK, 0);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
-    wr(h, R_INT_STATUS, 2);                          /* W1C of the other bit: no effect */
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 1u);
-    wr(h, R_INT_STATUS, 1);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 0u);
+    wr(h, DMAC_REG_INT_STATUS, 2);                          /* W1C of the other bit: no effect */
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 1u);
+    wr(h, DMAC_REG_INT_STATUS, 1);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 0u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 0);
     /* IE off: status is still recorded, the line stays low. */
-    wr(h, R_CTRL, CTRL_ENABLE);
-    one_fill(h, 2, F_IRQ);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 1u);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_ENABLE);
+    one_fill(h, 2, DMAC_DESC_IRQ);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 1u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 0);
-    wr(h, R_CTRL, CTRL_ENABLE | CTRL_IE);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     CU_ASSERT_EQUAL(sl_rtl_irq_rises(h), 3);
     /* Legacy mode never writes MSIs, even when MSI is enabled in config space. */
@@ -812,8 +812,8 @@ static void test_msi(void) {
     uint32_t d;
     sl_rtl_set_msi_window(h, msi, 0x1000);
     sl_rtl_set_msi(h, 1, msi, 0x4321);
-    setup_ring(h, RING, 16, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
-    one_fill(h, 0, F_IRQ);
+    setup_ring(h, RING, 16, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
+    one_fill(h, 0, DMAC_DESC_IRQ);
     CU_ASSERT_EQUAL(sl_rtl_msi_count(h), 1);
     CU_ASSERT_EQUAL(sl_rtl_msi_get(h, 0, &a, &d, NULL), 0);
     CU_ASSERT_EQUAL(a, msi);
@@ -821,30 +821,30 @@ static void test_msi(void) {
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 0);               /* no level in MSI mode */
     CU_ASSERT_EQUAL(sl_rtl_irq_rises(h), 0);
     /* Bit still set: another completion raises nothing new. */
-    one_fill(h, 1, F_IRQ);
+    one_fill(h, 1, DMAC_DESC_IRQ);
     CU_ASSERT_EQUAL(sl_rtl_msi_count(h), 1);
     /* Cleared, then raised again: a new message, now to the upper word of the bus. */
-    wr(h, R_INT_STATUS, 1);
+    wr(h, DMAC_REG_INT_STATUS, 1);
     sl_rtl_set_msi(h, 1, msi + 4, 0x99);
-    one_fill(h, 2, F_IRQ);
+    one_fill(h, 2, DMAC_DESC_IRQ);
     CU_ASSERT_EQUAL(sl_rtl_msi_count(h), 2);
     sl_rtl_msi_get(h, 1, &a, &d, NULL);
     CU_ASSERT_EQUAL(a, msi + 4);
     CU_ASSERT_EQUAL(d, 0x99u);
     /* Masked when raised: no message; unmasking delivers it. */
-    wr(h, R_INT_STATUS, 1);
-    wr(h, R_INT_MASK, 1);
-    one_fill(h, 3, F_IRQ);
+    wr(h, DMAC_REG_INT_STATUS, 1);
+    wr(h, DMAC_REG_INT_MASK, 1);
+    one_fill(h, 3, DMAC_DESC_IRQ);
     CU_ASSERT_EQUAL(sl_rtl_msi_count(h), 2);
-    wr(h, R_INT_MASK, 0);
+    wr(h, DMAC_REG_INT_MASK, 0);
     CU_ASSERT(run(h) > 0);
     CU_ASSERT_EQUAL(sl_rtl_msi_count(h), 3);
     /* An error raises the other bit: one more message. */
-    wr(h, R_INT_STATUS, 1);
-    put_desc(h, RING, 4, 0, 0x900000, 0, OP_FILL, 0);
-    wr(h, R_PRODUCER, 5);
+    wr(h, DMAC_REG_INT_STATUS, 1);
+    put_desc(h, RING, 4, 0, 0x900000, 0, DMAC_OP_FILL, 0);
+    wr(h, DMAC_REG_PRODUCER, 5);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 2u);
     CU_ASSERT_EQUAL(sl_rtl_msi_count(h), 4);
     /* MSI disabled in config space: the function falls back to the level. */
     sl_rtl_set_msi(h, 0, msi, 0x4321);
@@ -873,26 +873,26 @@ static void test_msi_error_and_completion_together(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     sl_rtl_set_msi_window(h, 0xFEE00000ull, 0x1000);
     sl_rtl_set_msi(h, 1, 0xFEE00000ull, 7);
-    setup_ring(h, RING, 16, CTRL_ENABLE | CTRL_MSI);   /* IE off: nothing counts yet */
-    one_fill(h, 0, F_IRQ);
-    put_desc(h, RING, 1, 0, 0x900000, 0, OP_FILL, 0);
-    wr(h, R_PRODUCER, 2);
+    setup_ring(h, RING, 16, DMAC_CTRL_ENABLE | DMAC_CTRL_MSI);   /* IE off: nothing counts yet */
+    one_fill(h, 0, DMAC_DESC_IRQ);
+    put_desc(h, RING, 1, 0, 0x900000, 0, DMAC_OP_FILL, 0);
+    wr(h, DMAC_REG_PRODUCER, 2);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 3u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 3u);
     CU_ASSERT_EQUAL(sl_rtl_msi_count(h), 0);
-    wr(h, R_CTRL, CTRL_ENABLE | CTRL_MSI | CTRL_IE);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_ENABLE | DMAC_CTRL_MSI | DMAC_CTRL_IE);
     CU_ASSERT(run(h) > 0);
     CU_ASSERT_EQUAL(sl_rtl_msi_count(h), 2);
     /* A failing MSI write is reported in STATUS.MSI_ERR and does not loop. */
     sl_rtl_add_error_range(h, 0xFEE00000ull, 0xFEE00FFFull, SL_AXI_SLVERR, 0, 1);
     sl_rtl_set_msi_window(h, 0, 0);
-    wr(h, R_INT_STATUS, 3);
-    wr(h, R_CTRL, CTRL_SRST);
+    wr(h, DMAC_REG_INT_STATUS, 3);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_SRST);
     CU_ASSERT(run(h) > 0);
-    setup_ring(h, RING, 16, CTRL_ENABLE | CTRL_MSI | CTRL_IE);
-    one_fill(h, 0, F_IRQ);
-    CU_ASSERT(sl_rtl_reg(h, R_STATUS) & ST_MSI_ERR);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 1u);
+    setup_ring(h, RING, 16, DMAC_CTRL_ENABLE | DMAC_CTRL_MSI | DMAC_CTRL_IE);
+    one_fill(h, 0, DMAC_DESC_IRQ);
+    CU_ASSERT(sl_rtl_reg(h, DMAC_REG_STATUS) & DMAC_STATUS_MSI_ERR);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 1u);
     size_t n = sl_rtl_burst_count(h);
     sl_rtl_tick(h, 500);
     CU_ASSERT_EQUAL(sl_rtl_burst_count(h), n);
@@ -910,7 +910,7 @@ static void test_backpressure(void) {
     static uint8_t data[N][3000];
     static uint64_t dsts[N];
     static uint32_t ls[N];
-    setup_ring(h, RING, 32, CTRL_ENABLE);
+    setup_ring(h, RING, 32, DMAC_CTRL_ENABLE);
     for (unsigned i = 0; i < N; ++i) {
         uint64_t src = 0x1000000 + 0x10000ull * i + (i * 5) % 8 + 0xF00;   /* near a 4 KiB line */
         dsts[i] = 0x4000000 + 0x10000ull * i + (i * 3) % 8 + 0xFC0;
@@ -918,9 +918,9 @@ static void test_backpressure(void) {
         rnd_fill(data[i], ls[i]);
         sl_rtl_mem_write(h, src, data[i], ls[i]);
         sl_rtl_mem_fill(h, dsts[i] - 64, 0xA5, ls[i] + 128);
-        put_desc(h, RING, i, src, dsts[i], ls[i], OP_COPY, 0);
+        put_desc(h, RING, i, src, dsts[i], ls[i], DMAC_OP_COPY, 0);
     }
-    wr(h, R_PRODUCER, N);
+    wr(h, DMAC_REG_PRODUCER, N);
     CU_ASSERT(run(h) > 0);
     for (unsigned i = 0; i < N; ++i) check_copy(h, i, 0, dsts[i], ls[i], data[i]);
     assert_bursts_legal(h);
@@ -938,13 +938,13 @@ static void test_throughput(void) {
     sl_rtl_mem_write(h, 0x1000000, data, LEN);
     sl_rtl_mem_fill(h, 0x2000000 - 64, 0xA5, LEN + 128);
     static const unsigned lat[] = {0, 10, 40};
-    setup_ring(h, RING, 8, CTRL_ENABLE);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
     for (unsigned k = 0; k < 3; ++k) {
         sl_rtl_set_latency(h, lat[k], lat[k]);
         sl_rtl_clear_logs(h);
-        put_desc(h, RING, k, 0x1000000, 0x2000000, LEN, OP_COPY, 0);
+        put_desc(h, RING, k, 0x1000000, 0x2000000, LEN, DMAC_OP_COPY, 0);
         uint64_t c0 = sl_rtl_cycles(h);
-        wr(h, R_PRODUCER, k + 1);
+        wr(h, DMAC_REG_PRODUCER, k + 1);
         CU_ASSERT(run(h) > 0);
         uint64_t cyc = sl_rtl_cycles(h) - c0;
         printf("\n  copy 64 KiB, memory latency %2u cycles: %llu cycles, %.2f bytes/cycle, %u reads in flight",
@@ -963,14 +963,14 @@ static void test_enable_gates_processing(void) {
     sl_rtl_t* h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     setup_ring(h, RING, 8, 0);
-    put_desc(h, RING, 0, 0xAB, 0x900000, 8, OP_FILL, 0);
-    wr(h, R_PRODUCER, 1);
+    put_desc(h, RING, 0, 0xAB, 0x900000, 8, DMAC_OP_FILL, 0);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
     CU_ASSERT_EQUAL(sl_rtl_burst_count(h), 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
-    wr(h, R_CTRL, CTRL_ENABLE);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 0u);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_ENABLE);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 1u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 1u);
     CU_ASSERT_EQUAL(sl_rtl_mem_read64(h, 0x900000), 0xABull);
     sl_rtl_destroy(h);
 }
@@ -984,7 +984,7 @@ static void test_sram_and_fill_alignments(void) {
     static const uint32_t lens[] = {1, 6, 8, 13, 64, 700, 5000};
     enum { NL = sizeof lens / sizeof lens[0] };
     static uint8_t data[5000], expect[5000];
-    setup_ring(h, RING, 8, CTRL_ENABLE);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
     unsigned idx = 0, n = 0;
     for (unsigned mo = 0; mo < 8; mo += 3)
         for (unsigned so = 0; so < 8; ++so)
@@ -995,10 +995,10 @@ static void test_sram_and_fill_alignments(void) {
                 rnd_fill(data, len);
                 sl_rtl_mem_write(h, src, data, len);
                 sl_rtl_mem_fill(h, dst - 64, 0xA5, len + 128);
-                put_desc(h, RING, idx, src, soff, len, OP_WRITE, 0);
-                put_desc(h, RING, (idx + 1) % 8, soff, dst, len, OP_READ, 0);
+                put_desc(h, RING, idx, src, soff, len, DMAC_OP_WRITE, 0);
+                put_desc(h, RING, (idx + 1) % 8, soff, dst, len, DMAC_OP_READ, 0);
                 idx = (idx + 2) % 8;
-                wr(h, R_PRODUCER, idx);
+                wr(h, DMAC_REG_PRODUCER, idx);
                 CU_ASSERT_FATAL(run(h) > 0);
                 CU_ASSERT_EQUAL(desc_crc(h, RING, (idx + 6) % 8), ref_crc32(data, len));
                 check_copy(h, (idx + 7) % 8, soff, dst, len, data);
@@ -1010,9 +1010,9 @@ static void test_sram_and_fill_alignments(void) {
             uint64_t pattern = 0x8877665544332211ull + dofs, dst = 0xA000000 + 0x10000ull * (dofs * NL + li) + 0xFF0 + dofs;
             for (uint32_t i = 0; i < len; ++i) expect[i] = (uint8_t)(pattern >> (8 * (i % 8)));
             sl_rtl_mem_fill(h, dst - 64, 0xA5, len + 128);
-            put_desc(h, RING, idx, pattern, dst, len, OP_FILL, 0);
+            put_desc(h, RING, idx, pattern, dst, len, DMAC_OP_FILL, 0);
             idx = (idx + 1) % 8;
-            wr(h, R_PRODUCER, idx);
+            wr(h, DMAC_REG_PRODUCER, idx);
             CU_ASSERT_FATAL(run(h) > 0);
             check_copy(h, (idx + 7) % 8, 0, dst, len, expect);
         }
@@ -1030,21 +1030,21 @@ static void test_disable_mid_ring(void) {
     rnd_fill(data, LEN);
     sl_rtl_mem_write(h, 0x1000000, data, LEN);
     sl_rtl_set_latency(h, 20, 20);
-    setup_ring(h, RING, 8, CTRL_ENABLE);
-    for (unsigned i = 0; i < 3; ++i) put_desc(h, RING, i, 0x1000000, 0x2000000 + 0x100000ull * i, LEN, OP_COPY, 0);
-    wr(h, R_PRODUCER, 3);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
+    for (unsigned i = 0; i < 3; ++i) put_desc(h, RING, i, 0x1000000, 0x2000000 + 0x100000ull * i, LEN, DMAC_OP_COPY, 0);
+    wr(h, DMAC_REG_PRODUCER, 3);
     sl_rtl_tick(h, 300);
-    CU_ASSERT(sl_rtl_reg(h, R_STATUS) & ST_BUSY);
-    wr(h, R_CTRL, 0);
+    CU_ASSERT(sl_rtl_reg(h, DMAC_REG_STATUS) & DMAC_STATUS_BUSY);
+    wr(h, DMAC_REG_CTRL, 0);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 1u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 1u);
     CU_ASSERT_EQUAL(desc_status(h, RING, 0), 1u);
     CU_ASSERT_EQUAL(desc_status(h, RING, 1), SENTINEL);
     sl_rtl_mem_read(h, 0x2000000, got, LEN);
     CU_ASSERT_EQUAL(memcmp(got, data, LEN), 0);
-    wr(h, R_CTRL, CTRL_ENABLE);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_ENABLE);
     CU_ASSERT(run(h) > 0);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 3u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 3u);
     sl_rtl_mem_read(h, 0x2200000, got, LEN);
     CU_ASSERT_EQUAL(memcmp(got, data, LEN), 0);
     assert_no_violations(h);
@@ -1070,10 +1070,10 @@ static void test_api_errors(void) {
     CU_ASSERT_EQUAL(sl_rtl_msi_get(h, 3, NULL, NULL, NULL), -1);
     CU_ASSERT_EQUAL(sl_rtl_mem_write(h, 0, NULL, 4), -1);
     /* A busy engine is reported, not waited on forever. */
-    setup_ring(h, RING, 8, CTRL_ENABLE);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
     sl_rtl_mem_write(h, 0x100000, "x", 1);
-    put_desc(h, RING, 0, 0x100000, 0x200000, 1u << 20, OP_COPY, 0);
-    wr(h, R_PRODUCER, 1);
+    put_desc(h, RING, 0, 0x100000, 0x200000, 1u << 20, DMAC_OP_COPY, 0);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT_EQUAL(sl_rtl_run_until_idle(h, 100), -1);
     CU_ASSERT(strstr(sl_rtl_last_error(), "busy") != NULL);
     sl_rtl_destroy(h);
@@ -1086,9 +1086,9 @@ static void test_vcd_trace(void) {
     close(fd);
     sl_rtl_t* h = sl_rtl_create(path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    setup_ring(h, RING, 8, CTRL_ENABLE);
-    put_desc(h, RING, 0, 0x55, 0x900000, 8, OP_FILL, 0);
-    wr(h, R_PRODUCER, 1);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, 0x55, 0x900000, 8, DMAC_OP_FILL, 0);
+    wr(h, DMAC_REG_PRODUCER, 1);
     CU_ASSERT(run(h) > 0);
     uint64_t cycles = sl_rtl_cycles(h);
     sl_rtl_destroy(h);
@@ -1121,11 +1121,11 @@ typedef struct {
 /* n elements at `list`; the reserved words hold junk, which the engine must ignore. */
 static void put_list(sl_rtl_t* h, uint64_t list, const elem_t* e, unsigned n) {
     for (unsigned i = 0; i < n; ++i) {
-        uint8_t b[GATHER_ELEM_BYTES];
+        uint8_t b[DMAC_GATHER_ELEM_SIZE];
         for (int k = 0; k < 8; ++k) b[k] = (uint8_t)(e[i].addr >> (8 * k));
         for (int k = 0; k < 4; ++k) b[8 + k] = (uint8_t)(e[i].len >> (8 * k));
         for (int k = 0; k < 4; ++k) b[12 + k] = (uint8_t)((0xC0FFEE00u + i) >> (8 * k));
-        CU_ASSERT_EQUAL(sl_rtl_mem_write(h, list + GATHER_ELEM_BYTES * (uint64_t)i, b, sizeof b), 0);
+        CU_ASSERT_EQUAL(sl_rtl_mem_write(h, list + DMAC_GATHER_ELEM_SIZE * (uint64_t)i, b, sizeof b), 0);
     }
 }
 
@@ -1150,7 +1150,7 @@ static unsigned submit(sl_rtl_t* h, unsigned* idx, unsigned size, uint64_t src, 
     unsigned i = *idx;
     put_desc(h, RING, i, src, dst, len, op, 0);
     *idx = (i + 1) % size;
-    wr(h, R_PRODUCER, *idx);
+    wr(h, DMAC_REG_PRODUCER, *idx);
     CU_ASSERT(run(h) > 0);
     return i;
 }
@@ -1158,10 +1158,10 @@ static unsigned submit(sl_rtl_t* h, unsigned* idx, unsigned size, uint64_t src, 
 /* SRAM contents in and out, through WRITE and READ descriptors. */
 static void sram_load(sl_rtl_t* h, unsigned* idx, unsigned size, uint32_t off, const uint8_t* p, uint32_t len) {
     sl_rtl_mem_write(h, SRAM_IN, p, len);
-    CU_ASSERT_EQUAL(desc_status(h, RING, submit(h, idx, size, SRAM_IN, off, len, OP_WRITE)), 1u);
+    CU_ASSERT_EQUAL(desc_status(h, RING, submit(h, idx, size, SRAM_IN, off, len, DMAC_OP_WRITE)), 1u);
 }
 static void sram_dump(sl_rtl_t* h, unsigned* idx, unsigned size, uint32_t off, uint8_t* p, uint32_t len) {
-    CU_ASSERT_EQUAL(desc_status(h, RING, submit(h, idx, size, off, SRAM_OUT, len, OP_READ)), 1u);
+    CU_ASSERT_EQUAL(desc_status(h, RING, submit(h, idx, size, off, SRAM_OUT, len, DMAC_OP_READ)), 1u);
     sl_rtl_mem_read(h, SRAM_OUT, p, len);
 }
 
@@ -1183,7 +1183,7 @@ static uint64_t check_gather(sl_rtl_t* h, unsigned* idx, unsigned size, uint64_t
     put_list(h, list, e, n);
     sl_rtl_clear_logs(h);
     uint64_t c0 = sl_rtl_cycles(h);
-    unsigned g = submit(h, idx, size, list, dst, n, OP_GATHER);
+    unsigned g = submit(h, idx, size, list, dst, n, DMAC_OP_GATHER);
     uint64_t cycles = sl_rtl_cycles(h) - c0;
     CU_ASSERT_EQUAL(desc_status(h, RING, g), 1u);
     CU_ASSERT_EQUAL(desc_crc(h, RING, g), ref_crc32(want, total));
@@ -1194,7 +1194,7 @@ static uint64_t check_gather(sl_rtl_t* h, unsigned* idx, unsigned size, uint64_t
     for (size_t i = 0; i < sl_rtl_burst_count(h); ++i) {
         sl_rtl_burst_t b;
         sl_rtl_burst_get(h, i, &b);
-        if (b.is_write || b.addr < list || b.addr >= list + GATHER_ELEM_BYTES * (uint64_t)n) continue;
+        if (b.is_write || b.addr < list || b.addr >= list + DMAC_GATHER_ELEM_SIZE * (uint64_t)n) continue;
         CU_ASSERT_EQUAL(b.addr, next);
         CU_ASSERT(b.len % 2 == 1 && b.len <= 15);
         uint64_t to4k = (0x1000 - (next & 0xFFF)) / 16, left = (list + 16ull * n - next) / 16;
@@ -1234,7 +1234,7 @@ static void test_gather_odd_elements(void) {
     e[4].addr = 0x1000000ull + (uint64_t)SLOT * 4 + 0xF01;   /* 4096 bytes from 0xF01: across a page */
     sl_rtl_set_latency(h, 12, 6);
     unsigned idx = 0;
-    setup_ring(h, RING, 64, CTRL_ENABLE);
+    setup_ring(h, RING, 64, DMAC_CTRL_ENABLE);
     check_gather(h, &idx, 64, LIST + 0xFD0, e, N, 0x1003);
     /* Back-pressure and another destination alignment; a single element; a 1-byte one. */
     sl_rtl_set_backpressure(h, 30, 4242);
@@ -1257,21 +1257,21 @@ static sl_rtl_t* run_gather_error(const elem_t* e, unsigned n, uint64_t dst, uns
     put_list(h, LIST, e, n);
     sl_rtl_set_latency(h, 30, 10);
     if (setup) setup(h);
-    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
-    put_desc(h, RING, 0, LIST, dst, n, OP_GATHER, F_IRQ);
-    put_desc(h, RING, 1, 0x1000000, 0x100, 8, OP_WRITE, 0);   /* never reached */
-    wr(h, R_PRODUCER, 2);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+    put_desc(h, RING, 0, LIST, dst, n, DMAC_OP_GATHER, DMAC_DESC_IRQ);
+    put_desc(h, RING, 1, 0x1000000, 0x100, 8, DMAC_OP_WRITE, 0);   /* never reached */
+    wr(h, DMAC_REG_PRODUCER, 2);
     CU_ASSERT(run(h) > 0);
-    uint32_t st = sl_rtl_reg(h, R_STATUS);
-    CU_ASSERT_EQUAL(st & (ST_HALTED | ST_BUSY), ST_HALTED);
-    CU_ASSERT_EQUAL(ST_CODE(st), code);
-    CU_ASSERT_EQUAL(ST_RESP(st), resp);
+    uint32_t st = sl_rtl_reg(h, DMAC_REG_STATUS);
+    CU_ASSERT_EQUAL(st & (DMAC_STATUS_HALTED | DMAC_STATUS_BUSY), DMAC_STATUS_HALTED);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(st), code);
+    CU_ASSERT_EQUAL(DMAC_STATUS_RESP(st), resp);
     CU_ASSERT_EQUAL(err_addr(h), where);
     CU_ASSERT_EQUAL(desc_status(h, RING, 0), 0x3u | (code << 8) | (resp << 16));
     CU_ASSERT_EQUAL(desc_crc(h, RING, 0), 0u);
     CU_ASSERT_EQUAL(desc_status(h, RING, 1), SENTINEL);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
-    CU_ASSERT_EQUAL(sl_rtl_reg(h, R_INT_STATUS), 2u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 0u);
+    CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_INT_STATUS), 2u);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     CU_ASSERT_EQUAL(sl_rtl_outstanding(h), 0);
     assert_no_violations(h);
@@ -1300,10 +1300,10 @@ static void small_elems(elem_t* e, unsigned n, uint32_t len) {
 /* Descriptor checks: length 0 (code 5) and a list address not 16-byte aligned (code 10),
  * both at the descriptor's address; nothing else is read. */
 static void test_gather_descriptor_checks(void) {
-    run_bad_desc(LIST, 0x100, 0, OP_GATHER, E_LENGTH);
-    run_bad_desc(LIST + 8, 0x100, 4, OP_GATHER, E_LIST_ALIGN);
-    run_bad_desc(LIST + 1, 0x100, 1, OP_GATHER, E_LIST_ALIGN);
-    run_bad_desc(LIST + 0xF, 0x100, 1, OP_GATHER, E_LIST_ALIGN);
+    run_bad_desc(LIST, 0x100, 0, DMAC_OP_GATHER, DMAC_E_LENGTH);
+    run_bad_desc(LIST + 8, 0x100, 4, DMAC_OP_GATHER, DMAC_E_LIST_ALIGN);
+    run_bad_desc(LIST + 1, 0x100, 1, DMAC_OP_GATHER, DMAC_E_LIST_ALIGN);
+    run_bad_desc(LIST + 0xF, 0x100, 1, DMAC_OP_GATHER, DMAC_E_LIST_ALIGN);
 }
 
 /* Element length 0: code 11 at the element's own address; nothing from it on is read; a
@@ -1313,12 +1313,12 @@ static void test_gather_element_length_zero(void) {
     elem_t e[N];
     small_elems(e, N, 100);
     e[13].len = 0;
-    sl_rtl_t* h = run_gather_error(e, N, 0, E_ELEM_LEN, LIST + 16 * 13, 0, NULL);
+    sl_rtl_t* h = run_gather_error(e, N, 0, DMAC_E_ELEM_LEN, LIST + 16 * 13, 0, NULL);
     assert_not_read_from(h, e, 13, N);
-    wr(h, R_CTRL, CTRL_SRST);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_SRST);
     CU_ASSERT(run(h) > 0);
     unsigned idx = 0;
-    setup_ring(h, RING, 8, CTRL_ENABLE);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
     e[13].len = 1;
     check_gather(h, &idx, 8, LIST, e, N, 0);
     sl_rtl_destroy(h);
@@ -1330,20 +1330,20 @@ static void test_gather_sram_overflow(void) {
     small_elems(e, 3, 40);
     e[1].len = 50;
     e[2].len = 20;                                  /* 110 bytes in all */
-    sl_rtl_t* h = run_gather_error(e, 3, 65536 - 100, E_SRAM, LIST + 32, 0, NULL);
+    sl_rtl_t* h = run_gather_error(e, 3, 65536 - 100, DMAC_E_SRAM, LIST + 32, 0, NULL);
     assert_not_read_from(h, e, 2, 3);
     /* The same list 110 bytes before the end: fits exactly. */
-    wr(h, R_CTRL, CTRL_SRST);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_SRST);
     CU_ASSERT(run(h) > 0);
     unsigned idx = 0;
-    setup_ring(h, RING, 8, CTRL_ENABLE);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
     check_gather(h, &idx, 8, LIST, e, 3, 65536 - 110);
     sl_rtl_destroy(h);
     /* An offset at or past the end fails at the first element; so does one element too long. */
-    sl_rtl_destroy(run_gather_error(e, 3, 65536, E_SRAM, LIST, 0, NULL));
-    sl_rtl_destroy(run_gather_error(e, 3, 0x100000000u, E_SRAM, LIST, 0, NULL));
+    sl_rtl_destroy(run_gather_error(e, 3, 65536, DMAC_E_SRAM, LIST, 0, NULL));
+    sl_rtl_destroy(run_gather_error(e, 3, 0x100000000u, DMAC_E_SRAM, LIST, 0, NULL));
     e[0].len = 65537;
-    sl_rtl_destroy(run_gather_error(e, 1, 0, E_SRAM, LIST, 0, NULL));
+    sl_rtl_destroy(run_gather_error(e, 1, 0, DMAC_E_SRAM, LIST, 0, NULL));
     /* One element as large as the SRAM. */
     h = make();
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
@@ -1352,10 +1352,10 @@ static void test_gather_sram_overflow(void) {
     sl_rtl_mem_write(h, 0x2000005, big, sizeof big);
     e[0].addr = 0x2000005;
     e[0].len = 65536;
-    setup_ring(h, RING, 8, CTRL_ENABLE);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
     put_list(h, LIST, e, 1);
     idx = 0;
-    unsigned g = submit(h, &idx, 8, LIST, 0, 1, OP_GATHER);
+    unsigned g = submit(h, &idx, 8, LIST, 0, 1, DMAC_OP_GATHER);
     CU_ASSERT_EQUAL(desc_status(h, RING, g), 1u);
     CU_ASSERT_EQUAL(desc_crc(h, RING, g), ref_crc32(big, sizeof big));
     static uint8_t got[65536];
@@ -1377,11 +1377,11 @@ static void test_gather_read_errors(void) {
     elem_t e[N];
     small_elems(e, N, 100);
     /* the len word of element 9 fails: the second list block */
-    sl_rtl_t* h = run_gather_error(e, N, 0, E_LIST_RD, LIST + 16 * 9 + 8, SL_AXI_SLVERR, list_error_setup);
+    sl_rtl_t* h = run_gather_error(e, N, 0, DMAC_E_LIST_READ, LIST + 16 * 9 + 8, SL_AXI_SLVERR, list_error_setup);
     assert_not_read_from(h, e, 9, N);
     sl_rtl_destroy(h);
     /* element 5's byte 70 fails: the beat holding it, at 0x1005048 */
-    h = run_gather_error(e, N, 0, E_RD_RESP, (0x1000000ull + 0x1000 * 5 + 3 + 70) & ~7ull, SL_AXI_DECERR,
+    h = run_gather_error(e, N, 0, DMAC_E_RD_RESP, (0x1000000ull + 0x1000 * 5 + 3 + 70) & ~7ull, SL_AXI_DECERR,
                          data_error_setup);
     /* The error stops the issuing: at most RD_TAGS - 1 = 3 reads were issued after element 5's. */
     assert_not_read_from(h, e, 5 + 4, N);
@@ -1389,12 +1389,12 @@ static void test_gather_read_errors(void) {
     /* Errors are reported in read-stream order: element 5's read error wins over a zero
      * length in element 6 found while element 5's data was still in flight ... */
     e[6].len = 0;
-    sl_rtl_destroy(run_gather_error(e, N, 0, E_RD_RESP, (0x1000000ull + 0x1000 * 5 + 3 + 70) & ~7ull, SL_AXI_DECERR,
+    sl_rtl_destroy(run_gather_error(e, N, 0, DMAC_E_RD_RESP, (0x1000000ull + 0x1000 * 5 + 3 + 70) & ~7ull, SL_AXI_DECERR,
                                     data_error_setup));
     /* ... and a zero length in element 4, before it, wins over element 5's read error. */
     e[6].len = 100;
     e[4].len = 0;
-    h = run_gather_error(e, N, 0, E_ELEM_LEN, LIST + 16 * 4, 0, data_error_setup);
+    h = run_gather_error(e, N, 0, DMAC_E_ELEM_LEN, LIST + 16 * 4, 0, data_error_setup);
     assert_not_read_from(h, e, 4, N);
     sl_rtl_destroy(h);
 }
@@ -1417,18 +1417,18 @@ static void test_gather_soft_reset(void) {
     sl_rtl_set_latency(h, 25, 9);
     sl_rtl_set_backpressure(h, 20, 77);
     for (unsigned delay = 20; delay < 3000; delay += 211) {
-        setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE);
-        put_desc(h, RING, 0, LIST, 0x40, N, OP_GATHER, F_IRQ);
-        wr(h, R_PRODUCER, 1);
+        setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+        put_desc(h, RING, 0, LIST, 0x40, N, DMAC_OP_GATHER, DMAC_DESC_IRQ);
+        wr(h, DMAC_REG_PRODUCER, 1);
         sl_rtl_tick(h, delay);
-        CU_ASSERT(sl_rtl_reg(h, R_STATUS) & ST_BUSY);
-        wr(h, R_CTRL, CTRL_SRST | CTRL_ENABLE);
+        CU_ASSERT(sl_rtl_reg(h, DMAC_REG_STATUS) & DMAC_STATUS_BUSY);
+        wr(h, DMAC_REG_CTRL, DMAC_CTRL_SRST | DMAC_CTRL_ENABLE);
         int polls = 0;
-        while ((sl_rtl_reg(h, R_CTRL) & CTRL_SRST) && polls < 1000) ++polls;
+        while ((sl_rtl_reg(h, DMAC_REG_CTRL) & DMAC_CTRL_SRST) && polls < 1000) ++polls;
         CU_ASSERT(polls < 1000);
-        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CTRL), 0u);
-        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_STATUS), ST_IDLE);
-        CU_ASSERT_EQUAL(sl_rtl_reg(h, R_CONSUMER), 0u);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CTRL), 0u);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_STATUS), DMAC_STATUS_IDLE);
+        CU_ASSERT_EQUAL(sl_rtl_reg(h, DMAC_REG_CONSUMER), 0u);
         CU_ASSERT_EQUAL(sl_rtl_outstanding(h), 0);
         size_t bursts = sl_rtl_burst_count(h);
         sl_rtl_tick(h, 2000);
@@ -1437,7 +1437,7 @@ static void test_gather_soft_reset(void) {
     }
     sl_rtl_set_backpressure(h, 0, 0);
     unsigned idx = 0;
-    setup_ring(h, RING, 8, CTRL_ENABLE);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
     check_gather(h, &idx, 8, LIST, e, N, 0x40);
     assert_no_violations(h);
     sl_rtl_destroy(h);
@@ -1466,21 +1466,21 @@ static void test_gather_throughput(void) {
     CU_ASSERT_EQUAL(total, 64 * N);
     static const unsigned lat[] = {0, 40, 100};
     unsigned idx = 0;
-    setup_ring(h, RING, 64, CTRL_ENABLE);
+    setup_ring(h, RING, 64, DMAC_CTRL_ENABLE);
     printf("\n");
     for (unsigned k = 0; k < 3; ++k) {
         unsigned L = lat[k];
         sl_rtl_set_latency(h, L, L);
         sl_rtl_clear_logs(h);
         uint64_t c0 = sl_rtl_cycles(h);
-        unsigned g = submit(h, &idx, 64, LIST, 0, N, OP_GATHER);
+        unsigned g = submit(h, &idx, 64, LIST, 0, N, DMAC_OP_GATHER);
         double per = (double)(sl_rtl_cycles(h) - c0) / N;
         CU_ASSERT_EQUAL(desc_status(h, RING, g), 1u);
         CU_ASSERT_EQUAL(desc_crc(h, RING, g), ref_crc32(want, total));
         CU_ASSERT_EQUAL(sl_rtl_max_outstanding_reads(h), 4);
         /* one WRITE descriptor per element, for comparison */
         uint64_t c1 = sl_rtl_cycles(h);
-        for (unsigned i = 0; i < SINGLES; ++i) submit(h, &idx, 64, e[i].addr, 64 * i, 64, OP_WRITE);
+        for (unsigned i = 0; i < SINGLES; ++i) submit(h, &idx, 64, e[i].addr, 64 * i, 64, DMAC_OP_WRITE);
         double single = (double)(sl_rtl_cycles(h) - c1) / SINGLES;
         /* no better than 4 reads in flight allow; list reads cost at most 2 beats an element
          * and an eighth of the tags */
@@ -1532,30 +1532,30 @@ static void skip_scenario(int skip, skip_run_t* r) {
     sl_rtl_mem_fill(h, 0x500000, 0xA5, 20000);
     sl_rtl_mem_fill(h, 0x600000, 0xA5, 20000);
     sl_rtl_add_error_range(h, 0x700100, 0x700107, SL_AXI_SLVERR, 1, 0);
-    setup_ring(h, RING, 8, CTRL_ENABLE | CTRL_IE | CTRL_MSI);
-    put_desc(h, RING, 0, 0x100003, 0x400005, 19000, OP_COPY, F_IRQ);
-    put_desc(h, RING, 1, 0x100003, 0x1234, 9000, OP_WRITE, 0);
-    put_desc(h, RING, 2, 0x1234, 0x500001, 9000, OP_READ, F_IRQ);
-    put_desc(h, RING, 3, 0x0123456789ABCDEFull, 0x600006, 5000, OP_FILL, F_IRQ);
-    wr(h, R_PRODUCER, 2);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE | DMAC_CTRL_IE | DMAC_CTRL_MSI);
+    put_desc(h, RING, 0, 0x100003, 0x400005, 19000, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    put_desc(h, RING, 1, 0x100003, 0x1234, 9000, DMAC_OP_WRITE, 0);
+    put_desc(h, RING, 2, 0x1234, 0x500001, 9000, DMAC_OP_READ, DMAC_DESC_IRQ);
+    put_desc(h, RING, 3, 0x0123456789ABCDEFull, 0x600006, 5000, DMAC_OP_FILL, DMAC_DESC_IRQ);
+    wr(h, DMAC_REG_PRODUCER, 2);
     CU_ASSERT(run(h) > 0);
-    wr(h, R_INT_STATUS, 1);                 /* next completion sends another MSI */
-    wr(h, R_PRODUCER, 4);
+    wr(h, DMAC_REG_INT_STATUS, 1);                 /* next completion sends another MSI */
+    wr(h, DMAC_REG_PRODUCER, 4);
     CU_ASSERT(run(h) > 0);
     /* Legacy level, then an error mid-transfer, then a soft reset and one more copy. */
-    wr(h, R_INT_STATUS, 3);
-    wr(h, R_CTRL, CTRL_ENABLE | CTRL_IE);
-    put_desc(h, RING, 4, 0x700000, 0x600000, 4096, OP_COPY, F_IRQ);
-    wr(h, R_PRODUCER, 5);
+    wr(h, DMAC_REG_INT_STATUS, 3);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_ENABLE | DMAC_CTRL_IE);
+    put_desc(h, RING, 4, 0x700000, 0x600000, 4096, DMAC_OP_COPY, DMAC_DESC_IRQ);
+    wr(h, DMAC_REG_PRODUCER, 5);
     CU_ASSERT(run(h) > 0);
-    r->regs[0] = sl_rtl_reg(h, R_STATUS);
-    r->regs[1] = sl_rtl_reg(h, R_ERR_LO);
+    r->regs[0] = sl_rtl_reg(h, DMAC_REG_STATUS);
+    r->regs[1] = sl_rtl_reg(h, DMAC_REG_ERR_LO);
     CU_ASSERT_EQUAL(sl_rtl_irq(h), 1);
     r->irq_rises = sl_rtl_irq_rises(h);      /* the harness samples irq while it clocks */
-    wr(h, R_CTRL, CTRL_SRST);
+    wr(h, DMAC_REG_CTRL, DMAC_CTRL_SRST);
     CU_ASSERT(run(h) > 0);
-    setup_ring(h, RING, 8, CTRL_ENABLE);
-    put_desc(h, RING, 0, 0x100000, 0x400000, 3000, OP_COPY, 0);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, 0x100000, 0x400000, 3000, DMAC_OP_COPY, 0);
     enum { NG = 40 };
     elem_t e[NG];
     for (unsigned i = 0; i < NG; ++i) {
@@ -1566,14 +1566,14 @@ static void skip_scenario(int skip, skip_run_t* r) {
     uint8_t* want = gather_bytes(h, e, NG, &r->gather_len);
     r->gather_crc = ref_crc32(want, r->gather_len);
     free(want);
-    put_desc(h, RING, 1, 0x900000, 0x105, NG, OP_GATHER, 0);
-    put_desc(h, RING, 2, 0x105, 0x800000, (uint32_t)r->gather_len, OP_READ, 0);
-    wr(h, R_PRODUCER, 3);
+    put_desc(h, RING, 1, 0x900000, 0x105, NG, DMAC_OP_GATHER, 0);
+    put_desc(h, RING, 2, 0x105, 0x800000, (uint32_t)r->gather_len, DMAC_OP_READ, 0);
+    wr(h, DMAC_REG_PRODUCER, 3);
     CU_ASSERT(run(h) > 0);
-    r->regs[2] = sl_rtl_reg(h, R_CONSUMER);
-    r->regs[3] = sl_rtl_reg(h, R_STATUS);
-    r->regs[4] = sl_rtl_reg(h, R_INT_STATUS);
-    r->regs[5] = sl_rtl_reg(h, R_CTRL);
+    r->regs[2] = sl_rtl_reg(h, DMAC_REG_CONSUMER);
+    r->regs[3] = sl_rtl_reg(h, DMAC_REG_STATUS);
+    r->regs[4] = sl_rtl_reg(h, DMAC_REG_INT_STATUS);
+    r->regs[5] = sl_rtl_reg(h, DMAC_REG_CTRL);
     r->cycles = sl_rtl_cycles(h);
     r->skipped = sl_rtl_cycles_skipped(h);
     r->nbursts = sl_rtl_burst_count(h);
@@ -1626,14 +1626,14 @@ static void test_skip_waiting_is_exact(void) {
     CU_ASSERT_EQUAL(memcmp(a.mem, b.mem, sizeof a.mem), 0);
     CU_ASSERT_EQUAL(a.irq_rises, b.irq_rises);
     /* And the run did what it was asked to. */
-    CU_ASSERT_EQUAL(ST_CODE(a.regs[0]), E_RD_RESP);
+    CU_ASSERT_EQUAL(DMAC_STATUS_CODE(a.regs[0]), DMAC_E_RD_RESP);
     CU_ASSERT_EQUAL(a.regs[1], 0x700100u);
     CU_ASSERT_EQUAL(a.irq_rises, 1);
     CU_ASSERT_EQUAL(a.regs[2], 3u);
     CU_ASSERT_EQUAL(a.crc[1], a.gather_crc);                        /* the GATHER */
     CU_ASSERT_EQUAL(a.crc[2], a.gather_crc);                        /* and the READ of its bytes */
     CU_ASSERT_EQUAL(ref_crc32(a.mem[3], a.gather_len), a.gather_crc);
-    CU_ASSERT_EQUAL(a.regs[3], ST_IDLE);
+    CU_ASSERT_EQUAL(a.regs[3], DMAC_STATUS_IDLE);
     for (unsigned i = 0; i < 4; ++i) CU_ASSERT_EQUAL(a.status[i] & 3u, 1u);
 }
 
@@ -1644,9 +1644,9 @@ static void test_waiting_output(void) {
     CU_ASSERT(sl_rtl_idle(h));
     CU_ASSERT(sl_rtl_waiting(h));
     sl_rtl_set_latency(h, 30, 30);
-    setup_ring(h, RING, 8, CTRL_ENABLE);
-    put_desc(h, RING, 0, 0x100000, 0x200000, 8192, OP_COPY, 0);
-    wr(h, R_PRODUCER, 1);
+    setup_ring(h, RING, 8, DMAC_CTRL_ENABLE);
+    put_desc(h, RING, 0, 0x100000, 0x200000, 8192, DMAC_OP_COPY, 0);
+    wr(h, DMAC_REG_PRODUCER, 1);
     unsigned busy = 0, waiting_busy = 0;
     for (int i = 0; i < 3000 && !sl_rtl_idle(h); ++i) {
         sl_rtl_tick(h, 1);
