@@ -8,7 +8,9 @@
 // build with a message naming it. Optional ports (idle, waiting, msi_*) are detected and used.
 #pragma once
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <stdexcept>
@@ -174,10 +176,15 @@ public:
 
     void start_vcd(const std::string& path) override {
         if (vcd_) stop_vcd();
-        // VerilatedVcdC reports an unwritable file only through isOpen(); say which file.
+        // VerilatedVcdC reports an unwritable file only through isOpen(), and retries a write
+        // that fails for lack of space for ever (/dev/full, a full disk): probe with one byte
+        // first and say which file and why.
         FILE* f = std::fopen(path.c_str(), "w");
-        if (!f) throw std::runtime_error("cannot open VCD file '" + path + "' for writing");
+        if (!f) throw std::runtime_error("cannot open VCD file '" + path + "' for writing: " + std::strerror(errno));
+        bool written = std::fputc('\n', f) != EOF && std::fflush(f) == 0;
+        int err = errno;
         std::fclose(f);
+        if (!written) throw std::runtime_error("cannot write VCD file '" + path + "': " + std::strerror(err));
         ctx_->traceEverOn(true);
         vcd_.reset(new VerilatedVcdC);
         top_->trace(vcd_.get(), 99);

@@ -2,9 +2,14 @@
 
 #include <toml.hpp>
 
+#include <sys/stat.h>
+
+#include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 namespace staleline {
@@ -71,12 +76,25 @@ const char* param_type_name(ParamType t) {
     return "?";
 }
 
+// The base of an integer's text: 16 with 0x, else 10. Leading zeros are refused rather than
+// read as octal (strtoll's base 0 would make 010 eight), as TOML refuses them.
+bool integer_base(const std::string& text, int* base) {
+    size_t i = (!text.empty() && (text[0] == '-' || text[0] == '+')) ? 1 : 0;
+    if (text.compare(i, 2, "0x") == 0 || text.compare(i, 2, "0X") == 0) {
+        *base = 16;
+        return true;
+    }
+    *base = 10;
+    return !(i + 1 < text.size() && text[i] == '0' && std::isdigit((unsigned char)text[i + 1]));
+}
+
 bool parse_size(const std::string& text_in, uint64_t* out) {
     std::string text = trim(text_in);
-    if (text.empty() || text[0] == '-' || text[0] == '+') return false;
+    int base = 10;
+    if (text.empty() || text[0] == '-' || text[0] == '+' || !integer_base(text, &base)) return false;
     errno = 0;
     char* end = nullptr;
-    unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+    unsigned long long v = std::strtoull(text.c_str(), &end, base);
     if (errno || end == text.c_str()) return false;
     std::string suffix = end;
     uint64_t mult = 1;
@@ -129,9 +147,12 @@ Config::Value Config::parse(const ParamInfo& p, const std::string& raw) const {
                 }
             }
         }
+        int base = 10;
+        if (!integer_base(text, &base))
+            throw ConfigError(p.key, "expected an integer without leading zeros (0x for hex), got '" + raw + "'");
         errno = 0;
         char* end = nullptr;
-        long long x = std::strtoll(text.c_str(), &end, 0);
+        long long x = std::strtoll(text.c_str(), &end, base);
         if (text.empty() || errno || *end)
             throw ConfigError(p.key, "expected an integer, got '" + raw + "'");
         if ((long double)x < p.min || (long double)x > p.max) throw range_error(text);
@@ -253,10 +274,70 @@ std::string scalar_text(const std::string& prefix, const toml::value& v) {
 }
 }  // namespace
 
+namespace {
+constexpr size_t kMaxConfigBytes = 1u << 20;  // a configuration is a few hundred lines
+constexpr int kMaxConfigNesting = 32;         // tables and arrays; the parser recurses per level
+
+// The file's text: a regular file of at most kMaxConfigBytes (a directory, a device or a
+// FIFO is refused by name; /proc files report size 0, so the size is what was read).
+std::string read_config_text(const std::string& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0)
+        throw ConfigError("", "cannot read config file " + path + ": " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw ConfigError("", "config file " + path + " is a directory");
+    if (!S_ISREG(st.st_mode)) throw ConfigError("", "config file " + path + " is not a regular file");
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw ConfigError("", "cannot read config file " + path + ": " + std::strerror(errno));
+    std::string text;
+    char buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && text.size() <= kMaxConfigBytes) text.append(buf, n);
+    bool failed = std::ferror(f);
+    std::fclose(f);
+    if (failed) throw ConfigError("", "cannot read config file " + path);
+    if (text.size() > kMaxConfigBytes)
+        throw ConfigError("", "config file " + path + " is larger than " + std::to_string(kMaxConfigBytes >> 20) +
+                                  " MiB");
+    if (text.find('\0') != std::string::npos) throw ConfigError("", "config file " + path + " contains a NUL byte");
+    return text;
+}
+
+// Refuse nesting deeper than kMaxConfigNesting before the recursive parser sees it: count [ and
+// { outside strings and comments. Names the line where the limit is crossed.
+void check_config_nesting(const std::string& path, const std::string& text) {
+    int depth = 0;
+    size_t line = 1;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '\n') ++line;
+        else if (c == '#') {
+            while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+        } else if (c == '"' || c == '\'') {
+            bool multi = text.compare(i, 3, std::string(3, c)) == 0;
+            size_t close = multi ? 3 : 1;
+            for (i += close; i < text.size(); ++i) {
+                if (text[i] == '\n') ++line;
+                if (c == '"' && text[i] == '\\') { ++i; continue; }
+                if (text.compare(i, close, std::string(close, c)) == 0) { i += close - 1; break; }
+            }
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxConfigNesting)
+                throw ConfigError("", "config file " + path + ":" + std::to_string(line) + ": nested deeper than " +
+                                          std::to_string(kMaxConfigNesting) + " tables or arrays");
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+}
+}  // namespace
+
 void Config::load_file(const std::string& path) {
     toml::value root;
+    std::string text = read_config_text(path);
+    check_config_nesting(path, text);
     try {
-        root = toml::parse(path);
+        std::istringstream in(text);
+        root = toml::parse(in, path);
     } catch (const std::exception& e) {
         // toml11 messages name the file, line and column already
         throw ConfigError("", std::string("cannot read config file: ") + e.what());

@@ -129,6 +129,60 @@ static void test_toml_file(void) {
     sl_config_free(c);
 }
 
+/* Integers are decimal or 0x hex: a leading zero is refused, not read as octal (010 is not 8). */
+static void test_no_octal(void) {
+    sl_config_t* c = sl_config_new();
+    char v[64];
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.walkers", "010"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "iommu.walkers");
+    CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), "leading zeros"));
+    CU_ASSERT_EQUAL(sl_config_set(c, "cache.size", "0100000"), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "cache.size");
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.walkers", "0x10"), 0);
+    get(c, "iommu.walkers", v);
+    CU_ASSERT_STRING_EQUAL(v, "16");
+    CU_ASSERT_EQUAL(sl_config_set(c, "iommu.walkers", "0"), -1); /* a lone 0 is decimal 0: below the minimum */
+    CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), "out of range"));
+    sl_config_free(c);
+}
+
+/* A directory, a special file, a /proc file (size 0, unbounded reads) and nesting deep enough to
+ * exhaust a recursive parser's stack are refused with a message, never a crash. */
+static void test_config_files_refused(void) {
+    sl_config_t* c = sl_config_new();
+    CU_ASSERT_EQUAL(sl_config_load(c, "/tmp"), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), "is a directory"));
+    CU_ASSERT_EQUAL(sl_config_load(c, "/dev/null"), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), "not a regular file"));
+    CU_ASSERT_EQUAL(sl_config_load(c, "/proc/self/status"), -1); /* not TOML: the parser's message */
+    CU_ASSERT(strlen(sl_error()) > 0);
+
+    size_t n = 100000;
+    char* deep = malloc(n + 8);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(deep);
+    memcpy(deep, "a = ", 4);
+    memset(deep + 4, '[', n);
+    deep[n + 4] = '\n';
+    deep[n + 5] = '\0';
+    char* path = write_tmp(deep);
+    CU_ASSERT_EQUAL(sl_config_load(c, path), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), ":1: nested deeper than 32"));
+    unlink(path);
+    for (size_t i = 0; i < n; i += 3) memcpy(deep + 4 + i, "{b=", i + 3 <= n ? 3 : n - i);
+    path = write_tmp(deep);
+    CU_ASSERT_EQUAL(sl_config_load(c, path), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), "nested deeper than 32"));
+    unlink(path);
+    free(deep);
+
+    /* Brackets inside strings and comments do not count; 32 levels are fine. */
+    path = write_tmp("# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n[cache]\npolicy = \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\n");
+    CU_ASSERT_EQUAL(sl_config_load(c, path), -1);
+    CU_ASSERT_STRING_EQUAL(sl_error_key(), "cache.policy"); /* reached the value: not a nesting error */
+    unlink(path);
+    sl_config_free(c);
+}
+
 /* The CLI maps every configuration error to exit 2 with a message naming the key. */
 static void test_cli_exit_2(void) {
     struct { const char* args; const char* key; } cases[] = {
@@ -165,7 +219,8 @@ static void test_doc_up_to_date(void) {
 
 static const sl_test_t tests[] = {
     SL_TEST(test_defaults_and_set), SL_TEST(test_size_suffixes), SL_TEST(test_errors_name_key),
-    SL_TEST(test_impossible_geometry), SL_TEST(test_toml_file), SL_TEST(test_cli_exit_2),
+    SL_TEST(test_impossible_geometry), SL_TEST(test_toml_file), SL_TEST(test_no_octal),
+    SL_TEST(test_config_files_refused), SL_TEST(test_cli_exit_2),
     SL_TEST(test_doc_up_to_date),
 };
 
