@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -74,6 +76,12 @@ const char* param_type_name(ParamType t) {
     case ParamType::String: return "string";
     }
     return "?";
+}
+
+std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)v);
+    return buf;
 }
 
 // The base of an integer's text: 16 with 0x, else 10. Leading zeros are refused rather than
@@ -376,6 +384,32 @@ void Config::validate() const {
     }
     if (get_size("pci.msi_address") % 4096)
         throw ConfigError("pci.msi_address", "must be 4 KiB aligned");
+    {
+        // Page-table entries hold physical addresses in bits 12..51 (model/iommu/Pte.h).
+        uint64_t base = get_size("platform.phys_base"), len = get_size("platform.phys_size");
+        if (base + len > (1ULL << 52))
+            throw ConfigError("platform.phys_base", "RAM [phys_base, phys_base+phys_size) must lie below 2^52 "
+                                                    "(52-bit physical addresses), got phys_base " + hex(base));
+        // An upstream write to the MSI window is a message, never memory: the window must not
+        // hide RAM (bypass: device addresses are physical) or device addresses a BTI hands out
+        // (translate: from min(64 GiB, half the space) to the top of the IOMMU's address space).
+        uint64_t msi = get_size("pci.msi_address");
+        if (msi + 4096 < msi) throw ConfigError("pci.msi_address", "the 4 KiB window wraps around the address space");
+        const bool bypass = get_string("iommu.mode") == "bypass";
+        if (bypass && msi < base + len && base < msi + 4096)
+            throw ConfigError("pci.msi_address", "the MSI window " + hex(msi) + " overlaps RAM [" + hex(base) + ", " +
+                                                     hex(base + len) + ")");
+        if (!bypass) {
+            unsigned bits = 12 + 9 * (unsigned)get_int("iommu.levels");
+            uint64_t aspace = bits >= 64 ? ~0ULL : 1ULL << bits;
+            uint64_t iova_base = std::min<uint64_t>(0x1000000000ULL, aspace / 2);
+            if (msi < aspace && msi + 4096 > iova_base)
+                throw ConfigError("pci.msi_address", "the MSI window " + hex(msi) +
+                                                         " lies inside the device addresses BTIs hand out [" +
+                                                         hex(iova_base) + ", " + hex(aspace) + ") with iommu.levels=" +
+                                                         std::to_string(get_int("iommu.levels")));
+        }
+    }
 }
 
 const Config::Value& Config::value(const std::string& key, ParamType want) const {

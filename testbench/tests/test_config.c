@@ -60,6 +60,22 @@ static void test_errors_name_key(void) {
     sl_config_free(c);
 }
 
+/* Neighbours of the refused cross-key cases that must still be accepted. */
+static void test_possible_geometry(void) {
+    const char* sets[][2] = {
+        {"pci.msi_address=0x80001000", NULL},                      /* RAM, but translated: device addresses are elsewhere */
+        {"pci.msi_address=0xfff000", "iommu.levels=2"},            /* below the 2-level space's BTI range [1M, 2M) */
+        {"platform.phys_base=0xfffff00000000", "platform.phys_size=1M"}, /* ends at 2^52 */
+    };
+    for (size_t i = 0; i < SL_COUNT(sets); ++i) {
+        sl_config_t* c = sl_config_new();
+        for (int k = 0; k < 2 && sets[i][k]; ++k) CU_ASSERT_EQUAL(sl_config_set_assignment(c, sets[i][k]), 0);
+        CU_ASSERT_EQUAL(sl_config_validate(c), 0);
+        if (sl_config_validate(c)) fprintf(stderr, "%s: %s\n", sets[i][0], sl_error());
+        sl_config_free(c);
+    }
+}
+
 static void test_impossible_geometry(void) {
     struct { const char* sets[3]; const char* key; } cases[] = {
         {{"cache.line=48", NULL}, "cache.line"},                             /* not a power of two */
@@ -69,6 +85,9 @@ static void test_impossible_geometry(void) {
         {{"iotlb.entries=48", "iotlb.ways=32", NULL}, "iotlb.entries"},      /* not divisible */
         {{"iotlb.entries=16", "iotlb.ways=32", NULL}, "iotlb.ways"},         /* more ways than entries */
         {{"platform.phys_size=2G", NULL}, "platform.phys_size"},             /* overlaps PCI hole */
+        {{"platform.phys_base=0x10000000000000", NULL}, "platform.phys_base"}, /* 2^52: beyond PTE addresses */
+        {{"pci.msi_address=0x1000000000", NULL}, "pci.msi_address"},       /* inside the device addresses */
+        {{"pci.msi_address=0x80001000", "iommu.mode=bypass", NULL}, "pci.msi_address"}, /* inside RAM */
     };
     for (size_t i = 0; i < SL_COUNT(cases); ++i) {
         sl_config_t* c = sl_config_new();
@@ -219,7 +238,7 @@ static void test_doc_up_to_date(void) {
 
 static const sl_test_t tests[] = {
     SL_TEST(test_defaults_and_set), SL_TEST(test_size_suffixes), SL_TEST(test_errors_name_key),
-    SL_TEST(test_impossible_geometry), SL_TEST(test_toml_file), SL_TEST(test_no_octal),
+    SL_TEST(test_impossible_geometry), SL_TEST(test_possible_geometry), SL_TEST(test_toml_file), SL_TEST(test_no_octal),
     SL_TEST(test_config_files_refused), SL_TEST(test_cli_exit_2),
     SL_TEST(test_doc_up_to_date),
 };
