@@ -3,6 +3,7 @@
  * maintenance), the non-coherent behaviour and its absence on a coherent platform,
  * accesses spanning lines, and din trace errors. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sl_test.h"
@@ -209,6 +210,31 @@ static void test_replay_random(void) {
     }
 }
 
+/* The reader takes its input in blocks of 1 MiB: records that straddle a block boundary, and
+ * an error far into the file, are read and numbered as in a small file. */
+static void test_replay_large(void) {
+    sl_config_t* c = small_config("lru", 2, NULL);
+    size_t lines = 200000, cap = lines * 24 + 64, len = 0;
+    char* text = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    uint64_t writes = 0;
+    for (size_t i = 0; i < lines; ++i) {
+        unsigned label = (unsigned)(i % 3);
+        writes += label == 1;
+        len += (size_t)snprintf(text + len, cap - len, i % 7 ? "%u %llx\n" : "%u 0x%llx\n", label,
+                                (unsigned long long)(i * 64 * 977 % 1048576));
+    }
+    sl_cache_stats_t st;
+    CU_ASSERT_EQUAL(replay_text(c, text, &st), 0);
+    CU_ASSERT_EQUAL(st.accesses, lines);
+    CU_ASSERT_EQUAL(st.write_accesses, writes);
+    len += (size_t)snprintf(text + len, cap - len, "1 zz\n");
+    CU_ASSERT_EQUAL(replay_text(c, text, &st), -1);
+    CU_ASSERT_EQUAL(strncmp(sl_error(), "line 200001: ", 13), 0);
+    free(text);
+    sl_config_free(c);
+}
+
 /* Malformed lines are reported with their line number; comments and blank lines count. */
 static void test_replay_errors(void) {
     sl_config_t* c = small_config("lru", 2, NULL);
@@ -219,6 +245,31 @@ static void test_replay_errors(void) {
     CU_ASSERT_EQUAL(strncmp(sl_error(), "line 2: ", 8), 0);
     CU_ASSERT_EQUAL(replay_text(c, "1 100 junk\n", &st), -1);
     CU_ASSERT_EQUAL(strncmp(sl_error(), "line 1: ", 8), 0);
+    CU_ASSERT_EQUAL(replay_text(c, "0 100\n1 12345678123456789\n", &st), -1); /* 17 significant hex digits */
+    CU_ASSERT_EQUAL(strncmp(sl_error(), "line 2: address out of range", 28), 0);
+    CU_ASSERT_EQUAL(replay_text(c, "0 100\n1 0x\n", &st), -1);
+    CU_ASSERT_EQUAL(strncmp(sl_error(), "line 2: missing or malformed hex address", 40), 0);
+    /* the last line needs no newline; CRLF line ends are fine */
+    CU_ASSERT_EQUAL(replay_text(c, "0 100\r\n1 0x0000000000000200", &st), 0);
+    CU_ASSERT_EQUAL(st.accesses, 2);
+    CU_ASSERT_EQUAL(st.write_accesses, 1);
+    /* a NUL byte and an endless line are errors that name their line, not a crash or a hang */
+    {
+        static const char nul[] = "0 100\n0 1\0002\n";
+        FILE* f = fmemopen((void*)nul, sizeof nul - 1, "r");
+        CU_ASSERT_EQUAL(sl_cache_replay_din(c, f, &st), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(sl_error(), "line 2: NUL byte after the address, got '0 1\\02'"));
+        fclose(f);
+        size_t n = 10000;
+        char* longline = malloc(n + 1);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(longline);
+        memset(longline, '0', n);
+        memcpy(longline, "0 ", 2);
+        longline[n] = '\0';
+        CU_ASSERT_EQUAL(replay_text(c, longline, &st), -1);
+        CU_ASSERT_EQUAL(strncmp(sl_error(), "line 1: line longer than 4096 characters", 40), 0);
+        free(longline);
+    }
     /* an empty trace is fine and counts nothing */
     CU_ASSERT_EQUAL(replay_text(c, "", &st), 0);
     CU_ASSERT_EQUAL(st.accesses, 0);
@@ -649,7 +700,7 @@ static const sl_test_t tests[] = {
     SL_TEST(test_replay_two_ways),
     SL_TEST(test_replay_three_sets),
     SL_TEST(test_replay_random),
-    SL_TEST(test_replay_errors),
+    SL_TEST(test_replay_errors), SL_TEST(test_replay_large),
     SL_TEST(test_cache_lru_on_platform),
     SL_TEST(test_cache_plru_on_platform),
     SL_TEST(test_cache_fifo_on_platform),
