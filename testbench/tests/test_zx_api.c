@@ -410,7 +410,7 @@ static void vmar_body(void* arg) {
         {0, 0, ZX_VM_PERM_READ, 0, 100, PAGE, 0, ZX_ERR_INVALID_ARGS},  /* vmo_offset unaligned */
         {0, 0, ZX_VM_PERM_READ, 0, 0, 0, 0, ZX_ERR_INVALID_ARGS},       /* len 0 */
         {0, 0, ZX_VM_PERM_READ, 0, 0, 100, 0, ZX_ERR_INVALID_ARGS},     /* len unaligned */
-        {0, 0, ZX_VM_PERM_READ, 0, UINT64_MAX & ~4095ULL, 2 * PAGE, 0, ZX_ERR_INVALID_ARGS}, /* overflows */
+        {0, 0, ZX_VM_PERM_READ, 0, UINT64_MAX & ~4095ULL, 2 * PAGE, 0, ZX_ERR_OUT_OF_RANGE}, /* overflows */
         {0, 0, ZX_VM_PERM_READ, 0, 2 * PAGE, 3 * PAGE, 0, ZX_ERR_BUFFER_TOO_SMALL},
         {0, 0, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, PAGE, 0, PAGE, 0, ZX_ERR_NOT_SUPPORTED},
         {0, 1, ZX_VM_PERM_READ, 0, PAGE, PAGE, 0, ZX_OK},

@@ -5,6 +5,9 @@
  * reference page gives no order); the shim's tests assert exactly these codes.
  * "handle checks" below means the usual lookup order: ZX_ERR_BAD_HANDLE (not a handle),
  * then ZX_ERR_WRONG_TYPE (wrong object type), then ZX_ERR_ACCESS_DENIED (missing right).
+ * Results (out handles, addrs, records, counts, sizes, addresses, timestamps) are CPU stores:
+ * one written into a cached mapping sits in the CPU cache until the driver cleans it. A result
+ * pointer the kernel cannot write (NULL, unmapped, read-only, a BAR) is ZX_ERR_INVALID_ARGS.
  *
  * Implemented by the Staleline shim (driver/shim): docs/api-coverage.md says which
  * functions exist so far and which Fuchsia behaviours are not modelled. */
@@ -44,7 +47,8 @@ zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size, uint32_t alig
  * handle checks        ZX_OBJ_TYPE_VMO with ZX_RIGHT_READ.
  * ZX_ERR_OUT_OF_RANGE  offset + buffer_size overflows or exceeds the VMO size.
  * ZX_ERR_INVALID_ARGS  buffer is NULL (and buffer_size > 0), or not writable memory of the
- *                      process (an unmapped or read-only VMO mapping).
+ *                      process (a read-only VMO mapping, a BAR).
+ * ZX_ERR_NOT_FOUND     buffer is simulated memory that is not mapped.
  * ZX_ERR_BAD_STATE     the VMO is uncached and not directly readable. */
 zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_t buffer_size);
 
@@ -53,15 +57,15 @@ zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_
  * a device wrote it.
  * handle checks        ZX_OBJ_TYPE_VMO with ZX_RIGHT_WRITE.
  * ZX_ERR_OUT_OF_RANGE  offset + buffer_size overflows or exceeds the VMO size.
- * ZX_ERR_INVALID_ARGS  buffer is NULL (and buffer_size > 0), or not readable memory of the
- *                      process (an unmapped VMO mapping).
+ * ZX_ERR_INVALID_ARGS  buffer is NULL (and buffer_size > 0), or a BAR.
+ * ZX_ERR_NOT_FOUND     buffer is simulated memory that is not mapped.
  * ZX_ERR_BAD_STATE     the VMO is uncached and not directly writable. */
 zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
                          size_t buffer_size);
 
 /* Size of the VMO in bytes (a multiple of ZX_PAGE_SIZE).
  * ZX_ERR_BAD_HANDLE, ZX_ERR_WRONG_TYPE (not a VMO); no right needed.
- * ZX_ERR_INVALID_ARGS  size is NULL. */
+ * ZX_ERR_INVALID_ARGS  size is NULL or not writable. */
 zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size);
 
 /* Set the cache policy used when the VMO is mapped (ZX_CACHE_POLICY_*).
@@ -86,6 +90,8 @@ zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy);
  * ZX_ERR_ACCESS_DENIED the handle lacks the right listed above.
  * ZX_ERR_INVALID_ARGS  size is 0 for a cache operation.
  * ZX_ERR_OUT_OF_RANGE  offset + size overflows or exceeds the VMO size.
+ * ZX_VMO_OP_DECOMMIT: ZX_ERR_INVALID_ARGS when offset or size is not page aligned,
+ * ZX_ERR_OUT_OF_RANGE outside the VMO, else ZX_ERR_NOT_SUPPORTED (no VMO allows it here).
  * buffer and buffer_size are only used by ZX_VMO_OP_LOCK. */
 zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, uint64_t size,
                             void* buffer, size_t buffer_size);
@@ -104,8 +110,9 @@ zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, ui
  *                      ZX_VM_PERM_WRITE/EXECUTE without ZX_VM_PERM_READ.
  * ZX_ERR_ACCESS_DENIED a requested permission is not allowed by the VMO or VMAR rights.
  * ZX_ERR_INVALID_ARGS  vmar_offset non-zero without ZX_VM_SPECIFIC* or ZX_VM_OFFSET_IS_UPPER_LIMIT;
- *                      vmar_offset or vmo_offset not page aligned; len 0 or not page aligned;
- *                      vmo_offset + len overflows.
+ *                      vmar_offset or vmo_offset not page aligned; len 0 or not page aligned.
+ * ZX_ERR_OUT_OF_RANGE  vmo_offset + len overflows.
+ * ZX_ERR_INVALID_ARGS  ZX_VM_SPECIFIC* with vmar_offset and len outside the VMAR.
  * ZX_ERR_BUFFER_TOO_SMALL the mapping extends past the end of a non-resizable VMO and
  *                      ZX_VM_ALLOW_FAULTS is not set.
  * Not modelled (ZX_ERR_NOT_SUPPORTED): ZX_VM_SPECIFIC*, ZX_VM_ALIGN_* above 4 KiB, an upper
@@ -152,15 +159,19 @@ zx_status_t zx_cache_flush(const void* addr, size_t size, uint32_t options);
  * ZX_ERR_BAD_STATE     the BTI has PMTs in quarantine (see zx_bti_release_quarantine()).
  * ZX_ERR_INVALID_ARGS  options grants no permission (options 0).
  * ZX_ERR_INVALID_ARGS  num_addrs is not the count described above.
- * ZX_ERR_INVALID_ARGS  addrs or pmt is NULL.
- * ZX_ERR_NO_MEMORY     no memory for IOMMU page tables. */
+ * ZX_ERR_INVALID_ARGS  addrs or pmt is NULL or not writable.
+ * ZX_ERR_NO_MEMORY     no device addresses left in the BTI, or no memory for IOMMU page tables.
+ * addrs is written through the CPU cache: a list the device reads (a PRP list in a cached DMA
+ * page) must be cleaned after this call. */
 zx_status_t zx_bti_pin(zx_handle_t handle, uint32_t options, zx_handle_t vmo, uint64_t offset,
                        uint64_t size, zx_paddr_t* addrs, size_t num_addrs, zx_handle_t* pmt);
 
 /* Unpin the pages of a PMT and revoke the device's access. Always consumes the handle, even
  * when it is not a PMT.
  * ZX_ERR_BAD_HANDLE    handle is not a handle.
- * ZX_ERR_WRONG_TYPE    handle is not a PMT (the handle is closed anyway). */
+ * ZX_ERR_WRONG_TYPE    handle is not a PMT (the handle is closed anyway).
+ * Staleline reports a double unpin, the unpin of a handle that is not a PMT and the unpin of
+ * a PMT another driver pinned as findings (bad-unpin) at the line of the call. */
 zx_status_t zx_pmt_unpin(zx_handle_t handle);
 
 /* Release the quarantined PMTs of a BTI: PMTs whose handle was closed without
@@ -200,7 +211,8 @@ zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights, zx_handl
  * the simulated time of the trigger.
  * handle checks        ZX_OBJ_TYPE_INTERRUPT with ZX_RIGHT_WAIT.
  * ZX_ERR_BAD_STATE     the interrupt is bound to a port.
- * ZX_ERR_CANCELED      zx_interrupt_destroy() was called, or the handle closed, while waiting. */
+ * ZX_ERR_CANCELED      zx_interrupt_destroy() was called, or the handle closed, while waiting.
+ * ZX_ERR_INVALID_ARGS  out_timestamp is not writable (found after the wait, which is consumed). */
 zx_status_t zx_interrupt_wait(zx_handle_t handle, zx_time_t* out_timestamp);
 
 /* Destroy an interrupt object: a pending or later zx_interrupt_wait() returns

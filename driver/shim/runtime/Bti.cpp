@@ -74,6 +74,7 @@ zx_status_t Bti::pin(const std::shared_ptr<Vmo>& vmo, uint64_t offset, uint64_t 
     PinRecord& stored = rt_.pins().add(std::move(rec));
     auto pmt = std::make_shared<Pmt>(shared_from_this(), vmo, stored, iova, iova_bytes);
     stored.pmt_koid = pmt->koid();
+    pmt->pinned_by_ = th.driver;
     vmo->add_pin();
     ++live_pmts_;
     ++rt_.counters().pins;

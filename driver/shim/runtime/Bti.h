@@ -26,6 +26,7 @@
 
 namespace staleline::zx {
 
+class DriverInstance;
 class Pmt;
 class ShimRuntime;
 class Vmo;
@@ -78,6 +79,10 @@ public:
     zx_koid_t related_koid() const override;
     const PinRecord& record() const { return record_; }
     bool unpinned() const { return unpinned_; }
+    // The driver whose thread pinned it (nullptr: a thread that runs no driver, e.g. a test),
+    // and the PCI slot of its BTI: zx_pmt_unpin by another driver is a finding (bad-unpin).
+    const DriverInstance* pinned_by() const { return pinned_by_; }
+    unsigned bti_slot() const { return bti_->slot(); }
 
     // zx_pmt_unpin: set before the handle is removed, so that losing the last handle does not
     // quarantine a PMT that is being unpinned.
@@ -94,6 +99,7 @@ private:
     PinRecord& record_;
     uint64_t iova_base_, iova_bytes_;  // allocation incl. the guard page (0 in bypass)
     bool unpinning_ = false, unpinned_ = false;
+    const DriverInstance* pinned_by_ = nullptr;
 };
 
 }  // namespace staleline::zx

@@ -20,6 +20,7 @@ enum class AccessPath : uint8_t {
     Instrumented,  // a plain load/store of driver code (__tsan_readN/writeN, atomics)
     MemFunction,   // memcpy/memset/memmove called by the driver (sl_driver_mem*)
     VmoCall,       // zx_vmo_read / zx_vmo_write
+    SyscallOut,    // a system call storing its results (copy_to_user: addrs, records, handles)
 };
 
 struct CpuAccess {

@@ -5,19 +5,28 @@
 // Each call resolves its handles in Zircon's order (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED)
 // and charges shim.syscall_ns plus whatever the models cost to the calling simulated thread.
 // Without an attached runtime every call answers ZX_ERR_BAD_STATE.
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "BtiPinCheck.h"
 #include "Bti.h"
 #include "CacheOpCheck.h"
+#include "DriverLoader.h"
 #include "HandleTable.h"
 #include "Interrupt.h"
 #include "Mmio.h"
 #include "UserBuffer.h"
+#include "UserCopy.h"
 #include "RootVmar.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
+#include "SourceLocator.h"
 #include "Vmo.h"
 
 #include <zircon/process.h>
@@ -54,18 +63,77 @@ bool round_pages(uint64_t size, uint64_t* out) {
     return true;
 }
 
-zx_status_t new_handle(ObjectRef obj, zx_rights_t rights, zx_handle_t* out) {
-    return HandleTable::current().add(std::move(obj), rights, out);
+// A new handle copied out to the caller (copy_to_user, through the cache model when *out is
+// simulated memory). When the copy-out fails the handle is closed again and the object goes
+// away with it, as in the kernel.
+zx_status_t new_handle(ObjectRef obj, zx_rights_t rights, zx_handle_t* out, const void* pc) {
+    zx_status_t st = check_user_out(out, sizeof *out);
+    if (st != ZX_OK) return st;
+    zx_handle_t h = ZX_HANDLE_INVALID;
+    st = HandleTable::current().add(std::move(obj), rights, &h);
+    if (st != ZX_OK) return st;
+    st = copy_to_user(out, h, pc);
+    if (st != ZX_OK) HandleTable::current().close(h);
+    return st;
 }
 
 zx_status_t create_vmo(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_t align_pages, zx_rights_t rights,
-                       zx_handle_t* out, uint32_t options = 0) {
+                       zx_handle_t* out, const void* pc, uint32_t options = 0) {
     std::shared_ptr<Vmo> vmo;
     zx_status_t st = Vmo::create(rt, size, contiguous, align_pages, &vmo);
     if (st != ZX_OK) return st;
     vmo->set_create_options(options & ZX_VMO_RESIZABLE, options & ZX_VMO_DISCARDABLE);
-    if (!out) return ZX_ERR_INVALID_ARGS;  // the copy-out of the handle fails; the VMO goes away
-    return new_handle(vmo, rights, out);
+    return new_handle(vmo, rights, out, pc);  // a failed copy-out: the VMO goes away
+}
+
+// Handle values zx_pmt_unpin consumed, with the call's pc, so that a second unpin through the
+// same value is told apart from any bad handle. Kept per runtime (a new platform starts
+// afresh). The table gives a value out again only after its slot's generation wraps (4096
+// reuses), so a remembered value does not name a live handle in practice.
+class UnpinnedPmtHandles {
+public:
+    void add(zx_handle_t h, const void* pc) {
+        sync();
+        pcs_[h] = pc;
+    }
+    const void* find(zx_handle_t h) {
+        sync();
+        auto it = pcs_.find(h);
+        return it == pcs_.end() ? nullptr : it->second;
+    }
+
+private:
+    void sync() {
+        if (generation_ != ShimRuntime::generation()) {
+            pcs_.clear();
+            generation_ = ShimRuntime::generation();
+        }
+    }
+    std::map<zx_handle_t, const void*> pcs_;
+    uint64_t generation_ = 0;
+};
+
+UnpinnedPmtHandles& unpinned_pmt_handles() {
+    static UnpinnedPmtHandles* h = new UnpinnedPmtHandles;
+    return *h;
+}
+
+// The loaded module (executable or driver) the code address belongs to; nullptr if unknown.
+const void* code_module(const void* pc) {
+    Dl_info info;
+    return pc && dladdr(pc, &info) ? info.dli_fbase : nullptr;
+}
+
+const char* object_type_name(zx_obj_type_t t) {
+    switch (t) {
+        case ZX_OBJ_TYPE_VMO: return "VMO";
+        case ZX_OBJ_TYPE_VMAR: return "VMAR";
+        case ZX_OBJ_TYPE_BTI: return "BTI";
+        case ZX_OBJ_TYPE_PMT: return "PMT";
+        case ZX_OBJ_TYPE_INTERRUPT: return "interrupt";
+        case ZX_OBJ_TYPE_RESOURCE: return "resource";
+        default: return "non-PMT";
+    }
 }
 
 }  // namespace
@@ -81,7 +149,7 @@ zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
     if (!round_pages(size, &rounded)) return ZX_ERR_OUT_OF_RANGE;
     // Resizing is not modelled, but a resizable VMO's handle carries ZX_RIGHT_RESIZE.
     zx_rights_t rights = ZX_DEFAULT_VMO_RIGHTS | ((options & ZX_VMO_RESIZABLE) ? ZX_RIGHT_RESIZE : 0);
-    return create_vmo(*rt, rounded, false, 1, rights, out, options);
+    return create_vmo(*rt, rounded, false, 1, rights, out, __builtin_return_address(0), options);
 }
 
 zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size, uint32_t alignment_log2, zx_handle_t* out) {
@@ -95,7 +163,7 @@ zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size, uint32_t alig
     if (!round_pages(size, &rounded)) return ZX_ERR_NO_MEMORY;
     const unsigned shift = alignment_log2 ? alignment_log2 - 12 : 0;
     if (shift >= 40) return ZX_ERR_NO_MEMORY;  // no RAM is aligned that much
-    return create_vmo(*rt, rounded, true, 1ULL << shift, ZX_DEFAULT_VMO_RIGHTS, out);
+    return create_vmo(*rt, rounded, true, 1ULL << shift, ZX_DEFAULT_VMO_RIGHTS, out, __builtin_return_address(0));
 }
 
 namespace {
@@ -148,9 +216,7 @@ zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
     std::shared_ptr<Vmo> vmo;
     zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_NONE, &vmo);
     if (st != ZX_OK) return st;
-    if (!size) return ZX_ERR_INVALID_ARGS;
-    *size = vmo->size();
-    return ZX_OK;
+    return copy_to_user(size, vmo->size(), __builtin_return_address(0));
 }
 
 zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
@@ -191,20 +257,19 @@ zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, ui
             if (!in_range) return ZX_ERR_OUT_OF_RANGE;
             if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;
             if (!vmo->cached()) return ZX_ERR_BAD_STATE;
-            // The kernel zeroes through its cached physmap: CPU writes of zeros.
-            static const uint8_t zeros[4096] = {};
             sc_time d = SC_ZERO_TIME;
-            for (uint64_t off = offset; off < offset + size;) {
-                size_t n = (size_t)std::min<uint64_t>(sizeof zeros, offset + size - off);
-                vmo->cpu_write(zeros, off, n, __builtin_return_address(0), d);
-                off += n;
-            }
+            vmo->zero(offset, size, __builtin_return_address(0), d);
             th.charge(d);
             return ZX_OK;
         }
+        case ZX_VMO_OP_DECOMMIT:
+            // "Provided range must be page aligned" (ZX_ERR_INVALID_ARGS) and in the VMO; then
+            // "the underlying VMO does not allow decommiting" (ZX_ERR_NOT_SUPPORTED), which is
+            // every VMO here: pages cannot be given back while the models alias them.
+            if (!page_aligned(offset) || !page_aligned(size)) return ZX_ERR_INVALID_ARGS;
+            return in_range ? ZX_ERR_NOT_SUPPORTED : ZX_ERR_OUT_OF_RANGE;
         default:
-            // DECOMMIT (pages cannot be given back while the models alias them) and the
-            // LOCK family (discardable VMOs only).
+            // The LOCK family (discardable VMOs only; never discarded here).
             return ZX_ERR_NOT_SUPPORTED;
     }
 }
@@ -258,18 +323,25 @@ zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_
     if (!specific && !upper_limit && vmar_offset != 0) return ZX_ERR_INVALID_ARGS;
     if (!page_aligned(vmar_offset) || !page_aligned(vmo_offset) || len == 0 || !page_aligned(len))
         return ZX_ERR_INVALID_ARGS;
-    if (vmo_offset + len < vmo_offset) return ZX_ERR_INVALID_ARGS;  // "vmo_offset + ROUNDUP(len) overflows"
+    // "ZX_ERR_OUT_OF_RANGE vmo_offset + ROUNDUP(len, PAGE_SIZE) overflows."
+    if (vmo_offset + len < vmo_offset) return ZX_ERR_OUT_OF_RANGE;
     if (vmo_offset + len > vmo->size()) {
         if (!allow_faults) return ZX_ERR_BUFFER_TOO_SMALL;
         return ZX_ERR_NOT_SUPPORTED;  // a mapping past the end that faults: not modelled
     }
+    // "vmar_offset and len describe an unsatisfiable allocation due to exceeding the region
+    // bounds" (a specific placement outside the VMAR: invalid before it is unmodelled).
+    const uint64_t vmar_size = rt->arena().size();
+    if (specific && (vmar_offset >= vmar_size || len > vmar_size - vmar_offset)) return ZX_ERR_INVALID_ARGS;
     // A mapping points into the VMO's own host buffer: it cannot be put at a chosen place,
     // below a chosen limit or at an alignment above a page.
     if (specific || align_log2 > 12) return ZX_ERR_NOT_SUPPORTED;
     const uintptr_t addr = (uintptr_t)vmo->mapping_base() + vmo_offset;
     if (upper_limit && addr + len - rt->arena().base() > vmar_offset) return ZX_ERR_NOT_SUPPORTED;
-    *mapped_addr = vmar->map(vmo, vmo_offset, len, w);
-    return ZX_OK;
+    st = check_user_out(mapped_addr, sizeof *mapped_addr);  // the copy-out would fail: no mapping
+    if (st != ZX_OK) return st;
+    const zx_vaddr_t mapped = vmar->map(vmo, vmo_offset, len, w);
+    return copy_to_user(mapped_addr, mapped, __builtin_return_address(0));
 }
 
 zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len) {
@@ -346,15 +418,26 @@ zx_status_t zx_bti_pin(zx_handle_t handle, uint32_t options, zx_handle_t vmo_han
     BtiPinCheck check = check_bti_pin(req, target);
     if (check.status != ZX_OK) return check.status;
     if (vmo->is_mmio()) return ZX_ERR_NOT_SUPPORTED;  // peer-to-peer DMA to a BAR is not modelled
+    // The results are copied out after the pin; memory they cannot go to fails the call, so
+    // look before pinning rather than pin and undo.
+    st = check_user_out(addrs, num_addrs * sizeof *addrs);
+    if (st == ZX_OK) st = check_user_out(pmt, sizeof *pmt);
+    if (st != ZX_OK) return st;
+    const void* pc = __builtin_return_address(0);
+    std::vector<zx_paddr_t> device_addrs(check.plan.addrs_count);
     std::shared_ptr<Pmt> p;
     const uint64_t commands = rt->platform().iommu().stats().invalidation_commands;
-    st = bti->pin(vmo, offset, size, options, check.plan, addrs, __builtin_return_address(0), &p);
+    st = bti->pin(vmo, offset, size, options, check.plan, device_addrs.data(), pc, &p);
     charge_invalidations(th, *rt, commands);  // a queued invalidation the new mapping overlaps
     if (st != ZX_OK) return st;
     th.charge(sc_time::from_value(rt->pin_page_cost().value() * (size / kPage)));
-    st = new_handle(p, ZX_DEFAULT_PMT_RIGHTS, pmt);
+    // The kernel writes the list through the CPU: a list in a cached mapping (a PRP list the
+    // device reads) sits in the cache until the driver cleans it.
+    st = copy_to_user(addrs, device_addrs.data(), device_addrs.size() * sizeof *addrs, pc);
+    if (st == ZX_OK) st = new_handle(p, ZX_DEFAULT_PMT_RIGHTS, pmt, pc);
     if (st != ZX_OK) {
-        p->unpin(__builtin_return_address(0));
+        p->mark_unpinning();
+        p->unpin(pc);
         return st;
     }
     return ZX_OK;
@@ -362,16 +445,50 @@ zx_status_t zx_bti_pin(zx_handle_t handle, uint32_t options, zx_handle_t vmo_han
 
 zx_status_t zx_pmt_unpin(zx_handle_t handle) {
     SL_RUNTIME_OR_BAD_STATE();
+    const void* pc = __builtin_return_address(0);
     HandleTable& table = HandleTable::current();
     ObjectRef obj;
     zx_status_t st = table.get(handle, ZX_OBJ_TYPE_NONE, ZX_RIGHT_NONE, &obj);
-    if (st != ZX_OK) return st;
+    if (st != ZX_OK) {
+        // A handle this call consumed before: the PMT was unpinned already.
+        if (const void* first = unpinned_pmt_handles().find(handle)) {
+            char value[16];
+            std::snprintf(value, sizeof value, "0x%x", handle);
+            rt->warn("bad-unpin",
+                     std::string("zx_pmt_unpin of PMT handle ") + value + ", which an earlier zx_pmt_unpin (" +
+                         describe_call_site(first) + ") consumed: a double unpin (ZX_ERR_BAD_HANDLE)",
+                     pc);
+        }
+        return st;
+    }
     auto pmt = std::dynamic_pointer_cast<Pmt>(obj);
     if (pmt) pmt->mark_unpinning();  // losing the handle must not quarantine it
     table.remove(handle);            // the handle is consumed whatever it was
-    if (!pmt) return ZX_ERR_WRONG_TYPE;
+    if (!pmt) {
+        char value[16];
+        std::snprintf(value, sizeof value, "0x%x", handle);
+        rt->warn("bad-unpin",
+                 std::string("zx_pmt_unpin of handle ") + value + ", a " + object_type_name(obj->type()) +
+                     " handle and not a PMT: nothing is unpinned and the handle is closed anyway (ZX_ERR_WRONG_TYPE)",
+                 pc);
+        return ZX_ERR_WRONG_TYPE;
+    }
+    unpinned_pmt_handles().add(handle, pc);
+    if (pmt->pinned_by() && th.driver && pmt->pinned_by() != th.driver &&
+        code_module(pmt->record().pin_pc) != code_module(pc)) {
+        // One process, one handle table: a driver can reach a PMT another driver pinned on its
+        // own BTI (a stale or shared handle value). Zircon unpins it; the owner's device loses
+        // its access under the owner's feet. Both the threads and the code must differ: a
+        // driver whose protocol op pins on a client driver's thread and unpins on its own
+        // thread unpins its own PMT.
+        rt->warn("bad-unpin",
+                 "zx_pmt_unpin by driver " + th.driver->name() + " of a PMT that driver " + pmt->pinned_by()->name() +
+                     " pinned on the BTI of PCI slot " + std::to_string(pmt->bti_slot()) + " (" +
+                     describe_call_site(pmt->record().pin_pc) + "): another driver's device loses access to its buffer",
+                 pc);
+    }
     const uint64_t commands = rt->platform().iommu().stats().invalidation_commands;
-    pmt->unpin(__builtin_return_address(0));
+    pmt->unpin(pc);
     charge_invalidations(th, *rt, commands);
     th.charge(sc_time::from_value(rt->pin_page_cost().value() * (pmt->record().size / kPage)));
     return ZX_OK;
@@ -393,7 +510,12 @@ zx_status_t zx_interrupt_wait(zx_handle_t handle, zx_time_t* out_timestamp) {
     std::shared_ptr<Interrupt> irq;
     zx_status_t st = HandleTable::current().get_as<Interrupt>(handle, ZX_RIGHT_WAIT, &irq);
     if (st != ZX_OK) return st;
-    return irq->wait(out_timestamp);
+    zx_time_t timestamp = 0;
+    st = irq->wait(&timestamp);
+    // "ZX_ERR_INVALID_ARGS the out_timestamp parameter is an invalid pointer": found when the
+    // timestamp is copied out, after the wait.
+    if (st == ZX_OK && out_timestamp) st = copy_to_user(out_timestamp, timestamp, __builtin_return_address(0));
+    return st;
 }
 
 zx_status_t zx_interrupt_destroy(zx_handle_t handle) {
@@ -427,8 +549,9 @@ zx_status_t zx_interrupt_create(zx_handle_t src_obj, uint32_t src_num, uint32_t 
     (void)src_obj;
     (void)src_num;
     if (options != ZX_INTERRUPT_VIRTUAL) return ZX_ERR_INVALID_ARGS;
-    if (!out_handle) return ZX_ERR_INVALID_ARGS;  // the copy-out fails; the object goes away
-    return new_handle(std::make_shared<Interrupt>(*rt), ZX_DEFAULT_INTERRUPT_RIGHTS, out_handle);
+    // A failed copy-out of the handle: the object goes away.
+    return new_handle(std::make_shared<Interrupt>(*rt), ZX_DEFAULT_INTERRUPT_RIGHTS, out_handle,
+                      __builtin_return_address(0));
 }
 
 zx_status_t zx_interrupt_trigger(zx_handle_t handle, uint32_t options, zx_time_t timestamp) {

@@ -8,6 +8,7 @@
 #include "BarCache.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
+#include "UserBuffer.h"
 
 #include <zircon/syscalls/object.h>
 
@@ -66,9 +67,10 @@ zx_status_t Vmo::create(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_
     return ZX_OK;
 }
 
-std::shared_ptr<Vmo> Vmo::create_mmio(ShimRuntime& rt, unsigned slot, uint64_t size) {
+std::shared_ptr<Vmo> Vmo::create_mmio(ShimRuntime& rt, unsigned slot, uint64_t size, unsigned bar) {
     std::shared_ptr<Vmo> vmo(new Vmo(rt, Kind::Mmio, size));
     vmo->bar_slot_ = slot;
+    vmo->bar_index_ = bar;
     vmo->policy_ = ZX_CACHE_POLICY_UNCACHED;  // physical VMOs start uncached in Zircon
     vmo->cpu_ = rt.arena().allocate(size, /*reserve_only=*/true);
     if (!vmo->cpu_) return nullptr;
@@ -148,6 +150,15 @@ void Vmo::cpu_write(const void* src, uint64_t offset, size_t len, const void* pc
     cpu_copy(true, const_cast<uint8_t*>(static_cast<const uint8_t*>(src)), offset, len, pc, delay);
 }
 
+void Vmo::zero(uint64_t offset, uint64_t len, const void* pc, sc_time& delay) {
+    static const uint8_t zeros[4096] = {};
+    for (uint64_t off = offset; off < offset + len;) {
+        const size_t n = (size_t)std::min<uint64_t>(sizeof zeros, offset + len - off);
+        cpu_write(zeros, off, n, pc, delay);
+        off += n;
+    }
+}
+
 void Vmo::cpu_copy(bool is_write, uint8_t* host, uint64_t offset, size_t len, const void* pc, sc_time& delay) {
     Cache& cache = rt_.platform().cache();
     const uint64_t line = cache.line_size();
@@ -162,9 +173,14 @@ void Vmo::cpu_copy(bool is_write, uint8_t* host, uint64_t offset, size_t len, co
         // The caller's side of the copy is CPU memory too: a buffer that is a mapping of a
         // cached VMO (a bounce buffer) is read or written through the cache model as well
         // (check_user_buffer has vetted it). No wait between the model and the copies.
-        maybe_observe_range(host, n, !is_write, pc, AccessPath::VmoCall, /*sync_first=*/false);
-        if (is_write) std::memcpy(cpu_ + offset, host, n);
-        else std::memcpy(host, cpu_ + offset, n);
+        // zx_vmo_read stores into the caller's buffer as every result store does
+        // (store_to_user); no wait between the model and the copies.
+        if (is_write) {
+            maybe_observe_range(host, n, false, pc, AccessPath::VmoCall, /*sync_first=*/false);
+            std::memcpy(cpu_ + offset, host, n);
+        } else {
+            store_to_user(host, cpu_ + offset, n, pc, /*sync_first=*/false, AccessPath::VmoCall);
+        }
         if (obs) obs->on_cpu_access({this, offset, a, n, is_write, true, AccessPath::VmoCall, pc,
                                      sc_core::sc_time_stamp() + SimThread::current().local() + delay});
         host += n;

@@ -36,8 +36,8 @@ public:
     // aligned to align_pages pages. ZX_ERR_NO_MEMORY when RAM or the arena runs out.
     static zx_status_t create(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_t align_pages,
                               std::shared_ptr<Vmo>* out);
-    // BAR VMO of slot's BAR0 (size bytes); nullptr if the arena is full.
-    static std::shared_ptr<Vmo> create_mmio(ShimRuntime& rt, unsigned slot, uint64_t size);
+    // BAR VMO of slot's memory BAR `bar` (size bytes); nullptr if the arena is full.
+    static std::shared_ptr<Vmo> create_mmio(ShimRuntime& rt, unsigned slot, uint64_t size, unsigned bar = 0);
 
     ~Vmo() override;
 
@@ -47,6 +47,7 @@ public:
     uint64_t size() const { return size_; }
     uint64_t pages() const { return size_ / 4096; }
     unsigned bar_slot() const { return bar_slot_; }
+    unsigned bar_index() const { return bar_index_; }  // which BAR of the slot (BAR VMOs)
 
     // Physical address of the byte at offset (RAM VMOs; offset < size).
     uint64_t pa(uint64_t offset) const { return pages_[offset >> 12] + (offset & 4095); }
@@ -86,6 +87,9 @@ public:
     // (a mapping of another VMO) goes through the cache model on its side too.
     void cpu_read(void* dst, uint64_t offset, size_t len, const void* pc, sc_core::sc_time& delay);
     void cpu_write(const void* src, uint64_t offset, size_t len, const void* pc, sc_core::sc_time& delay);
+    // ZX_VMO_OP_ZERO (and DECOMMIT, whose pages stay): the kernel zeroes through its cached
+    // physmap, i.e. CPU writes of zeros (cached VMOs; caller checked the range).
+    void zero(uint64_t offset, uint64_t len, const void* pc, sc_core::sc_time& delay);
 
     // Cache maintenance on [offset, offset + len) (RAM VMOs; caller checked the range).
     void cache_op(uint64_t offset, uint64_t len, const CacheMaintenance& m, bool by_address, const void* pc,
@@ -116,6 +120,7 @@ private:
     Kind kind_;
     uint64_t size_;
     unsigned bar_slot_ = 0;
+    unsigned bar_index_ = 0;
     std::vector<uint64_t> pages_;  // physical address of each page
     uint8_t* cpu_ = nullptr;       // CPU view (Mmio: the BAR reservation)
     uint8_t* dram_ = nullptr;      // DRAM copy
