@@ -1,28 +1,70 @@
 #include "SparsePages.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace staleline {
 
-const SparsePages::Page* SparsePages::find(uint64_t addr) const {
-    auto it = pages_.find(addr / kPageSize);
-    return it == pages_.end() ? nullptr : &it->second;
+SparsePages::~SparsePages() {
+    for (auto& [n, c] : chunks_)
+        if (c->owned) munmap(c->owned, kChunkPages * kPageSize);
+}
+
+const SparsePages::Chunk* SparsePages::chunk(uint64_t pn) const {
+    auto it = chunks_.find(pn / kChunkPages);
+    return it == chunks_.end() ? nullptr : it->second.get();
+}
+
+SparsePages::Chunk* SparsePages::chunk(uint64_t pn, bool allocate) {
+    auto it = chunks_.find(pn / kChunkPages);
+    if (it != chunks_.end()) return it->second.get();
+    if (!allocate) return nullptr;
+    return chunks_.emplace(pn / kChunkPages, std::make_unique<Chunk>()).first->second.get();
+}
+
+uint8_t* SparsePages::owned_page(Chunk& c, unsigned i) {
+    if (!c.owned) {
+        // Reserved, not committed: the host backs a page (with zeros) when it is first touched.
+        void* m = mmap(nullptr, kChunkPages * kPageSize, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED) throw std::bad_alloc();
+        c.owned = static_cast<uint8_t*>(m);
+    }
+    return c.owned + (size_t)i * kPageSize;
+}
+
+void SparsePages::forget(Chunk& c, unsigned i) {
+    if (!c.data[i]) return;
+    // Decommit: the page reads as zero the next time it is owned.
+    if (c.owns(c.data[i])) madvise(c.data[i], kPageSize, MADV_DONTNEED);
+    c.data[i] = nullptr;
+    --c.present;
+    --pages_;
+}
+
+const uint8_t* SparsePages::find(uint64_t addr) const {
+    uint64_t pn = addr / kPageSize;
+    const Chunk* c = chunk(pn);
+    return c ? c->data[pn % kChunkPages] : nullptr;
 }
 
 uint8_t* SparsePages::page(uint64_t addr, bool allocate) {
     uint64_t pn = addr / kPageSize;
     if (pn == last_pn_) return last_data_;
-    auto it = pages_.find(pn);
-    if (it == pages_.end()) {
+    Chunk* c = chunk(pn, allocate);
+    if (!c) return nullptr;
+    unsigned i = (unsigned)(pn % kChunkPages);
+    if (!c->data[i]) {
         if (!allocate) return nullptr;
-        Page p;
-        p.owned.reset(new uint8_t[kPageSize]());
-        p.data = p.owned.get();
-        it = pages_.emplace(pn, std::move(p)).first;
+        c->data[i] = owned_page(*c, i);
+        ++c->present;
+        ++pages_;
     }
     last_pn_ = pn;
-    last_data_ = it->second.data;
+    last_data_ = c->data[i];
     return last_data_;
 }
 
@@ -31,8 +73,8 @@ void SparsePages::read(uint64_t addr, void* dst_v, size_t len) const {
     while (len) {
         size_t off = addr & kPageMask;
         size_t n = std::min<size_t>(len, kPageSize - off);
-        const Page* p = find(addr);
-        if (p) std::memcpy(dst, p->data + off, n);
+        const uint8_t* p = find(addr);
+        if (p) std::memcpy(dst, p + off, n);
         else std::memset(dst, 0, n);
         addr += n; dst += n; len -= n;
     }
@@ -61,9 +103,9 @@ void SparsePages::copy_to(SparsePages& dst, uint64_t addr, size_t len) const {
     while (len) {
         size_t off = addr & kPageMask;
         size_t n = std::min<size_t>(len, kPageSize - off);
-        const Page* p = find(addr);
-        if (p) std::memcpy(dst.page(addr, true) + off, p->data + off, n);
-        else if (dst.page(addr, false)) std::memset(dst.page(addr, false) + off, 0, n);
+        const uint8_t* p = find(addr);
+        if (p) std::memcpy(dst.page(addr, true) + off, p + off, n);
+        else if (uint8_t* d = dst.page(addr, false)) std::memset(d + off, 0, n);
         addr += n; len -= n;
     }
 }
@@ -72,23 +114,44 @@ void SparsePages::map_host(uint64_t addr, size_t len, uint8_t* host) {
     last_pn_ = ~0ULL;
     for (size_t done = 0; done < len; done += kPageSize) {
         uint64_t pn = (addr + done) / kPageSize;
-        Page& p = pages_[pn];
-        if (p.data) std::memcpy(host + done, p.data, kPageSize);
-        else std::memset(host + done, 0, kPageSize);
-        p.owned.reset();
-        p.data = host + done;
+        Chunk& c = *chunk(pn, true);
+        unsigned i = (unsigned)(pn % kChunkPages);
+        if (c.data[i]) {
+            std::memcpy(host + done, c.data[i], kPageSize);
+            forget(c, i);
+        } else {
+            std::memset(host + done, 0, kPageSize);
+        }
+        c.data[i] = host + done;
+        ++c.present;
+        ++pages_;
     }
 }
 
 void SparsePages::unmap_host(uint64_t addr, size_t len) {
     last_pn_ = ~0ULL;
     for (size_t done = 0; done < len; done += kPageSize) {
-        auto it = pages_.find((addr + done) / kPageSize);
-        if (it == pages_.end() || it->second.owned) continue;
-        Page& p = it->second;
-        p.owned.reset(new uint8_t[kPageSize]);
-        std::memcpy(p.owned.get(), p.data, kPageSize);
-        p.data = p.owned.get();
+        uint64_t pn = (addr + done) / kPageSize;
+        Chunk* c = chunk(pn, false);
+        unsigned i = (unsigned)(pn % kChunkPages);
+        if (!c || !c->data[i] || c->owns(c->data[i])) continue;
+        uint8_t* own = owned_page(*c, i);
+        std::memcpy(own, c->data[i], kPageSize);
+        c->data[i] = own;
+    }
+}
+
+void SparsePages::discard(uint64_t addr, size_t len) {
+    last_pn_ = ~0ULL;
+    for (size_t done = 0; done < len; done += kPageSize) {
+        uint64_t pn = (addr + done) / kPageSize;
+        Chunk* c = chunk(pn, false);
+        if (!c) continue;
+        forget(*c, (unsigned)(pn % kChunkPages));
+        if (c->present == 0) {
+            if (c->owned) munmap(c->owned, kChunkPages * kPageSize);
+            chunks_.erase(pn / kChunkPages);
+        }
     }
 }
 

@@ -1,6 +1,11 @@
 // SparsePages: a 64-bit byte-addressed space stored as 4 KiB host pages allocated on
 // first touch. Untouched bytes read as zero. Both copies of memory use it: DRAM (what
 // devices see) and the CPU view (what the CPU sees through its cache).
+//
+// Pages live in 2 MiB chunks: one table of 512 page pointers and one lazily committed
+// anonymous mapping for the pages the store owns, so a page costs no heap block of its own
+// and a discarded page gives its memory back to the host (memory follows the working set,
+// not the bytes ever moved).
 #pragma once
 
 #include <cstddef>
@@ -32,16 +37,32 @@ public:
     void map_host(uint64_t addr, size_t len, uint8_t* host);
     // Detach caller memory again; its current contents are copied into owned pages.
     void unmap_host(uint64_t addr, size_t len);
+    // Forget the page-aligned range: it reads as zero again and its memory (owned pages) is
+    // returned to the host; caller memory mapped there is detached without a copy.
+    void discard(uint64_t addr, size_t len);
 
-    size_t pages_touched() const { return pages_.size(); }
+    size_t pages_touched() const { return pages_; }
+
+    SparsePages() = default;
+    ~SparsePages();
+    SparsePages(const SparsePages&) = delete;
+    SparsePages& operator=(const SparsePages&) = delete;
 
 private:
-    struct Page {
-        std::unique_ptr<uint8_t[]> owned;
-        uint8_t* data = nullptr;
+    static constexpr unsigned kChunkPages = 512;
+    struct Chunk {
+        uint8_t* data[kChunkPages] = {};  // page i, owned or caller memory; nullptr: untouched
+        uint8_t* owned = nullptr;         // kChunkPages pages of anonymous memory, committed on touch
+        unsigned present = 0;             // non-null entries of data
+        bool owns(const uint8_t* p) const { return owned && p >= owned && p < owned + kChunkPages * kPageSize; }
     };
-    const Page* find(uint64_t addr) const;
-    std::unordered_map<uint64_t, Page> pages_;  // key: page number
+    Chunk* chunk(uint64_t pn, bool allocate);
+    const Chunk* chunk(uint64_t pn) const;
+    uint8_t* owned_page(Chunk& c, unsigned i);
+    void forget(Chunk& c, unsigned i);  // drop page i (zero and decommit if owned)
+    const uint8_t* find(uint64_t addr) const;
+    std::unordered_map<uint64_t, std::unique_ptr<Chunk>> chunks_;  // key: page number / kChunkPages
+    size_t pages_ = 0;
     // one-entry lookup cache: most accesses hit the page touched last
     mutable uint64_t last_pn_ = ~0ULL;
     mutable uint8_t* last_data_ = nullptr;

@@ -222,6 +222,21 @@ static void test_cli_exit_2(void) {
         CU_ASSERT_PTR_NOT_NULL(strstr(out, cases[i].key));
         free(out);
     }
+    /* Files the run cannot write are refused at start-up, not retried for ever (a VCD writer
+     * on /dev/full used to hang), and a configuration directory is named as one. */
+    struct { const char* args; const char* text; } run_cases[] = {
+        {"--vcd /dev/full", "cannot write VCD file '/dev/full': No space left on device"},
+        {"--config /tmp", "config file /tmp is a directory"},
+        {"--set iommu.walkers=010", "leading zeros"},
+    };
+    for (size_t i = 0; i < SL_COUNT(run_cases); ++i) {
+        char cmd[512];
+        char* out = NULL;
+        snprintf(cmd, sizeof cmd, "timeout 60 %s run %s", sl_test_bin("staleline"), run_cases[i].args);
+        CU_ASSERT_EQUAL(sl_test_run(cmd, &out), 2);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, run_cases[i].text));
+        free(out);
+    }
 }
 
 /* docs/configuration.md is generated from params.def and must not drift. */
