@@ -1,6 +1,7 @@
 #include "checker/SourceLocator.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace staleline {
@@ -149,6 +151,35 @@ void prefer_caller_of_inlined_header(Dwfl_Module* mod, Dwarf_Addr addr, const So
 
 }  // namespace
 
+bool report_loaded_modules(Dwfl* d) {
+    struct Ctx {
+        Dwfl* d;
+        bool ok;
+    } ctx{d, true};
+    dl_iterate_phdr(
+        [](struct dl_phdr_info* info, size_t, void* p) -> int {
+            auto* c = static_cast<Ctx*>(p);
+            const char* name = info->dlpi_name;
+            std::string path;
+            if (!name || !*name) {
+                // The executable has no name here; the kernel knows its file.
+                char buf[4096];
+                ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+                if (n <= 0) return 0;
+                path.assign(buf, (size_t)n);
+            } else if (name[0] != '/') {
+                return 0;  // the vDSO: no file, no driver code
+            } else {
+                path = name;
+            }
+            if (!dwfl_report_elf(c->d, path.c_str(), path.c_str(), -1, (GElf_Addr)info->dlpi_addr, false))
+                c->ok = false;
+            return 0;
+        },
+        &ctx);
+    return ctx.ok;
+}
+
 Dwarf_Die* find_dwarf_unit(Dwfl_Module* mod, Dwarf_Addr addr, Dwarf_Addr* bias) {
     if (Dwarf_Die* cu = dwfl_module_addrdie(mod, addr, bias)) return cu;
     // No .debug_aranges entry (clang emits none): ask each unit. A driver has a few.
@@ -199,7 +230,7 @@ bool SourceLocator::open_session() {
     dwfl_ = dwfl_begin(&kCallbacks);
     if (!dwfl_) return false;
     dwfl_report_begin(dwfl_);
-    if (dwfl_linux_proc_report(dwfl_, getpid()) != 0 || dwfl_report_end(dwfl_, nullptr, nullptr) != 0) {
+    if (!report_loaded_modules(dwfl_) || dwfl_report_end(dwfl_, nullptr, nullptr) != 0) {
         dwfl_end(dwfl_);
         dwfl_ = nullptr;
         return false;

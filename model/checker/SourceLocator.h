@@ -25,6 +25,12 @@ namespace staleline {
 Dwarf_Die* find_dwarf_unit(Dwfl_Module* mod, Dwarf_Addr addr, Dwarf_Addr* bias);
 // The line-table row for addr: its file (as compiled) and line. false when there is none.
 bool find_dwarf_line(Dwfl_Module* mod, Dwarf_Addr addr, const char** file, int* line);
+// Reports every object the dynamic loader has loaded (the executable, libraries, modules) to
+// d, each at the address it was loaded at, between dwfl_report_begin and _end. Unlike reading
+// /proc/self/maps, a file that libdw itself mapped to read its debug information is not taken
+// for a second piece of the module, which would move the module's base depending on where
+// the kernel placed that mapping (and with it every offset and line).
+bool report_loaded_modules(Dwfl* d);
 
 class SourceLocator {
 public:

@@ -5,10 +5,10 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <map>
 
 #include <systemc>
+
+#include "common/EventChannel.h"
 
 namespace staleline {
 
@@ -18,23 +18,6 @@ struct DeviceActivityEvent {
     sc_core::sc_time time;
 };
 
-class DeviceActivity {
-public:
-    using Listener = std::function<void(const DeviceActivityEvent&)>;
-
-    // Returns a token for unsubscribe().
-    uint64_t subscribe(Listener fn) {
-        listeners_.emplace(++last_, std::move(fn));
-        return last_;
-    }
-    void unsubscribe(uint64_t token) { listeners_.erase(token); }
-    void publish(const DeviceActivityEvent& e) const {
-        for (const auto& l : listeners_) l.second(e);
-    }
-
-private:
-    std::map<uint64_t, Listener> listeners_;  // in subscription order
-    uint64_t last_ = 0;
-};
+class DeviceActivity : public EventChannel<DeviceActivityEvent> {};
 
 }  // namespace staleline

@@ -176,14 +176,19 @@ bool Iommu::unmap(uint16_t rid, uint64_t iova, uint64_t len) {
         check_deferred_timeout(sc_core::sc_time_stamp());
         queue_invalidation(rid, dpn, count);
     } else {
-        ++stats_.invalidation_commands;
+        invalidation_issued(rid);
         stats_.invalidated_entries += iotlb_.invalidate_range(rid, dpn, count);
     }
     return true;
 }
 
-unsigned Iommu::iotlb_invalidate(uint16_t rid, uint64_t dpn, uint64_t count) {
+void Iommu::invalidation_issued(uint16_t rid) {
     ++stats_.invalidation_commands;
+    events_.publish(IommuEvent{IommuEventKind::InvalidationIssued, rid, 0, sc_core::sc_time_stamp()});
+}
+
+unsigned Iommu::iotlb_invalidate(uint16_t rid, uint64_t dpn, uint64_t count) {
+    invalidation_issued(rid);
     unsigned n = iotlb_.invalidate_range(rid, dpn, count);
     stats_.invalidated_entries += n;
     return n;
@@ -210,13 +215,13 @@ void Iommu::invalidate_range(uint16_t rid, uint64_t iova, uint64_t len) {
 }
 
 void Iommu::invalidate_requester(uint16_t rid) {
-    ++stats_.invalidation_commands;
+    invalidation_issued(rid);
     stats_.invalidated_entries += iotlb_.invalidate_requester(rid);
     stats_.pwc_invalidated += pwc_.invalidate_requester(rid);
 }
 
 void Iommu::invalidate_all() {
-    ++stats_.invalidation_commands;
+    invalidation_issued(0xffff);
     stats_.invalidated_entries += iotlb_.invalidate_all();
     stats_.pwc_invalidated += pwc_.invalidate_all();
 }
@@ -239,7 +244,7 @@ void Iommu::flush_deferred_at(const sc_time& now) {
     // One batched invalidation command for the whole queue (Linux's flush queue issues one
     // IOTLB flush per batch: that is what deferring saves). It removes exactly the queued
     // ranges' entries.
-    ++stats_.invalidation_commands;
+    invalidation_issued(0xffff);
     for (const auto& p : pending_) stats_.invalidated_entries += iotlb_.invalidate_range(p.first.first, p.first.second, p.second);
     pending_.clear();
     pending_pages_ = 0;
@@ -303,7 +308,10 @@ bool Iommu::translate(uint16_t rid, uint64_t iova, bool is_write, sc_time& delay
         }
         delay += cost;
         stats_.time_translating += cost;
-        if (pending_pages_ && is_pending(rid, dpn, dpn)) ++stats_.stale_hits;
+        if (pending_pages_ && is_pending(rid, dpn, dpn)) {
+            ++stats_.stale_hits;
+            events_.publish(IommuEvent{IommuEventKind::StaleHit, rid, dpn, now});
+        }
     } else {
         ++stats_.iotlb_misses;
         ++stats_.walks;

@@ -19,6 +19,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "common/EventChannel.h"
 #include "config/Config.h"
 #include "iommu/Iotlb.h"
 #include "iommu/PageTable.h"
@@ -65,6 +66,19 @@ struct IommuStats {
     sc_core::sc_time time_translating = sc_core::SC_ZERO_TIME;
 };
 
+// What the IOMMU publishes (Iommu::events()): an invalidation command issued to the IOTLB
+// (strict unmap, explicit command, one batched deferred flush), and a translation served from
+// an entry whose invalidation is still queued (deferred mode: a stale translation).
+enum class IommuEventKind { InvalidationIssued, StaleHit };
+struct IommuEvent {
+    IommuEventKind kind;
+    uint16_t requester;     // StaleHit: the device; InvalidationIssued: the requester, or 0xffff for
+                            // a command that spans requesters (invalidate_all, a batched flush)
+    uint64_t device_page;   // StaleHit: the page translated
+    sc_core::sc_time time;  // sc_time_stamp() when published
+};
+using IommuEvents = EventChannel<IommuEvent>;
+
 class Iommu : public sc_core::sc_module, private PteMemory {
 public:
     tlm_utils::simple_target_socket<Iommu> upstream;        // device transactions (device addresses + RequesterId)
@@ -106,6 +120,7 @@ public:
     const std::vector<IommuFault>& faults() const { return faults_; }
     void set_fault_listener(std::function<void(const IommuFault&)> fn) { listener_ = std::move(fn); }
     const IommuStats& stats() const { return stats_; }
+    IommuEvents& events() { return events_; }
     Iotlb& iotlb() { return iotlb_; }
     const PageWalkCache& page_walk_cache() const { return pwc_; }
 
@@ -154,6 +169,9 @@ private:
     std::map<uint16_t, std::unique_ptr<PageTable>> tables_;
     std::vector<IommuFault> faults_;
     std::function<void(const IommuFault&)> listener_;
+    IommuEvents events_;
+    // Counts the command and tells the subscribers.
+    void invalidation_issued(uint16_t rid);
     IommuStats stats_;
     std::string error_;
 

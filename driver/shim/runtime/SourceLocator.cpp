@@ -33,7 +33,7 @@ Dwfl* session(bool refresh) {
     g_dwfl = dwfl_begin(&kCallbacks);
     if (!g_dwfl) return nullptr;
     dwfl_report_begin(g_dwfl);
-    if (dwfl_linux_proc_report(g_dwfl, getpid()) != 0 || dwfl_report_end(g_dwfl, nullptr, nullptr) != 0) {
+    if (!report_loaded_modules(g_dwfl) || dwfl_report_end(g_dwfl, nullptr, nullptr) != 0) {
         dwfl_end(g_dwfl);
         g_dwfl = nullptr;
     }
@@ -46,18 +46,27 @@ bool locate_address(const void* addr_p, SourceLocation* out) {
     const Dwarf_Addr addr = (Dwarf_Addr)(uintptr_t)addr_p;
     Dwfl* d = session(false);
     Dwfl_Module* mod = d ? dwfl_addrmodule(d, addr) : nullptr;
-    if (!mod) {
+    // The loader's view of the address: a module dlclose'd and another (or the same one again)
+    // loaded over its range since the module list was read leaves a stale entry whose base is
+    // not the one the loader has now; offsets from it would depend on where things were loaded.
+    Dl_info dl;
+    const bool have_dl = dladdr(addr_p, &dl) && dl.dli_fname;
+    auto stale = [&](Dwfl_Module* m) {
+        Dwarf_Addr start = 0;
+        return have_dl && dwfl_module_info(m, nullptr, &start, nullptr, nullptr, nullptr, nullptr, nullptr) &&
+               start != (Dwarf_Addr)(uintptr_t)dl.dli_fbase;
+    };
+    if (!mod || stale(mod)) {
         // A module loaded since the module list was read (a driver): read it again.
         d = session(true);
         mod = d ? dwfl_addrmodule(d, addr) : nullptr;
     }
     *out = SourceLocation{};
     if (!mod) {
-        Dl_info info;
-        if (!dladdr(addr_p, &info) || !info.dli_fname) return false;
-        out->module = info.dli_fname;
-        out->module_offset = (uint64_t)((uintptr_t)addr_p - (uintptr_t)info.dli_fbase);
-        if (info.dli_sname) out->function = info.dli_sname;
+        if (!have_dl) return false;
+        out->module = dl.dli_fname;
+        out->module_offset = (uint64_t)((uintptr_t)addr_p - (uintptr_t)dl.dli_fbase);
+        if (dl.dli_sname) out->function = dl.dli_sname;
         return true;
     }
     Dwarf_Addr base = 0;

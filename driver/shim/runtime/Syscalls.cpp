@@ -28,12 +28,17 @@
 #include "SimThread.h"
 #include "SourceLocator.h"
 #include "Vmo.h"
+#include "common/EventChannel.h"
+#include "iommu/Iommu.h"
 
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
 #include <zircon/time.h>
 
 using namespace staleline::zx;
+using staleline::IommuEvent;
+using staleline::IommuEventKind;
+using staleline::ScopedSubscription;
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
@@ -49,12 +54,24 @@ constexpr uint64_t kPage = ZX_PAGE_SIZE;
 
 bool page_aligned(uint64_t v) { return (v & (kPage - 1)) == 0; }
 
-// iommu.invalidation_ns per IOTLB invalidation command issued since `before` (the count of
-// commands when the call started): the calling thread queues them and waits for completion.
-void charge_invalidations(SimThread& th, ShimRuntime& rt, uint64_t before) {
-    const uint64_t issued = rt.platform().iommu().stats().invalidation_commands - before;
-    if (issued) th.charge(sc_time::from_value(rt.invalidation_cost().value() * issued));
-}
+// The IOTLB invalidation commands a call causes, heard from the IOMMU while the call runs:
+// the calling thread queues each and waits for its completion (iommu.invalidation_ns apiece).
+class InvalidationCharge {
+public:
+    InvalidationCharge(SimThread& th, ShimRuntime& rt)
+        : th_(th), rt_(rt), heard_(rt.platform().iommu().events(), [this](const IommuEvent& e) {
+              if (e.kind == IommuEventKind::InvalidationIssued) ++issued_;
+          }) {}
+    ~InvalidationCharge() {
+        if (issued_) th_.charge(sc_time::from_value(rt_.invalidation_cost().value() * issued_));
+    }
+
+private:
+    SimThread& th_;
+    ShimRuntime& rt_;
+    uint64_t issued_ = 0;
+    ScopedSubscription<IommuEvent> heard_;
+};
 
 // Round size up to whole pages; false when that overflows.
 bool round_pages(uint64_t size, uint64_t* out) {
@@ -426,9 +443,10 @@ zx_status_t zx_bti_pin(zx_handle_t handle, uint32_t options, zx_handle_t vmo_han
     const void* pc = __builtin_return_address(0);
     std::vector<zx_paddr_t> device_addrs(check.plan.addrs_count);
     std::shared_ptr<Pmt> p;
-    const uint64_t commands = rt->platform().iommu().stats().invalidation_commands;
-    st = bti->pin(vmo, offset, size, options, check.plan, device_addrs.data(), pc, &p);
-    charge_invalidations(th, *rt, commands);  // a queued invalidation the new mapping overlaps
+    {
+        InvalidationCharge charge(th, *rt);  // a queued invalidation the new mapping overlaps
+        st = bti->pin(vmo, offset, size, options, check.plan, device_addrs.data(), pc, &p);
+    }
     if (st != ZX_OK) return st;
     th.charge(sc_time::from_value(rt->pin_page_cost().value() * (size / kPage)));
     // The kernel writes the list through the CPU: a list in a cached mapping (a PRP list the
@@ -487,9 +505,10 @@ zx_status_t zx_pmt_unpin(zx_handle_t handle) {
                      describe_call_site(pmt->record().pin_pc) + "): another driver's device loses access to its buffer",
                  pc);
     }
-    const uint64_t commands = rt->platform().iommu().stats().invalidation_commands;
-    pmt->unpin(pc);
-    charge_invalidations(th, *rt, commands);
+    {
+        InvalidationCharge charge(th, *rt);
+        pmt->unpin(pc);
+    }
     th.charge(sc_time::from_value(rt->pin_page_cost().value() * (pmt->record().size / kPage)));
     return ZX_OK;
 }
