@@ -4,6 +4,7 @@
 
 #include "bridge/AxiTlmResponse.h"
 #include "bridge/PsTime.h"
+#include "pci/BarIndex.h"
 
 namespace staleline {
 
@@ -87,9 +88,11 @@ void AxiLiteTargetBridge::b_transport(tlm::tlm_generic_payload& trans, sc_time& 
         trans.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }
-    if (addr >= window_ || len > window_ - addr) return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    if ((len != 1 && len != 2 && len != 4 && len != 8) || (addr & (len - 1)) || !data ||
-        trans.get_streaming_width() < len)
+    if (BarIndex::of(trans) != 0 || addr >= window_ || len > window_ - addr)
+        return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE);  // the AXI4-Lite port is BAR0
+    // PCIe byte enables: 1, 2 or 4 bytes inside one dword (WSTRB says which), an aligned qword.
+    const bool lanes = len == 8 ? addr % 8 == 0 : (len == 1 || len == 2 || len == 4) && (addr % 4) + len <= 4;
+    if (!lanes || !data || trans.get_streaming_width() < len)
         return refuse(tlm::TLM_BURST_ERROR_RESPONSE);
     if (be && be_len == 0) return refuse(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
     if (trans.is_read() && !in_thread()) {

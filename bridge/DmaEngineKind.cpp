@@ -31,6 +31,7 @@ const sl_device_kind_t kKind = {
     &kFactory,
     0,  // no MSI-X (the engine keeps MSI)
     0,
+    {},  // bars: BAR0 only, of 4096 bytes
 };
 }  // namespace
 

@@ -15,8 +15,11 @@
 #   gives the function an MSI-X capability with its table at MSIX_TABLE_OFFSET of BAR0 (served
 #   by the PCI host, never by the RTL); with MSI-X on, a rising edge of `irq` signals entry 0.
 #
+#   The RTL decodes BAR0 only (one AXI4-Lite port): BAR0_SIZE is the whole register space.
+#
 # staleline_add_device_model(NAME SOURCES file.c ... [INCLUDES dir ...] [DEFINES X=1 ...])
-#   A behavioural model in C against staleline/device.h, exporting staleline_device_kind().
+#   A behavioural model in C against staleline/device.h, exporting staleline_device_kind();
+#   the model declares its BARs (0..5, memory or I/O) in the kind itself (docs/devices.md).
 #
 # Both make the CMake target NAME-device (so a driver may be called NAME too), whose file is
 # lib/devices/NAME.so.

@@ -58,7 +58,7 @@ static void destroy(void* ctx) { free(ctx); }
 static const sl_dev_ops_t kOps = {create, rd, wr, destroy};
 static const sl_device_kind_t kKind = {
     SL_DEVICE_ABI_VERSION, "xcopy-model", "example copy engine (examples/xcopy_model.c)",
-    XCOPY_VENDOR_ID, XCOPY_DEVICE_ID, 0x088000, 1, 4096, false, 1, 0, NULL, &kOps, NULL, 0, 0,
+    XCOPY_VENDOR_ID, XCOPY_DEVICE_ID, 0x088000, 1, 4096, false, 1, 0, NULL, &kOps, NULL, 0, 0, {{0}},
 };
 
 const sl_device_kind_t* staleline_device_kind(void) { return &kKind; }

@@ -7,6 +7,7 @@
 
 #include "config/Config.h"
 #include "device/DeviceActivity.h"
+#include "pci/BarIndex.h"
 #include "pci/PciHost.h"
 
 namespace staleline {
@@ -34,7 +35,6 @@ BehaviouralDevice::BehaviouralDevice(sc_module_name name, const DeviceContext& c
       pci_(ctx.pci),
       activity_(ctx.activity),
       rid_(PciHost::requester_id(ctx.slot)),
-      bar_size_(ctx.info.bar0_size),
       handle_{this} {
     // The kind's parameters: declared defaults, then the user's values, each checked.
     std::string known;
@@ -74,15 +74,24 @@ void BehaviouralDevice::bind(PciHost& host) {
     dma_.bind(host.upstream_socket);
 }
 
+bool BehaviouralDevice::lane_access(uint64_t off, unsigned len) {
+    // PCIe byte enables: 1, 2 or 4 bytes inside one dword, or an aligned qword.
+    if (len == 8) return off % 8 == 0;
+    return (len == 1 || len == 2 || len == 4) && (off % 4) + len <= 4;
+}
+
 void BehaviouralDevice::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
     const uint64_t off = t.get_address();
     const unsigned len = t.get_data_length();
-    if (off >= bar_size_ || len > bar_size_ - off) {
+    const unsigned bar = BarIndex::of(t);
+    const PciConfigSpace& cs = pci_.config_space(slot());
+    const PciBarType type = cs.bar_type(bar);
+    const uint64_t bar_size = type == PciBarType::Mem64 || type == PciBarType::Mem32 ? cs.bar_size(bar) : 0;
+    if (off >= bar_size || len > bar_size - off) {
         t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    if ((len != 1 && len != 2 && len != 4 && len != 8) || off % len || t.get_byte_enable_ptr() ||
-        t.get_streaming_width() < len) {
+    if (!lane_access(off, len) || t.get_byte_enable_ptr() || t.get_streaming_width() < len) {
         t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
@@ -97,10 +106,10 @@ void BehaviouralDevice::b_transport(tlm::tlm_generic_payload& t, sc_time& delay)
         uint64_t v = 0;
         std::memcpy(&v, data, len);  // little-endian host, as the platform
         ++reg_writes_;
-        desc_.ops->write(model_, 0, off, len, v);
+        desc_.ops->write(model_, bar, off, len, v);
     } else {
         ++reg_reads_;
-        uint64_t v = desc_.ops->read(model_, 0, off, len);
+        uint64_t v = desc_.ops->read(model_, bar, off, len);
         std::memcpy(data, &v, len);
         delay += sc_time(kRegisterNs, SC_NS);
     }

@@ -1,6 +1,7 @@
 // BehaviouralDevice: a PCI function whose model is C code against staleline/device.h (a
 // device module with `ops`). The platform side of every sl_dev_* service:
-//   - CPU register accesses reach ops->read/write at the time they arrive (the calling
+//   - CPU register accesses reach ops->read/write with the index of the memory BAR they hit
+//     (BarIndex), 1/2/4 bytes anywhere inside a dword or an aligned qword, at the time they arrive (the calling
 //     thread synchronises first, so posted writes and reads keep PCIe order);
 //   - scheduled callbacks run on the device's own SC_THREAD in time order; DMA from there is
 //     a TLM transaction through the PCI host and the IOMMU that blocks that thread;
@@ -65,6 +66,8 @@ public:
 private:
     SC_HAS_PROCESS(BehaviouralDevice);
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    // A register access the model can take: what a PCIe request with byte enables carries.
+    static bool lane_access(uint64_t offset, unsigned len);
     unsigned transport_dbg(tlm::tlm_generic_payload&) { return 0; }  // registers have side effects
     void worker();
     bool on_worker() const;
@@ -83,7 +86,6 @@ private:
     PciHost& pci_;
     DeviceActivity& activity_;
     uint16_t rid_;
-    uint64_t bar_size_;
     sl_dev handle_;
     void* model_ = nullptr;
     std::string failure_;

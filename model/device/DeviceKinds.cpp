@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
 
 #include "config/Config.h"
 #include "staleline/modules.h"
@@ -23,23 +25,73 @@ bool is_path(const std::string& s) {
 
 bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
-// Why a module's description cannot be used, or "".
+bool uses_bars(const sl_device_kind_t* k) {
+    for (const sl_bar_decl_t& b : k->bars)
+        if (b.type != SL_BAR_NONE) return true;
+    return false;
+}
+
+// Why the kind's BARs cannot be used, or "".
+std::string invalid_bars(const sl_device_kind_t* k) {
+    if (!uses_bars(k)) {
+        if (k->bar0_size < 4096 || !is_pow2(k->bar0_size) || k->bar0_size > (1ULL << 27))
+            return "bar0_size must be a power of two from 4096 to 128M, got " + std::to_string(k->bar0_size);
+        return "";
+    }
+    if (k->bar0_size) return "bar0_size must be 0 when bars[] describes the BARs";
+    for (unsigned i = 0; i < 6; ++i) {
+        const sl_bar_decl_t& b = k->bars[i];
+        const std::string bar = "bars[" + std::to_string(i) + "]";
+        switch (b.type) {
+        case SL_BAR_NONE: break;
+        case SL_BAR_MEM64:
+            if (i == 5 || k->bars[i + 1].type != SL_BAR_NONE)
+                return bar + " is a 64-bit BAR: it needs bars[" + std::to_string(i + 1) + "] free for its upper half";
+            // fall through
+        case SL_BAR_MEM32:
+            if (b.size < 4096 || !is_pow2(b.size) || b.size > (1ULL << 27))
+                return bar + ": a memory BAR's size must be a power of two from 4096 to 128M, got " + std::to_string(b.size);
+            break;
+        case SL_BAR_IO:
+            if (b.size < 4 || !is_pow2(b.size) || b.size > 256)
+                return bar + ": an I/O BAR's size must be a power of two from 4 to 256, got " + std::to_string(b.size);
+            break;
+        default: return bar + ": unknown BAR type " + std::to_string(b.type);
+        }
+        if (b.type == SL_BAR_MEM64) ++i;  // the upper half
+    }
+    const bool bar0_mem = k->bars[0].type == SL_BAR_MEM64 || k->bars[0].type == SL_BAR_MEM32;
+    if (k->msix_vectors && !bar0_mem) return "MSI-X needs BAR0 to be a memory BAR";
+    if (k->rtl) {
+        for (unsigned i = 1; i < 6; ++i)
+            if (k->bars[i].type != SL_BAR_NONE) return "an RTL kind decodes BAR0 only";
+        if (!bar0_mem) return "an RTL kind's BAR0 must be a memory BAR";
+    }
+    return "";
+}
+
+// Why a module's description cannot be used, or "". ABI 2 descriptions end before `bars`.
 std::string invalid(const sl_device_kind_t* k) {
     if (!k) return "staleline_device_kind() returned NULL";
-    if (k->abi_version != SL_DEVICE_ABI_VERSION)
+    if (k->abi_version != SL_DEVICE_ABI_VERSION && k->abi_version != 2)
         return "built for device ABI " + std::to_string(k->abi_version) + ", this Staleline has " +
                std::to_string(SL_DEVICE_ABI_VERSION) + " (rebuild it)";
     if (!k->name || !*k->name) return "the kind has no name";
-    if (k->bar0_size < 4096 || !is_pow2(k->bar0_size) || k->bar0_size > (1ULL << 27))
-        return "bar0_size must be a power of two from 4096 to 128M, got " + std::to_string(k->bar0_size);
     if (k->interrupt_pin > 1) return "interrupt_pin must be 0 (none) or 1 (INTA)";
     if (k->msix_vectors > 8) return "msix_vectors must be 0..8";
-    if (k->msix_vectors && (k->msix_table_offset % 8 ||
-                            k->msix_table_offset + 16ULL * k->msix_vectors + 8 > k->bar0_size))
-        return "the MSI-X table must be 8-byte aligned and, with its pending bits, inside BAR0";
     if (!k->ops == !k->rtl) return "a kind is either behavioural (ops) or RTL (rtl), not both or neither";
     if (k->ops && (!k->ops->create || !k->ops->read || !k->ops->write))
         return "a behavioural kind needs ops->create, ops->read and ops->write";
+    return "";
+}
+
+// The rest of the checks, on a description with all ABI 3 fields (an ABI 2 one normalised).
+std::string invalid_layout(const sl_device_kind_t* k) {
+    std::string why = invalid_bars(k);
+    if (!why.empty()) return why;
+    const uint64_t bar0 = uses_bars(k) ? k->bars[0].size : k->bar0_size;
+    if (k->msix_vectors && (k->msix_table_offset % 8 || k->msix_table_offset + 16ULL * k->msix_vectors + 8 > bar0))
+        return "the MSI-X table must be 8-byte aligned and, with its pending bits, inside BAR0";
     return "";
 }
 
@@ -91,13 +143,20 @@ const DeviceKind* DeviceKinds::load(const std::string& path, std::string* error)
         return nullptr;
     }
     const sl_device_kind_t* desc = entry();
+    auto k = std::make_unique<DeviceKind>();
     std::string why = invalid(desc);
+    if (why.empty() && desc->abi_version != SL_DEVICE_ABI_VERSION) {
+        // An ABI 2 description: the fields up to `bars`, the rest zero (BAR0 of bar0_size).
+        k->own = std::make_unique<sl_device_kind_t>();
+        std::memcpy(k->own.get(), desc, offsetof(sl_device_kind_t, bars));
+        desc = k->own.get();
+    }
+    if (why.empty()) why = invalid_layout(desc);
     if (!why.empty()) {
         *error = path + ": " + why;
         dlclose(h);
         return nullptr;
     }
-    auto k = std::make_unique<DeviceKind>();
     k->desc = desc;
     k->make = desc->rtl ? rtl_ : behavioural_;
     k->path = key;

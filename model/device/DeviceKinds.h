@@ -41,6 +41,7 @@ struct DeviceKind {
     const sl_device_kind_t* desc = nullptr;
     DeviceMaker make = nullptr;
     std::string path;  // the module file; "" for a built-in kind
+    std::unique_ptr<sl_device_kind_t> own;  // a module built for ABI 2, normalised (desc points here)
     bool rtl() const { return desc->rtl != nullptr; }
 };
 

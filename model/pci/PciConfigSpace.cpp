@@ -4,10 +4,15 @@ namespace staleline {
 
 namespace {
 constexpr uint32_t kBarMem64 = 0x4;  // bits 2:1 = 10b: 64-bit memory BAR, not prefetchable
+constexpr uint32_t kBarIo = 0x1;     // bit 0: I/O space
 constexpr uint16_t kMsiControl64 = 1u << 7;
 }  // namespace
 
 PciConfigSpace::PciConfigSpace(const PciDeviceInfo& info) : info_(info) {
+    bars_ = info_.bars;
+    bool any = false;
+    for (const PciBar& b : bars_) any = any || b.type != PciBarType::None;
+    if (!any) bars_[0] = PciBar{PciBarType::Mem64, info_.bar0_size};
     // Every entry comes out of reset masked (PCI 3.0, 6.8.2.9).
     msix_table_.assign(4 * (std::size_t)info_.msix_vectors, 0);
     for (unsigned v = 0; v < info_.msix_vectors; ++v) msix_table_[4 * v + 3] = kMsixVectorMasked;
@@ -19,8 +24,16 @@ uint32_t PciConfigSpace::read32(unsigned off) const {
     case 0x04: return command_ | (uint32_t)status_ << 16;
     case 0x08: return info_.revision | info_.class_code << 8;
     case 0x0c: return cache_line_ | (uint32_t)latency_ << 8;  // header type 0, no BIST
-    case 0x10: return (uint32_t)bar0_ | kBarMem64;
-    case 0x14: return (uint32_t)(bar0_ >> 32);
+    case 0x10: case 0x14: case 0x18: case 0x1c: case 0x20: case 0x24: {
+        const unsigned i = (off - kBar0) / 4;
+        if (i > 0 && bars_[i - 1].type == PciBarType::Mem64) return (uint32_t)(bar_addr_[i - 1] >> 32);
+        switch (bars_[i].type) {
+        case PciBarType::Mem64: return (uint32_t)bar_addr_[i] | kBarMem64;
+        case PciBarType::Mem32: return (uint32_t)bar_addr_[i];
+        case PciBarType::Io: return (uint32_t)bar_addr_[i] | kBarIo;
+        default: return 0;
+        }
+    }
     case 0x2c: return info_.vendor_id | (uint32_t)info_.device_id << 16;  // subsystem ids
     case 0x34: return info_.msi_capable ? kMsiCap : msix_capable() ? kMsixCap : 0;
     case 0x3c: return int_line_ | (uint32_t)info_.interrupt_pin << 8;
@@ -58,17 +71,20 @@ void PciConfigSpace::write32(unsigned off, uint32_t v, uint32_t m) {
         latency_ = (uint8_t)(cur >> 8);
         break;
     }
-    case 0x10: {
+    case 0x10: case 0x14: case 0x18: case 0x1c: case 0x20: case 0x24: {
         // Size probing: the low address bits below the BAR size are hard-wired to zero.
-        uint32_t lo = merge((uint32_t)bar0_) & ~0xfu;
-        uint64_t mask = ~(info_.bar0_size - 1);
-        bar0_ = ((bar0_ & 0xffffffff00000000ULL) | lo) & mask;
-        break;
-    }
-    case 0x14: {
-        uint32_t hi = merge((uint32_t)(bar0_ >> 32));
-        uint64_t mask = ~(info_.bar0_size - 1);
-        bar0_ = (((uint64_t)hi << 32) | (bar0_ & 0xffffffffULL)) & mask;
+        const unsigned i = (off - kBar0) / 4;
+        if (i > 0 && bars_[i - 1].type == PciBarType::Mem64) {  // upper half of a 64-bit BAR
+            uint64_t& a = bar_addr_[i - 1];
+            uint32_t hi = merge((uint32_t)(a >> 32));
+            a = (((uint64_t)hi << 32) | (a & 0xffffffffULL)) & ~(bars_[i - 1].size - 1);
+            break;
+        }
+        if (bars_[i].type == PciBarType::None) break;
+        uint64_t& a = bar_addr_[i];
+        const uint32_t flags = bars_[i].type == PciBarType::Io ? 0x3u : 0xfu;
+        uint32_t lo = merge((uint32_t)a) & ~flags;
+        a = ((bars_[i].type == PciBarType::Mem64 ? a & 0xffffffff00000000ULL : 0) | lo) & ~(bars_[i].size - 1);
         break;
     }
     case 0x3c: int_line_ = (uint8_t)merge(int_line_); break;

@@ -1,5 +1,6 @@
 // PciConfigSpace: the type-0 configuration header of one PCI function: ids, command
-// (memory space, bus master, interrupt disable), one 64-bit memory BAR with size probing,
+// (memory space, bus master, interrupt disable), six BAR registers with size probing (64-bit
+// and 32-bit memory BARs, I/O BARs that are declared but never decoded),
 // an MSI capability (64-bit address, 16-bit data), an MSI-X capability with its table and
 // pending-bit array (only for a function that has MSI-X) and the interrupt pin/line.
 // Reserved and unimplemented registers read as zero and ignore writes, as the PCI spec
@@ -12,12 +13,22 @@
 
 namespace staleline {
 
+// The kind of one base address register (the values of sl_bar_type_t).
+enum class PciBarType : uint8_t { None = 0, Mem64 = 1, Mem32 = 2, Io = 3 };
+
+struct PciBar {
+    PciBarType type = PciBarType::None;
+    uint64_t size = 0;
+    bool memory() const { return type == PciBarType::Mem64 || type == PciBarType::Mem32; }
+};
+
 struct PciDeviceInfo {
     uint16_t vendor_id = 0x1b36;  // an id range commonly used by emulated devices
     uint16_t device_id = 0x0001;
     uint8_t revision = 1;
     uint32_t class_code = 0x088000;  // base 08 (system peripheral), sub 80 (other)
-    uint64_t bar0_size = 4096;       // power of two, >= 4 KiB
+    uint64_t bar0_size = 4096;       // power of two, >= 4 KiB; used when `bars` are all None
+    std::array<PciBar, 6> bars{};    // all None: BAR0 is a 64-bit memory BAR of bar0_size
     bool msi_capable = true;
     uint8_t interrupt_pin = 1;  // INTA; 0 = none
     unsigned msix_vectors = 0;       // MSI-X table entries, 0 = no MSI-X capability
@@ -28,6 +39,7 @@ class PciConfigSpace {
 public:
     // Register offsets and bits the rest of the model uses.
     static constexpr unsigned kCommand = 0x04, kStatus = 0x06, kBar0 = 0x10, kCapPtr = 0x34;
+    static constexpr unsigned kBarCount = 6;
     static constexpr unsigned kIntLine = 0x3c, kIntPin = 0x3d, kMsiCap = 0x50;
     static constexpr uint16_t kCmdMemory = 1u << 1, kCmdBusMaster = 1u << 2, kCmdIntxDisable = 1u << 10;
     static constexpr uint16_t kStatusIntx = 1u << 3, kStatusCapList = 1u << 4;
@@ -47,8 +59,13 @@ public:
     bool memory_enabled() const { return command_ & kCmdMemory; }
     bool bus_master() const { return command_ & kCmdBusMaster; }
     bool intx_disabled() const { return command_ & kCmdIntxDisable; }
-    uint64_t bar0_base() const { return bar0_ & ~(info_.bar0_size - 1); }
-    uint64_t bar0_size() const { return info_.bar0_size; }
+    // BAR i (0..5): its type (the upper half of a 64-bit BAR reads None), size and the base
+    // address firmware programmed (address bits only).
+    PciBarType bar_type(unsigned i) const { return i < kBarCount ? bars_[i].type : PciBarType::None; }
+    uint64_t bar_size(unsigned i) const { return i < kBarCount ? bars_[i].size : 0; }
+    uint64_t bar_base(unsigned i) const { return i < kBarCount ? bar_addr_[i] & ~(bars_[i].size - 1) : 0; }
+    uint64_t bar0_base() const { return bar_base(0); }
+    uint64_t bar0_size() const { return bar_size(0); }
     bool msi_enabled() const { return info_.msi_capable && (msi_control_ & 1); }
     uint64_t msi_address() const { return msi_address_; }
     uint16_t msi_data() const { return msi_data_; }
@@ -83,7 +100,8 @@ private:
     uint16_t command_ = 0;
     uint16_t status_ = kStatusCapList;
     uint8_t cache_line_ = 0, latency_ = 0, int_line_ = 0xff;
-    uint64_t bar0_ = 0;  // address bits only; type bits are added on read
+    std::array<PciBar, kBarCount> bars_{};   // resolved from info_ (legacy: BAR0 64-bit memory)
+    std::array<uint64_t, kBarCount> bar_addr_{};  // address bits only; type bits are added on read
     uint16_t msi_control_ = 0;
     uint64_t msi_address_ = 0;
     uint16_t msi_data_ = 0;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/Payload.h"
+#include "pci/BarIndex.h"
 #include "common/RequesterId.h"
 
 namespace staleline {
@@ -28,11 +29,16 @@ PciHost::PciHost(sc_module_name name, const Config& cfg, IrqController& irq)
 
 unsigned PciHost::add_device(const PciDeviceInfo& info) {
     if (slots_.size() >= kMaxSlots) SC_REPORT_ERROR("staleline/pci", "too many PCI devices");
-    if (info.bar0_size < 4096 || (info.bar0_size & (info.bar0_size - 1)))
-        SC_REPORT_ERROR("staleline/pci", "BAR size must be a power of two >= 4 KiB");
+    const PciConfigSpace probe(info);  // the BARs as the function will have them
+    for (unsigned i = 0; i < PciConfigSpace::kBarCount; ++i) {
+        const uint64_t size = probe.bar_size(i);
+        const uint64_t min = probe.bar_type(i) == PciBarType::Io ? 4 : 4096;
+        if (probe.bar_type(i) != PciBarType::None && (size < min || (size & (size - 1))))
+            SC_REPORT_ERROR("staleline/pci", "BAR size must be a power of two >= 4 KiB (I/O: >= 4 bytes)");
+    }
     if (info.msix_vectors) {
-        if (info.msix_vectors > 8 || info.msix_table_offset % 8 ||
-            info.msix_table_offset + (uint64_t)PciConfigSpace::kMsixEntryBytes * info.msix_vectors + 8 > info.bar0_size)
+        if (info.msix_vectors > 8 || info.msix_table_offset % 8 || probe.bar_type(0) == PciBarType::Io ||
+            info.msix_table_offset + (uint64_t)PciConfigSpace::kMsixEntryBytes * info.msix_vectors + 8 > probe.bar0_size())
             SC_REPORT_ERROR("staleline/pci", "MSI-X: 1..8 vectors, table 8-byte aligned, table and PBA inside BAR0");
         if (next_msix_vector_ + info.msix_vectors > kMsixVectorEnd)
             throw ConfigError("platform.devices", "the MSI-X devices need more than " +
@@ -49,17 +55,35 @@ unsigned PciHost::add_device(const PciDeviceInfo& info) {
 
 void PciHost::assign_resources() {
     uint64_t next = kMmioBase;
+    uint64_t next_io = kIoBase;
     for (unsigned s = 0; s < slots_.size(); ++s) {
         PciConfigSpace& c = slots_[s]->cfg;
-        // probe the BAR size the way firmware does: write ones, read back the mask
-        c.write(PciConfigSpace::kBar0, 4, 0xffffffffu);
-        c.write(PciConfigSpace::kBar0 + 4, 4, 0xffffffffu);
-        uint64_t mask = ((uint64_t)c.read(PciConfigSpace::kBar0 + 4, 4) << 32) | (c.read(PciConfigSpace::kBar0, 4) & ~0xfu);
-        uint64_t size = ~mask + 1;
-        next = (next + size - 1) & ~(size - 1);
-        c.write(PciConfigSpace::kBar0, 4, (uint32_t)next);
-        c.write(PciConfigSpace::kBar0 + 4, 4, (uint32_t)(next >> 32));
-        next += size;
+        for (unsigned i = 0; i < PciConfigSpace::kBarCount; ++i) {
+            // probe the BAR the way firmware does: write ones, read back type and size mask
+            const unsigned reg = PciConfigSpace::kBar0 + 4 * i;
+            c.write(reg, 4, 0xffffffffu);
+            const uint32_t lo = c.read(reg, 4);
+            if (lo == 0) continue;  // not implemented
+            if (lo & 1) {           // I/O: placed in the (undecoded) port space
+                const uint64_t size = (uint64_t)(uint32_t)~(lo & ~0x3u) + 1;
+                next_io = (next_io + size - 1) & ~(size - 1);
+                c.write(reg, 4, (uint32_t)next_io);
+                next_io += size;
+                continue;
+            }
+            const bool is64 = (lo & 0x6) == 0x4;
+            uint64_t mask = 0xffffffff00000000ULL | (lo & ~0xfu);
+            if (is64) {
+                c.write(reg + 4, 4, 0xffffffffu);
+                mask = ((uint64_t)c.read(reg + 4, 4) << 32) | (lo & ~0xfu);
+            }
+            const uint64_t size = ~mask + 1;
+            next = (next + size - 1) & ~(size - 1);
+            c.write(reg, 4, (uint32_t)next);
+            if (is64) c.write(reg + 4, 4, (uint32_t)(next >> 32));
+            next += size;
+            if (is64) ++i;
+        }
         if (c.info().interrupt_pin) c.write(PciConfigSpace::kIntLine, 1, kIntxVectorBase + s);
     }
 }
@@ -77,11 +101,18 @@ void PciHost::config_write(unsigned slot, unsigned offset, unsigned size, uint32
     if (slots_[slot]->cfg.msix_capable()) deliver_msix_pending(slot, SC_ZERO_TIME);  // enable / function unmask
 }
 
-int PciHost::slot_for_bar(uint64_t addr) const {
+int PciHost::slot_for_bar(uint64_t addr, unsigned* bar) const {
     for (unsigned s = 0; s < slots_.size(); ++s) {
         const PciConfigSpace& c = slots_[s]->cfg;
-        if (!c.memory_enabled() || c.bar0_base() == 0) continue;
-        if (addr >= c.bar0_base() && addr - c.bar0_base() < c.bar0_size()) return (int)s;
+        if (!c.memory_enabled()) continue;
+        for (unsigned i = 0; i < PciConfigSpace::kBarCount; ++i) {
+            const PciBarType t = c.bar_type(i);
+            if ((t != PciBarType::Mem64 && t != PciBarType::Mem32) || c.bar_base(i) == 0) continue;
+            if (addr >= c.bar_base(i) && addr - c.bar_base(i) < c.bar_size(i)) {
+                *bar = i;
+                return (int)s;
+            }
+        }
     }
     return -1;
 }
@@ -117,7 +148,8 @@ void PciHost::cpu_b_transport(tlm_generic_payload& trans, sc_time& delay) {
         config_access(trans);
         return;
     }
-    int s = slot_for_bar(a);
+    unsigned bar = 0;
+    int s = slot_for_bar(a, &bar);
     if (s < 0) {
         ++stats_.mmio_unclaimed;
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -127,13 +159,16 @@ void PciHost::cpu_b_transport(tlm_generic_payload& trans, sc_time& delay) {
     else ++stats_.mmio_writes;
     // reads are non-posted (there and back), writes are posted but still travel one hop
     delay += trans.is_read() ? 2 * hop_ : hop_;
-    trans.set_address(a - slots_[s]->cfg.bar0_base());
-    if (slots_[s]->cfg.in_msix_region(trans.get_address(), trans.get_data_length())) {
+    trans.set_address(a - slots_[s]->cfg.bar_base(bar));
+    if (bar == 0 && slots_[s]->cfg.in_msix_region(trans.get_address(), trans.get_data_length())) {
         msix_access((unsigned)s, trans, delay);
         trans.set_address(a);
         return;
     }
-    bar_socket[s]->b_transport(trans, delay);
+    {
+        BarIndexScope tag(trans, bar);
+        bar_socket[s]->b_transport(trans, delay);
+    }
     trans.set_address(a);
 }
 
@@ -143,10 +178,11 @@ unsigned PciHost::cpu_transport_dbg(tlm_generic_payload& trans) {
         config_access(trans);
         return trans.is_response_ok() ? trans.get_data_length() : 0;
     }
-    int s = slot_for_bar(a);
+    unsigned bar = 0;
+    int s = slot_for_bar(a, &bar);
     if (s < 0) return 0;
-    trans.set_address(a - slots_[s]->cfg.bar0_base());
-    if (slots_[s]->cfg.in_msix_region(trans.get_address(), trans.get_data_length())) {
+    trans.set_address(a - slots_[s]->cfg.bar_base(bar));
+    if (bar == 0 && slots_[s]->cfg.in_msix_region(trans.get_address(), trans.get_data_length())) {
         // debug reads only: a write could unmask and send a message
         unsigned len = trans.get_data_length();
         bool ok = trans.is_read() && (len == 4 || len == 8) && trans.get_address() % len == 0;
@@ -157,7 +193,11 @@ unsigned PciHost::cpu_transport_dbg(tlm_generic_payload& trans) {
         trans.set_address(a);
         return ok ? len : 0;
     }
-    unsigned n = bar_socket[s]->transport_dbg(trans);
+    unsigned n = 0;
+    {
+        BarIndexScope tag(trans, bar);
+        n = bar_socket[s]->transport_dbg(trans);
+    }
     trans.set_address(a);
     return n;
 }

@@ -1,6 +1,6 @@
 // PciHost: the PCI host bridge and bus 0. CPU-side accesses to the ECAM window become
-// config-space accesses; accesses to a BAR window are routed to that device's register
-// socket. Device-initiated (upstream) transactions get their requester id, are refused
+// config-space accesses; accesses to a memory BAR window are routed to that device's register
+// socket, tagged with the BAR's index (BarIndex) and addressed by the offset in the BAR. Device-initiated (upstream) transactions get their requester id, are refused
 // when bus mastering is off, are decoded as MSI messages when they hit the MSI window,
 // and otherwise go on to the IOMMU. Legacy INTx lines go to the interrupt controller.
 // The MSI-X table and pending-bit array of a function are served here, not by the device:
@@ -45,6 +45,8 @@ public:
     // Fixed physical address map of the PCI side (documented in docs/models-pci.md).
     static constexpr uint64_t kEcamBase = 0xd0000000ULL, kEcamSize = 1ULL << 20;  // bus 0
     static constexpr uint64_t kMmioBase = 0xe0000000ULL, kMmioSize = 0x10000000ULL;
+    // I/O BARs get port addresses from here; the platform decodes no I/O space.
+    static constexpr uint64_t kIoBase = 0x1000ULL;
     static constexpr unsigned kMaxSlots = 32;
     static constexpr unsigned kIntxVectorBase = 16;  // INTx of slot s -> vector 16 + s (the "interrupt line")
     static constexpr unsigned kMsiVectorBase = 64;   // firmware-assigned MSI data: 64 + slot
@@ -107,7 +109,8 @@ private:
     void upstream_b_transport(int slot, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned upstream_transport_dbg(int slot, tlm::tlm_generic_payload& trans);
     void config_access(tlm::tlm_generic_payload& trans);
-    int slot_for_bar(uint64_t addr) const;
+    // The slot (or -1) and the memory BAR whose window holds addr.
+    int slot_for_bar(uint64_t addr, unsigned* bar) const;
     void update_intx(unsigned slot);
     void forward_upstream(uint16_t rid, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     void msix_access(unsigned slot, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);

@@ -13,7 +13,7 @@ using namespace sc_core;
 const sl_device_kind_t* ScratchDevice::device_kind() {
     static const sl_device_kind_t k = {
         SL_DEVICE_ABI_VERSION, "scratch", "plain register BAR + DMA master, no RTL (tests and tools)",
-        0x1b36, 0x5c00, 0x088000, 1, 4096, true, 1, 0, nullptr, nullptr, nullptr, 0, 0};
+        0x1b36, 0x5c00, 0x088000, 1, 4096, true, 1, 0, nullptr, nullptr, nullptr, 0, 0, {}};
     return &k;
 }
 

@@ -110,6 +110,7 @@ void Platform::add_devices() {
         info.class_code = d.class_code;
         info.revision = d.revision;
         info.bar0_size = d.bar0_size;
+        for (unsigned i = 0; i < 6; ++i) info.bars[i] = PciBar{(PciBarType)d.bars[i].type, d.bars[i].size};
         // pci.msi keeps its meaning for the reference engine; any device takes msi=0|1.
         info.msi_capable = d.msi && (kind.desc != dma_engine_kind || cfg_.get_bool("pci.msi"));
         info.interrupt_pin = d.interrupt_pin;

@@ -1,5 +1,6 @@
 #include "FaultHandler.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "DriverLoader.h"
 #include "HostArena.h"
 #include "Mmio.h"
 #include "MovDecoder.h"
@@ -61,11 +63,11 @@ void emulate_bar_access(ShimRuntime& rt, const Region& r, void* addr, ucontext_t
     if (!decode_mov(rip, 15, &m)) {
         char buf[200];
         std::snprintf(buf, sizeof buf,
-                      "an access to offset 0x%llx of the mapped BAR0 of PCI slot %u by an instruction the simulator "
+                      "an access to offset 0x%llx of the mapped BAR%u of PCI slot %u by an instruction the simulator "
                       "cannot perform as MMIO (only plain moves are: use single volatile loads and stores, or "
                       "readl/writel)",
-                      (unsigned long long)((uintptr_t)addr - r.start), r.vmo->bar_slot());
-        rt.fault(std::string(buf) + " (" + describe_return_address(pc) + ")");
+                      (unsigned long long)((uintptr_t)addr - r.start), r.vmo->bar_index(), r.vmo->bar_slot());
+        rt.fault(std::string(buf) + " (" + describe_return_address(pc) + ")", pc);
     }
     uint64_t v = m.is_store ? (m.has_imm ? m.imm & mask(m.size) : register_operand(g, m)) : 0;
     mmio_bar_access(addr, m.is_store, &v, m.size, pc);
@@ -73,6 +75,16 @@ void emulate_bar_access(ShimRuntime& rt, const Region& r, void* addr, ucontext_t
     g[REG_RIP] += m.length;
 }
 #endif
+
+// Whether code address pc lies in a driver module the runtime loaded: the same load base as
+// the module's driver record. No allocation (the fault may have hit inside malloc).
+bool in_driver_module(ShimRuntime& rt, const void* pc) {
+    Dl_info at, rec;
+    if (!dladdr(pc, &at) || !at.dli_fbase) return false;
+    for (const auto& d : rt.drivers().drivers())
+        if (d->record() && dladdr(d->record(), &rec) && rec.dli_fbase == at.dli_fbase) return true;
+    return false;
+}
 
 void on_fault(int sig, siginfo_t* info, void* uctx) {
     void* addr = info ? info->si_addr : nullptr;
@@ -98,8 +110,27 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
 #if defined(__x86_64__)
         if (uctx) pc = reinterpret_cast<const uint8_t*>(static_cast<ucontext_t*>(uctx)->uc_mcontext.gregs[REG_RIP]) + 1;
 #endif
-        rt->fault(std::string(msg) + (pc ? " (" + describe_return_address(pc) + ")" : std::string()));
+        rt->fault(std::string(msg) + (pc ? " (" + describe_return_address(pc) + ")" : std::string()), pc);
     }
+#if defined(__x86_64__)
+    // A fault of driver code outside simulated memory (a null or wild pointer) on a simulated
+    // thread: a driver-fault finding at its line, and the run ends with its summary.
+    if (rt && uctx && sc_core::sc_get_current_process_b()) {
+        const uint8_t* rip = reinterpret_cast<const uint8_t*>(static_cast<ucontext_t*>(uctx)->uc_mcontext.gregs[REG_RIP]);
+        if (in_driver_module(*rt, rip)) {
+            char msg[200];
+            const uintptr_t a = (uintptr_t)addr;
+            if (a < 4096)
+                std::snprintf(msg, sizeof msg, "%s in driver code: a null pointer dereference (address 0x%llx)",
+                              sig == SIGBUS ? "bus error" : "segmentation fault", (unsigned long long)a);
+            else
+                std::snprintf(msg, sizeof msg, "%s in driver code: an access outside any mapping",
+                              sig == SIGBUS ? "bus error" : "segmentation fault");
+            const void* pc = rip + 1;
+            rt->fault(std::string(msg) + " (" + describe_return_address(pc) + ")", pc);
+        }
+    }
+#endif
     // Not ours: hand it to whoever was there before.
     struct sigaction* prev = sig == SIGBUS ? &g_prev_bus : &g_prev_segv;
     if (prev->sa_flags & SA_SIGINFO) {

@@ -6,6 +6,12 @@
 // other pointer is an ordinary volatile access (observed like any other if it is VMO memory).
 // A BAR mapped with a cacheable policy goes through its BarCache instead: loads may be served
 // from the cache, stores stay there until the driver cleans the range.
+//
+// Alignment follows PCIe: an access of 1, 2 or 4 bytes anywhere inside one naturally aligned
+// dword, or an aligned qword, is one request with byte enables (readw at BAR offset 0x45 reads
+// bytes 0x45..0x46). An access that crosses a dword (or an 8-byte one not qword aligned) is a
+// `misaligned-mmio` finding at the driver's line; the run goes on with the access split into
+// naturally aligned pieces, lowest address first, as a CPU's bus interface splits it.
 #include "Mmio.h"
 
 #include <cstdint>
@@ -27,6 +33,17 @@ namespace {
 
 constexpr int kMaxErrorLogs = 16;
 
+// "PCI slot 1 (nic0)": the slot and the device instance in it.
+std::string slot_name(ShimRuntime& rt, unsigned slot) {
+    std::string s = "PCI slot " + std::to_string(slot);
+    for (const auto& d : rt.platform().devices())
+        if (d->slot() == slot) return s + " (" + d->instance() + ")";
+    return s;
+}
+
+// One request with byte enables can carry it.
+bool lane_access(uint64_t off, unsigned size) { return size == 8 ? off % 8 == 0 : (off % 4) + size <= 4; }
+
 // One uncached transaction to BAR offset off of bar, at the calling thread's time.
 void transact(ShimRuntime& rt, Vmo* bar, uint64_t off, bool is_write, void* data, unsigned size, const void* pc) {
     staleline::Platform& p = rt.platform();
@@ -34,7 +51,7 @@ void transact(ShimRuntime& rt, Vmo* bar, uint64_t off, bool is_write, void* data
     th.sync();  // the device must see the access at the thread's time
     th.last_access_pc = pc;
     sc_time d = rt.mmio_extra_cost();
-    const uint64_t pa = p.pci().config_space(bar->bar_slot()).bar0_base() + off;
+    const uint64_t pa = p.pci().config_space(bar->bar_slot()).bar_base(bar->bar_index()) + off;
     if (ShimObserver* obs = rt.observer()) obs->on_mmio({bar->bar_slot(), off, size, is_write, pc, th.now()});
     tlm::tlm_response_status resp = p.cpu_transport(is_write, pa, data, size, true, d);
     th.charge(d);
@@ -46,9 +63,10 @@ void transact(ShimRuntime& rt, Vmo* bar, uint64_t off, bool is_write, void* data
             for (unsigned i = 0; i < size; ++i) static_cast<uint8_t*>(data)[i] = 0xff;
         if (rt.counters().mmio_errors++ < kMaxErrorLogs)
             std::fprintf(rt.log_file(),
-                         "staleline: MMIO %s of %u bytes at BAR0+0x%llx of slot %u failed (%s; memory space "
+                         "staleline: MMIO %s of %u bytes at BAR%u+0x%llx of %s failed (%s; memory space "
                          "disabled?) at %s\n",
-                         is_write ? "write" : "read", size, (unsigned long long)off, bar->bar_slot(),
+                         is_write ? "write" : "read", size, bar->bar_index(), (unsigned long long)off,
+                         slot_name(rt, bar->bar_slot()).c_str(),
                          resp == tlm::TLM_ADDRESS_ERROR_RESPONSE ? "address error" : "error",
                          describe_return_address(pc).c_str());
     }
@@ -67,17 +85,36 @@ bool bar_access(const volatile void* addr, bool is_write, void* data, unsigned s
     }
     Vmo* bar = r->vmo;
     const uint64_t off = a - r->start;
-    if (off % size) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "unaligned %u-byte MMIO %s at BAR0+0x%llx of slot %u", size,
-                      is_write ? "write" : "read", (unsigned long long)off, bar->bar_slot());
-        rt->fault(std::string(buf) + " (" + describe_return_address(pc) + ")");
+    if (off + size > bar->size()) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "%u-byte MMIO %s at BAR%u+0x%llx of %s runs past the end of the BAR (%llu bytes)",
+                      size, is_write ? "write" : "read", bar->bar_index(), (unsigned long long)off,
+                      slot_name(*rt, bar->bar_slot()).c_str(), (unsigned long long)bar->size());
+        rt->fault(std::string(buf) + " (" + describe_return_address(pc) + ")", pc);
     }
-    if (!bar->page_mapped(off / 4096)) {
+    if (!bar->page_mapped(off / 4096) || !bar->page_mapped((off + size - 1) / 4096)) {
         char buf[160];
-        std::snprintf(buf, sizeof buf, "MMIO %s at BAR0+0x%llx of slot %u through a mapping that was released",
-                      is_write ? "write" : "read", (unsigned long long)off, bar->bar_slot());
-        rt->fault(std::string(buf) + " (" + describe_return_address(pc) + ")");
+        std::snprintf(buf, sizeof buf, "MMIO %s at BAR%u+0x%llx of slot %u through a mapping that was released",
+                      is_write ? "write" : "read", bar->bar_index(), (unsigned long long)off, bar->bar_slot());
+        rt->fault(std::string(buf) + " (" + describe_return_address(pc) + ")", pc);
+    }
+    if (!lane_access(off, size)) {
+        char buf[240];
+        std::snprintf(buf, sizeof buf,
+                      "%u-byte MMIO %s at BAR%u+0x%llx of %s crosses a naturally aligned %s: performed as "
+                      "several requests",
+                      size, is_write ? "write" : "read", bar->bar_index(), (unsigned long long)off,
+                      slot_name(*rt, bar->bar_slot()).c_str(), size == 8 ? "qword" : "dword");
+        rt->warn("misaligned-mmio", buf, pc);
+        // The pieces: the largest naturally aligned 4, 2 or 1 bytes at each step.
+        uint8_t* bytes = static_cast<uint8_t*>(data);
+        for (unsigned done = 0; done < size;) {
+            unsigned n = 4;
+            while (n > size - done || (off + done) % n) n /= 2;
+            bar_access((const volatile uint8_t*)addr + done, is_write, bytes + done, n, pc);
+            done += n;
+        }
+        return true;
     }
     if (BarCache* cache = bar->bar_cache()) {
         // Mapped cacheable: the CPU cache stands between the driver and the registers.

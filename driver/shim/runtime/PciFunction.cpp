@@ -77,40 +77,85 @@ void PciFunction::cfg_write(unsigned offset, unsigned width, uint32_t value) {
     SimThread::current().charge(d);
 }
 
+std::string PciFunction::describe_bars() const {
+    const PciConfigSpace& cs = rt_.platform().pci().config_space(slot_);
+    std::string out;
+    for (unsigned i = 0; i < PciConfigSpace::kBarCount; ++i) {
+        const PciBarType t = cs.bar_type(i);
+        if (t == PciBarType::None) continue;
+        out += (out.empty() ? "" : ", ") + std::string("BAR") + std::to_string(i) + " " +
+               (t == PciBarType::Io ? "I/O" : t == PciBarType::Mem32 ? "32-bit memory" : "64-bit memory") + " of " +
+               std::to_string(cs.bar_size(i)) + " bytes";
+    }
+    return out.empty() ? "no BARs" : out;
+}
+
+std::string PciFunction::name() const {
+    std::string s = "PCI slot " + std::to_string(slot_);
+    for (const auto& d : rt_.platform().devices())
+        if (d->slot() == slot_) return s + " (" + d->instance() + ")";
+    return s;
+}
+
+zx_status_t PciFunction::missing_bar(const char* call, uint32_t bar_id) {
+    std::fprintf(rt_.log_file(), "staleline: %s(BAR%u) of %s: ZX_ERR_NOT_FOUND, the device does not implement BAR%u (it has %s)\n",
+                 call, bar_id, name().c_str(), bar_id, describe_bars().c_str());
+    return ZX_ERR_NOT_FOUND;
+}
+
 zx_status_t PciFunction::new_bar_vmo(uint32_t bar_id, zx_handle_t* out, size_t* size) {
-    if (bar_id >= ZX_PCI_MAX_BAR_REGS) return ZX_ERR_INVALID_ARGS;
-    if (bar_id != 0) return ZX_ERR_NOT_FOUND;  // the models implement BAR0 only
     PciConfigSpace& cs = rt_.platform().pci().config_space(slot_);
     // The bus driver turns on memory decoding of a function whose BAR is handed out.
     uint16_t cmd = (uint16_t)cfg_read(PciConfigSpace::kCommand, 2);
     if (!(cmd & kCmdMemory)) cfg_write(PciConfigSpace::kCommand, 2, cmd | kCmdMemory);
-    auto vmo = Vmo::create_mmio(rt_, slot_, cs.bar0_size());
+    auto vmo = Vmo::create_mmio(rt_, slot_, cs.bar_size(bar_id), bar_id);
     if (!vmo) return ZX_ERR_NO_MEMORY;
-    *size = cs.bar0_size();
+    *size = cs.bar_size(bar_id);
     return HandleTable::current().add(vmo, ZX_DEFAULT_VMO_RIGHTS, out);
 }
 
+// sys_pci_get_bar (kernel/syscalls/ddk_pci.cpp, 2018): an index past the last BAR is
+// ZX_ERR_INVALID_ARGS, a BAR of size 0 ZX_ERR_NOT_FOUND; a memory BAR comes back as a VMO
+// handle, an I/O BAR as its port base and size (type ZX_PCI_BAR_TYPE_PIO, no handle).
 zx_status_t PciFunction::get_bar(uint32_t bar_id, zx_pci_bar_t* out) {
     rt_.enter_call();
-    if (!out) return ZX_ERR_INVALID_ARGS;
+    if (!out || bar_id >= ZX_PCI_MAX_BAR_REGS) return ZX_ERR_INVALID_ARGS;
+    const PciConfigSpace& cs = rt_.platform().pci().config_space(slot_);
+    const PciBarType type = cs.bar_type(bar_id);
+    if (type == PciBarType::None) return missing_bar("pci_get_bar", bar_id);
+    std::memset(out, 0, sizeof *out);
+    out->id = bar_id;
+    out->size = cs.bar_size(bar_id);
+    if (type == PciBarType::Io) {
+        out->type = ZX_PCI_BAR_TYPE_PIO;
+        out->addr = (uintptr_t)cs.bar_base(bar_id);
+        return ZX_OK;
+    }
     zx_handle_t h = ZX_HANDLE_INVALID;
     size_t size = 0;
     zx_status_t st = new_bar_vmo(bar_id, &h, &size);
     if (st != ZX_OK) return st;
-    std::memset(out, 0, sizeof *out);
-    out->id = bar_id;
     out->type = ZX_PCI_BAR_TYPE_MMIO;
-    out->size = size;
     out->handle = h;
     return ZX_OK;
 }
 
+// The devhost proxy's pci_op_map_bar (kpci/proxy.c, 2018): argument checks, get_bar, then an
+// I/O BAR (no VMO) is ZX_ERR_WRONG_TYPE.
 zx_status_t PciFunction::map_bar(uint32_t bar_id, uint32_t cache_policy, void** vaddr, size_t* size,
                                  zx_handle_t* out_handle, const void* pc) {
     rt_.enter_call();
     if (!vaddr || !size || !out_handle) return ZX_ERR_INVALID_ARGS;
     if (bar_id >= ZX_PCI_MAX_BAR_REGS) return ZX_ERR_INVALID_ARGS;
-    if (bar_id != 0) return ZX_ERR_NOT_FOUND;
+    const PciBarType type = rt_.platform().pci().config_space(slot_).bar_type(bar_id);
+    if (type == PciBarType::None) return missing_bar("pci_map_bar", bar_id);
+    if (type == PciBarType::Io) {
+        std::fprintf(rt_.log_file(),
+                     "staleline: pci_map_bar(BAR%u) of %s: ZX_ERR_WRONG_TYPE, BAR%u is an I/O BAR (no memory to map; "
+                     "the device has %s)\n",
+                     bar_id, name().c_str(), bar_id, describe_bars().c_str());
+        return ZX_ERR_WRONG_TYPE;
+    }
     // zx_vmo_set_cache_policy's first check.
     if (cache_policy & ~ZX_CACHE_POLICY_MASK) return ZX_ERR_INVALID_ARGS;
     zx_handle_t h = ZX_HANDLE_INVALID;
@@ -182,7 +227,7 @@ zx_status_t PciFunction::query_irq_mode(zx_pci_irq_mode_t mode, uint32_t* out_ma
 
 void PciFunction::bar_write32(uint64_t offset, uint32_t value) {
     sc_time d = sc_core::SC_ZERO_TIME;
-    rt_.platform().cpu_transport(true, rt_.platform().pci().config_space(slot_).bar0_base() + offset, &value, 4, true, d);
+    rt_.platform().cpu_transport(true, rt_.platform().pci().config_space(slot_).bar_base(0) + offset, &value, 4, true, d);
     SimThread::current().charge(d);
 }
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <ddk/protocol/pci.h>
@@ -69,7 +70,12 @@ private:
     void enter_mode(zx_pci_irq_mode_t mode, uint32_t count = 0);
     // Timed MMIO dword write to BAR0 (the MSI-X table).
     void bar_write32(uint64_t offset, uint32_t value);
+    // A BAR VMO of memory BAR bar_id (memory decoding turned on).
     zx_status_t new_bar_vmo(uint32_t bar_id, zx_handle_t* out, size_t* size);
+    // ZX_ERR_NOT_FOUND for a BAR the device lacks, logged with the device and its BARs.
+    zx_status_t missing_bar(const char* call, uint32_t bar_id);
+    std::string describe_bars() const;  // "BAR0 I/O of 256 bytes, BAR2 64-bit memory of 4096 bytes"
+    std::string name() const;           // "PCI slot 0 (rtl8168)"
 
     static pci_protocol_ops_t ops_;
     ShimRuntime& rt_;

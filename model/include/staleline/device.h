@@ -6,7 +6,8 @@
  *
  *     const sl_device_kind_t* staleline_device_kind(void);
  *
- * returning a static description. Two forms of model exist:
+ * returning a static description (a module built for ABI 2, without `bars`, still loads: its
+ * BAR0 is the 64-bit memory BAR of bar0_size bytes). Two forms of model exist:
  *   - behavioural (this header): C callbacks for register accesses, plus the services below
  *     (DMA through the PCI host and the IOMMU with the device's requester id, the INTx line,
  *     MSI, MSI-X, timed callbacks, busy/idle, statistics, per-device parameters);
@@ -32,7 +33,7 @@
 extern "C" {
 #endif
 
-#define SL_DEVICE_ABI_VERSION 2u
+#define SL_DEVICE_ABI_VERSION 3u
 
 /* The platform's side of one device instance (opaque). */
 typedef struct sl_dev sl_dev_t;
@@ -49,8 +50,12 @@ typedef struct sl_dev_ops {
     /* Create the model's state; `dev` stays valid until destroy. NULL: the device cannot be
      * built (sl_dev_fail() said why). */
     void* (*create)(sl_dev_t* dev);
-    /* A CPU read of `size` bytes (1, 2, 4 or 8) at byte `offset` of BAR `bar`; the value is
-     * returned in the low bytes. Offsets are naturally aligned. */
+    /* A CPU read of `size` bytes (1, 2, 4 or 8) at byte `offset` of memory BAR `bar`; the
+     * value is returned in the low bytes. As PCIe carries it with byte enables, an access of
+     * 1, 2 or 4 bytes may start at any offset that keeps it inside one naturally aligned dword
+     * (a 2-byte read at 0x45 is legal: bytes 0x45 and 0x46); an 8-byte access is qword
+     * aligned. A driver access that crosses a dword (or qword) is split by the platform into
+     * such pieces, each one call, and reported as `misaligned-mmio`. */
     uint64_t (*read)(void* ctx, unsigned bar, uint64_t offset, unsigned size);
     void (*write)(void* ctx, unsigned bar, uint64_t offset, unsigned size, uint64_t value);
     /* Free the state. */
@@ -65,6 +70,20 @@ typedef struct sl_dev_param_decl {
     const char* doc;
 } sl_dev_param_decl_t;
 
+/* A base address register (ABI 3). */
+typedef enum {
+    SL_BAR_NONE = 0,  /* not implemented: the register reads as zero */
+    SL_BAR_MEM64 = 1, /* 64-bit memory BAR: takes this register and the next (which is NONE) */
+    SL_BAR_MEM32 = 2, /* 32-bit memory BAR */
+    SL_BAR_IO = 3,    /* I/O BAR: declared in config space and sized by firmware, never decoded
+                       * (the platform has no I/O port space); pci_map_bar refuses it */
+} sl_bar_type_t;
+
+typedef struct sl_bar_decl {
+    uint8_t type;  /* sl_bar_type_t */
+    uint64_t size; /* bytes, a power of two: memory 4096..128M, I/O 4..256 */
+} sl_bar_decl_t;
+
 typedef struct sl_device_kind {
     uint32_t abi_version;   /* SL_DEVICE_ABI_VERSION */
     const char* name;       /* the kind's name, e.g. "lnic-model" */
@@ -73,7 +92,7 @@ typedef struct sl_device_kind {
     uint16_t vendor_id, device_id;
     uint32_t class_code;    /* base << 16 | sub << 8 | interface */
     uint8_t revision;
-    uint64_t bar0_size;     /* bytes: a power of two, >= 4096 */
+    uint64_t bar0_size;     /* bytes: a power of two, >= 4096; 0 when `bars` is used */
     bool msi;               /* has an MSI capability (one vector) */
     uint8_t interrupt_pin;  /* 1 = INTA, 0 = no legacy interrupt */
     uint32_t clock_mhz;     /* RTL kinds: default clock (0: the platform's rtl.clock_mhz) */
@@ -88,6 +107,12 @@ typedef struct sl_device_kind {
      * model. */
     uint8_t msix_vectors;
     uint32_t msix_table_offset;
+    /* BARs 0..5 (ABI 3). All SL_BAR_NONE (as when omitted from an initialiser): BAR0 is a
+     * 64-bit memory BAR of bar0_size bytes and there is no other. Otherwise these are the
+     * function's BARs, bar0_size is 0, and register accesses reach read/write with the index
+     * of the memory BAR they hit. MSI-X needs BAR0 to be a memory BAR; RTL kinds decode BAR0
+     * only. */
+    sl_bar_decl_t bars[6];
 } sl_device_kind_t;
 
 typedef const sl_device_kind_t* (*sl_device_kind_fn)(void);

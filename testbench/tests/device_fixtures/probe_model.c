@@ -119,17 +119,17 @@ static const sl_dev_param_decl_t kParams[] = {
 /* sl-probe-badmsix: a table that does not fit in BAR0 (the registry refuses the kind). */
 static const sl_device_kind_t kKind = {
     SL_DEVICE_ABI_VERSION, "sl-probe-badmsix", "test device with an MSI-X table outside BAR0",
-    0x1b36, 0x5dfb, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 4, 0xfc0,
+    0x1b36, 0x5dfb, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 4, 0xfc0, {{0}},
 };
 #elif defined(PROBE_MSIX)
 static const sl_device_kind_t kKind = {
     SL_DEVICE_ABI_VERSION, "sl-probe-msix", "test device: the probe model with 4 MSI-X vectors (test_msix)",
-    0x1b36, 0x5dfc, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 4, 0x800,
+    0x1b36, 0x5dfc, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 4, 0x800, {{0}},
 };
 #else
 static const sl_device_kind_t kKind = {
     SL_DEVICE_ABI_VERSION, "sl-probe-model", "test device: every service of the device API (test_devices)",
-    0x1b36, 0x5dfe, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 0, 0,
+    0x1b36, 0x5dfe, 0x088000, 1, 4096, true, 1, 0, kParams, &kOps, NULL, 0, 0, {{0}},
 };
 #endif
 

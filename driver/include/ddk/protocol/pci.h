@@ -71,7 +71,8 @@ struct pci_protocol {
   void* ctx;
 };
 
-/* Describe BAR bar_id; an MMIO BAR comes with a VMO handle (the caller owns it).
+/* Describe BAR bar_id (0..5); an MMIO BAR comes with a VMO handle (the caller owns it), an I/O
+ * BAR as type ZX_PCI_BAR_TYPE_PIO with its port base in addr and no handle.
  * ZX_ERR_INVALID_ARGS bar_id >= ZX_PCI_MAX_BAR_REGS or out_res NULL.
  * ZX_ERR_NOT_FOUND    the BAR is not implemented by the device. */
 static inline zx_status_t pci_get_bar(const pci_protocol_t* proto, uint32_t bar_id,
