@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <systemc>
 
@@ -37,7 +38,14 @@ struct Finding {
     uint64_t vmo_offset = 0;
     sc_core::sc_time when = sc_core::SC_ZERO_TIME;
     SourceLocation where;          // the access or call the finding concerns
+    // The driver's call stack at `where`, innermost first: where itself, then the call site in
+    // each caller (function, file, line per frame). Just `where` when no stack was recorded
+    // (a location given as text); empty when the location is unknown.
+    std::vector<SourceLocation> stack;
     RelatedEvent related;
+    // What proves it (the coherency kinds; empty for the others): "data" (the bytes were wrong
+    // in this run), "order" (the order of events alone: the data happened to be right), "both".
+    std::string evidence;
     uint64_t count = 1;            // occurrences merged into this finding (same kind, address, location)
 };
 

@@ -33,6 +33,9 @@ json_t* finding_json(const Finding& f) {
     json_object_set_new(o, "time_ns", u64(time_ns(f.when)));
     json_object_set_new(o, "count", u64(f.count));
     json_object_set_new(o, "location", location_json(f.where));
+    json_t* stack = json_array();
+    for (const SourceLocation& frame : f.stack) json_array_append_new(stack, location_json(frame));
+    json_object_set_new(o, "stack", stack);
     if (f.related.present()) {
         json_t* r = json_object();
         json_object_set_new(r, "what", json_string(f.related.what.c_str()));

@@ -10,6 +10,7 @@ struct json_t;
 namespace staleline {
 
 // {kind, message, address, size, time_ns, count, location {file, line, function},
+//  stack [{file, line, function}, ...] (innermost first: the location, then each caller's call),
 //  [device_address], [requester], [vmo {koid, offset}], [related {what, time_ns, location, message}]}
 json_t* finding_json(const Finding& f);  // new reference
 json_t* findings_json(const FindingLog& log);  // array, new reference

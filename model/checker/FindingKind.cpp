@@ -43,6 +43,17 @@ const KindText kKinds[kFindingKindCount] = {
     {"cached-bar-mapping", "A PCI BAR (device registers) was mapped with a cacheable cache policy.",
      "Map BARs with ZX_CACHE_POLICY_UNCACHED_DEVICE (pci_map_bar's cache_policy): register reads must come from "
      "the device and register writes must reach it in order, not linger in the CPU cache."},
+    {"misaligned-mmio", "An MMIO access crossed a naturally aligned dword (or, for 8 bytes, qword) of a BAR.",
+     "Access device registers with their own width at their own offset (readw/writew at a 2-byte aligned offset, "
+     "readl/writel at a 4-byte aligned one): PCIe carries byte enables within one dword, so the platform split "
+     "this access into several requests, which a register may not tolerate."},
+    {"bad-unpin", "zx_pmt_unpin was called twice on one PMT, on a handle that is not a PMT, or on another driver's PMT.",
+     "Unpin each PMT exactly once, through the handle zx_bti_pin returned, and forget the handle value afterwards "
+     "(zx_pmt_unpin consumes it even when it fails); unpin only the PMTs the driver itself pinned."},
+    {"driver-fault", "The driver faulted: an access to unmapped VMO memory, a BAR access the platform cannot serve, or a crash in driver code; the run stopped there.",
+     "Fix the access at this line: map the VMO (zx_vmar_map) and stay within the mapping, access BAR registers with "
+     "single aligned loads and stores (or readl/writel) within the mapped BAR, and never use memory after it was "
+     "unmapped or its VMO released."},
 };
 
 }  // namespace

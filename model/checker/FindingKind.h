@@ -19,8 +19,11 @@ enum class FindingKind {
     BusMasterDisabled,   // device DMA refused: bus mastering off
     LeakedPin,           // a PMT still pinned or quarantined at the end of the run
     CachedBarMapping,    // a BAR (device registers) mapped with a cacheable policy
+    MisalignedMmio,      // an MMIO access crossing a dword (or qword) boundary, split by the platform
+    BadUnpin,            // zx_pmt_unpin twice, of a non-PMT handle, or of another driver's PMT
+    DriverFault,         // the driver faulted (unmapped VMO memory, a BAR access the platform cannot serve, a crash)
 };
-constexpr size_t kFindingKindCount = 11;
+constexpr size_t kFindingKindCount = 14;
 
 // "stale-device-read", ... (the stable name).
 const char* to_string(FindingKind k);

@@ -21,6 +21,7 @@ const Finding* FindingLog::add(Finding f) {
     }
     ++at_site;
     f.count = 1;
+    if (stack_resolver_ && f.stack.empty()) f.stack = stack_resolver_(f.where);
     index_.emplace(key, findings_.size());
     findings_.push_back(std::move(f));
     return &findings_.back();

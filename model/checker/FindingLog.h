@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -24,6 +25,11 @@ public:
     // stored as, nullptr when a cap suppressed it.
     const Finding* add(Finding f);
 
+    // Spells out the call stack of a finding's location (Finding::stack) when the finding is
+    // kept: stacks of merged or suppressed repeats are never resolved.
+    using StackResolver = std::function<std::vector<SourceLocation>(const SourceLocation&)>;
+    void set_stack_resolver(StackResolver fn) { stack_resolver_ = std::move(fn); }
+
     // A deque: references (and the strings in them) stay valid as findings are added.
     const std::deque<Finding>& all() const { return findings_; }
     size_t size() const { return findings_.size(); }
@@ -39,6 +45,7 @@ private:
     std::map<std::tuple<int, uint64_t, uint64_t, std::string, unsigned, std::string>, size_t> index_;
     std::map<Site, size_t> per_site_;
     uint64_t suppressed_ = 0;
+    StackResolver stack_resolver_;
 };
 
 }  // namespace staleline

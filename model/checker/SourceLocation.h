@@ -12,6 +12,8 @@ struct SourceLocation {
     unsigned line = 0;     // 0 when unknown
     std::string function;  // the function whose source holds the line (debug information), else the
                            // symbol, or "module+0xOFFSET" without symbols; may be empty
+    uint32_t stack = 0;    // the driver's call stack recorded with the site (CallStacks id), 0: none;
+                           // not part of the location's identity
 
     bool known() const { return !file.empty() || !function.empty(); }
     // "file:line (function)", "function", or "unknown location".
@@ -32,9 +34,10 @@ struct SourceLocation {
 struct CodeSite {
     const void* pc = nullptr;
     uint32_t label = 0;  // 0 = none, else index + 1
+    uint32_t stack = 0;  // the callers' return addresses at the site (CallStacks id), 0: none
 
     bool known() const { return pc || label; }
-    static CodeSite at_pc(const void* pc) { return CodeSite{pc, 0}; }
+    static CodeSite at_pc(const void* pc, uint32_t stack = 0) { return CodeSite{pc, 0, stack}; }
 };
 
 }  // namespace staleline

@@ -225,6 +225,7 @@ int sl_checker_get_finding(sl_checker_t* c, size_t i, sl_finding_t* out) {
     out->related_time_ns = time_ns(f.related.when);
     to_c(f.related.where, &out->related_location);
     out->related_message = f.related.message.c_str();
+    out->evidence = f.evidence.c_str();
     return 0;
 }
 
@@ -232,6 +233,19 @@ size_t sl_checker_count_kind(sl_checker_t* c, const char* kind) {
     FindingKind k;
     if (!c || !c->impl || !kind || !parse_finding_kind(kind, &k)) return 0;
     return c->impl->findings().count(k);
+}
+
+size_t sl_checker_finding_stack_depth(sl_checker_t* c, size_t i) {
+    if (!c || !c->impl || i >= c->impl->findings().size()) return 0;
+    return c->impl->findings().all()[i].stack.size();
+}
+
+int sl_checker_get_finding_frame(sl_checker_t* c, size_t i, size_t k, sl_source_location_t* out) {
+    if (!c || !c->impl || !out || i >= c->impl->findings().size()) return -1;
+    const std::vector<SourceLocation>& st = c->impl->findings().all()[i].stack;
+    if (k >= st.size()) return -1;
+    to_c(st[k], out);
+    return 0;
 }
 
 uint64_t sl_checker_suppressed(sl_checker_t* c) { return c && c->impl ? c->impl->findings().suppressed() : 0; }
@@ -245,12 +259,26 @@ char* sl_checker_findings_json(sl_checker_t* c) {
     return s;
 }
 
-int sl_checker_write_sarif(sl_checker_t* c, const char* path) {
+int sl_checker_write_sarif(sl_checker_t* c, const char* path) { return sl_checker_write_sarif_run(c, path, nullptr); }
+
+int sl_checker_write_sarif_run(sl_checker_t* c, const char* path, const sl_sarif_invocation_t* inv) {
     clear_error();
     if (!check(c, "sl_checker_write_sarif")) return -1;
     if (!path || !*path) return set_error("sl_checker_write_sarif: no path");
+    SarifWriter w(c->impl->help_uri(), c->impl->locator().source_root());
+    if (inv) {
+        SarifInvocation run;
+        run.has_exit_code = true;
+        run.exit_code = inv->exit_code;
+        run.execution_successful = inv->execution_successful != 0;
+        if (inv->notification && *inv->notification)
+            run.notifications.push_back({inv->notification_id ? inv->notification_id : "run",
+                                         inv->notification_level ? inv->notification_level : "error",
+                                         inv->notification});
+        w.set_invocation(std::move(run));
+    }
     std::string err;
-    if (!SarifWriter(c->impl->help_uri()).write(c->impl->findings(), path, &err)) return set_error(err);
+    if (!w.write(c->impl->findings(), path, &err)) return set_error(err);
     return 0;
 }
 

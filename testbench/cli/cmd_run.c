@@ -29,7 +29,7 @@
 static void usage(FILE* f) {
     fputs("usage: staleline run [--device KIND[,key=value...]]... [--driver NAME|PATH] [--workload NAME]\n"
           "                     [--set key=value]... [--config FILE] [--seed N] [--json FILE] [--sarif FILE]\n"
-          "                     [--vcd FILE]\n"
+          "                     [--vcd FILE] [--format summary|gcc]\n"
           "       staleline run --list-devices | --list-drivers | --list-workloads\n"
           "\n"
           "Builds the platform with its devices, loads the driver and binds it to every device its bind\n"
@@ -52,6 +52,11 @@ static void usage(FILE* f) {
           "                      summary goes to standard error)\n"
           "  --sarif FILE        write the findings as a SARIF 2.1.0 log (code annotations)\n"
           "  --vcd FILE          record the waveform of the (RTL) device the driver binds first into FILE\n"
+          "  --format summary|gcc  what is printed: the summary with statistics and the first findings\n"
+          "                      (default), or one compiler-style line per finding\n"
+          "                      (file:line:col: error: message [kind], then note: lines for its call\n"
+          "                      stack and the related event), for editors and CI problem matchers.\n"
+          "                      Both end with the line SUMMARY: staleline: N findings (kind count, ...)\n"
           "  --list-devices      list the device kinds (built-in and modules found)\n"
           "  --list-drivers      list the driver modules found\n"
           "  --list-workloads    list the workloads, the protocol each drives and the keys it reads\n"
@@ -72,6 +77,7 @@ static const char* protocol_name(uint32_t proto_id) {
     switch (proto_id) {
     case ZX_PROTOCOL_DMA_XFER: return "dma-xfer";
     case ZX_PROTOCOL_ETHMAC: return "ethmac";
+    case ZX_PROTOCOL_BLOCK_IMPL: return "block-impl";
     default: snprintf(other, sizeof other, "0x%08x", proto_id); return other;
     }
 }
@@ -151,7 +157,8 @@ typedef struct run {
     /* results */
     int finished;               /* the run thread got to the end */
     zx_status_t bind_status, release_status;
-    char problem[256];          /* why the workload could not run */
+    char problem[512];          /* why the workload could not run */
+    int faulted;                /* the run ended on a driver fault (a driver-fault finding) */
     int have_proto;             /* a published device offered the workload's protocol */
     int have_dma;               /* ... and it is the DMA transfer protocol (its statistics) */
     unsigned devices_run;       /* devices the workload ran on */
@@ -484,10 +491,10 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
 }
 
 /* The checker's findings as a JSON array (never NULL). */
-static json_t* collect_findings(sl_checker_t* chk) {
+static json_t* collect_findings(sl_checker_t* chk, int end_of_run) {
     json_t* arr = NULL;
     if (chk) {
-        sl_checker_end_of_run(chk);
+        if (end_of_run) sl_checker_end_of_run(chk);
         char* text = sl_checker_findings_json(chk);
         arr = text ? json_loads(text, 0, NULL) : NULL;
         free(text);
@@ -526,6 +533,72 @@ static void print_source_line(FILE* f, const char* file, unsigned line) {
     fclose(src);
 }
 
+/* The callers of finding i's location (its call stack after frame 0), one line each. */
+static void print_callers(FILE* f, sl_checker_t* chk, size_t i) {
+    const size_t depth = sl_checker_finding_stack_depth(chk, i);
+    for (size_t k = 1; k < depth; ++k) {
+        sl_source_location_t fr;
+        if (sl_checker_get_finding_frame(chk, i, k, &fr)) break;
+        fprintf(f, "    called from ");
+        if (fr.file && *fr.file) fprintf(f, "%s:%u", fr.file, fr.line);
+        if (fr.function && *fr.function) fprintf(f, "%s(%s)", fr.file && *fr.file ? " " : "", fr.function);
+        fputc('\n', f);
+    }
+}
+
+/* "file:line:1" for a location, "staleline" when it names no file. Column 1: the checker
+ * knows lines, and every problem matcher reads a column of digits. */
+static void print_gcc_place(FILE* f, const sl_source_location_t* l) {
+    if (l->file && *l->file) fprintf(f, "%s:%u:1", l->file, l->line ? l->line : 1);
+    else fputs("staleline", f);
+}
+
+/* --format=gcc: per finding `file:line:col: error: message [kind]`, then `note:` lines for the
+ * callers (its call stack) and for the related event. */
+static void print_findings_gcc(FILE* f, sl_checker_t* chk, const run_t* r, int data_ok) {
+    const size_t n = chk ? sl_checker_finding_count(chk) : 0;
+    for (size_t i = 0; i < n; ++i) {
+        sl_finding_t fd;
+        if (sl_checker_get_finding(chk, i, &fd)) continue;
+        print_gcc_place(f, &fd.location);
+        fprintf(f, ": error: %s [%s]\n", fd.message ? fd.message : "", fd.kind);
+        const size_t depth = sl_checker_finding_stack_depth(chk, i);
+        for (size_t k = 1; k < depth; ++k) {
+            sl_source_location_t fr;
+            if (sl_checker_get_finding_frame(chk, i, k, &fr)) break;
+            print_gcc_place(f, &fr);
+            fprintf(f, ": note: called from here%s%s\n", fr.function && *fr.function ? ", in " : "",
+                    fr.function && *fr.function ? fr.function : "");
+        }
+        if (fd.has_related && fd.related_location.file && *fd.related_location.file) {
+            print_gcc_place(f, &fd.related_location);
+            fprintf(f, ": note: %s: %s\n", fd.related_kind, fd.related_message ? fd.related_message : "");
+        }
+    }
+    if (!data_ok && n == 0)
+        fprintf(f, "staleline: error: data WRONG without a finding: %s [wrong-data]\n",
+                r->problem[0] ? r->problem : r->result.detail[0] ? r->result.detail : "the workload's check failed");
+}
+
+/* SUMMARY: staleline: N findings (kind count, ...), kinds in the order of their first finding. */
+static void print_summary_line(FILE* f, sl_checker_t* chk) {
+    const size_t n = chk ? sl_checker_finding_count(chk) : 0;
+    fprintf(f, "SUMMARY: staleline: %zu finding%s", n, n == 1 ? "" : "s");
+    int first = 1;
+    for (size_t i = 0; i < n; ++i) {
+        sl_finding_t a, b;
+        if (sl_checker_get_finding(chk, i, &a)) continue;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; ++k) seen = !sl_checker_get_finding(chk, k, &b) && !strcmp(a.kind, b.kind);
+        if (seen) continue;
+        size_t count = 0;
+        for (size_t k = i; k < n; ++k) count += !sl_checker_get_finding(chk, k, &b) && !strcmp(a.kind, b.kind);
+        fprintf(f, "%s%s %zu", first ? " (" : ", ", a.kind, count);
+        first = 0;
+    }
+    fputs(first ? "\n" : ")\n", f);
+}
+
 /* The findings as a reviewer reads them: one entry per kind and source line (the first
  * finding there, its quoted line, and how many more share it), the first ten places. */
 static void print_findings(FILE* f, sl_checker_t* chk) {
@@ -562,6 +635,7 @@ static void print_findings(FILE* f, sl_checker_t* chk) {
         if (fd.count > 1) fprintf(f, " [x%llu]", (unsigned long long)fd.count);
         fputc('\n', f);
         if (fd.location.file && *fd.location.file && fd.location.line) print_source_line(f, fd.location.file, fd.location.line);
+        print_callers(f, chk, i);
         if (same) fprintf(f, "    (and %zu more %s finding%s at this line)\n", same, fd.kind, same == 1 ? "" : "s");
     }
     if (places > shown) fprintf(f, "  ... %zu more places (see --json or --sarif)\n", places - shown);
@@ -585,7 +659,7 @@ static int write_json(const char* path, json_t* j) {
 }
 
 int cmd_run(int argc, char** argv) {
-    enum { OPT_LIST_DRIVERS = 1000, OPT_LIST_WORKLOADS, OPT_LIST_DEVICES, OPT_DEVICE };
+    enum { OPT_LIST_DRIVERS = 1000, OPT_LIST_WORKLOADS, OPT_LIST_DEVICES, OPT_DEVICE, OPT_FORMAT };
     static const struct option opts[] = {SL_CONFIG_LONG_OPTIONS,
                                          {"driver", required_argument, 0, 'd'},
                                          {"workload", required_argument, 0, 'w'},
@@ -596,6 +670,7 @@ int cmd_run(int argc, char** argv) {
                                          {"list-workloads", no_argument, 0, OPT_LIST_WORKLOADS},
                                          {"list-devices", no_argument, 0, OPT_LIST_DEVICES},
                                          {"device", required_argument, 0, OPT_DEVICE},
+                                         {"format", required_argument, 0, OPT_FORMAT},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char* driver = DEFAULT_DRIVER;
@@ -604,6 +679,7 @@ int cmd_run(int argc, char** argv) {
     const char* json_path = NULL;
     const char* vcd_path = NULL;
     const char* sarif_path = NULL;
+    int gcc_format = 0; /* --format=gcc */
     sl_checker_t* chk = NULL;
     sl_config_t* cfg = sl_config_new();
     sl_platform_t* p = NULL;
@@ -630,6 +706,15 @@ int cmd_run(int argc, char** argv) {
             strcpy(devices + have, optarg);
             break;
         }
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "gcc")) gcc_format = 1;
+            else if (!strcmp(optarg, "summary")) gcc_format = 0;
+            else {
+                fprintf(stderr, "staleline run: --format: unknown format '%s' (expected summary or gcc)\n", optarg);
+                rc = SL_EXIT_USAGE;
+                goto out;
+            }
+            break;
         case 'h': usage(stdout); goto out;
         case 'S': case 'C': case 's':
             if ((rc = cli_config_option(cfg, c, optarg))) goto out;
@@ -716,7 +801,21 @@ int cmd_run(int argc, char** argv) {
     if (r.conservative) sl_checker_set_conservative(chk, 1);
     sl_platform_spawn(p, "run", run_thread, &r);
     if (sl_platform_run(p, 0)) {
-        snprintf(r.problem, sizeof r.problem, "%s", sl_error());
+        /* A driver fault is a driver-fault finding: the problem is its message, not the
+         * simulation kernel's report of the exception that ended the run. */
+        sl_finding_t fault;
+        for (size_t i = 0; i < sl_checker_finding_count(chk); ++i)
+            if (!sl_checker_get_finding(chk, i, &fault) && !strcmp(fault.kind, "driver-fault")) {
+                r.faulted = 1;
+                break;
+            }
+        if (r.faulted) snprintf(r.problem, sizeof r.problem, "the driver faulted: %s", fault.message);
+        else snprintf(r.problem, sizeof r.problem, "%s", sl_error());
+        /* Any other exception: its text, without the kernel's "In file: ..." lines. */
+        char* tail = strstr(r.problem, "\nIn file:");
+        if (tail) *tail = 0;
+        for (char* c = r.problem; *c; ++c)
+            if (*c == '\n') *c = ' ';
     } else if (!r.finished) {
         snprintf(r.problem, sizeof r.problem,
                  "the run did not finish: at %llu ns no simulated thread could make progress (a transfer that never "
@@ -729,17 +828,42 @@ int cmd_run(int argc, char** argv) {
     models = stats_text ? json_loads(stats_text, 0, NULL) : NULL;
     free(stats_text);
     if (!models) models = json_object();
-    findings = collect_findings(chk);
+    /* Pins held when the driver faulted are not leaks: the driver never got to release them. */
+    findings = collect_findings(chk, !r.faulted);
     const int data_ok = r.finished && r.have_proto && !r.problem[0] && r.result.data_ok;
     const char* wname = r.workload ? r.workload->name : workload_name ? workload_name : "none";
     const size_t nfindings = json_array_size(findings);
     FILE* human = (json_path && !strcmp(json_path, "-")) ? stderr : stdout;
-    print_summary(human, &r, wname, models, nfindings, data_ok);
-    print_findings(human, chk);
-    if (sarif_path && sl_checker_write_sarif(chk, sarif_path)) {
-        fprintf(stderr, "staleline run: %s\n", sl_error());
-        rc = SL_EXIT_USAGE;
-        goto out;
+    const int run_rc = (data_ok && nfindings == 0) ? SL_EXIT_OK : SL_EXIT_FINDINGS;
+    if (gcc_format) {
+        print_findings_gcc(human, chk, &r, data_ok);
+    } else {
+        print_summary(human, &r, wname, models, nfindings, data_ok);
+        print_findings(human, chk);
+    }
+    print_summary_line(human, chk);
+    if (sarif_path) {
+        /* The invocation: a SARIF gate must not pass a run whose data came out wrong without a
+         * finding, or a run that did not complete. */
+        char note[1024] = "";
+        sl_sarif_invocation_t inv = {run_rc, 1, NULL, "error", NULL};
+        if (r.problem[0]) {
+            snprintf(note, sizeof note, "The run did not complete: %s", r.problem);
+            inv.notification_id = "run-incomplete";
+        } else if (!data_ok && nfindings == 0) {
+            snprintf(note, sizeof note, "The data came out wrong but the checker reported no finding: %s",
+                     r.result.detail[0] ? r.result.detail : "the workload's check failed");
+            inv.notification_id = "wrong-data-without-finding";
+        }
+        if (note[0]) {
+            inv.execution_successful = 0;
+            inv.notification = note;
+        }
+        if (sl_checker_write_sarif_run(chk, sarif_path, &inv)) {
+            fprintf(stderr, "staleline run: %s\n", sl_error());
+            rc = SL_EXIT_USAGE;
+            goto out;
+        }
     }
     if (json_path) {
         json_t* j = result_json(&r, wname, models, findings, data_ok);
@@ -751,7 +875,7 @@ int cmd_run(int argc, char** argv) {
         }
         json_decref(j);
     }
-    rc = (data_ok && nfindings == 0) ? SL_EXIT_OK : SL_EXIT_FINDINGS;
+    rc = run_rc;
 out:
     json_decref(models);
     json_decref(findings);

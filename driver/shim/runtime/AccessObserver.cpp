@@ -25,7 +25,7 @@ namespace {
     else if (r)
         std::snprintf(where, sizeof where, " at offset 0x%llx of VMO koid %llu", (unsigned long long)(a - r->start),
                       (unsigned long long)r->vmo->koid());
-    rt.fault(std::string(is_write ? "store " : "load ") + what + where + " (" + describe_return_address(pc) + ")");
+    rt.fault(std::string(is_write ? "store " : "load ") + what + where + " (" + describe_return_address(pc) + ")", pc);
 }
 
 }  // namespace

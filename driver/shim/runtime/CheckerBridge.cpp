@@ -7,7 +7,9 @@
 #include "PinRegistry.h"
 #include "ShimObserver.h"
 #include "ShimRuntime.h"
+#include "SimThread.h"
 #include "Vmo.h"
+#include "checker/CallStacks.h"
 #include "checker/CoherencyChecker.h"
 
 #include <zircon/types.h>
@@ -16,7 +18,27 @@ namespace staleline::zx {
 
 namespace {
 
-CodeSite site(const void* pc) { return CodeSite::at_pc(pc); }
+// The calling thread's shadow call stack (SimThread), interned, without its outermost frame:
+// the return address of the first driver function entered, which lies in the code that called
+// the driver (the shim's bind or thread start, a workload), not in the driver. Consecutive
+// events of one function share the id without a lookup.
+uint32_t current_stack() {
+    SimThread& th = SimThread::current();
+    const size_t n = th.depth() > 1 ? th.depth() - 1 : 0;
+    static const void* last[SimThread::kMaxFrames];
+    static size_t last_n = 0;
+    static uint32_t last_id = 0;
+    bool same = n == last_n;
+    for (size_t i = 0; same && i < n; ++i) same = last[i] == th.frame(i);
+    if (same) return last_id;
+    for (size_t i = 0; i < n; ++i) last[i] = th.frame(i);
+    last_n = n;
+    last_id = CallStacks::instance().intern(last, n);
+    return last_id;
+}
+
+// A driver-side event on the calling thread: its code address and the call stack that led there.
+CodeSite site(const void* pc) { return CodeSite::at_pc(pc, pc ? current_stack() : 0); }
 
 class CheckerBridge final : public ShimObserver {
 public:
@@ -49,7 +71,9 @@ public:
         if (r.device_perms & (ZX_BTI_PERM_READ | ZX_BTI_PERM_EXECUTE)) req.perms |= kPinDeviceRead;
         if (r.device_perms & ZX_BTI_PERM_WRITE) req.perms |= kPinDeviceWrite;
         for (const PinRun& run : r.runs) req.runs.push_back({run.device_addr, run.pa, run.len, run.vmo_offset});
-        ids_[r.id] = c_.pin(req, site(r.pin_pc), r.pinned_at);
+        const size_t n = r.pin_stack.size() > 1 ? r.pin_stack.size() - 1 : 0;
+        const uint32_t stack = CallStacks::instance().intern(r.pin_stack.data(), n);
+        ids_[r.id] = c_.pin(req, CodeSite::at_pc(r.pin_pc, r.pin_pc ? stack : 0), r.pinned_at);
     }
 
     void on_pin_state(const PinRecord& r) override {

@@ -7,8 +7,10 @@
 // a cached BAR's lines), writes a load's result into the destination register and resumes
 // after the instruction. An access it cannot emulate (another instruction, an unaligned or
 // released BAR access, memory of a destroyed VMO) stops the run with a DriverFault naming the
-// rule and the source line, so the run still ends with its summary. Faults elsewhere go to the
-// handler installed before (ASan's, or the default).
+// rule and the source line, so the run still ends with its summary. So does a fault of driver
+// code outside the arena (a null or wild pointer) on a simulated thread; every DriverFault is a
+// `driver-fault` finding at the faulting line. Faults elsewhere go to the handler installed
+// before (ASan's, or the default).
 #pragma once
 
 namespace staleline::zx {

@@ -120,10 +120,13 @@ void ShimRuntime::spawn(const std::string& name, DriverInstance* driver, std::fu
     });
 }
 
-void ShimRuntime::fault(const std::string& msg) {
-    std::fprintf(log_, "staleline: driver fault at %llu ns: %s\n",
-                 (unsigned long long)SimThread::current().now_ns(), msg.c_str());
+void ShimRuntime::fault(const std::string& msg) { fault(msg, nullptr); }
+
+void ShimRuntime::fault(const std::string& msg, const void* pc) {
+    SimThread& th = SimThread::current();
+    std::fprintf(log_, "staleline: driver fault at %llu ns: %s\n", (unsigned long long)th.now_ns(), msg.c_str());
     std::fflush(log_);
+    if (observer_) observer_->on_driver_warning("driver-fault", msg, pc, th.now());
     throw DriverFault(msg);
 }
 

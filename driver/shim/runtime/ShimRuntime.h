@@ -94,8 +94,11 @@ public:
     // ends the thread. Uses Platform::spawn (8 MiB stack).
     void spawn(const std::string& name, DriverInstance* driver, std::function<void()> fn);
 
-    // Raise a DriverFault with msg (also written to the log).
+    // Raise a DriverFault with msg (also written to the log). The observer is told first, with
+    // pc (the faulting instruction or the call, as a return address; null: unknown), so the
+    // fault is a `driver-fault` finding at the driver's line.
     [[noreturn]] void fault(const std::string& msg);
+    [[noreturn]] void fault(const std::string& msg, const void* pc);
 
     // A misuse of the API that Fuchsia accepts but that breaks the driver on real hardware (a
     // BAR mapped with a cacheable policy): the run goes on, the warning is logged with the

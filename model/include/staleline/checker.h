@@ -39,7 +39,7 @@ typedef struct {
 } sl_source_location_t;
 
 /* The finding kinds, in a fixed order (index 0 .. SL_FINDING_KIND_COUNT-1). */
-#define SL_FINDING_KIND_COUNT 11
+#define SL_FINDING_KIND_COUNT 14
 /* "stale-device-read", ... for index i, NULL when out of range. */
 const char* sl_finding_kind_name(unsigned i);
 
@@ -105,6 +105,8 @@ typedef struct {
     uint64_t related_time_ns;
     sl_source_location_t related_location;
     const char* related_message;
+    const char* evidence;        /* coherency kinds: "data" (bytes wrong in this run), "order" (the order of
+                                  * events proves it), "both"; "" for the other kinds */
 } sl_finding_t;
 
 size_t sl_checker_finding_count(sl_checker_t* c);
@@ -115,11 +117,26 @@ int sl_checker_get_finding(sl_checker_t* c, size_t i, sl_finding_t* out);
 size_t sl_checker_count_kind(sl_checker_t* c, const char* kind);
 /* Occurrences dropped by the caps (checker.max_findings, checker.max_per_site). */
 uint64_t sl_checker_suppressed(sl_checker_t* c);
+/* The driver's call stack of finding i: the number of frames (0 when the location is
+ * unknown), and frame k, innermost first (frame 0 is the finding's location, frame 1 the call
+ * in its caller ...). 0, or -1 when i or k is out of range. */
+size_t sl_checker_finding_stack_depth(sl_checker_t* c, size_t i);
+int sl_checker_get_finding_frame(sl_checker_t* c, size_t i, size_t k, sl_source_location_t* out);
 
 /* The findings as a JSON array (`staleline run --json`); malloc'd, the caller frees. */
 char* sl_checker_findings_json(sl_checker_t* c);
 /* SARIF 2.1.0 log of the findings. 0, or -1 with sl_error() when the file cannot be written. */
 int sl_checker_write_sarif(sl_checker_t* c, const char* path);
+/* How the run ended, for the SARIF log's invocation (docs/findings.md, Outputs). */
+typedef struct {
+    int exit_code;               /* the run's exit status */
+    int execution_successful;    /* 0: the run did not do what it was asked (wrong data, cut short) */
+    const char* notification_id;    /* NULL, or a stable id ("wrong-data-without-finding") ... */
+    const char* notification_level; /* "error", "warning" or "note" (NULL: "error") */
+    const char* notification;       /* ... and its text */
+} sl_sarif_invocation_t;
+/* The same log with that invocation (sl_checker_write_sarif says only executionSuccessful). */
+int sl_checker_write_sarif_run(sl_checker_t* c, const char* path, const sl_sarif_invocation_t* inv);
 
 /* ---- source locations ---- */
 
