@@ -20,6 +20,7 @@ static const sl_workload_t kWorkloads[] = {
     {SL_WORKLOAD_ABI_VERSION, "stream", "streaming COPY of workload.max_size chunks through workload.pool_size buffers", ZX_PROTOCOL_DMA_XFER, wl_stream_run, "workload.transfers workload.max_size workload.pool_size workload.queue_depth workload.warmup"},
     {SL_WORKLOAD_ABI_VERSION, "random", "random workload.access_size DMA reads/writes over a window of workload.window bytes (working-set sweep)", ZX_PROTOCOL_DMA_XFER, wl_random_run, "workload.transfers workload.window workload.access_size workload.direction workload.gather workload.queue_depth workload.warmup"},
     {SL_WORKLOAD_ABI_VERSION, "ethmac-loopback", "Ethernet frames through an ethmac driver over a loopback device: workload.transfers frames of 60..1514 bytes, workload.queue_depth in flight, each back in order and byte-exact", ZX_PROTOCOL_ETHMAC, wl_ethmac_loopback_run, "workload.transfers workload.min_size workload.max_size workload.queue_depth"},
+    {SL_WORKLOAD_ABI_VERSION, "block", "a block device through block-impl: the range written, workload.transfers random reads/writes of client VMOs, a flush, all read back; checked against a shadow", ZX_PROTOCOL_BLOCK_IMPL, wl_block_run, "workload.transfers workload.max_size workload.pool_size workload.queue_depth"},
 };
 
 size_t sl_workload_count(void) { return sizeof kWorkloads / sizeof kWorkloads[0]; }

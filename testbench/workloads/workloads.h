@@ -15,5 +15,7 @@ void wl_random_run(const void* proto, const sl_workload_params_t* p, sl_workload
 
 #include <ddk/driver.h> /* ZX_PROTOCOL_ETHMAC */
 void wl_ethmac_loopback_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
+/* ZX_PROTOCOL_BLOCK_IMPL (ddk/driver.h) */
+void wl_block_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res);
 
 #endif

@@ -105,7 +105,13 @@ enum {
   ZX_PROTOCOL_PCI = 0x70504349,         /* 'pPCI' */
   ZX_PROTOCOL_PCIROOT = 0x70505254,     /* 'pPRT' */
   ZX_PROTOCOL_ETHMAC = 0x70454d41,      /* 'pEMA' */
+  ZX_PROTOCOL_BLOCK = 0x70424c4b,       /* 'pBLK' */
+  ZX_PROTOCOL_BLOCK_IMPL = 0x70424b43,  /* 'pBKC' */
 };
+
+/* Round a up / down to a multiple of b, a power of two. */
+#define ROUNDUP(a, b) (((a) + ((b)-1)) & ~((b)-1))
+#define ROUNDDOWN(a, b) ((a) & ~((b)-1))
 
 __END_CDECLS
 

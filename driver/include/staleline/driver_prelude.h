@@ -17,6 +17,9 @@
 
 #include <stddef.h>
 #include <string.h>
+#ifndef __cplusplus
+#include <threads.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,6 +27,11 @@ extern "C" {
 void* sl_driver_memcpy(void* dst, const void* src, size_t n);
 void* sl_driver_memmove(void* dst, const void* src, size_t n);
 void* sl_driver_memset(void* dst, int c, size_t n);
+#ifndef __cplusplus
+/* Zircon's C library has it in <threads.h> (the name is the thread's, for debugging); glibc's
+ * does not. The shim defines it (shim/runtime/Threads.cpp). */
+int thrd_create_with_name(thrd_t* thread, thrd_start_t entry, void* arg, const char* name);
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -23,5 +23,9 @@
 #define __ALIGNED(n) __attribute__((__aligned__(n)))
 #define __UNUSED __attribute__((__unused__))
 #define __WARN_UNUSED_RESULT __attribute__((__warn_unused_result__))
+#define __PACKED __attribute__((__packed__))
+
+/* Elements of an array. */
+#define countof(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* SYSROOT_ZIRCON_COMPILER_H_ */

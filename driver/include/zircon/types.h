@@ -126,6 +126,9 @@ typedef uintptr_t zx_vaddr_t;   /* virtual address */
 typedef uintptr_t zx_paddr_t;   /* physical or device (IOMMU) address */
 typedef uint32_t zx_paddr32_t;  /* low-memory physical address */
 typedef uint64_t zx_off_t;      /* offset */
+/* A futex word (libsync). Zircon's C headers make it an atomic_int, its C++ ones an int: both
+ * are 4 bytes; the shim reads it only on simulated threads, which never run at once. */
+typedef int zx_futex_t;
 
 #define ZX_MAX_NAME_LEN ((size_t)32u)
 

@@ -402,3 +402,9 @@ void tss_delete(tss_t key) {
 }
 
 }  // extern "C"
+
+// Zircon's C library: thrd_create with a name for debuggers. The name is not kept.
+extern "C" int thrd_create_with_name(thrd_t* thr, thrd_start_t func, void* arg, const char* name) {
+    (void)name;
+    return thrd_create(thr, func, arg);
+}
