@@ -202,7 +202,7 @@ static zx_status_t prepare(dmac_t* dev, dmac_xfer_t* x) {
 /* Step 6 for one transfer; returns the CRC counters to add. */
 static void complete(dmac_t* dev, dmac_xfer_t* x, uint64_t* checked, uint64_t* mismatches) {
   const dma_xfer_op_t* op = &x->op;
-  if (!DMAC_BUG(INVALIDATE_BEFORE_ONLY) && writes_memory(op->opcode) && x->dst.pmt != ZX_HANDLE_INVALID) { /* bug-catalogue: invalidate-before-only */
+  if (!DMAC_BUG(INVALIDATE_BEFORE_ONLY) && writes_memory(op->opcode) && x->dst.run_count) { /* bug-catalogue: invalidate-before-only */
     zx_status_t status = dmac_cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_INVALIDATE, op->dst_offset, op->length);
     if (status != ZX_OK && x->status == ZX_OK) x->status = status;
   }

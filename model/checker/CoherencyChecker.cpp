@@ -1,4 +1,5 @@
 #include "checker/CoherencyChecker.h"
+#include "checker/CallStacks.h"
 
 #include <algorithm>
 #include <cinttypes>
@@ -64,6 +65,10 @@ CoherencyChecker::CoherencyChecker(Platform& p)
       locator_(std::make_unique<SourceLocator>(p.config().get_string("checker.source_root"))),
       conservative_(p.config().get_bool("checker.conservative")),
       help_uri_(p.config().get_string("checker.help_uri")) {
+    const std::string& ev = p.config().get_string("checker.evidence");
+    evidence_ = ev == "order" ? EvidenceMode::Order : ev == "data" ? EvidenceMode::Data : EvidenceMode::Both;
+    // Snooping devices: no hazard to prove. Data only: the findings (and the cost) of the data rules alone.
+    hazards_ = !p.config().get_bool("platform.coherent") && evidence_ != EvidenceMode::Data;
     if (current_) throw std::runtime_error("a coherency checker is already attached in this process");
     current_ = this;
     cache_.set_observer(this);
@@ -77,6 +82,8 @@ CoherencyChecker::CoherencyChecker(Platform& p)
     });
     stale_hits_seen_ = p.iommu().stats().stale_hits;
     if (conservative_) set_conservative(true);
+    // A kept finding spells out the call stack recorded with its location (CallStacks).
+    log_.set_stack_resolver([this](const SourceLocation& w) { return CallStacks::instance().frames(w, *locator_); });
     if (attach_hook()) attach_hook()(*this);
 }
 
@@ -120,9 +127,11 @@ CodeSite CoherencyChecker::label(const SourceLocation& loc) {
 }
 
 SourceLocation CoherencyChecker::resolve(CodeSite site) {
-    if (site.label && site.label <= labels_.size()) return labels_[site.label - 1];
-    if (site.pc) return locator_->locate_return(site.pc);
-    return SourceLocation{};
+    SourceLocation loc;
+    if (site.label && site.label <= labels_.size()) loc = labels_[site.label - 1];
+    else if (site.pc) loc = locator_->locate_return(site.pc);
+    loc.stack = site.stack;  // the call stack goes with the location into findings
+    return loc;
 }
 
 // ---------------------------------------------------------------- helpers
@@ -162,6 +171,7 @@ void CoherencyChecker::Offense::note(const LineHistory& h) {
         fill_time = h.fill_time;
         fill_known = true;
     }
+    if (!order_finding && h.lost_finding) order_finding = h.lost_finding;
 }
 
 const CoherencyChecker::Doorbell& CoherencyChecker::doorbell(int requester) const {
@@ -178,7 +188,12 @@ const CoherencyChecker::Doorbell& CoherencyChecker::doorbell(int requester) cons
     return last_doorbell_;
 }
 
-void CoherencyChecker::report(Finding f) { log_.add(std::move(f)); }
+const Finding* CoherencyChecker::report(Finding f) {
+    if ((f.evidence == "order" && evidence_ == EvidenceMode::Data) ||
+        (f.evidence == "data" && evidence_ == EvidenceMode::Order))
+        return nullptr;
+    return log_.add(std::move(f));
+}
 
 void CoherencyChecker::driver_finding(const std::string& kind, const std::string& message, CodeSite site,
                                       sc_time when) {
@@ -267,9 +282,10 @@ RelatedEvent CoherencyChecker::related_pin(const CheckerPin& p, const char* what
 void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSite site, sc_time when, VmoRef vmo,
                                   bool cached) {
     if (!cached || !len) return;
+    const uint64_t seq = ++seq_;
     const uint64_t L = lines_.line_size();
     const uint64_t end = len - 1 > ~0ULL - pa ? ~0ULL : pa + len - 1;
-    Offense stale;
+    Offense stale, unseen;  // data: bytes read stale; order: device bytes read with no invalidate since
     Finding shared;
     bool have_shared = false;
     for (uint64_t line = lines_.base(pa);; line += L) {
@@ -282,6 +298,13 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
                 if (uint64_t k = differing(line, off, n, h, Bytes::DeviceWritten, &first)) {
                     stale.add(line + first, k);
                     stale.note(*h);
+                }
+            }
+            if (hazards_ && h) {
+                uint64_t first = 0;
+                if (uint64_t k = h->dev_unseen.count(off, n, &first)) {
+                    unseen.add(line + first, k);
+                    unseen.note(*h);
                 }
             }
         } else {
@@ -304,6 +327,7 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
                                      ") after the line was cached, so the write-back of this store will "
                                      "overwrite them (or an invalidate will drop this store). " +
                                      remedy(FindingKind::SharedCacheLine);
+                    shared.evidence = "data";
                 }
             }
             // A pin whose byte range covers only part of the line, written outside the range.
@@ -322,40 +346,57 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
                                      hex(line) + ", which the pinned DMA range PA " + hex(run->pa) + ".." +
                                      hex(run->pa + run->len) + " of pin #" + std::to_string(p->id) +
                                      " covers only in part. " + remedy(FindingKind::SharedCacheLine);
+                    shared.evidence = "data";
                 }
             }
             h.device_bytes.clear(off, n);  // the CPU's newer value supersedes the device's
             h.cpu_write.valid = true;
             h.cpu_write.when = when;
             h.cpu_write.site = site;
+            h.cpu_write.seq = seq;
+            if (hazards_) {
+                h.cpu_unclean.set(off, n);
+                h.dev_unseen.clear(off, n);
+                if (!h.dirtier.valid) {
+                    h.dirtier = h.cpu_write;
+                    h.lost_finding = nullptr;
+                }
+            }
         }
         if (line + L - 1 >= end) break;
     }
-    if (stale.any) {
+    if (stale.any || unseen.any) {
+        // Data: bytes were read stale; else the order alone proves it (no invalidate after the
+        // device wrote them: a line filled at any moment before the read would be stale).
+        const Offense& o = stale.any ? stale : unseen;
         Finding f;
         f.kind = FindingKind::StaleCpuRead;
-        f.address = stale.first;
-        f.size = stale.end - stale.first;
+        f.evidence = stale.any ? (unseen.any ? "both" : "data") : "order";
+        f.address = o.first;
+        f.size = o.end - o.first;
         f.when = when;
         f.where = resolve(site);
-        f.related = related_device_write(stale.dev);
-        f.requester = stale.dev.requester;
+        f.related = related_device_write(o.dev);
+        f.requester = o.dev.requester;
         if (vmo.koid) {
             f.vmo = vmo.koid;
-            f.vmo_offset = vmo.offset + (stale.first - pa);
+            f.vmo_offset = vmo.offset + (o.first - pa);
         }
-        std::string inv;
-        if (const RecentOp* op = last_invalidate_of(stale.first)) {
-            const SourceLocation at = resolve(op->site);
-            inv = " The last " + std::string(to_string(op->op)) + " of these lines (" + ns(op->when) +
-                  (at.known() ? ", " + at.to_string() : std::string()) + ") came before the device write.";
+        const SourceLocation read_at = f.where;
+        if (stale.any) {
+            // (The advice below names the invalidate that came before the device write, if any.)
+            f.message = "CPU read of " + bytes_text(len) + " at PA " + hex(pa) + " hit a cached line" +
+                        (stale.fill_known ? " filled at " + ns(stale.fill_time) : std::string()) + " that predates " +
+                        f.related.message + ": " + bytes_text(stale.bytes) + " read stale.";
+        } else {
+            f.message = "CPU read of " + bytes_text(len) + " at PA " + hex(pa) + " reads " + bytes_text(unseen.bytes) +
+                        " that " + f.related.message +
+                        " wrote, and no invalidate of their lines came between that write and this read. The data "
+                        "was right in this run only because the cache did not hold the lines; a line filled at any "
+                        "moment before the read (speculative prefetch, a neighbouring access) is read stale.";
         }
-        f.message = "CPU read of " + bytes_text(len) + " at PA " + hex(pa) + " hit a cached line" +
-                    (stale.fill_known ? " filled at " + ns(stale.fill_time) : std::string()) + " that predates " +
-                    f.related.message + ": " + bytes_text(stale.bytes) + " read stale." + inv +
-                    " Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_INVALIDATE) after the device wrote the buffer and "
-                    "before this read.";
-        locate_memory(f, stale.dev.requester);
+        f.message += " " + advise_invalidate(f, o.first, o.end, o.dev, read_at);
+        locate_memory(f, o.dev.requester);
         report(std::move(f));
     }
     if (have_shared) {
@@ -403,6 +444,12 @@ void CoherencyChecker::on_before_writeback(uint64_t line, uint64_t size, Writeba
         op_.lost.note(*h);
         return;
     }
+    if (h->lost_finding &&
+        merge_into_order(h->lost_finding, "the line was " +
+                                              std::string(cause == WritebackCause::Snoop ? "written back by a snoop"
+                                                                                         : "evicted and written back") +
+                                              " at " + ns(when) + " over " + bytes_text(k) + " the device had written"))
+        return;
     // An eviction (or snoop): blame the CPU write that made the line dirty.
     Finding f;
     f.kind = FindingKind::LostDeviceWrite;
@@ -423,6 +470,7 @@ void CoherencyChecker::on_before_writeback(uint64_t line, uint64_t size, Writeba
                 "): the device's data is lost." + dirtied +
                 " Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) before the device wrote the buffer "
                 "(and no CPU store to it until the device is done).";
+    f.evidence = "data";
     locate_memory(f, h->device_write.requester);
     report(std::move(f));
 }
@@ -450,6 +498,7 @@ void CoherencyChecker::on_discard(uint64_t line, uint64_t size, sc_time when) {
     f.where = f.related.where;
     f.message = "cache line " + hex(line) + " was dropped at " + ns(when) + " with " + bytes_text(k) +
                 " of CPU data never cleaned to memory. " + remedy(FindingKind::DiscardedCpuWrite);
+    f.evidence = "data";
     locate_memory(f, -1);
     report(std::move(f));
 }
@@ -461,6 +510,7 @@ void CoherencyChecker::on_maintenance_begin(MaintenanceOp op, uint64_t pa, uint6
     op_.pa = pa;
     op_.len = len;
     op_.when = when;
+    op_.seq = ++seq_;
     if (pending_op_.active && pending_op_.op == op && pa >= pending_op_.pa &&
         pa + len <= pending_op_.pa + pending_op_.len) {
         op_.site = pending_op_.site;
@@ -494,17 +544,16 @@ void CoherencyChecker::check_conservative_begin(const OpContext& op) {
     }
 }
 
-const CoherencyChecker::RecentOp* CoherencyChecker::last_invalidate_of(uint64_t pa) const {
-    for (auto it = recent_invalidates_.rbegin(); it != recent_invalidates_.rend(); ++it)
-        if (pa - it->pa < it->len) return &*it;
-    return nullptr;
-}
-
 void CoherencyChecker::on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_t len, sc_time when) {
     flush_op();
-    if (has_invalidate(op)) {
-        recent_invalidates_.push_back({op, pa, len, op_.site, op_.when});
-        if (recent_invalidates_.size() > 256) recent_invalidates_.pop_front();
+    recent_ops_.push_back({op, pa, len, op_.site, op_.when, op_.seq});
+    if (recent_ops_.size() > 256) recent_ops_.pop_front();
+    if (hazards_ && len && !pins_.empty()) {
+        for (uint64_t page = pa & ~4095ULL;; page += 4096) {
+            const uint64_t at = std::max(pa, page);
+            if (CheckerPin* pin = pins_.find_pa(at, -1, true)) pin->prepared_pages.insert(page);
+            if (page + 4095 >= pa + len - 1) break;
+        }
     }
     const uint64_t first = lines_.base(pa), last = lines_.base(pa + len - 1);
     lines_.for_each_in(first, last, [&](uint64_t, LineHistory& h) {
@@ -512,6 +561,16 @@ void CoherencyChecker::on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_
         h.maint.when = when;
         h.maint.site = op_.site;
         h.maint.op = op;
+        h.maint.seq = op_.seq;
+        // The operation works on whole lines: a clean makes what the CPU stored memory's, an
+        // invalidate makes the next load fetch what the device wrote (or drops the stores).
+        if (has_clean(op)) h.cpu_unclean.clear_all();
+        if (has_invalidate(op)) {
+            h.dev_unseen.clear_all();
+            h.cpu_unclean.clear_all();
+        }
+        h.dirtier.valid = false;
+        h.lost_finding = nullptr;
     });
     if (conservative_ && has_invalidate(op)) {
         // Unseen loads must now read what a refill would bring.
@@ -524,6 +583,12 @@ void CoherencyChecker::on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_
 void CoherencyChecker::flush_op() {
     const SourceLocation where = resolve(op_.site);
     const std::string opname = std::string(to_string(op_.op));
+    if (op_.lost.any && op_.lost.order_finding &&
+        merge_into_order(op_.lost.order_finding, "the cache " + opname + " at " +
+                                                     (where.known() ? where.to_string() : ns(op_.when)) +
+                                                     " wrote the line back over " + bytes_text(op_.lost.bytes) +
+                                                     " the device had written"))
+        op_.lost.any = false;
     if (op_.lost.any) {
         Finding f;
         f.kind = FindingKind::LostDeviceWrite;
@@ -542,6 +607,7 @@ void CoherencyChecker::flush_op() {
                     f.related.message + "): the device's data is lost. The lines were dirty while the device wrote them; "
                     "missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) before the device wrote the buffer "
                     "(and no CPU store to it until the device is done).";
+        f.evidence = "data";
         locate_memory(f, op_.lost.dev.requester);
         report(std::move(f));
     }
@@ -559,9 +625,31 @@ void CoherencyChecker::flush_op() {
         }
         f.message = "cache invalidate of " + bytes_text(op_.len) + " at PA " + hex(op_.pa) + " dropped " +
                     bytes_text(op_.discarded.bytes) + " of CPU data never cleaned to memory" +
-                    (op_.discarded.cpu.valid ? " (" + f.related.message + ")" : std::string()) +
-                    ". Missing ZX_VMO_OP_CACHE_CLEAN before the invalidate: use "
-                    "ZX_VMO_OP_CACHE_CLEAN_INVALIDATE when the range holds CPU writes that must survive.";
+                    (op_.discarded.cpu.valid ? " (" + f.related.message + ")" : std::string()) + ".";
+        f.evidence = "data";
+        // The history of the operation's lines: were CPU stores still dirty when a device wrote
+        // them? Then a clean here would put them over the device's data (the advice a fixed
+        // text would give); the clean belongs before the doorbell.
+        DeviceWriteEvent over_dirty;
+        lines_.for_each_in(lines_.base(op_.pa), lines_.base(op_.pa + op_.len - 1), [&](uint64_t, LineHistory& h) {
+            if (h.dirtier.valid && h.device_write.valid && h.device_write.seq > h.dirtier.seq &&
+                (!over_dirty.valid || h.device_write.transaction < over_dirty.transaction))
+                over_dirty = h.device_write;
+        });
+        if (over_dirty.valid) {
+            const DeviceWriteEvent& d = over_dirty;
+            const SourceLocation bell = resolve(d.doorbell);
+            f.message += " These CPU stores were still dirty when the device wrote the lines (" +
+                         describe_device_write(d) +
+                         "), so cleaning them here would write them over the device's data. The clean belongs "
+                         "before the device writes: zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) of " +
+                         line_range(op_.pa, op_.pa + op_.len) + " after the CPU write" +
+                         (f.related.where.known() ? " at " + f.related.where.to_string() : std::string()) +
+                         " and before the doorbell" + (bell.known() ? " at " + bell.to_string() : std::string()) + ".";
+        } else {
+            f.message += " Missing ZX_VMO_OP_CACHE_CLEAN before the invalidate: use "
+                         "ZX_VMO_OP_CACHE_CLEAN_INVALIDATE when the range holds CPU writes that must survive.";
+        }
         locate_memory(f, -1);
         report(std::move(f));
     }
@@ -572,19 +660,26 @@ void CoherencyChecker::flush_op() {
 void CoherencyChecker::on_device_access(const DeviceAccess& a) {
     if (!a.len) return;
     ++transactions_;
+    const uint64_t seq = ++seq_;
     const int rid = a.requester;
     const Doorbell& bell = doorbell(rid);
     const uint64_t L = lines_.line_size();
     const uint64_t end = a.len - 1 > ~0ULL - a.pa ? ~0ULL : a.pa + a.len - 1;
-    Offense stale;
+    Offense stale, unclean;  // data: dirty bytes the device missed; order: bytes stored with no clean since
+    std::vector<uint64_t> dirty_lines;  // written while order-dirty
     // The device address of a write, from the pin covering it (once per transaction).
     bool has_dev = false;
-    uint64_t dev_addr = 0;
+    uint64_t dev_addr = 0, unprepared_pin = 0, unprepared_index = 0;
     if (a.is_write && !pins_.empty()) {
         const PinRange* run = nullptr;
-        if (pins_.find_pa(a.pa, rid, false, &run) && run) {
+        if (CheckerPin* pin = pins_.find_pa(a.pa, rid, false, &run); pin && run) {
             has_dev = true;
             dev_addr = run->device_addr + (a.pa - run->pa);
+            if (hazards_ && pin->live() && !pin->prepared_pages.empty() &&
+                !pin->prepared_pages.count(a.pa & ~4095ULL)) {
+                unprepared_pin = pin->id;
+                unprepared_index = pin->offset_of(a.pa) / 4096;
+            }
         }
     }
     for (uint64_t line = lines_.base(a.pa);; line += L) {
@@ -599,6 +694,15 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
                     if (h) stale.note(*h);
                 }
             }
+            if (hazards_) {
+                uint64_t first = 0;
+                LineHistory* h = lines_.find(line);
+                if (h)
+                    if (uint64_t k = h->cpu_unclean.count(off, n, &first)) {
+                        unclean.add(line + first, k);
+                        unclean.note(*h);
+                    }
+            }
         } else {
             LineHistory& h = lines_.at(line);
             h.device_bytes.set(off, n);
@@ -612,28 +716,50 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
             h.device_write.transaction = transactions_;
             h.device_write.doorbell = bell.site;
             h.device_write.doorbell_time = bell.when;
+            h.device_write.seq = seq;
+            h.device_write.doorbell_seq = bell.valid ? bell.seq : 0;
+            h.device_write.unprepared_pin = unprepared_pin;
+            h.device_write.unprepared_index = unprepared_index;
+            if (hazards_) {
+                if (h.dirtier.valid && !h.lost_finding) dirty_lines.push_back(line);
+                h.dev_unseen.set(off, n);
+                h.cpu_unclean.clear(off, n);  // memory holds the device's bytes now
+            }
         }
         if (line + L - 1 >= end) break;
     }
-    if (stale.any) {
+    if (!dirty_lines.empty()) order_lost_write(dirty_lines, lines_.at(dirty_lines.front()).device_write);
+    if (stale.any || unclean.any) {
+        const Offense& o = stale.any ? stale : unclean;
         Finding f;
         f.kind = FindingKind::StaleDeviceRead;
-        f.address = stale.first;
-        f.size = stale.end - stale.first;
+        f.evidence = stale.any ? (unclean.any ? "both" : "data") : "order";
+        f.address = o.first;
+        f.size = o.end - o.first;
         f.when = a.when;
         f.requester = rid;
-        f.related = related_cpu_write(stale.cpu);
+        f.related = related_cpu_write(o.cpu);
         f.where = bell.valid ? resolve(bell.site) : f.related.where;
-        const std::string held = conservative_ ? "the CPU view held data DRAM did not have"
-                                               : "the CPU cache held newer dirty data";
-        f.message = "device read #" + std::to_string(transactions_) + " by " + device_text(rid) + " of " +
-                    bytes_text(a.len) + " at PA " + hex(a.pa) + " while " + held + " for " +
-                    bytes_text(stale.bytes) +
-                    (stale.cpu.valid ? " (written at " + f.related.where.to_string() + ", " + ns(stale.cpu.when) + ")"
-                                     : std::string()) +
-                    ": the device got stale data. Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN) (or "
-                    "zx_cache_flush(ZX_CACHE_FLUSH_DATA)) after the CPU wrote the buffer and before the doorbell" +
-                    (bell.valid ? " at " + resolve(bell.site).to_string() : std::string()) + ".";
+        if (stale.any) {
+            const std::string held = conservative_ ? "the CPU view held data DRAM did not have"
+                                                   : "the CPU cache held newer dirty data";
+            f.message = "device read #" + std::to_string(transactions_) + " by " + device_text(rid) + " of " +
+                        bytes_text(a.len) + " at PA " + hex(a.pa) + " while " + held + " for " +
+                        bytes_text(stale.bytes) +
+                        (stale.cpu.valid ? " (written at " + f.related.where.to_string() + ", " + ns(stale.cpu.when) + ")"
+                                         : std::string()) +
+                        ": the device got stale data.";
+        } else {
+            f.message = "device read #" + std::to_string(transactions_) + " by " + device_text(rid) + " of " +
+                        bytes_text(a.len) + " at PA " + hex(a.pa) + " reads " + bytes_text(unclean.bytes) +
+                        " the CPU stored" +
+                        (unclean.cpu.valid ? " (last at " + f.related.where.to_string() + ", " + ns(unclean.cpu.when) + ")"
+                                           : std::string()) +
+                        " with no clean of their lines between the store and this read. The data was right in this "
+                        "run only because the lines happened to be written back (evicted) in time; with the lines "
+                        "still dirty the device reads stale memory.";
+        }
+        f.message += " " + advise_clean(f, o.first, o.end, a.pa, a.len, o.cpu, bell);
         locate_memory(f, rid);
         report(std::move(f));
     }
@@ -815,6 +941,7 @@ void CoherencyChecker::unpin(uint64_t id, CodeSite site, sc_time when) {
                         bytes_text(stale.bytes) + " the device wrote (" + f.related.message +
                         ") was never invalidated: CPU loads of them read stale data. Missing "
                         "zx_vmo_op_range(ZX_VMO_OP_CACHE_INVALIDATE) after the device wrote the buffer.";
+            f.evidence = "data";
             locate_memory(f, p->requester);
             report(std::move(f));
         }
@@ -876,6 +1003,9 @@ void CoherencyChecker::mmio_write(int requester, uint64_t reg_offset, CodeSite s
     d.when = when;
     d.offset = reg_offset;
     d.valid = true;
+    d.seq = ++seq_;
+    doorbell_seqs_.push_back(d.seq);
+    if (doorbell_seqs_.size() > 256) doorbell_seqs_.pop_front();
     doorbells_[requester] = d;
     last_doorbell_ = d;
     registers_[requester].last[reg_offset] = d;
@@ -911,6 +1041,238 @@ void CoherencyChecker::end_of_run(sc_time when) {
                     " at the end of the run. " + remedy(FindingKind::LeakedPin);
         report(std::move(f));
     }
+}
+
+// ---------------------------------------------------------------- hazard rules: advice
+
+std::string CoherencyChecker::line_range(uint64_t first, uint64_t end) const {
+    const uint64_t L = lines_.line_size();
+    const uint64_t lo = lines_.base(first), hi = lines_.base(end - 1) + L;
+    return "PA " + hex(lo) + ".." + hex(hi) + " (" + std::to_string((hi - lo) / L) + (hi - lo == L ? " line)" : " lines)");
+}
+
+std::string CoherencyChecker::where_text(CodeSite site) {
+    const SourceLocation l = resolve(site);
+    return l.known() ? l.to_string() : std::string("an unknown location");
+}
+
+uint64_t CoherencyChecker::prev_doorbell_seq(uint64_t before) const {
+    for (auto it = doorbell_seqs_.rbegin(); it != doorbell_seqs_.rend(); ++it)
+        if (*it < before) return *it;
+    return 0;
+}
+
+namespace {
+const char* op_call(MaintenanceOp op) {
+    switch (op) {
+    case MaintenanceOp::Clean: return "clean (ZX_VMO_OP_CACHE_CLEAN / zx_cache_flush(ZX_CACHE_FLUSH_DATA))";
+    case MaintenanceOp::Invalidate: return "invalidate (ZX_VMO_OP_CACHE_INVALIDATE)";
+    default: return "clean+invalidate (ZX_VMO_OP_CACHE_CLEAN_INVALIDATE)";
+    }
+}
+}  // namespace
+
+std::string CoherencyChecker::advise_invalidate(Finding& f, uint64_t first, uint64_t end, const DeviceWriteEvent& dev,
+                                                const SourceLocation& read_at) {
+    const uint64_t L = lines_.line_size();
+    const std::string need = line_range(first, end);
+    const std::string after =
+        dev.valid ? "after device write #" + std::to_string(dev.transaction) +
+                        (dev.doorbell.known() ? " (started at " + where_text(dev.doorbell) + ")" : std::string())
+                  : std::string("after the device wrote the buffer");
+    const std::string read = "the read at " + (read_at.known() ? read_at.to_string() : std::string("?"));
+    if (dev.valid && dev.unprepared_pin) {
+        // The device wrote a page the driver never handed it: the device address is wrong, not
+        // the cache maintenance. The doorbell is where the addresses were handed over.
+        const CheckerPin* pin = pins_.get(dev.unprepared_pin);
+        std::string prepared;
+        if (pin && !pin->prepared_pages.empty()) {
+            const uint64_t off = pin->offset_of(*pin->prepared_pages.begin());
+            if (off != ~0ULL) prepared = " (it prepared addrs[" + std::to_string(off / 4096) + "]";
+            if (!prepared.empty())
+                prepared += pin->prepared_pages.size() > 1
+                                ? " and " + std::to_string(pin->prepared_pages.size() - 1) + " more)"
+                                : std::string(")");
+        }
+        if (dev.doorbell.known()) f.where = resolve(dev.doorbell);
+        const uint64_t to = dev.has_device_addr ? dev.device_addr : dev.pa;
+        return "Device write #" + std::to_string(dev.transaction) + " went to device address " + hex(to) +
+               ", in page addrs[" + std::to_string(dev.unprepared_index) + "] = " + hex(to - (dev.pa & 4095)) +
+               " of pin #" + std::to_string(dev.unprepared_pin) +
+               (pin ? " made at " + where_text(pin->pin_site) : std::string()) +
+               ", which no cache operation of the driver covered since the pin, while it prepared others of "
+               "that pin" + prepared +
+               ": the device was given the wrong page (a wrong index into addrs[], or a length that runs past the "
+               "buffer), not a missing invalidate. Check the device address programmed before the doorbell" +
+               (dev.doorbell.known() ? " at " + where_text(dev.doorbell) : std::string()) + ".";
+    }
+    const uint64_t dlo = dev.valid ? dev.pa : first, dhi = dev.valid ? dev.pa + dev.len : end;
+    for (auto it = recent_ops_.rbegin(); it != recent_ops_.rend() && it->seq > dev.seq; ++it) {
+        const RecentOp& op = *it;
+        const uint64_t olo = lines_.base(op.pa), ohi = lines_.base(op.pa + op.len - 1) + L;
+        const bool covers = first >= olo && first < ohi;
+        if (covers && op.op == MaintenanceOp::Clean) {
+            // The right place, the wrong kind: the line that must change is this operation.
+            const SourceLocation at = resolve(op.site);
+            if (at.known()) f.where = at;
+            return "The cache operation after the device write, the " + std::string(op_call(op.op)) + " at " +
+                   where_text(op.site) + ", only cleans: the CPU's copy of the lines stays valid and " + read +
+                   " can still hit it. It must also invalidate: use ZX_VMO_OP_CACHE_CLEAN_INVALIDATE (or "
+                   "zx_cache_flush(ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INVALIDATE)) there.";
+        }
+        if (has_invalidate(op.op) && !covers && op.pa < dhi && dlo < op.pa + op.len) {
+            // The right kind and place for this buffer, too short a range.
+            const SourceLocation at = resolve(op.site);
+            if (at.known()) f.where = at;
+            const uint64_t lo = std::min(olo, lines_.base(first)), hi = std::max(ohi, lines_.base(end - 1) + L);
+            return "The " + std::string(op_call(op.op)) + " at " + where_text(op.site) + " covered PA " + hex(op.pa) +
+                   ".." + hex(op.pa + op.len) + " (lines " + hex(olo) + ".." + hex(ohi) + "), but " + read +
+                   " needs " + need + " invalidated " + after + ": extend it to PA " + hex(lo) + ".." + hex(hi) + ".";
+        }
+    }
+    for (auto it = recent_ops_.rbegin(); it != recent_ops_.rend(); ++it) {
+        const RecentOp& op = *it;
+        if (op.seq > dev.seq || !has_invalidate(op.op)) continue;
+        if (!(first >= lines_.base(op.pa) && first < lines_.base(op.pa + op.len - 1) + L)) continue;
+        return "The " + std::string(op_call(op.op)) + " of these lines at " + where_text(op.site) +
+               " came before the device write: invalidating only before the DMA is not enough. Missing "
+               "zx_vmo_op_range(ZX_VMO_OP_CACHE_INVALIDATE) of " + need + " " + after + " and before " + read + ".";
+    }
+    return "Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_INVALIDATE) of " + need + " " + after + " and before " + read + ".";
+}
+
+std::string CoherencyChecker::advise_clean(Finding& f, uint64_t first, uint64_t end, uint64_t dma_pa, uint64_t dma_len,
+                                           const CpuWriteEvent& cpu, const Doorbell& bell) {
+    const uint64_t L = lines_.line_size();
+    const std::string need = line_range(first, end);
+    const std::string store = cpu.valid ? "the CPU write at " + where_text(cpu.site) : std::string("the CPU write");
+    const std::string door = bell.valid ? "the doorbell at " + where_text(bell.site) : std::string("the doorbell");
+    const SourceLocation bell_at = f.where;
+    for (auto it = recent_ops_.rbegin(); it != recent_ops_.rend() && (!cpu.valid || it->seq > cpu.seq); ++it) {
+        const RecentOp& op = *it;
+        const uint64_t olo = lines_.base(op.pa), ohi = lines_.base(op.pa + op.len - 1) + L;
+        const bool covers = first >= olo && first < ohi;
+        if (has_clean(op.op) && !covers && op.pa < dma_pa + dma_len && dma_pa < op.pa + op.len) {
+            // The clean for this transfer exists, its range is short.
+            const SourceLocation at = resolve(op.site);
+            if (at.known()) f.where = at;
+            const uint64_t lo = std::min(olo, lines_.base(first)), hi = std::max(ohi, lines_.base(end - 1) + L);
+            return "The " + std::string(op_call(op.op)) + " at " + where_text(op.site) + " covered PA " + hex(op.pa) +
+                   ".." + hex(op.pa + op.len) + " (lines " + hex(olo) + ".." + hex(ohi) + "), but the device read PA " +
+                   hex(dma_pa) + ".." + hex(dma_pa + dma_len) + " and " + need + " holds bytes stored by " + store +
+                   " that were never cleaned: extend it to PA " + hex(lo) + ".." + hex(hi) + " (before " +
+                   (bell_at.known() ? "the doorbell at " + bell_at.to_string() : door) + ").";
+        }
+    }
+    if (cpu.valid) {
+        const uint64_t since = prev_doorbell_seq(cpu.seq);
+        for (auto it = recent_ops_.rbegin(); it != recent_ops_.rend(); ++it) {
+            const RecentOp& op = *it;
+            if (op.seq > cpu.seq) continue;
+            if (op.seq < since) break;
+            if (!has_clean(op.op) || !(first >= lines_.base(op.pa) && first < lines_.base(op.pa + op.len - 1) + L))
+                continue;
+            return "The " + std::string(op_call(op.op)) + " at " + where_text(op.site) + " came before " + store +
+                   ": clean after the last CPU write. Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN) (or "
+                   "zx_cache_flush(ZX_CACHE_FLUSH_DATA)) of " + need + " after " + store + " and before " + door + ".";
+        }
+    }
+    return "Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN) (or zx_cache_flush(ZX_CACHE_FLUSH_DATA)) of " + need +
+           " after " + store + " and before " + door + ".";
+}
+
+// ---------------------------------------------------------------- hazard rules: lost device writes
+
+void CoherencyChecker::order_lost_write(const std::vector<uint64_t>& lines, const DeviceWriteEvent& dev) {
+    const uint64_t L = lines_.line_size();
+    LineHistory& h = lines_.at(lines.front());
+    const CpuWriteEvent store = h.dirtier;
+    // One finding per store and doorbell: the bursts of one DMA over one memset are one bug.
+    const auto key = std::make_tuple(store.site.pc, store.site.label, dev.doorbell_seq);
+    auto known = lost_by_store_.find(key);
+    if (known != lost_by_store_.end()) {
+        Finding& g = *const_cast<Finding*>(known->second);  // in log_ (a deque: stable)
+        const uint64_t lo = std::max(dev.pa, lines.front()), hi = std::min(dev.pa + dev.len, lines.back() + L);
+        if (lo == g.address + g.size) g.size = hi - g.address;  // the DMA goes on
+        for (uint64_t l : lines) lines_.at(l).lost_finding = known->second;
+        return;
+    }
+    Finding f;
+    f.kind = FindingKind::LostDeviceWrite;
+    f.evidence = "order";
+    f.address = std::max(dev.pa, lines.front());
+    f.size = std::min(dev.pa + dev.len, lines.back() + L) - f.address;
+    f.when = dev.when;
+    f.where = resolve(store.site);
+    f.related = related_device_write(dev);
+    f.requester = dev.requester;
+    // The CPU's bytes in the first line, and whether the device wrote the same bytes.
+    const uint64_t line = lines.front();
+    const uint64_t doff = std::max(dev.pa, line) - line, dn = std::min(dev.pa + dev.len, line + L) - line - doff;
+    uint64_t cfirst = 0;
+    const uint64_t cbytes = h.cpu_unclean.count(0, L, &cfirst);
+    const bool same_bytes = h.cpu_unclean.count(doff, dn) > 0;
+    const std::string at = f.where.known() ? " at " + f.where.to_string() : std::string();
+    f.message = "CPU store" + at + " (" + ns(store.when) + ") made cache line " + hex(line) +
+                (lines.size() > 1 ? " (and " + std::to_string(lines.size() - 1) + " more)" : std::string()) +
+                " dirty, and " + f.related.message +
+                " then wrote into it while it was still dirty: whenever the line is written back (an eviction, "
+                "a clean), the CPU's copy lands over the device's data. ";
+    const std::string bell = dev.doorbell.known() ? where_text(dev.doorbell) : std::string();
+    // What to clean+invalidate: the pinned run the device writes (the buffer), else these lines.
+    std::string buffer = line_range(f.address, f.address + f.size);
+    const PinRange* run = nullptr;
+    if (pins_.find_pa(dev.pa, dev.requester, false, &run) && run && run->len)
+        buffer = "the buffer, " + line_range(run->pa, run->pa + run->len);
+    if (dev.doorbell_seq && store.seq < dev.doorbell_seq) {
+        // The store came before the doorbell: the clean+invalidate between them is missing, or short.
+        std::string advice;
+        for (auto it = recent_ops_.rbegin(); it != recent_ops_.rend() && it->seq > store.seq; ++it) {
+            const RecentOp& op = *it;
+            if (!has_clean(op.op) || op.seq > dev.seq) continue;
+            const uint64_t olo = lines_.base(op.pa), ohi = lines_.base(op.pa + op.len - 1) + L;
+            if (line >= olo && line < ohi) continue;
+            if (!(op.pa < dev.pa + dev.len && dev.pa < op.pa + op.len)) continue;
+            advice = "The " + std::string(op_call(op.op)) + " at " + where_text(op.site) + " covered PA " + hex(op.pa) +
+                     ".." + hex(op.pa + op.len) + " but not line " + hex(line) + ": extend it to PA " +
+                     hex(std::min(olo, line)) + ".." + hex(std::max(ohi, lines.back() + L)) + ".";
+            break;
+        }
+        f.message += advice.empty() ? "Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) of " + buffer +
+                                          " after this store and before the doorbell" +
+                                          (bell.empty() ? std::string() : " at " + bell) + "."
+                                    : advice;
+    } else if (dev.doorbell_seq) {
+        f.message += "This store came after the doorbell" + (bell.empty() ? std::string() : " at " + bell) +
+                     ", while the device owned the line. ";
+        if (same_bytes)
+            f.message += "Do not write the buffer from the CPU until the device is done with it.";
+        else
+            f.message += "It wrote " + bytes_text(cbytes) + " at PA " + hex(line + cfirst) +
+                         " that are not the device's: CPU data shares the cache line with bytes the device writes. "
+                         "Give the device-written bytes a cache line of their own (align and pad to "
+                         "zx_system_get_dcache_line_size()); a clean+invalidate before this store cannot help, the "
+                         "device may write the line at any time.";
+    } else {
+        f.message += "Missing zx_vmo_op_range(ZX_VMO_OP_CACHE_CLEAN_INVALIDATE) of " + buffer +
+                     " after this store and before the device writes.";
+    }
+    locate_memory(f, dev.requester);
+    const Finding* made = report(std::move(f));
+    for (uint64_t l : lines) lines_.at(l).lost_finding = made;
+    if (lost_by_store_.size() >= 4096) lost_by_store_.clear();  // bounded; an old entry only merges bursts
+    if (made) lost_by_store_[key] = made;
+}
+
+bool CoherencyChecker::merge_into_order(const Finding* order_finding, const std::string& observed) {
+    if (!order_finding) return false;
+    // The finding lives in log_ (a deque: stable); only its evidence and message change.
+    Finding& f = *const_cast<Finding*>(order_finding);
+    if (f.evidence == "order") {
+        f.evidence = "both";
+        f.message += " Observed in this run: " + observed + ".";
+    }
+    return true;
 }
 
 }  // namespace staleline

@@ -16,6 +16,12 @@
 // Every decision depends on the order of events, never on host state, so a run is
 // deterministic. Times are only reported. docs/findings.md gives the rule for each kind.
 //
+// Two kinds of evidence (checker.evidence): data rules compare the CPU's view with DRAM and
+// report bytes that were wrong in this run; hazard rules read the order of reported events
+// (CPU stores and loads, cache operations, doorbells, device accesses) in the line history
+// and report what that order proves whatever the cache happened to hold, so an adversary or
+// a seed can neither hide nor reveal them. Both only on the non-coherent platform.
+//
 // Precise mode (default) assumes every CPU access is reported. Conservative mode
 // (checker.conservative, or set_conservative) is for drivers built without access
 // instrumentation: plain loads and stores never reach the cache model, so the CPU view is
@@ -31,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <systemc>
@@ -158,6 +165,7 @@ private:
         DeviceWriteEvent dev;
         sc_core::sc_time fill_time;
         bool fill_known = false;
+        const Finding* order_finding = nullptr;  // a hazard finding already made for these lines
         void add(uint64_t a, uint64_t n);
         void note(const LineHistory& h);
     };
@@ -166,6 +174,7 @@ private:
         sc_core::sc_time when;
         uint64_t offset = 0;
         bool valid = false;
+        uint64_t seq = 0;
     };
     struct OpContext {
         bool active = false;
@@ -174,11 +183,13 @@ private:
         CodeSite site;
         VmoRef vmo;
         sc_core::sc_time when;
+        uint64_t seq = 0;
         Offense lost, discarded;
     };
 
     const Doorbell& doorbell(int requester) const;
-    void report(Finding f);
+    // Stores f unless checker.evidence filters it out; the stored (or merged) finding, or null.
+    const Finding* report(Finding f);
     // Fills vmo / device address of f from the pin covering f.address (requester rid).
     void locate_memory(Finding& f, int rid);
     RelatedEvent related_cpu_write(const CpuWriteEvent& e);
@@ -191,6 +202,31 @@ private:
     // in flight.
     void confirm_in_flight(CheckerPin& p, int rid, bool is_write, sc_core::sc_time when);
     void check_conservative_begin(const OpContext& op);
+
+    // ---- hazard rules ----
+    enum class EvidenceMode { Order, Data, Both };
+    // Lines a device write hit while the CPU's stores in them were not cleaned (order-dirty):
+    // lost-device-write at the store that dirtied the first of them.
+    void order_lost_write(const std::vector<uint64_t>& lines, const DeviceWriteEvent& dev);
+    // A data-rule lost-device-write over lines an order finding covers: upgrade that finding.
+    bool merge_into_order(const Finding* order_finding, const std::string& observed);
+    // What the history says is missing or wrong for a stale CPU read / stale device read of
+    // [first, end); may move the finding to a cache operation of the wrong kind or range.
+    std::string advise_invalidate(Finding& f, uint64_t first, uint64_t end, const DeviceWriteEvent& dev,
+                                  const SourceLocation& read_at);
+    std::string advise_clean(Finding& f, uint64_t first, uint64_t end, uint64_t dma_pa, uint64_t dma_len,
+                             const CpuWriteEvent& cpu, const Doorbell& bell);
+    // [start, end) of the lines holding [first, end).
+    std::string line_range(uint64_t first, uint64_t end) const;
+    std::string where_text(CodeSite site);
+    uint64_t prev_doorbell_seq(uint64_t before) const;
+
+    EvidenceMode evidence_ = EvidenceMode::Both;
+    bool hazards_ = true;  // the hazard rules: non-coherent platform, checker.evidence not data
+    uint64_t seq_ = 0;     // reported events, in order
+    std::deque<uint64_t> doorbell_seqs_;
+    // lost-device-write hazards by (store's pc, store's label, doorbell seq).
+    std::map<std::tuple<const void*, uint32_t, uint64_t>, const Finding*> lost_by_store_;
 
     Platform& p_;
     Cache& cache_;
@@ -207,16 +243,16 @@ private:
 
     OpContext pending_op_;  // announced by cache_op(), consumed by on_maintenance_begin
     OpContext op_;          // the maintenance operation in progress
-    // The latest invalidating cache operations (bounded), for messages about stale lines that
-    // have no history of their own from before the operation.
+    // The latest cache operations (bounded): the hazard advice names the one that came too
+    // early, covered too little or was of the wrong kind.
     struct RecentOp {
         MaintenanceOp op;
         uint64_t pa, len;
         CodeSite site;
         sc_core::sc_time when;
+        uint64_t seq = 0;
     };
-    std::deque<RecentOp> recent_invalidates_;
-    const RecentOp* last_invalidate_of(uint64_t pa) const;
+    std::deque<RecentOp> recent_ops_;
     std::map<int, Doorbell> doorbells_;
     Doorbell last_doorbell_;
     // Which registers are doorbells, learnt from busy/idle: per requester, the register offsets

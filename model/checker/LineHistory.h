@@ -7,6 +7,13 @@
 // (DRAM := view), a conservative-mode refresh, and CPU stores to those bytes (the CPU's
 // newer value supersedes). So a masked byte in a valid line is one whose cached copy
 // predates a device write.
+//
+// The order state beside it is what the hazard rules read (docs/findings.md): which bytes the
+// CPU stored since the line was last cleaned, which bytes a device wrote since the line was
+// last invalidated, and the store that made the line dirty since its last clean or
+// invalidate. It changes only with reported events (CPU accesses, cache operations, device
+// writes), never with what the cache happened to hold, so a hazard is found on every run
+// whatever the adversary or the seed.
 #pragma once
 
 #include <algorithm>
@@ -22,6 +29,8 @@
 
 namespace staleline {
 
+struct Finding;
+
 // A set of byte offsets within a line (line size <= 4096).
 class ByteMask {
 public:
@@ -34,6 +43,22 @@ public:
         for (uint64_t w : words_)
             if (w) return true;
         return false;
+    }
+    // Set bytes in [off, off+n); *first: the first of them.
+    uint64_t count(uint64_t off, uint64_t n, uint64_t* first = nullptr) const {
+        uint64_t k = 0;
+        for (uint64_t i = off; i < off + n; ++i) {
+            const uint64_t w = words_[(size_t)(i / 64)];
+            if (!w) {  // skip an empty word
+                i = (i / 64) * 64 + 63;
+                continue;
+            }
+            if ((w >> (i % 64)) & 1) {
+                if (!k && first) *first = i;
+                ++k;
+            }
+        }
+        return k;
     }
 
 private:
@@ -53,6 +78,7 @@ struct CpuWriteEvent {
     bool valid = false;
     sc_core::sc_time when;
     CodeSite site;
+    uint64_t seq = 0;  // position in the checker's event order
 };
 
 struct DeviceWriteEvent {
@@ -65,6 +91,12 @@ struct DeviceWriteEvent {
     uint64_t transaction = 0;     // 1, 2, ... in device-transaction order
     CodeSite doorbell;            // the driver's last MMIO write to that device before it
     sc_core::sc_time doorbell_time;
+    uint64_t seq = 0;             // position in the checker's event order
+    uint64_t doorbell_seq = 0;    // 0: no doorbell known
+    // It went to a page of a live pin that the driver never prepared (no cache operation since
+    // the pin) while it prepared others of the same pin: which pin, and the page's index.
+    uint64_t unprepared_pin = 0;
+    uint64_t unprepared_index = 0;
 };
 
 struct MaintEvent {
@@ -72,6 +104,7 @@ struct MaintEvent {
     sc_core::sc_time when;
     CodeSite site;
     MaintenanceOp op = MaintenanceOp::Clean;
+    uint64_t seq = 0;
 };
 
 struct LineHistory {
@@ -81,6 +114,12 @@ struct LineHistory {
     sc_core::sc_time fill_time;
     MaintEvent maint;
     ByteMask device_bytes;  // written by the device since the view last matched DRAM
+
+    // Order state (the hazard rules).
+    ByteMask cpu_unclean;   // stored by the CPU since the line was last cleaned
+    ByteMask dev_unseen;    // written by a device since the line was last invalidated (and not by the CPU since)
+    CpuWriteEvent dirtier;  // the first CPU store since the line's last clean or invalidate (valid: order-dirty)
+    const Finding* lost_finding = nullptr;  // the lost-device-write reported for this dirty episode
 };
 
 class LineHistoryTable {
@@ -94,6 +133,8 @@ public:
         if (it != lines_.end()) return it->second;
         LineHistory& h = lines_[line];
         h.device_bytes.resize(line_);
+        h.cpu_unclean.resize(line_);
+        h.dev_unseen.resize(line_);
         return h;
     }
     LineHistory* find(uint64_t line) {

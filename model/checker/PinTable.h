@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -47,12 +48,25 @@ struct CheckerPin {
     // device goes idle) shows the device was still working on it: unpin-in-flight.
     uint64_t unpinned_in_busy = 0;
     bool in_flight_reported = false;
+    // Pages (PA) a cache operation covered since the pin: what the driver prepared for the
+    // device. A device write to a page of a pin whose other pages were prepared and this one
+    // not points at a wrong page (a wrong index into addrs[]).
+    std::set<uint64_t> prepared_pages;
 
     bool live() const { return state != PinState::Unpinned; }
     uint64_t size() const {
         uint64_t n = 0;
         for (const PinRange& r : runs) n += r.len;
         return n;
+    }
+    // Offset of pa in the pinned range (runs in order), or ~0 when no run holds it.
+    uint64_t offset_of(uint64_t pa) const {
+        uint64_t before = 0;
+        for (const PinRange& r : runs) {
+            if (pa - r.pa < r.len) return before + (pa - r.pa);
+            before += r.len;
+        }
+        return ~0ULL;
     }
 };
 
