@@ -20,6 +20,8 @@ json_t* finding_json(const Finding& f) {
     json_t* o = json_object();
     json_object_set_new(o, "kind", json_string(to_string(f.kind)));
     json_object_set_new(o, "message", json_string(f.message.c_str()));
+    // coherency kinds: "data", "order" or "both" (docs/findings.md, Evidence)
+    if (!f.evidence.empty()) json_object_set_new(o, "evidence", json_string(f.evidence.c_str()));
     json_object_set_new(o, "address", u64(f.address));
     json_object_set_new(o, "size", u64(f.size));
     if (f.has_device_address) json_object_set_new(o, "device_address", u64(f.device_address));

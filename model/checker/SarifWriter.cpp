@@ -192,6 +192,7 @@ json_t* SarifWriter::document(const FindingLog& log) const {
         json_t* props = json_object();
         json_object_set_new(props, "count", json_integer((json_int_t)f.count));
         json_object_set_new(props, "timeNs", json_integer((json_int_t)time_ns(f.when)));
+        if (!f.evidence.empty()) json_object_set_new(props, "evidence", json_string(f.evidence.c_str()));
         json_object_set_new(props, "physicalAddress", json_string(hex(f.address).c_str()));
         json_object_set_new(props, "size", json_integer((json_int_t)f.size));
         if (f.has_device_address) json_object_set_new(props, "deviceAddress", json_string(hex(f.device_address).c_str()));
