@@ -880,6 +880,7 @@ out:
     json_decref(models);
     json_decref(findings);
     if (p) sl_platform_destroy(p);
+    sl_workload_free_abandoned(); /* a run cut short left its workload's thread holding them */
     sl_config_free(cfg);
     free(devices);
     return rc;

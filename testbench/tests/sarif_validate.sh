@@ -46,8 +46,12 @@ failed=0
 for name in "${names[@]}"; do
   sarif="$work/$name.sarif"
   rm -f "$sarif"
+  # A faulted driver's heap is abandoned, as its driver host process would be on Fuchsia: no
+  # leak check for that run under AddressSanitizer (test_outputs says why).
+  asan=${ASAN_OPTIONS:-}
+  [ "$name" = fault ] && asan="${asan:+$asan:}detect_leaks=0"
   # shellcheck disable=SC2086
-  "$staleline" run ${runs[$name]} --sarif "$sarif" > "$work/$name.txt" 2>&1
+  ASAN_OPTIONS=$asan "$staleline" run ${runs[$name]} --sarif "$sarif" > "$work/$name.txt" 2>&1
   rc=$?
   if { [ "${want_rc[$name]}" = any ] && [ "$rc" -gt 1 ]; } || { [ "${want_rc[$name]}" != any ] && [ "$rc" != "${want_rc[$name]}" ]; } ||
      [ ! -s "$sarif" ]; then

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_alloc.h"
 #include "wl_util.h"
 #include "workloads.h"
 
@@ -62,9 +63,9 @@ static void on_complete(void* cookie, zx_status_t status, block_op_t* op) {
 
 static void request_free(request_t* q) {
     if (q->vmo) zx_handle_close(q->vmo);
-    free(q->want);
-    free(q->op);
-    free(q);
+    wl_free(q->want);
+    wl_free(q->op);
+    wl_free(q);
 }
 
 static void label(const request_t* q, char* buf, size_t len) {
@@ -111,9 +112,9 @@ static int issue(block_wl_t* w, uint64_t index, int kind, uint64_t blk, uint64_t
     if (kind == 2 || overlaps_flight(w, blk, cnt)) drain(w);
     while (w->in_flight >= w->depth && !w->stuck) retire_oldest(w);
     if (w->stuck) return -1;
-    request_t* q = calloc(1, sizeof *q);
-    if (!q || !(q->op = calloc(1, w->op_size))) {
-        free(q);
+    request_t* q = wl_calloc(1, sizeof *q);
+    if (!q || !(q->op = wl_calloc(1, w->op_size))) {
+        wl_free(q);
         wl_status(w->res, ZX_ERR_NO_MEMORY, "block #%llu: operation", (unsigned long long)index);
         return -1;
     }
@@ -129,7 +130,7 @@ static int issue(block_wl_t* w, uint64_t index, int kind, uint64_t blk, uint64_t
         q->vmo_off = vmo_blocks * bs;
         zx_status_t st = wl_vmo_create(w->res, q->vmo_off + len + WL_GUARD, &q->vmo, &q->vmo_size);
         if (st != ZX_OK) goto fail;
-        if (!(q->want = malloc(len))) {
+        if (!(q->want = wl_malloc(len))) {
             wl_status(w->res, ZX_ERR_NO_MEMORY, "block #%llu: host buffer", (unsigned long long)index);
             goto fail;
         }
@@ -182,7 +183,7 @@ void wl_block_run(const void* proto, const sl_workload_params_t* p, sl_workload_
     w.depth = p->queue_depth < MAX_DEPTH ? p->queue_depth : MAX_DEPTH;
     if (w.depth == 0) w.depth = 1;
     wl_rng_seed(&w.r, p->seed, "block");
-    w.shadow = calloc(span, bs);
+    w.shadow = wl_calloc(span, bs);
     if (!w.shadow) {
         wl_status(res, ZX_ERR_NO_MEMORY, "block: shadow");
         return;
@@ -208,5 +209,5 @@ void wl_block_run(const void* proto, const sl_workload_params_t* p, sl_workload_
     }
 out:
     drain(&w);
-    free(w.shadow);
+    wl_free(w.shadow);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_alloc.h"
 #include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
@@ -30,8 +31,8 @@ typedef struct blockio {
 
 static void release(block_job_t* j) {
     if (j->vmo) zx_handle_close(j->vmo);
-    free(j->data);
-    free(j);
+    wl_free(j->data);
+    wl_free(j);
 }
 
 static void label(void* ctx, const wl_queue_job_t* qj, char* buf, size_t len) {
@@ -56,13 +57,13 @@ static void on_done(void* ctx, wl_queue_job_t* qj, sl_workload_result_t* res) {
  * recorded, nothing issued) when its buffer cannot be made. */
 static int issue(blockio_t* b, uint64_t index, int is_write, uint64_t sram_off, uint64_t len, uint64_t vmo_off) {
     wl_queue_reserve(&b->q, NULL); /* every operation has a buffer of its own */
-    block_job_t* j = calloc(1, sizeof *j);
+    block_job_t* j = wl_calloc(1, sizeof *j);
     if (!j) {
         wl_status(b->res, ZX_ERR_NO_MEMORY, "blockio #%llu: job", (unsigned long long)index);
         return -1;
     }
     *j = (block_job_t){.is_write = is_write, .sram_off = sram_off, .len = len, .vmo_off = vmo_off};
-    j->data = malloc(len);
+    j->data = wl_malloc(len);
     if (!j->data) {
         wl_status(b->res, ZX_ERR_NO_MEMORY, "blockio #%llu: host buffer", (unsigned long long)index);
         goto fail;
@@ -115,7 +116,7 @@ void wl_blockio_run(const void* proto, const sl_workload_params_t* p, sl_workloa
     wl_rng_seed(&b.r, p->seed, "blockio");
     const wl_queue_config_t qc = {.name = "blockio", .depth = p->queue_depth, .done = on_done, .label = label};
     if (wl_queue_init(&b.q, dma, res, &qc) != ZX_OK) goto out;
-    b.shadow = calloc(blocks, bs);
+    b.shadow = wl_calloc(blocks, bs);
     if (!b.shadow) {
         wl_status(res, ZX_ERR_NO_MEMORY, "blockio: shadow");
         goto out;
@@ -140,5 +141,5 @@ void wl_blockio_run(const void* proto, const sl_workload_params_t* p, sl_workloa
     }
 out:
     wl_queue_finish(&b.q);
-    free(b.shadow);
+    wl_free(b.shadow);
 }

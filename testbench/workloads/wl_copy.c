@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_alloc.h"
 #include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
@@ -42,22 +43,22 @@ static void pick_offsets(wl_rng_t* r, uint64_t i, uint64_t* src_off, uint64_t* d
 static void release(copy_job_t* j) {
     if (j->src) zx_handle_close(j->src);
     if (j->dst) zx_handle_close(j->dst);
-    free(j->data);
-    free(j);
+    wl_free(j->data);
+    wl_free(j);
 }
 
 /* A job's buffers: the source holds random bytes, the destination range and WL_GUARD bytes
  * around it the guard byte. NULL (the error recorded) when they cannot be made. */
 static copy_job_t* prepare(wl_rng_t* r, const sl_workload_params_t* p, sl_workload_result_t* res, uint64_t index,
                            dma_xfer_op_t* op) {
-    copy_job_t* j = calloc(1, sizeof *j);
+    copy_job_t* j = wl_calloc(1, sizeof *j);
     if (!j) {
         wl_status(res, ZX_ERR_NO_MEMORY, "copy #%llu: job", (unsigned long long)index);
         return NULL;
     }
     j->len = pick_size(r, p, index);
     pick_offsets(r, index, &j->src_off, &j->dst_off);
-    j->data = malloc(j->len);
+    j->data = wl_malloc(j->len);
     if (!j->data) {
         wl_status(res, ZX_ERR_NO_MEMORY, "copy #%llu: host buffer", (unsigned long long)index);
         goto fail;

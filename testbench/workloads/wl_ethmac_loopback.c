@@ -24,6 +24,7 @@
 
 #include <staleline/driver_prelude.h>
 
+#include "wl_alloc.h"
 #include "wl_util.h"
 #include "workloads.h"
 
@@ -197,12 +198,12 @@ void wl_ethmac_loopback_run(const void* proto, const sl_workload_params_t* p, sl
         return;
     }
 
-    loopback_t* lb = calloc(1, sizeof *lb);
+    loopback_t* lb = wl_calloc(1, sizeof *lb);
     const uint32_t depth = p->queue_depth ? p->queue_depth : 1;
-    frame_t* slots = calloc(depth, sizeof *slots);
+    frame_t* slots = wl_calloc(depth, sizeof *slots);
     if (!lb || !slots) {
-        free(lb);
-        free(slots);
+        wl_free(lb);
+        wl_free(slots);
         wl_status(res, ZX_ERR_NO_MEMORY, "ethmac-loopback");
         return;
     }
@@ -215,8 +216,8 @@ void wl_ethmac_loopback_run(const void* proto, const sl_workload_params_t* p, sl
     st = ethmac_start(mac, &ifc);
     if (st != ZX_OK) {
         wl_status(res, st, "start");
-        free(slots);
-        free(lb);
+        wl_free(slots);
+        wl_free(lb);
         return;
     }
     if (!lb->status_seen || !(lb->status & ETHMAC_STATUS_ONLINE)) {
@@ -262,6 +263,6 @@ void wl_ethmac_loopback_run(const void* proto, const sl_workload_params_t* p, sl
         res->failed_ops += missing;
     }
     if (lb->extra) res->failed_ops += lb->extra;
-    free(slots);
-    free(lb);
+    wl_free(slots);
+    wl_free(lb);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_alloc.h"
 #include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
@@ -18,15 +19,15 @@ typedef struct fill_job {
 
 static void release(fill_job_t* j) {
     if (j->vmo) zx_handle_close(j->vmo);
-    free(j->want);
-    free(j);
+    wl_free(j->want);
+    wl_free(j);
 }
 
 /* A job's buffer: the range and WL_GUARD bytes around it hold the guard byte (never a pattern
  * byte). NULL (the error recorded) when it cannot be made. */
 static fill_job_t* prepare(wl_rng_t* r, const sl_workload_params_t* p, sl_workload_result_t* res, uint64_t index,
                            dma_xfer_op_t* op) {
-    fill_job_t* j = calloc(1, sizeof *j);
+    fill_job_t* j = wl_calloc(1, sizeof *j);
     if (!j) {
         wl_status(res, ZX_ERR_NO_MEMORY, "fill #%llu: job", (unsigned long long)index);
         return NULL;
@@ -34,7 +35,7 @@ static fill_job_t* prepare(wl_rng_t* r, const sl_workload_params_t* p, sl_worklo
     j->len = (index + 1 == p->transfers) ? p->max_size : wl_rng_size(r, p->min_size, p->max_size);
     j->off = (index % 2) ? wl_rng_below(r, 4096) : 0;
     wl_rng_fill(r, (uint8_t*)&j->pattern, sizeof j->pattern); /* no byte equals the guard byte */
-    j->want = malloc(j->len);
+    j->want = wl_malloc(j->len);
     if (!j->want) {
         wl_status(res, ZX_ERR_NO_MEMORY, "fill #%llu: host buffer", (unsigned long long)index);
         goto fail;

@@ -1,4 +1,5 @@
 /* The operation queue every workload submits through (wl_queue.h). */
+#include "wl_alloc.h"
 #include "wl_queue.h"
 
 #include <stdio.h>
@@ -29,7 +30,7 @@ zx_status_t wl_queue_init(wl_queue_t* q, const dma_xfer_protocol_t* dma, sl_work
                   q->cfg.hazard_align);
         return ZX_ERR_INVALID_ARGS;
     }
-    q->jobs = calloc(q->cfg.depth, sizeof *q->jobs);
+    q->jobs = wl_calloc(q->cfg.depth, sizeof *q->jobs);
     if (!q->jobs) {
         wl_status(res, ZX_ERR_NO_MEMORY, "%s: operation queue", q->cfg.name);
         return ZX_ERR_NO_MEMORY;
@@ -61,7 +62,7 @@ static void record(wl_queue_t* q, const wl_queue_job_t* j) {
     if (!q->cfg.measure || j->index < q->cfg.warmup || j->status != ZX_OK) return;
     if (q->lat_count == q->lat_cap) {
         uint64_t cap = q->lat_cap ? 2 * q->lat_cap : 1024;
-        uint64_t* grown = realloc(q->lat, cap * sizeof *grown);
+        uint64_t* grown = wl_realloc(q->lat, cap * sizeof *grown);
         if (!grown) return; /* the percentiles then cover fewer operations */
         q->lat = grown;
         q->lat_cap = cap;
@@ -159,8 +160,8 @@ void wl_queue_finish(wl_queue_t* q) {
         r->measured_bytes = q->measured_bytes;
         r->measured_ns = (uint64_t)(q->last_done - q->measure_start);
     }
-    free(q->lat);
-    free(q->jobs);
+    wl_free(q->lat);
+    wl_free(q->jobs);
     q->lat = NULL;
     q->jobs = NULL;
     q->lat_count = 0;

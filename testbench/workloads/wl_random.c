@@ -19,6 +19,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_alloc.h"
 #include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
@@ -49,7 +50,7 @@ static void on_done(void* ctx, wl_queue_job_t* j, sl_workload_result_t* res) {
         /* All of the batch is done: the window equals the shadow as of now. */
         wl_compare(res, w->window, rj->off, w->win_shadow + rj->off, rj->len, label);
     }
-    free(rj);
+    wl_free(rj);
 }
 
 /* workload.gather: operations of p->gather accesses each, one scatter-gather list apiece. */
@@ -58,7 +59,7 @@ static void gather_accesses(random_wl_t* w, wl_queue_t* q, wl_rng_t* r, const sl
     const uint64_t a = p->access_size, run = (uint64_t)p->gather * a;
     const uint64_t slots = p->window / a, sram_runs = info->sram_size / run;
     const uint64_t total = p->warmup + p->transfers;
-    dma_xfer_seg_t* segs = calloc(p->gather, sizeof *segs);
+    dma_xfer_seg_t* segs = wl_calloc(p->gather, sizeof *segs);
     if (!segs) {
         wl_status(res, ZX_ERR_NO_MEMORY, "random: gather list");
         return;
@@ -76,7 +77,7 @@ static void gather_accesses(random_wl_t* w, wl_queue_t* q, wl_rng_t* r, const sl
         wl_queue_submit(q, &op, NULL, NULL); /* the driver copies the list before it returns */
         done += n;
     }
-    free(segs);
+    wl_free(segs);
     wl_queue_finish(q);
 }
 
@@ -114,8 +115,8 @@ void wl_random_run(const void* proto, const sl_workload_params_t* p, sl_workload
                                   .hazard_align = WL_QUEUE_HAZARD_ALIGN, .done = on_done, .ctx = &w};
     wl_queue_t q;
     if (wl_queue_init(&q, dma, res, &qc) != ZX_OK) return;
-    w.win_shadow = calloc(1, p->window);
-    w.sram_shadow = calloc(1, info.sram_size);
+    w.win_shadow = wl_calloc(1, p->window);
+    w.sram_shadow = wl_calloc(1, info.sram_size);
     if (!w.win_shadow || !w.sram_shadow) {
         wl_status(res, ZX_ERR_NO_MEMORY, "random: shadows of %llu bytes", (unsigned long long)p->window);
         goto out;
@@ -148,7 +149,7 @@ void wl_random_run(const void* proto, const sl_workload_params_t* p, sl_workload
         int device_writes = p->direction == WL_DIR_WRITE || (p->direction == WL_DIR_MIXED && wl_rng_below(&r, 2));
         const wl_range_t range = {.vmo = w.window, .off = off, .len = a, .device_writes = device_writes};
         wl_queue_reserve(&q, &range);
-        random_job_t* rj = calloc(1, sizeof *rj);
+        random_job_t* rj = wl_calloc(1, sizeof *rj);
         if (!rj) {
             wl_status(res, ZX_ERR_NO_MEMORY, "random: job");
             break;
@@ -183,6 +184,6 @@ check_sram:
 out:
     wl_queue_finish(&q);
     if (w.window != ZX_HANDLE_INVALID) zx_handle_close(w.window);
-    free(w.win_shadow);
-    free(w.sram_shadow);
+    wl_free(w.win_shadow);
+    wl_free(w.sram_shadow);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_alloc.h"
 #include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
@@ -35,8 +36,8 @@ static void on_done(void* ctx, wl_queue_job_t* j, sl_workload_result_t* res) {
                  (unsigned long long)rj->ring, (unsigned long long)rj->slot);
         wl_compare(res, w->vmos[rj->ring], rj->slot * w->buffer_size, rj->want, w->buffer_size, label);
     }
-    if (rj) free(rj->want);
-    free(rj);
+    if (rj) wl_free(rj->want);
+    wl_free(rj);
 }
 
 void wl_ring_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res) {
@@ -62,9 +63,9 @@ void wl_ring_run(const void* proto, const sl_workload_params_t* p, sl_workload_r
                                   .done = on_done, .ctx = &w};
     wl_queue_t q;
     if (wl_queue_init(&q, dma, res, &qc) != ZX_OK) return;
-    w.vmos = calloc(nr, sizeof *w.vmos);
-    w.sram_shadow = malloc(info.sram_size);
-    uint8_t* packet = malloc(info.sram_size > b ? info.sram_size : b);
+    w.vmos = wl_calloc(nr, sizeof *w.vmos);
+    w.sram_shadow = wl_malloc(info.sram_size);
+    uint8_t* packet = wl_malloc(info.sram_size > b ? info.sram_size : b);
     if (!w.vmos || !w.sram_shadow || !packet) {
         wl_status(res, ZX_ERR_NO_MEMORY, "ring: buffers");
         goto out;
@@ -96,7 +97,7 @@ void wl_ring_run(const void* proto, const sl_workload_params_t* p, sl_workload_r
         /* A buffer is reused only after rings x entries operations, more than the queue
          * holds: it is free once the queue has room. */
         wl_queue_reserve(&q, NULL);
-        ring_job_t* rj = calloc(1, sizeof *rj);
+        ring_job_t* rj = wl_calloc(1, sizeof *rj);
         if (!rj) {
             wl_status(res, ZX_ERR_NO_MEMORY, "ring: job");
             break;
@@ -105,12 +106,12 @@ void wl_ring_run(const void* proto, const sl_workload_params_t* p, sl_workload_r
         rj->slot = (k / nr) % n;
         const uint64_t buf_off = rj->slot * b, sram_off = (k % wire_slots) * b;
         if (rj->ring % 2 == 0) { /* receive */
-            rj->want = malloc(b);
+            rj->want = wl_malloc(b);
             if (!rj->want || (st = wl_vmo_set(w.vmos[rj->ring], buf_off, b, WL_GUARD_BYTE)) != ZX_OK) {
                 wl_status(res, rj->want ? st : ZX_ERR_NO_MEMORY, "ring #%llu: preparing the buffer",
                           (unsigned long long)k);
-                free(rj->want);
-                free(rj);
+                wl_free(rj->want);
+                wl_free(rj);
                 break;
             }
             memcpy(rj->want, w.sram_shadow + sram_off, b);
@@ -119,7 +120,7 @@ void wl_ring_run(const void* proto, const sl_workload_params_t* p, sl_workload_r
             wl_rng_fill(&r, packet, b);
             if ((st = zx_vmo_write(w.vmos[rj->ring], packet, buf_off, b)) != ZX_OK) {
                 wl_status(res, st, "ring #%llu: writing the packet", (unsigned long long)k);
-                free(rj);
+                wl_free(rj);
                 break;
             }
             memcpy(w.sram_shadow + sram_off, packet, b);
@@ -140,7 +141,7 @@ out:
     wl_queue_finish(&q);
     for (uint64_t i = 0; w.vmos && i < nr; ++i)
         if (w.vmos[i]) zx_handle_close(w.vmos[i]);
-    free(w.vmos);
-    free(w.sram_shadow);
-    free(packet);
+    wl_free(w.vmos);
+    wl_free(w.sram_shadow);
+    wl_free(packet);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_alloc.h"
 #include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
@@ -43,7 +44,7 @@ static void on_done(void* ctx, wl_queue_job_t* j, sl_workload_result_t* res) {
                  (unsigned long long)sj->request, (unsigned long long)sj->off, (unsigned long long)sj->len);
         wl_compare(res, w->pool, sj->off, w->pool_shadow + sj->off, sj->len, label);
     }
-    free(sj);
+    wl_free(sj);
 }
 
 void wl_sgblock_run(const void* proto, const sl_workload_params_t* p, sl_workload_result_t* res) {
@@ -71,8 +72,8 @@ void wl_sgblock_run(const void* proto, const sl_workload_params_t* p, sl_workloa
                                   .hazard_align = WL_QUEUE_HAZARD_ALIGN, .done = on_done, .ctx = &w};
     wl_queue_t q;
     if (wl_queue_init(&q, dma, res, &qc) != ZX_OK) return;
-    w.pool_shadow = calloc(1, p->pool_size);
-    w.sram_shadow = calloc(1, info.sram_size);
+    w.pool_shadow = wl_calloc(1, p->pool_size);
+    w.sram_shadow = wl_calloc(1, info.sram_size);
     uint64_t pool_size = 0;
     if (!w.pool_shadow || !w.sram_shadow) {
         wl_status(res, ZX_ERR_NO_MEMORY, "sgblock: shadows");
@@ -100,7 +101,7 @@ void wl_sgblock_run(const void* proto, const sl_workload_params_t* p, sl_workloa
             if (sram_cur + len > info.sram_size) sram_cur = 0;
             const wl_range_t range = {.vmo = w.pool, .off = off, .len = len, .device_writes = device_writes};
             wl_queue_reserve(&q, &range);
-            sg_job_t* sj = calloc(1, sizeof *sj);
+            sg_job_t* sj = wl_calloc(1, sizeof *sj);
             if (!sj) {
                 wl_status(res, ZX_ERR_NO_MEMORY, "sgblock: job");
                 goto out;
@@ -123,6 +124,6 @@ void wl_sgblock_run(const void* proto, const sl_workload_params_t* p, sl_workloa
 out:
     wl_queue_finish(&q);
     if (w.pool != ZX_HANDLE_INVALID) zx_handle_close(w.pool);
-    free(w.pool_shadow);
-    free(w.sram_shadow);
+    wl_free(w.pool_shadow);
+    wl_free(w.sram_shadow);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include "wl_alloc.h"
 #include "wl_queue.h"
 #include "wl_util.h"
 #include "workloads.h"
@@ -53,7 +54,7 @@ void wl_stream_run(const void* proto, const sl_workload_params_t* p, sl_workload
     stream_wl_t w = {.dst = ZX_HANDLE_INVALID};
     zx_handle_t src = ZX_HANDLE_INVALID;
     uint64_t size = 0;
-    uint8_t* shadow = calloc(1, p->pool_size);
+    uint8_t* shadow = wl_calloc(1, p->pool_size);
     const wl_queue_config_t qc = {.name = "stream", .measure = true, .depth = (uint32_t)depth, .warmup = p->warmup,
                                   .done = on_done, .ctx = &w};
     wl_queue_t q;
@@ -84,5 +85,5 @@ out:
     wl_queue_finish(&q);
     if (src != ZX_HANDLE_INVALID) zx_handle_close(src);
     if (w.dst != ZX_HANDLE_INVALID) zx_handle_close(w.dst);
-    free(shadow);
+    wl_free(shadow);
 }

@@ -1,4 +1,5 @@
 /* Helpers the workloads share. */
+#include "wl_alloc.h"
 #include "wl_util.h"
 
 #include <stdarg.h>
@@ -99,7 +100,7 @@ void wl_verify(sl_workload_result_t* res, zx_handle_t vmo, uint64_t vmo_size, ui
                uint64_t len, const char* label) {
     const uint64_t lo = off > WL_GUARD ? off - WL_GUARD : 0;
     const uint64_t hi = off + len + WL_GUARD < vmo_size ? off + len + WL_GUARD : vmo_size;
-    uint8_t* got = malloc(hi - lo);
+    uint8_t* got = wl_malloc(hi - lo);
     if (!got) {
         wl_detail(res, "%s: out of host memory", label);
         res->bad_bytes++;
@@ -108,7 +109,7 @@ void wl_verify(sl_workload_result_t* res, zx_handle_t vmo, uint64_t vmo_size, ui
     zx_status_t st = zx_vmo_read(vmo, got, lo, hi - lo);
     if (st != ZX_OK) {
         wl_status(res, st, "%s: zx_vmo_read", label);
-        free(got);
+        wl_free(got);
         return;
     }
     uint64_t bad = 0, first = 0;
@@ -128,12 +129,12 @@ void wl_verify(sl_workload_result_t* res, zx_handle_t vmo, uint64_t vmo_size, ui
     }
     res->bytes_checked += hi - lo;
     res->bad_bytes += bad;
-    free(got);
+    wl_free(got);
 }
 
 void wl_compare(sl_workload_result_t* res, zx_handle_t vmo, uint64_t off, const uint8_t* want, uint64_t len,
                 const char* label) {
-    uint8_t* got = malloc(len ? len : 1);
+    uint8_t* got = wl_malloc(len ? len : 1);
     if (!got) {
         wl_detail(res, "%s: out of host memory", label);
         res->bad_bytes++;
@@ -142,7 +143,7 @@ void wl_compare(sl_workload_result_t* res, zx_handle_t vmo, uint64_t off, const 
     zx_status_t st = zx_vmo_read(vmo, got, off, len);
     if (st != ZX_OK) {
         wl_status(res, st, "%s: zx_vmo_read", label);
-        free(got);
+        wl_free(got);
         return;
     }
     uint64_t bad = 0, first = 0;
@@ -153,5 +154,5 @@ void wl_compare(sl_workload_result_t* res, zx_handle_t vmo, uint64_t off, const 
                   (unsigned long long)first, got[first], want[first]);
     res->bytes_checked += len;
     res->bad_bytes += bad;
-    free(got);
+    wl_free(got);
 }

@@ -37,6 +37,11 @@ const sl_workload_t* sl_workload_for_protocol(uint32_t proto_id);
 /* Read the parameters from cfg. Returns 0, or -1 with a message in err (naming the key). */
 int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t* out, char* err, size_t errlen);
 
+/* After a run that ended before its workload returned (a driver fault, a time limit): free the
+ * blocks the workload's abandoned thread still held (wl_alloc.h). Call once the platform has
+ * stopped; a workload that returned holds none. */
+void sl_workload_free_abandoned(void);
+
 /* Run a workload: *out zeroed, run, then data_ok settled. */
 void sl_workload_run(const sl_workload_t* w, const void* proto, const sl_workload_params_t* params,
                      sl_workload_result_t* out);
