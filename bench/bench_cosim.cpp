@@ -1,7 +1,10 @@
 // bench_cosim: co-simulation speed of the DMA engine RTL, one workload three ways.
 //
-//   1. limit     the bare Verilated model in a plain C++ loop, trivial zero-latency memory
-//                (bench_cosim_limit.cpp): the fastest this RTL runs at all;
+//   1. limit     the bare Verilated model in a plain C++ loop, one evaluation per cycle, a
+//                flat memory answering after the platform's default memory latency in
+//                cycles (--limit-latency N: N for both; 0: zero latency), skipping the cycles in which
+//                the engine only waits for it, as the bridge does (bench_cosim_limit.cpp):
+//                the fastest this RTL runs at all on the same cycles;
 //   2. naive     what Verilator's SystemC example leads to: a `verilator --sc` model on an
 //                sc_clock, pins as sc_signals, an AXI slave SC_METHOD per clock issuing TLM
 //                transactions to a memory with the platform's latencies, a testbench thread
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -328,6 +332,7 @@ int run_only(const std::string& which, const CosimWorkload& w, const CosimWorklo
 
 int main(int argc, char** argv) {
     uint64_t mib = 64, naive_mib = 0, desc_kib = 4;
+    long long limit_latency = -1;  // cycles; -1: the platform's default latency
     std::string naive_bin = SL_NAIVE_BIN, only;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -343,11 +348,13 @@ int main(int argc, char** argv) {
         else if (a == "--desc-kib") desc_kib = strtoull(val("--desc-kib"), nullptr, 10);
         else if (a == "--naive-bin") naive_bin = val("--naive-bin");
         else if (a == "--only") only = val("--only");
+        else if (a == "--limit-latency") limit_latency = strtoll(val("--limit-latency"), nullptr, 10);
         else if (a == "--set") g_settings.push_back(val("--set"));
         else {
             fprintf(stderr,
                     "usage: bench_cosim [--mib N (64)] [--naive-mib N (= --mib)] [--desc-kib N (4)] [--naive-bin PATH]\n"
                     "                   [--only limit|naive|staleline|idle]   (one variant, for profiling; no ratios)\n"
+                    "                   [--limit-latency CYCLES]   (the limit's memory latency; default: the platform's)\n"
                     "                   [--set key=value ...]   (configuration of the platform runs)\n");
             return 2;
         }
@@ -360,11 +367,27 @@ int main(int argc, char** argv) {
     CosimWorkload w;
     w.total_bytes = mib << 20;
     w.desc_bytes = (uint32_t)(desc_kib << 10);
+    {
+        sl_config_t* c = sl_config_new();
+        long long dram = 0, hop = 0, mhz = 0;
+        sl_config_get_int(c, "dram.latency_ns", &dram);
+        sl_config_get_int(c, "pci.hop_latency_ns", &hop);
+        sl_config_get_int(c, "rtl.clock_mhz", &mhz);
+        sl_config_free(c);
+        cosim_platform_latency(w, dram, hop, mhz);
+    }
+    if (limit_latency > 1000000) {
+        fprintf(stderr, "bench_cosim: --limit-latency must be 0..1000000 cycles\n");
+        return 2;
+    }
+    if (limit_latency >= 0) w.mem_latency_cycles = w.write_latency_cycles = (uint32_t)limit_latency;
     CosimWorkload wn = w;
     wn.total_bytes = naive_mib << 20;
 
     printf("workload: COPY %llu MiB in %u-byte descriptors, 256-entry ring, interrupt every %u descriptors\n",
            (unsigned long long)mib, w.desc_bytes, kChunk);
+    printf("limit: memory latency %u cycles per read, %u per write, one evaluation per cycle\n", w.mem_latency_cycles,
+           w.write_latency_cycles);
     if (naive_mib != mib) printf("(naive variant: %llu MiB, same rate per byte expected)\n", (unsigned long long)naive_mib);
 
     if (!only.empty()) return run_only(only, w, wn, naive_bin);

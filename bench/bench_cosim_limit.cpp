@@ -1,19 +1,24 @@
 // bench_cosim, variant 1 ("the limit"): the bare Verilated DMA engine ticked in a plain C++
 // loop, with the simplest possible memory on its AXI4 master port (a flat array, always
-// ready, zero latency) and a minimal AXI4-Lite master for the doorbell. No SystemC, no
-// checks, no timing model: the fastest this RTL can be simulated. Same workload as the
-// other variants: COPY descriptors of a fixed size over a 256-entry ring.
+// ready, a fixed latency of CosimWorkload::mem_latency_cycles, 0 by default) and a minimal
+// AXI4-Lite master for the doorbell. No SystemC, no checks, no timing model: the fastest this
+// RTL can be simulated. One evaluation per cycle where the Verilated model allows it, as the
+// bridge does (bridge/RtlCoreT.h). Same workload as the other variants: COPY descriptors of a
+// fixed size over a 256-entry ring. Also bench_run's bare loop.
 //
 // SystemC-free translation unit (Vdma_engine.h must not meet SystemC headers).
 #include "bench_cosim_workload.h"
 
 #include "Vdma_engine.h"
+#include "Vdma_engine___024root.h"
 #include "verilated.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -21,15 +26,27 @@ namespace {
 struct ReadBurst {
     uint64_t addr;
     unsigned beats, beat;
+    uint64_t ready_at;  // cycle of the first data beat
 };
+
+// Whether the generated model keeps the clock's previous value as a member: then the loop
+// resets it and evaluates once per cycle, at the edge (as bridge/RtlCoreT.h explains).
+template <class R, class = void>
+struct HasClockHistory : std::false_type {};
+template <class R>
+struct HasClockHistory<R, std::void_t<decltype(std::declval<R&>().__Vtrigrprev__TOP__clk)>> : std::true_type {};
+using Root = std::remove_reference_t<decltype(*std::declval<Vdma_engine&>().rootp)>;
+constexpr bool kOneEvalPerCycle = HasClockHistory<Root>::value;
 
 class LimitLoop {
 public:
     explicit LimitLoop(const CosimWorkload& w)
-        : w_(w), mem_(cosim_memory_span(w), 0), ctx_(new VerilatedContext), top_(new Vdma_engine(ctx_.get(), "dma")) {}
+        : w_(w), ctx_(new VerilatedContext), top_(new Vdma_engine(ctx_.get(), "dma")) {}
 
     CosimResult run() {
         auto t0 = std::chrono::steady_clock::now();
+        // The memory is set up inside the timed span, as the platform's is.
+        mem_.assign(cosim_memory_span(w_), 0);
         // source data: a pattern the caller can recompute
         for (uint64_t i = 0; i < w_.total_bytes; i += 8) {
             uint64_t v = cosim_pattern(i);
@@ -53,13 +70,15 @@ public:
                 for (uint64_t i = 0; i < k; ++i, ++posted) put_desc(posted);
                 reg_write(DMAC_REG_PRODUCER, (uint32_t)(posted % kRingEntries));
             }
+            skip_waiting();
             step();
         }
         while (!m.idle) step();
         auto t1 = std::chrono::steady_clock::now();
         CosimResult r;
         r.cycles = cycles_;
-        r.cycles_evaluated = cycles_;
+        r.cycles_evaluated = evaluated_;
+        r.evals = evals_;
         r.bytes = w_.total_bytes;
         r.seconds = std::chrono::duration<double>(t1 - t0).count();
         r.ok = cosim_check(w_, [&](uint64_t addr, void* dst, size_t len) { std::memcpy(dst, &mem_[addr], len); });
@@ -97,6 +116,17 @@ private:
         m.s_axil_awvalid = m.s_axil_wvalid = m.s_axil_bready = 0;
     }
 
+    // While the engine says only an R beat or a B response can change anything (`waiting`,
+    // rtl/README.md), jump to the cycle the next one is due without evaluating, as the bridge
+    // does. With zero latency a response is always due at the next cycle: nothing is skipped.
+    void skip_waiting() {
+        if (!top_->waiting) return;
+        uint64_t due = ~0ull;
+        if (!reads_.empty()) due = std::min(due, reads_.front().ready_at);
+        if (!bq_.empty()) due = std::min(due, bq_.front());
+        if (due != ~0ull && due > cycles_) cycles_ = due;
+    }
+
     // One clock: inputs with clk low, handshakes at the rising edge.
     void step() {
         Vdma_engine& m = *top_;
@@ -104,7 +134,7 @@ private:
         m.m_axi_arready = 1;
         m.m_axi_awready = 1;
         m.m_axi_wready = !aws_.empty();
-        bool rv = !reads_.empty();
+        bool rv = !reads_.empty() && reads_.front().ready_at <= cycles_;
         m.m_axi_rvalid = rv;
         if (rv) {
             ReadBurst& r = reads_.front();
@@ -115,12 +145,16 @@ private:
             m.m_axi_rresp = 0;
             m.m_axi_rlast = r.beat + 1 == r.beats;
         }
-        bool bv = bq_ > 0;
+        bool bv = !bq_.empty() && bq_.front() <= cycles_;
         m.m_axi_bvalid = bv;
         m.m_axi_bresp = 0;
-        m.eval();
+        if constexpr (!kOneEvalPerCycle) {
+            m.eval();
+            ++evals_;
+        }
         // sample
-        if (m.m_axi_arvalid) reads_.push_back({m.m_axi_araddr & ~7ull, m.m_axi_arlen + 1u, 0});
+        if (m.m_axi_arvalid)
+            reads_.push_back({m.m_axi_araddr & ~7ull, m.m_axi_arlen + 1u, 0, cycles_ + 1 + w_.mem_latency_cycles});
         if (rv && m.m_axi_rready) {
             ReadBurst& r = reads_.front();
             if (++r.beat == r.beats) reads_.pop_front();
@@ -138,14 +172,18 @@ private:
             waddr_ = (waddr_ & ~7ull) + 8;
             if (m.m_axi_wlast) {
                 aws_.pop_front();
-                ++bq_;
+                bq_.push_back(cycles_ + 1 + w_.write_latency_cycles);
             }
         }
         if (m.m_axi_awvalid) aws_.push_back(m.m_axi_awaddr);  // AW is always taken; W only after it
-        if (bv && m.m_axi_bready) --bq_;
+        if (bv && m.m_axi_bready) bq_.pop_front();
         m.clk = 1;
+        if constexpr (kOneEvalPerCycle) m.rootp->__Vtrigrprev__TOP__clk = 0;
         m.eval();
+        ++evals_;
+        m.clk = 0;
         ++cycles_;
+        ++evaluated_;
     }
 
     static constexpr uint32_t kRingEntries = 256;
@@ -155,8 +193,8 @@ private:
     std::unique_ptr<Vdma_engine> top_;
     std::deque<ReadBurst> reads_;
     std::deque<uint64_t> aws_;  // write bursts whose W beats are still to come: next beat address
-    unsigned bq_ = 0;
-    uint64_t cycles_ = 0, completed_ = 0;
+    std::deque<uint64_t> bq_;  // write responses due: cycle each is ready
+    uint64_t cycles_ = 0, evaluated_ = 0, evals_ = 0, completed_ = 0;
 };
 
 }  // namespace

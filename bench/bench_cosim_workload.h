@@ -18,6 +18,11 @@ struct CosimWorkload {
     uint64_t ring = 0;  // device addresses
     uint64_t src = 0;
     uint64_t dst = 0;
+    // Limit loop only: cycles from a read address being taken to its first data beat, and
+    // from a write's last beat to its response, as the bridge's memory path takes (a read
+    // crosses the PCI hop both ways, a posted write once); 0: zero-latency memory.
+    uint32_t mem_latency_cycles = 0;
+    uint32_t write_latency_cycles = 0;
     uint64_t descriptors() const { return total_bytes / desc_bytes; }
 };
 
@@ -25,6 +30,7 @@ struct CosimResult {
     bool ok = false;               // destination checked
     uint64_t cycles = 0;           // RTL clock cycles simulated (simulated time / clock period)
     uint64_t cycles_evaluated = 0; // of those, cycles the model was actually clocked
+    uint64_t evals = 0;            // eval() calls of the model
     uint64_t bytes = 0;            // bytes moved
     double seconds = 0;            // wall time of the run
     double sim_seconds = 0;        // simulated time of the run
@@ -32,6 +38,14 @@ struct CosimResult {
 
 // Source byte i of the workload (8 bytes at a time, little-endian).
 inline uint64_t cosim_pattern(uint64_t offset) { return offset * 0x9E3779B97F4A7C15ull ^ 0x5A5A5A5A00000000ull; }
+
+// The platform's default latencies in cycles of the engine's clock: dram.latency_ns plus
+// pci.hop_latency_ns both ways for a read, once for a write (the IOTLB hit and the DRAM
+// bandwidth term are left out: a few ns).
+inline void cosim_platform_latency(CosimWorkload& w, long long dram_ns, long long hop_ns, long long mhz) {
+    w.mem_latency_cycles = (uint32_t)(((dram_ns + 2 * hop_ns) * mhz + 999) / 1000);
+    w.write_latency_cycles = (uint32_t)(((dram_ns + hop_ns) * mhz + 999) / 1000);
+}
 
 // Flat device address layout used by the limit and the naive variants.
 inline CosimWorkload cosim_flat_layout(CosimWorkload w) {

@@ -115,6 +115,11 @@ void Memory::unmap_host(uint64_t pa, size_t len) {
     if (len) invalidate_dmi(pa, pa + len - 1);
 }
 
+void Memory::discard(uint64_t pa, size_t len) {
+    store_.discard(pa, len);
+    if (len) invalidate_dmi(pa, pa + len - 1);
+}
+
 void Memory::invalidate_dmi(uint64_t start, uint64_t end) {
     for (unsigned i = 0; i < socket.size(); ++i) socket[i]->invalidate_direct_mem_ptr(start, end);
 }

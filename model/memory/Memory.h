@@ -43,6 +43,9 @@ public:
     // backing).
     void map_host(uint64_t pa, size_t len, uint8_t* host);
     void unmap_host(uint64_t pa, size_t len);
+    // Forget [pa, pa+len) (page aligned): it reads as zero again, its memory goes back to the
+    // host and DMI pointers into it are revoked. For pages the physical allocator took back.
+    void discard(uint64_t pa, size_t len);
     // Tell every bound initiator to drop DMI pointers overlapping [start, end].
     void invalidate_dmi(uint64_t start, uint64_t end);
 

@@ -56,6 +56,7 @@ void PhysAllocator::free_page(uint64_t pa) {
     if (!is_allocated(pa)) return;
     mark((pa - base_) / kPageSize, false);
     ++free_;
+    freed_.pages.push_back(pa);
 }
 
 void PhysAllocator::free_range(uint64_t pa, uint64_t n) {

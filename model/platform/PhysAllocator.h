@@ -26,6 +26,17 @@ public:
     uint64_t pages_free() const { return free_; }
     bool is_allocated(uint64_t pa) const;
 
+    // Pages freed since the memory stores last forgot their bytes. A page's owner may leave
+    // bytes behind (an IOMMU table, or a write-back of a cache line that outlived its VMO);
+    // whoever sweeps this list (Vmo::release_memory) forgets the bytes of the pages that are
+    // still free once nothing can store into them any more, so memory follows the working set.
+    // Order and duplicates do not matter; nothing here changes which pages are handed out.
+    struct FreedPages {
+        std::vector<uint64_t> pages;
+        size_t sweep_at = 64;  // sweep when pages reaches this size
+    };
+    FreedPages& freed() { return freed_; }
+
 private:
     bool test(uint64_t i) const { return bits_[i / 64] >> (i % 64) & 1; }
     void mark(uint64_t i, bool v) {
@@ -36,6 +47,7 @@ private:
     uint64_t cursor_ = 0;  // next-fit start for contiguous searches
     std::vector<uint64_t> bits_;
     std::mt19937_64 rng_;
+    FreedPages freed_;
 };
 
 }  // namespace staleline

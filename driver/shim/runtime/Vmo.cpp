@@ -18,7 +18,63 @@ using sc_core::sc_time;
 
 namespace {
 constexpr uint64_t kPage = 4096;
+
+// The pages of `sorted_pages` that hold a dirty line in the cache: only these can be stored
+// into again after they are freed (a write-back). Probes each line of a few pages, or walks
+// the cache's lines when that is cheaper.
+void pages_with_dirty_lines(const Cache& cache, const std::vector<uint64_t>& sorted_pages,
+                            std::vector<uint64_t>* out) {
+    const CacheArray& a = cache.array();
+    const uint64_t line = a.line_size();
+    const uint64_t step = std::min(line, kPage);
+    const uint64_t slots = (uint64_t)a.sets() * a.ways();
+    if (sorted_pages.size() * (kPage / step) <= slots) {
+        for (uint64_t pg : sorted_pages)
+            for (uint64_t off = 0; off < kPage; off += step)
+                if (a.state(pg + off) == CacheLineState::Dirty) {
+                    out->push_back(pg);
+                    break;
+                }
+        return;
+    }
+    std::vector<uint64_t> lines;
+    a.valid_lines(&lines);
+    for (uint64_t l : lines) {
+        if (a.state(l) != CacheLineState::Dirty) continue;
+        // A line may span several pages (lines larger than a page).
+        for (uint64_t pg = l & ~(kPage - 1); pg < l + line; pg += kPage)
+            if (std::binary_search(sorted_pages.begin(), sorted_pages.end(), pg)) out->push_back(pg);
+    }
 }
+
+// Freed pages (PhysAllocator::freed()) whose bytes the stores may still hold: a write-back of a
+// dirty line that outlived its VMO, or an IOMMU table. A page still free and without a dirty
+// line in the cache is forgotten in both stores; a page with one stays on the list. Runs when
+// the list has doubled since the last sweep, so the list, and the pages write-backs revive,
+// stay bounded by the cache while each freed page costs O(1) amortised.
+void reclaim_freed(Platform& p) {
+    PhysAllocator::FreedPages& f = p.phys().freed();
+    if (f.pages.size() < f.sweep_at) return;
+    std::vector<uint64_t>& l = f.pages;
+    std::sort(l.begin(), l.end());
+    l.erase(std::unique(l.begin(), l.end()), l.end());
+    std::vector<uint64_t> free_pages, dirty;
+    for (uint64_t pa : l)
+        if (!p.phys().is_allocated(pa)) free_pages.push_back(pa);  // else its new owner zeroed it
+    pages_with_dirty_lines(p.cache(), free_pages, &dirty);
+    std::sort(dirty.begin(), dirty.end());
+    l.clear();
+    for (uint64_t pa : free_pages) {
+        if (std::binary_search(dirty.begin(), dirty.end(), pa)) {
+            l.push_back(pa);
+            continue;
+        }
+        p.memory().discard(pa, kPage);
+        p.cache().view().discard(pa, kPage);
+    }
+    f.sweep_at = std::max<size_t>(64, 2 * l.size());
+}
+}  // namespace
 
 Vmo::Vmo(ShimRuntime& rt, Kind kind, uint64_t size)
     : KernelObject(ZX_OBJ_TYPE_VMO), rt_(rt), runtime_generation_(ShimRuntime::generation()), kind_(kind), size_(size) {}
@@ -82,7 +138,10 @@ std::shared_ptr<Vmo> Vmo::create_mmio(ShimRuntime& rt, unsigned slot, uint64_t s
 
 Vmo::~Vmo() {
     if (ShimRuntime::alive(runtime_generation_)) {
-        if (rt_.observer() && !is_mmio()) rt_.observer()->on_vmo_destroyed(*this);
+        // A VMO whose creation failed (its pages not all allocated, or given back already) was
+        // never announced to the observer: there is nothing of it to forget.
+        const bool announced = pages_.size() == pages();
+        if (rt_.observer() && !is_mmio() && announced) rt_.observer()->on_vmo_destroyed(*this);
         release_memory();
     }
 }
@@ -91,11 +150,18 @@ void Vmo::release_memory() {
     Platform& p = rt_.platform();
     if (cpu_) rt_.arena().remove_region((uintptr_t)cpu_);
     if (dram_) rt_.arena().remove_region((uintptr_t)dram_);
-    if (!is_mmio() && cpu_ && dram_) {
-        // Detach the host buffers from both stores; the pages keep their bytes there.
-        for (uint64_t i = 0; i < pages_.size(); ++i) {
-            p.memory().unmap_host(pages_[i], kPage);
-            p.cache().view().unmap_host(pages_[i], kPage);
+    const bool stored = !is_mmio() && cpu_ && dram_;
+    if (stored) {
+        // Forget both copies of every page: a freed page reads as zero and its host memory
+        // goes back (the next VMO on it starts from zeros anyway). Lines of these pages may
+        // stay in the cache; a dirty one written back later stores into the page again, which
+        // reclaim_freed() forgets once the page has no dirty line left.
+        for (uint64_t i = 0; i < pages_.size();) {
+            uint64_t run = 1;
+            while (i + run < pages_.size() && pages_[i + run] == pages_[i] + run * kPage) ++run;
+            p.memory().discard(pages_[i], run * kPage);
+            p.cache().view().discard(pages_[i], run * kPage);
+            i += run;
         }
     }
     rt_.arena().release(cpu_, size_);
@@ -103,6 +169,7 @@ void Vmo::release_memory() {
     cpu_ = dram_ = nullptr;
     if (!is_mmio()) {
         for (uint64_t pa : pages_) p.phys().free_page(pa);
+        reclaim_freed(p);
     }
     pages_.clear();
 }

@@ -19,7 +19,7 @@ typedef struct {
     uint64_t bytes_read, bytes_written;
     uint64_t debug_accesses;             /* untimed debug transactions */
     uint64_t dmi_grants;                 /* direct-memory pointers handed out */
-    uint64_t pages_touched;              /* 4 KiB pages ever allocated */
+    uint64_t pages_touched;              /* 4 KiB pages held now (freed VMO pages are given back) */
 } sl_memory_stats_t;
 
 void sl_memory_get_stats(sl_platform_t* p, sl_memory_stats_t* out);
