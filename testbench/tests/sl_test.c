@@ -2,6 +2,7 @@
 #include "sl_test.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,15 @@ int sl_test_staleline(const char* args, char** out) {
     free(cmd);
     if (out && !*out) *out = strdup("");
     return rc;
+}
+
+long long sl_test_json_int(json_t* root, const char* key, ...) {
+    va_list ap;
+    va_start(ap, key);
+    json_t* v = root;
+    for (const char* k = key; k; k = va_arg(ap, const char*)) v = json_object_get(v, k);
+    va_end(ap);
+    return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
 json_t* sl_test_staleline_json(const char* args, int* rc, char** out) {

@@ -36,5 +36,8 @@ int sl_test_staleline(const char* args, char** out);
  * wrote none), *rc the exit status, *out as for sl_test_staleline. */
 struct json_t;
 struct json_t* sl_test_staleline_json(const char* args, int* rc, char** out);
+/* The integer at the path of keys (NULL-terminated) below root, -1 when any step is missing or
+ * it is not an integer: sl_test_json_int(j, "stats", "nvme", "model", "reads", NULL). */
+long long sl_test_json_int(struct json_t* root, const char* key, ...);
 
 #endif

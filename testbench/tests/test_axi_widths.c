@@ -288,11 +288,6 @@ static sl_platform_t* make(const char* devices) {
     return p;
 }
 
-static json_int_t jint(json_t* o, const char* key) {
-    json_t* v = json_object_get(o, key);
-    return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 /* The device's statistics agree with what the operations should have cost. */
 static void check_stats(sl_platform_t* p, const probe_t* d) {
     char* text = sl_platform_stats_json(p);
@@ -302,18 +297,18 @@ static void check_stats(sl_platform_t* p, const probe_t* d) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(root);
     json_t* s = json_object_get(root, d->name);
     CU_ASSERT_PTR_NOT_NULL(s);
-    CU_ASSERT_EQUAL(jint(s, "read_bursts"), (json_int_t)d->exp.read_bursts);
-    CU_ASSERT_EQUAL(jint(s, "write_bursts"), (json_int_t)d->exp.write_bursts);
-    CU_ASSERT_EQUAL(jint(s, "bytes_read"), (json_int_t)d->exp.bytes_read);
-    CU_ASSERT_EQUAL(jint(s, "bytes_written"), (json_int_t)d->exp.bytes_written);
-    CU_ASSERT_EQUAL(jint(s, "error_responses"), 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(s, "read_bursts", NULL), (json_int_t)d->exp.read_bursts);
+    CU_ASSERT_EQUAL(sl_test_json_int(s, "write_bursts", NULL), (json_int_t)d->exp.write_bursts);
+    CU_ASSERT_EQUAL(sl_test_json_int(s, "bytes_read", NULL), (json_int_t)d->exp.bytes_read);
+    CU_ASSERT_EQUAL(sl_test_json_int(s, "bytes_written", NULL), (json_int_t)d->exp.bytes_written);
+    CU_ASSERT_EQUAL(sl_test_json_int(s, "error_responses", NULL), 0);
     fprintf(stderr,
             "%s: %llu operations in %lld ns, %lld read + %lld write bursts, %lld/%lld bytes read/written; "
             "cycles %lld (evaluated %lld, waiting %lld, idle %lld); %u reads had 4 bursts in flight\n",
-            d->name, (unsigned long long)d->exp.ops, (long long)jint(root, "sim_time_ns"),
-            (long long)jint(s, "read_bursts"), (long long)jint(s, "write_bursts"), (long long)jint(s, "bytes_read"),
-            (long long)jint(s, "bytes_written"), (long long)jint(s, "cycles"), (long long)jint(s, "cycles_evaluated"),
-            (long long)jint(s, "cycles_waiting"), (long long)jint(s, "cycles_idle"), d->max_seen4);
+            d->name, (unsigned long long)d->exp.ops, (long long)sl_test_json_int(root, "sim_time_ns", NULL),
+            (long long)sl_test_json_int(s, "read_bursts", NULL), (long long)sl_test_json_int(s, "write_bursts", NULL), (long long)sl_test_json_int(s, "bytes_read", NULL),
+            (long long)sl_test_json_int(s, "bytes_written", NULL), (long long)sl_test_json_int(s, "cycles", NULL), (long long)sl_test_json_int(s, "cycles_evaluated", NULL),
+            (long long)sl_test_json_int(s, "cycles_waiting", NULL), (long long)sl_test_json_int(s, "cycles_idle", NULL), d->max_seen4);
     json_decref(root);
 }
 

@@ -62,17 +62,12 @@ static json_t* run_json(const char* kind, const char* args, int* rc) {
     return j;
 }
 
-static json_int_t jint(json_t* o, const char* key) {
-    json_t* v = json_object_get(o, key);
-    return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 /* The device's counter `name` in the statistics (under the instance's name, wherever that
  * object sits), or -1. */
 static json_int_t device_counter(json_t* node, const char* name) {
     if (!json_is_object(node)) return -1;
     json_t* frames = json_object_get(node, "rx_frames");
-    if (json_is_integer(frames) && json_object_get(node, "tx_frames")) return jint(node, name);
+    if (json_is_integer(frames) && json_object_get(node, "tx_frames")) return sl_test_json_int(node, name, NULL);
     const char* key;
     json_t* v;
     json_object_foreach(node, key, v) {
@@ -97,7 +92,7 @@ static void print_findings(json_t* j) {
         if (i >= 12) break;
         json_t* loc = json_object_get(f, "location");
         fprintf(stderr, "  %s at %s:%lld\n", json_string_value(json_object_get(f, "kind")),
-                json_string_value(json_object_get(loc, "file")), (long long)jint(loc, "line"));
+                json_string_value(json_object_get(loc, "file")), (long long)sl_test_json_int(loc, "line", NULL));
     }
 }
 
@@ -144,7 +139,7 @@ static size_t find_lines(const char* text, src_line_t* out_lines, size_t cap) {
 
 static int location_is(json_t* loc, const char* text) {
     const char* file = json_string_value(json_object_get(loc, "file"));
-    const json_int_t line = jint(loc, "line");
+    const json_int_t line = sl_test_json_int(loc, "line", NULL);
     if (!file) return 0;
     src_line_t lines[16];
     const size_t n = find_lines(text, lines, SL_COUNT(lines));
@@ -172,11 +167,11 @@ static void check_clean(const char* kind, const char* args, json_int_t frames) {
     CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
     CU_ASSERT_EQUAL(nf, 0);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "workload")), "ethmac-loopback");
-    CU_ASSERT_EQUAL(jint(w, "operations"), frames);
-    CU_ASSERT_EQUAL(jint(w, "bad_bytes"), 0);
-    CU_ASSERT_EQUAL(jint(w, "failed_ops"), 0);
-    CU_ASSERT(jint(w, "bytes_checked") >= 60 * frames);
-    CU_ASSERT_EQUAL(jint(w, "bytes_checked"), jint(w, "bytes"));
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "operations", NULL), frames);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "bad_bytes", NULL), 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "failed_ops", NULL), 0);
+    CU_ASSERT(sl_test_json_int(w, "bytes_checked", NULL) >= 60 * frames);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "bytes_checked", NULL), sl_test_json_int(w, "bytes", NULL));
     /* The model counts every frame it looped back, and nothing else; the RTL has no
      * counters in the statistics, only its bus traffic (model_and_rtl_agree compares it). */
     json_t* stats = json_object_get(j, "stats");
@@ -185,7 +180,7 @@ static void check_clean(const char* kind, const char* args, json_int_t frames) {
         CU_ASSERT_EQUAL(device_counter(stats, "rx_frames"), frames);
         CU_ASSERT_EQUAL(device_counter(stats, "errors"), -1); /* never counted */
     }
-    CU_ASSERT(jint(json_object_get(stats, instance(kind)), "bytes_written") >= jint(w, "bytes"));
+    CU_ASSERT(sl_test_json_int(json_object_get(stats, instance(kind)), "bytes_written", NULL) >= sl_test_json_int(w, "bytes", NULL));
     json_decref(j);
 }
 
@@ -270,7 +265,7 @@ static void model_frame_delay(void) {
     json_t* slow = run_json(MODEL ",frame_delay_ns=10100", LOOPBACK " --set workload.queue_depth=1", &rc);
     CU_ASSERT_PTR_NOT_NULL_FATAL(slow);
     CU_ASSERT_EQUAL(rc, 0);
-    const json_int_t t0 = jint(fast, "sim_time_ns"), t1 = jint(slow, "sim_time_ns");
+    const json_int_t t0 = sl_test_json_int(fast, "sim_time_ns", NULL), t1 = sl_test_json_int(slow, "sim_time_ns", NULL);
     CU_ASSERT(t0 > 0);
     CU_ASSERT(t1 >= t0 + 24 * 5000); /* half of it: the workload polls in steps */
     json_decref(fast);
@@ -387,7 +382,7 @@ static char* finding_sites(json_t* j) {
         json_t* loc = json_object_get(f, "location");
         char site[512];
         snprintf(site, sizeof site, "%s %s:%lld", json_string_value(json_object_get(f, "kind")),
-                 json_string_value(json_object_get(loc, "file")), (long long)jint(loc, "line"));
+                 json_string_value(json_object_get(loc, "file")), (long long)sl_test_json_int(loc, "line", NULL));
         size_t k = 0;
         while (k < json_array_size(list) && strcmp(json_string_value(json_array_get(list, k)), site) < 0) ++k;
         if (k < json_array_size(list) && !strcmp(json_string_value(json_array_get(list, k)), site)) continue;
@@ -412,17 +407,17 @@ static void model_and_rtl_agree(void) {
     json_t* wm = json_object_get(m, "workload_result");
     json_t* wr = json_object_get(r, "workload_result");
     static const char* keys[] = {"operations", "bytes", "bytes_checked", "bad_bytes", "failed_ops"};
-    for (size_t k = 0; k < SL_COUNT(keys); ++k) CU_ASSERT_EQUAL(jint(wm, keys[k]), jint(wr, keys[k]));
+    for (size_t k = 0; k < SL_COUNT(keys); ++k) CU_ASSERT_EQUAL(sl_test_json_int(wm, keys[k], NULL), sl_test_json_int(wr, keys[k], NULL));
     /* The same memory accesses: bursts and bytes, MSI writes (4 bytes each) aside; the MSI
      * count itself depends on timing. */
     json_t* dm = json_object_get(json_object_get(m, "stats"), MODEL);
     json_t* dr = json_object_get(json_object_get(r, "stats"), RTL);
-    const json_int_t msi_m = jint(dm, "msi_writes"), msi_r = jint(dr, "msi_writes");
+    const json_int_t msi_m = sl_test_json_int(dm, "msi_writes", NULL), msi_r = sl_test_json_int(dr, "msi_writes", NULL);
     CU_ASSERT(msi_m > 0 && msi_r > 0);
-    CU_ASSERT_EQUAL(jint(dm, "bytes_read"), jint(dr, "bytes_read"));
-    CU_ASSERT_EQUAL(jint(dm, "dma_reads"), jint(dr, "read_bursts"));
-    CU_ASSERT_EQUAL(jint(dm, "dma_writes") - msi_m, jint(dr, "write_bursts"));
-    CU_ASSERT_EQUAL(jint(dm, "bytes_written") - 4 * msi_m, jint(dr, "bytes_written") - 4 * msi_r);
+    CU_ASSERT_EQUAL(sl_test_json_int(dm, "bytes_read", NULL), sl_test_json_int(dr, "bytes_read", NULL));
+    CU_ASSERT_EQUAL(sl_test_json_int(dm, "dma_reads", NULL), sl_test_json_int(dr, "read_bursts", NULL));
+    CU_ASSERT_EQUAL(sl_test_json_int(dm, "dma_writes", NULL) - msi_m, sl_test_json_int(dr, "write_bursts", NULL));
+    CU_ASSERT_EQUAL(sl_test_json_int(dm, "bytes_written", NULL) - 4 * msi_m, sl_test_json_int(dr, "bytes_written", NULL) - 4 * msi_r);
     json_decref(m);
     json_decref(r);
 

@@ -37,14 +37,9 @@ static json_t* run_json(const char* args, int* rc) {
     return j;
 }
 
-static json_int_t jint(json_t* o, const char* key) {
-    json_t* v = json_object_get(o, key);
-    return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 /* The model's counter `name` (stats.nvme.model), -1 if never counted. */
 static json_int_t nvme_counter(json_t* j, const char* name) {
-    return jint(json_object_get(json_object_get(json_object_get(j, "stats"), "nvme"), "model"), name);
+    return sl_test_json_int(json_object_get(json_object_get(json_object_get(j, "stats"), "nvme"), "model"), name, NULL);
 }
 
 static void print_findings(json_t* j) {
@@ -54,7 +49,7 @@ static void print_findings(json_t* j) {
         if (i >= 12) break;
         json_t* loc = json_object_get(f, "location");
         fprintf(stderr, "  %s at %s:%lld\n", json_string_value(json_object_get(f, "kind")),
-                json_string_value(json_object_get(loc, "file")), (long long)jint(loc, "line"));
+                json_string_value(json_object_get(loc, "file")), (long long)sl_test_json_int(loc, "line", NULL));
     }
 }
 
@@ -79,7 +74,7 @@ static unsigned driver_line(const char* text) {
 
 static int at_line(json_t* loc, unsigned line) {
     const char* file = json_string_value(json_object_get(loc, "file"));
-    return file && !strcmp(file, DRIVER_FILE) && jint(loc, "line") == (json_int_t)line;
+    return file && !strcmp(file, DRIVER_FILE) && sl_test_json_int(loc, "line", NULL) == (json_int_t)line;
 }
 
 /* A run of the correct driver: exit 0, data verified, no finding; the device moved the bytes. */
@@ -99,13 +94,13 @@ static void check_clean(const char* args) {
     CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
     CU_ASSERT_EQUAL(nf, 0);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "workload")), "block");
-    CU_ASSERT_EQUAL(jint(w, "bad_bytes"), 0);
-    CU_ASSERT_EQUAL(jint(w, "failed_ops"), 0);
-    CU_ASSERT(jint(w, "bytes_checked") > 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "bad_bytes", NULL), 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "failed_ops", NULL), 0);
+    CU_ASSERT(sl_test_json_int(w, "bytes_checked", NULL) > 0);
     /* Everything written went through the model, everything read came out of it. */
     CU_ASSERT(nvme_counter(j, "bytes_written") > 0);
     CU_ASSERT(nvme_counter(j, "bytes_read") > 0);
-    CU_ASSERT_EQUAL(nvme_counter(j, "bytes_written") + nvme_counter(j, "bytes_read"), jint(w, "bytes"));
+    CU_ASSERT_EQUAL(nvme_counter(j, "bytes_written") + nvme_counter(j, "bytes_read"), sl_test_json_int(w, "bytes", NULL));
     CU_ASSERT_EQUAL(nvme_counter(j, "error_completions"), -1); /* never counted */
     CU_ASSERT_EQUAL(nvme_counter(j, "dma_faults"), -1);
     json_decref(j);
@@ -133,15 +128,15 @@ static void pci_identity(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_EQUAL(rc, 0);
     json_t* d = json_array_get(json_object_get(j, "devices"), 0);
-    CU_ASSERT_EQUAL(jint(d, "vendor_id"), 0x144d);
-    CU_ASSERT_EQUAL(jint(d, "device_id"), 0xa808);
+    CU_ASSERT_EQUAL(sl_test_json_int(d, "vendor_id", NULL), 0x144d);
+    CU_ASSERT_EQUAL(sl_test_json_int(d, "device_id", NULL), 0xa808);
     CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
     json_decref(j);
     j = run_json("--device nvme --driver nvme-blk --workload block " SMALL, &rc);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     d = json_array_get(json_object_get(j, "devices"), 0);
-    CU_ASSERT_EQUAL(jint(d, "vendor_id"), 0x8086);
-    CU_ASSERT_EQUAL(jint(d, "device_id"), 0x0953);
+    CU_ASSERT_EQUAL(sl_test_json_int(d, "vendor_id", NULL), 0x8086);
+    CU_ASSERT_EQUAL(sl_test_json_int(d, "device_id", NULL), 0x0953);
     json_decref(j);
 }
 

@@ -20,13 +20,6 @@ typedef struct tally {
     long long adversary_fills, adversary_evictions;
 } tally_t;
 
-static json_int_t jint(json_t* root, const char* a, const char* b, const char* c) {
-    json_t* v = json_object_get(root, a);
-    if (b) v = json_object_get(v, b);
-    if (c) v = json_object_get(v, c);
-    return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 /* One `staleline run`; counts it clean if it exits 0 with data_ok and no findings. */
 static void run_one(const char* driver, const char* workload, const char* mode, unsigned seed, const char* extra,
                     tally_t* t) {
@@ -52,8 +45,8 @@ static void run_one(const char* driver, const char* workload, const char* mode, 
         fprintf(stderr, "not clean: %s (exit %d)\n%s\n", cmd, rc, out ? out : "");
     }
     if (j) {
-        t->adversary_fills += jint(j, "stats", "cache", "adversary_fills");
-        t->adversary_evictions += jint(j, "stats", "cache", "adversary_evictions");
+        t->adversary_fills += sl_test_json_int(j, "stats", "cache", "adversary_fills", NULL);
+        t->adversary_evictions += sl_test_json_int(j, "stats", "cache", "adversary_evictions", NULL);
     }
     json_decref(j);
     free(out);

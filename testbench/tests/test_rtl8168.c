@@ -315,13 +315,8 @@ static json_t* run_json(const char* args, int* rc) {
     return j;
 }
 
-static json_int_t jint(json_t* o, const char* key) {
-    json_t* v = json_object_get(o, key);
-    return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 static json_int_t model_counter(json_t* j, const char* name) {
-    return jint(json_object_get(json_object_get(json_object_get(j, "stats"), "rtl8168"), "model"), name);
+    return sl_test_json_int(json_object_get(json_object_get(json_object_get(j, "stats"), "rtl8168"), "model"), name, NULL);
 }
 
 /* The line of driver/rtl8168-test/rtl8168-test.c holding `text` (0: none or several). */
@@ -344,7 +339,7 @@ static unsigned driver_line(const char* text) {
 
 static int at_line(json_t* loc, unsigned line) {
     const char* file = json_string_value(json_object_get(loc, "file"));
-    return file && !strcmp(file, "driver/rtl8168-test/rtl8168-test.c") && jint(loc, "line") == (json_int_t)line;
+    return file && !strcmp(file, "driver/rtl8168-test/rtl8168-test.c") && sl_test_json_int(loc, "line", NULL) == (json_int_t)line;
 }
 
 static void check_clean(const char* args, json_int_t frames) {
@@ -355,9 +350,9 @@ static void check_clean(const char* args, json_int_t frames) {
     CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
     CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "findings")), 0);
     json_t* w = json_object_get(j, "workload_result");
-    CU_ASSERT_EQUAL(jint(w, "operations"), frames);
-    CU_ASSERT_EQUAL(jint(w, "bad_bytes"), 0);
-    CU_ASSERT_EQUAL(jint(w, "bytes_checked"), jint(w, "bytes"));
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "operations", NULL), frames);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "bad_bytes", NULL), 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "bytes_checked", NULL), sl_test_json_int(w, "bytes", NULL));
     CU_ASSERT_EQUAL(model_counter(j, "tx_frames"), frames);
     CU_ASSERT_EQUAL(model_counter(j, "rx_frames"), frames);
     if (rc || !json_is_true(json_object_get(j, "data_ok"))) fprintf(stderr, "%s:\n%s\n", args, out);
@@ -389,8 +384,8 @@ static void test_injected_frames(void) {
     CU_ASSERT_EQUAL(model_counter(j, "rx_frames"), 30);
     json_t* w = json_object_get(j, "workload_result");
     /* injected frame n is 60 + n bytes long: 60 + 61 + ... + 65 more checked than sent */
-    CU_ASSERT_EQUAL(jint(w, "bytes_checked") - jint(w, "bytes"), 6 * 60 + 15);
-    CU_ASSERT_EQUAL(jint(w, "bad_bytes"), 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "bytes_checked", NULL) - sl_test_json_int(w, "bytes", NULL), 6 * 60 + 15);
+    CU_ASSERT_EQUAL(sl_test_json_int(w, "bad_bytes", NULL), 0);
     json_decref(j);
 }
 

@@ -46,13 +46,6 @@ static char* slurp(const char* path) {
     return b;
 }
 
-static json_int_t jint(json_t* root, const char* a, const char* b, const char* c) {
-    json_t* v = json_object_get(root, a);
-    if (b) v = json_object_get(v, b);
-    if (c) v = json_object_get(v, c);
-    return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
 static void test_default_run_verifies_data(void) {
     int rc = run("");
     if (rc) fprintf(stderr, "%s", out);
@@ -74,29 +67,29 @@ static void test_json_keys(void) {
     json_t* j = json_loads(text, 0, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
-    CU_ASSERT(jint(j, "sim_time_ns", NULL, NULL) > 0);
+    CU_ASSERT(sl_test_json_int(j, "sim_time_ns", NULL, NULL, NULL) > 0);
     CU_ASSERT_TRUE(json_is_array(json_object_get(j, "findings")));
     CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "findings")), 0);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "driver")), "dmac");
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "workload")), "copy");
     /* The workload's counts and the driver's agree. */
-    CU_ASSERT_EQUAL(jint(j, "workload_result", "operations", NULL), 8);
-    CU_ASSERT_EQUAL(jint(j, "stats", "dma", "transfers"), 8);
-    CU_ASSERT_EQUAL(jint(j, "stats", "dma", "bytes"), jint(j, "workload_result", "bytes", NULL));
-    CU_ASSERT_EQUAL(jint(j, "workload_result", "bad_bytes", NULL), 0);
-    CU_ASSERT(jint(j, "workload_result", "bytes_checked", NULL) > jint(j, "workload_result", "bytes", NULL));
-    CU_ASSERT_EQUAL(jint(j, "stats", "dma", "crc_mismatches"), 0);
-    CU_ASSERT_EQUAL(jint(j, "stats", "dma", "crc_checked"), jint(j, "stats", "dma", "descriptors"));
-    CU_ASSERT(jint(j, "stats", "dma", "interrupts") >= 1);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "workload_result", "operations", NULL, NULL), 8);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "dma", "transfers", NULL), 8);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "dma", "bytes", NULL), sl_test_json_int(j, "workload_result", "bytes", NULL, NULL));
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "workload_result", "bad_bytes", NULL, NULL), 0);
+    CU_ASSERT(sl_test_json_int(j, "workload_result", "bytes_checked", NULL, NULL) > sl_test_json_int(j, "workload_result", "bytes", NULL, NULL));
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "dma", "crc_mismatches", NULL), 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "dma", "crc_checked", NULL), sl_test_json_int(j, "stats", "dma", "descriptors", NULL));
+    CU_ASSERT(sl_test_json_int(j, "stats", "dma", "interrupts", NULL) >= 1);
     /* The models' statistics. */
-    CU_ASSERT(jint(j, "stats", "cache", "accesses") > 0);
-    CU_ASSERT(jint(j, "stats", "cache", "cleans") > 0);
-    CU_ASSERT(jint(j, "stats", "cache", "invalidates") > 0);
-    CU_ASSERT(jint(j, "stats", "iotlb", "lookups") > 0);
-    CU_ASSERT_EQUAL(jint(j, "stats", "iotlb", "faults"), 0);
-    CU_ASSERT(jint(j, "stats", "irq", "msi_messages") >= 1);
-    CU_ASSERT_EQUAL(jint(j, "stats", "shim", "live_pins"), 0);
-    CU_ASSERT_EQUAL(jint(j, "stats", "shim", "pins"), jint(j, "stats", "shim", "unpins"));
+    CU_ASSERT(sl_test_json_int(j, "stats", "cache", "accesses", NULL) > 0);
+    CU_ASSERT(sl_test_json_int(j, "stats", "cache", "cleans", NULL) > 0);
+    CU_ASSERT(sl_test_json_int(j, "stats", "cache", "invalidates", NULL) > 0);
+    CU_ASSERT(sl_test_json_int(j, "stats", "iotlb", "lookups", NULL) > 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "iotlb", "faults", NULL), 0);
+    CU_ASSERT(sl_test_json_int(j, "stats", "irq", "msi_messages", NULL) >= 1);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "shim", "live_pins", NULL), 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "shim", "pins", NULL), sl_test_json_int(j, "stats", "shim", "unpins", NULL));
     json_decref(j);
     free(text);
     unlink(path);
@@ -208,8 +201,8 @@ static void test_user_driver_by_path(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "driver")), "copyonly");
-    CU_ASSERT_EQUAL(jint(j, "stats", "dma", "transfers"), 8);
-    CU_ASSERT_EQUAL(jint(j, "stats", "shim", "live_pins"), 0);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "dma", "transfers", NULL), 8);
+    CU_ASSERT_EQUAL(sl_test_json_int(j, "stats", "shim", "live_pins", NULL), 0);
     json_decref(j);
     free(text);
     unlink(path);
