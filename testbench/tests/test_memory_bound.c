@@ -66,7 +66,13 @@ static void check_flat(const char* workload, unsigned n, const char* extra1, con
     CU_ASSERT_EQUAL(a.rc, 0);
     CU_ASSERT_EQUAL(b.rc, 0);
     CU_ASSERT(a.maxrss_kib > 0);
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer keeps freed blocks in its quarantine (up to 256 MiB) on purpose: peak
+     * RSS says nothing about the model there. The plain builds of the suite check it. */
+    printf("(peak RSS not compared under AddressSanitizer)\n");
+#else
     CU_ASSERT(b.maxrss_kib - a.maxrss_kib < RSS_MARGIN_KIB);
+#endif
     /* every VMO is released by the end: what DRAM still holds does not grow with the run */
     CU_ASSERT(a.pages_touched >= 0);
     CU_ASSERT(b.pages_touched >= 0);
