@@ -80,7 +80,10 @@ CoherencyChecker::CoherencyChecker(Platform& p)
         if (e.busy) device_busy(e.requester, e.time);
         else device_idle(e.requester, e.time);
     });
-    stale_hits_seen_ = p.iommu().stats().stale_hits;
+    // The IOMMU says when it served a translation whose invalidation is still queued.
+    iommu_token_ = p.iommu().events().subscribe([this](const IommuEvent& e) {
+        if (e.kind == IommuEventKind::StaleHit) stale_translation_pending_ = true;
+    });
     if (conservative_) set_conservative(true);
     // A kept finding spells out the call stack recorded with its location (CallStacks).
     log_.set_stack_resolver([this](const SourceLocation& w) { return CallStacks::instance().frames(w, *locator_); });
@@ -100,6 +103,7 @@ CoherencyChecker::~CoherencyChecker() {
     p_.iommu().set_fault_listener(nullptr);
     p_.pci().set_master_abort_listener(nullptr);
     p_.device_activity().unsubscribe(activity_token_);
+    p_.iommu().events().unsubscribe(iommu_token_);
     if (current_ == this) current_ = nullptr;
 }
 
@@ -766,9 +770,8 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
 
     // Device addresses that were unpinned: a stale IOTLB entry (deferred invalidation) or
     // memory no live pin covers any more (bypass, or the stale entry's target).
-    const uint64_t stale_hits = p_.iommu().stats().stale_hits;
-    const bool stale_translation = stale_hits != stale_hits_seen_;
-    stale_hits_seen_ = stale_hits;
+    const bool stale_translation = stale_translation_pending_;
+    stale_translation_pending_ = false;
     if (pins_.empty()) return;
     const uint64_t busy = [&] {
         auto it = busy_.find(rid);
@@ -820,7 +823,7 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
 }
 
 void CoherencyChecker::on_iommu_fault(const IommuFault& fault) {
-    stale_hits_seen_ = p_.iommu().stats().stale_hits;  // a faulting transaction is not a stale hit
+    stale_translation_pending_ = false;  // a faulting transaction is not a stale hit
     const int rid = fault.requester == 0xffff ? -1 : fault.requester;
     const Doorbell& bell = doorbell(rid);
     const PinRange* run = nullptr;

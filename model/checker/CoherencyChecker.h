@@ -268,8 +268,9 @@ private:
     std::map<int, uint64_t> busy_;  // requester -> busy period number (absent or 0: idle)
     uint64_t busy_periods_ = 0;
     uint64_t transactions_ = 0;
-    uint64_t stale_hits_seen_ = 0;
+    bool stale_translation_pending_ = false;  // a StaleHit since the last device access was checked
     uint64_t activity_token_ = 0;  // our DeviceActivity subscription
+    uint64_t iommu_token_ = 0;     // our IommuEvents subscription
     // "00:01.0", and the device's instance name when the bus has several devices.
     std::string device_text(int rid) const;
     bool ended_ = false;
