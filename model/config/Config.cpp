@@ -310,6 +310,43 @@ std::string read_config_text(const std::string& path) {
     return text;
 }
 
+// Offset of the first byte that does not belong to a well-formed UTF-8 sequence (no overlong
+// forms, no surrogates, nothing above U+10FFFF), or npos. TOML files are UTF-8; the parser's own
+// check reads past its buffer when it reports a bad sequence inside a literal string.
+size_t first_invalid_utf8(const std::string& text) {
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t n = text.size();
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = s[i];
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+        if (c < 0x80) { ++i; continue; }
+        else if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;        // overlong
+            else if (c == 0xED) hi = 0x9F;   // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;        // overlong
+            else if (c == 0xF4) hi = 0x8F;   // above U+10FFFF
+        } else return i;
+        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
+        for (size_t k = 2; k < len; ++k)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
+        i += len;
+    }
+    return std::string::npos;
+}
+
+void check_config_utf8(const std::string& path, const std::string& text) {
+    const size_t bad = first_invalid_utf8(text);
+    if (bad == std::string::npos) return;
+    const size_t line = 1 + (size_t)std::count(text.begin(), text.begin() + (std::ptrdiff_t)bad, '\n');
+    throw ConfigError("", "config file " + path + ":" + std::to_string(line) +
+                              ": not UTF-8 text (TOML files are UTF-8)");
+}
+
 // Refuse nesting deeper than kMaxConfigNesting before the recursive parser sees it: count [ and
 // { outside strings and comments. Names the line where the limit is crossed.
 void check_config_nesting(const std::string& path, const std::string& text) {
@@ -342,6 +379,7 @@ void check_config_nesting(const std::string& path, const std::string& text) {
 void Config::load_file(const std::string& path) {
     toml::value root;
     std::string text = read_config_text(path);
+    check_config_utf8(path, text);
     check_config_nesting(path, text);
     try {
         std::istringstream in(text);

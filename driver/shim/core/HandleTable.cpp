@@ -88,9 +88,14 @@ void HandleTable::release(Removed removed) {
 
 zx_status_t HandleTable::add(ObjectRef obj, zx_rights_t rights, zx_handle_t* out) {
     if (!obj || !out) return ZX_ERR_INVALID_ARGS;
-    std::lock_guard<std::mutex> lock(mutex_);
-    zx_handle_t value = insert_locked(std::move(obj), rights);
+    zx_handle_t value;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        value = insert_locked(std::move(obj), rights);
+    }
     if (value == ZX_HANDLE_INVALID) return ZX_ERR_NO_MEMORY;
+    // Outside the lock: out may be driver memory in a VMO, whose store the shim simulates
+    // (it may wait, or end the driver's thread with a fault); the table must not stay locked.
     *out = value;
     return ZX_OK;
 }
@@ -116,7 +121,7 @@ zx_status_t HandleTable::remove(zx_handle_t handle, ObjectRef* out, zx_rights_t*
 }
 
 zx_status_t HandleTable::duplicate(zx_handle_t handle, zx_rights_t rights, zx_handle_t* out) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
     long index = find_locked(handle);
     if (index < 0) return ZX_ERR_BAD_HANDLE;
     const Slot& source = slots_[index];
@@ -131,7 +136,8 @@ zx_status_t HandleTable::duplicate(zx_handle_t handle, zx_rights_t rights, zx_ha
     ObjectRef obj = source.object;  // copy: insert may grow slots_
     zx_handle_t value = insert_locked(std::move(obj), rights);
     if (value == ZX_HANDLE_INVALID) return ZX_ERR_NO_MEMORY;
-    *out = value;
+    lock.unlock();
+    *out = value;  // outside the lock, as in add()
     return ZX_OK;
 }
 
