@@ -2,6 +2,8 @@
 
 #include <toml.hpp>
 
+#include "common/DeviceAddressSpace.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -438,9 +440,8 @@ void Config::validate() const {
             throw ConfigError("pci.msi_address", "the MSI window " + hex(msi) + " overlaps RAM [" + hex(base) + ", " +
                                                      hex(base + len) + ")");
         if (!bypass) {
-            unsigned bits = 12 + 9 * (unsigned)get_int("iommu.levels");
-            uint64_t aspace = bits >= 64 ? ~0ULL : 1ULL << bits;
-            uint64_t iova_base = std::min<uint64_t>(0x1000000000ULL, aspace / 2);
+            const DeviceAddressRange r = bti_device_addresses((unsigned)get_int("iommu.levels"));
+            const uint64_t aspace = r.size, iova_base = r.first;
             if (msi < aspace && msi + 4096 > iova_base)
                 throw ConfigError("pci.msi_address", "the MSI window " + hex(msi) +
                                                          " lies inside the device addresses BTIs hand out [" +

@@ -4,6 +4,7 @@
 
 #include "CheckerBridge.h"
 #include "DeviceManager.h"
+#include "common/DeviceAddressSpace.h"
 #include "DriverLoader.h"
 #include "FaultHandler.h"
 #include "HandleTable.h"
@@ -48,14 +49,13 @@ ShimRuntime::ShimRuntime(Platform& p) : platform_(p) {
     // Device addresses: 9 bits per level over 4 KiB pages; BTIs hand them out from a base far
     // above RAM (and never below the top half of a small space), so a physical address given to
     // a device does not translate.
-    const unsigned levels = p.iommu().levels();
-    const unsigned bits = 12 + 9 * levels;
     if (p.iommu().bypass()) {
         aspace_size_ = ~0ULL;
         iova_base_ = 0;
     } else {
-        aspace_size_ = bits >= 64 ? ~0ULL : 1ULL << bits;
-        iova_base_ = std::min<uint64_t>(0x1000000000ULL, aspace_size_ / 2);
+        const DeviceAddressRange r = bti_device_addresses(p.iommu().levels());
+        aspace_size_ = r.size;
+        iova_base_ = r.first;
     }
 
     // Host address space for VMO buffers: two copies of all of RAM plus BARs, with room to
