@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -31,24 +32,37 @@ namespace staleline {
 
 struct Finding;
 
-// A set of byte offsets within a line (line size <= 4096).
+// A set of byte offsets within a line (line size <= 4096). Lines of up to 256 bytes (every
+// line size a real CPU has) keep their bits inline, so a line's history costs no allocation.
 class ByteMask {
 public:
-    void resize(uint64_t line_size) { words_.assign((size_t)((line_size + 63) / 64), 0); }
+    ByteMask() = default;
+    ByteMask(const ByteMask& o) { *this = o; }
+    ByteMask& operator=(const ByteMask& o) {
+        if (this == &o) return *this;
+        resize(o.nwords_ * 64);
+        std::copy(o.words(), o.words() + o.nwords_, words());
+        return *this;
+    }
+    void resize(uint64_t line_size) {
+        nwords_ = (uint32_t)((line_size + 63) / 64);
+        heap_.reset(nwords_ > kInlineWords ? new uint64_t[nwords_] : nullptr);
+        clear_all();
+    }
     void set(uint64_t off, uint64_t len) { apply(off, len, true); }
     void clear(uint64_t off, uint64_t len) { apply(off, len, false); }
-    void clear_all() { for (uint64_t& w : words_) w = 0; }
-    bool test(uint64_t off) const { return (words_[(size_t)(off / 64)] >> (off % 64)) & 1; }
+    void clear_all() { std::fill(words(), words() + nwords_, 0); }
+    bool test(uint64_t off) const { return (words()[(size_t)(off / 64)] >> (off % 64)) & 1; }
     bool any() const {
-        for (uint64_t w : words_)
-            if (w) return true;
+        for (uint32_t i = 0; i < nwords_; ++i)
+            if (words()[i]) return true;
         return false;
     }
     // Set bytes in [off, off+n); *first: the first of them.
     uint64_t count(uint64_t off, uint64_t n, uint64_t* first = nullptr) const {
         uint64_t k = 0;
         for (uint64_t i = off; i < off + n; ++i) {
-            const uint64_t w = words_[(size_t)(i / 64)];
+            const uint64_t w = words()[(size_t)(i / 64)];
             if (!w) {  // skip an empty word
                 i = (i / 64) * 64 + 63;
                 continue;
@@ -62,16 +76,22 @@ public:
     }
 
 private:
+    static constexpr uint32_t kInlineWords = 4;
+    uint64_t* words() { return heap_ ? heap_.get() : inline_; }
+    const uint64_t* words() const { return heap_ ? heap_.get() : inline_; }
     void apply(uint64_t off, uint64_t len, bool on) {
+        uint64_t* ws = words();
         for (uint64_t i = off; i < off + len;) {
             const uint64_t bit = i % 64, n = std::min<uint64_t>(64 - bit, off + len - i);
             const uint64_t m = (n == 64 ? ~0ULL : ((1ULL << n) - 1)) << bit;
-            uint64_t& w = words_[(size_t)(i / 64)];
+            uint64_t& w = ws[(size_t)(i / 64)];
             w = on ? (w | m) : (w & ~m);
             i += n;
         }
     }
-    std::vector<uint64_t> words_;
+    uint64_t inline_[kInlineWords] = {0, 0, 0, 0};
+    std::unique_ptr<uint64_t[]> heap_;
+    uint32_t nwords_ = 0;
 };
 
 struct CpuWriteEvent {
@@ -122,62 +142,129 @@ struct LineHistory {
     const Finding* lost_finding = nullptr;  // the lost-device-write reported for this dirty episode
 };
 
+// The histories of the lines the checker has seen, stored densely per 4 KiB page: one hash
+// lookup finds a page's array (none at all while accesses stay in the page looked up last),
+// and a line's history is a slot of that array, so no line costs a heap node of its own.
+// A history stays where it is until its page is forgotten, so references to it stay valid.
 class LineHistoryTable {
 public:
-    explicit LineHistoryTable(uint64_t line_size) : line_(line_size) {}
+    explicit LineHistoryTable(uint64_t line_size)
+        : line_(line_size), page_(std::max<uint64_t>(kPage, line_size)), per_page_(page_ / line_size) {}
     uint64_t line_size() const { return line_; }
     uint64_t base(uint64_t pa) const { return pa & ~(line_ - 1); }
 
     LineHistory& at(uint64_t line) {
-        auto it = lines_.find(line);
-        if (it != lines_.end()) return it->second;
-        LineHistory& h = lines_[line];
-        h.device_bytes.resize(line_);
-        h.cpu_unclean.resize(line_);
-        h.dev_unseen.resize(line_);
-        return h;
+        Page& p = page_at(line);
+        const uint64_t i = slot(line);
+        if (!p.present[i]) {
+            p.present[i] = true;
+            ++p.count;
+            ++lines_;
+        }
+        return p.lines[i];
     }
     LineHistory* find(uint64_t line) {
-        auto it = lines_.find(line);
-        return it == lines_.end() ? nullptr : &it->second;
+        Page* p = page_of(line);
+        if (!p) return nullptr;
+        const uint64_t i = slot(line);
+        return p->present[i] ? &p->lines[i] : nullptr;
     }
     // Forget every line of [pa, pa+len) (pages handed to a new owner).
     void forget(uint64_t pa, uint64_t len) {
         if (!len) return;
         const uint64_t first = base(pa), last = base(pa + len - 1);
-        if ((last - first) / line_ + 1 > lines_.size()) {
-            for (auto it = lines_.begin(); it != lines_.end();)
-                it = it->first >= first && it->first <= last ? lines_.erase(it) : std::next(it);
-        } else {
-            for (uint64_t l = first;; l += line_) {
-                lines_.erase(l);
-                if (l == last) break;
+        for_each_page(first, last, [&](uint64_t pno, Page& p) {
+            const uint64_t lo = std::max(first, pno * page_), hi = std::min(last, pno * page_ + page_ - line_);
+            for (uint64_t l = lo;; l += line_) {
+                const uint64_t i = slot(l);
+                if (p.present[i]) {
+                    p.lines[i] = fresh();
+                    p.present[i] = false;
+                    --p.count;
+                    --lines_;
+                }
+                if (l == hi) break;
             }
-        }
+            if (!p.count) drop(pno);
+        });
     }
     // Lines with a history in [first, last] (line addresses), in address order (so that what
     // callers derive from them does not depend on hash order).
     template <typename Fn>
     void for_each_in(uint64_t first, uint64_t last, Fn fn) {
-        if ((last - first) / line_ + 1 > lines_.size()) {
+        for_each_page(first, last, [&](uint64_t pno, Page& p) {
+            const uint64_t lo = std::max(first, pno * page_), hi = std::min(last, pno * page_ + page_ - line_);
+            for (uint64_t l = lo;; l += line_) {
+                const uint64_t i = slot(l);
+                if (p.present[i]) fn(l, p.lines[i]);
+                if (l == hi) break;
+            }
+        });
+    }
+    size_t size() const { return lines_; }
+
+private:
+    static constexpr uint64_t kPage = 4096;
+    struct Page {
+        std::vector<LineHistory> lines;
+        std::vector<bool> present;
+        uint64_t count = 0;
+    };
+
+    LineHistory fresh() const {
+        LineHistory h;
+        h.device_bytes.resize(line_);
+        h.cpu_unclean.resize(line_);
+        h.dev_unseen.resize(line_);
+        return h;
+    }
+    uint64_t slot(uint64_t line) const { return (line % page_) / line_; }
+    Page* page_of(uint64_t line) {
+        const uint64_t pno = line / page_;
+        if (last_ && last_no_ == pno) return last_;
+        auto it = pages_.find(pno);
+        if (it == pages_.end()) return nullptr;
+        last_no_ = pno;
+        return last_ = it->second.get();
+    }
+    Page& page_at(uint64_t line) {
+        if (Page* p = page_of(line)) return *p;
+        const uint64_t pno = line / page_;
+        std::unique_ptr<Page>& slotp = pages_[pno];
+        slotp.reset(new Page);
+        slotp->lines.assign((size_t)per_page_, fresh());
+        slotp->present.assign((size_t)per_page_, false);
+        last_no_ = pno;
+        return *(last_ = slotp.get());
+    }
+    void drop(uint64_t pno) {
+        if (last_no_ == pno) last_ = nullptr;
+        pages_.erase(pno);
+    }
+    // Pages with a history that overlap [first, last], in address order; fn may drop the page.
+    template <typename Fn>
+    void for_each_page(uint64_t first, uint64_t last, Fn fn) {
+        const uint64_t p0 = first / page_, p1 = last / page_;
+        if (p1 - p0 + 1 > pages_.size()) {
             std::vector<uint64_t> keys;
-            for (auto& kv : lines_)
-                if (kv.first >= first && kv.first <= last) keys.push_back(kv.first);
+            for (auto& kv : pages_)
+                if (kv.first >= p0 && kv.first <= p1) keys.push_back(kv.first);
             std::sort(keys.begin(), keys.end());
-            for (uint64_t l : keys) fn(l, lines_.find(l)->second);
+            for (uint64_t k : keys) fn(k, *pages_.find(k)->second);
         } else {
-            for (uint64_t l = first;; l += line_) {
-                auto it = lines_.find(l);
-                if (it != lines_.end()) fn(l, it->second);
-                if (l == last) break;
+            for (uint64_t k = p0;; ++k) {
+                auto it = pages_.find(k);
+                if (it != pages_.end()) fn(k, *it->second);
+                if (k == p1) break;
             }
         }
     }
-    size_t size() const { return lines_.size(); }
 
-private:
-    uint64_t line_;
-    std::unordered_map<uint64_t, LineHistory> lines_;
+    uint64_t line_, page_, per_page_;
+    std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+    size_t lines_ = 0;
+    Page* last_ = nullptr;
+    uint64_t last_no_ = 0;
 };
 
 }  // namespace staleline
