@@ -6,12 +6,19 @@ namespace staleline {
 
 namespace {
 inline bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-inline int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+// Value of a hex digit, -1 for any other byte: one table load per character.
+struct HexTable {
+    int8_t v[256];
+    constexpr HexTable() : v() {
+        for (int c = 0; c < 256; ++c)
+            v[c] = c >= '0' && c <= '9' ? (int8_t)(c - '0')
+                 : c >= 'a' && c <= 'f' ? (int8_t)(c - 'a' + 10)
+                 : c >= 'A' && c <= 'F' ? (int8_t)(c - 'A' + 10)
+                                        : (int8_t)-1;
+    }
+};
+constexpr HexTable kHex;
+inline int hex_digit(char c) { return kHex.v[(unsigned char)c]; }
 }  // namespace
 
 bool DinTraceReader::refill() {
@@ -56,6 +63,25 @@ void DinTraceReader::parse_line(const char* line, const char* end, DinRecord* re
 }
 
 bool DinTraceReader::next(DinRecord* rec) {
+    // The common line, `<0|1|2> <1 to 15 hex digits>\n`, is parsed in one pass without
+    // looking for its end first; anything else takes the general path below.
+    {
+        const char* p = buf_.data() + pos_;
+        const char* lim = buf_.data() + len_;
+        if (lim - p > 2 && (unsigned)(p[0] - '0') <= 2 && p[1] == ' ') {
+            const char* q = p + 2;
+            const char* qmax = q + 15 < lim ? q + 15 : lim;
+            uint64_t a = 0;
+            for (int d; q < qmax && (d = hex_digit(*q)) >= 0; ++q) a = a << 4 | (uint64_t)d;
+            if (q > p + 2 && q < lim && *q == '\n') {
+                ++line_;
+                pos_ = (size_t)(q + 1 - buf_.data());
+                rec->label = (unsigned)(p[0] - '0');
+                rec->address = a;
+                return true;
+            }
+        }
+    }
     for (;;) {
         const char* start = buf_.data() + pos_;
         const char* nl = static_cast<const char*>(std::memchr(start, '\n', len_ - pos_));
