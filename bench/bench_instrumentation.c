@@ -4,7 +4,9 @@
  * checker runs in precise mode) and without (dmac-plain: conservative mode), run alternately.
  * Reports the median and the fastest wall-clock time of each, their ratios (the fastest with
  * the start-up of a run, measured on a one-transfer run, taken out), and the accesses the shim
- * observed per second of wall time. Printed, not asserted.
+ * observed per second of wall time. Then the cost of the checker's hazard rules (the order-based
+ * findings of docs/findings.md): the instrumented run with checker.evidence=both (the default)
+ * against checker.evidence=data (the rules off), alternately, as a ratio. Printed, not asserted.
  *
  *   bench_instrumentation [--runs N] [--workload NAME] [--transfers N] [--max-size SIZE]
  *                         [--queue-depth N]
@@ -69,15 +71,16 @@ static void run_once(const char* driver, const char* args, sample_t* s, double* 
 
 /* `runs` runs of two configurations, alternating so that load from other processes falls on
  * both alike; per configuration the median and the fastest wall time. */
-static void measure_pair(const char* da, const char* db, const char* args, int runs, sample_t* a, sample_t* b) {
+static void measure_pair(const char* da, const char* db, const char* args_a, const char* args_b, int runs, sample_t* a,
+                         sample_t* b) {
     memset(a, 0, sizeof *a);
     memset(b, 0, sizeof *b);
     a->ok = b->ok = 1;
     double* ta = calloc((size_t)runs, sizeof *ta);
     double* tb = calloc((size_t)runs, sizeof *tb);
     for (int i = 0; i < runs; ++i) {
-        run_once(da, args, a, &ta[i]);
-        run_once(db, args, b, &tb[i]);
+        run_once(da, args_a, a, &ta[i]);
+        run_once(db, args_b, b, &tb[i]);
     }
     qsort(ta, (size_t)runs, sizeof *ta, cmp_double);
     qsort(tb, (size_t)runs, sizeof *tb, cmp_double);
@@ -152,10 +155,10 @@ int main(int argc, char** argv) {
     printf("%-11s %-13s %9s %9s %9s %12s %12s %14s\n", "driver", "checker", "median ms", "best ms", "sim ms",
            "observed", "cache acc", "observed/s");
     sample_t inst, plain, start_inst, start_plain;
-    measure_pair("dmac", "dmac-plain", args, runs, &inst, &plain);
+    measure_pair("dmac", "dmac-plain", args, args, runs, &inst, &plain);
     print_row("dmac", &inst);
     print_row("dmac-plain", &plain);
-    measure_pair("dmac", "dmac-plain", tiny, runs, &start_inst, &start_plain);
+    measure_pair("dmac", "dmac-plain", tiny, tiny, runs, &start_inst, &start_plain);
     const double startup = (start_inst.fastest_s + start_plain.fastest_s) / 2;
     printf("start-up of a run (1 transfer of 64 bytes, best): %.1f ms\n", startup * 1e3);
     if (plain.wall_s > 0 && plain.fastest_s > 0)
@@ -166,5 +169,16 @@ int main(int argc, char** argv) {
     printf("\n");
     if (strcmp(plain.mode, "conservative"))
         printf("note: the uninstrumented run reported checker mode '%s', expected conservative\n", plain.mode);
-    return inst.ok && plain.ok ? 0 : 1;
+
+    /* The hazard rules: the same instrumented run with them on (default) and off. */
+    char no_rules[600];
+    snprintf(no_rules, sizeof no_rules, "%s --set checker.evidence=data", args);
+    sample_t rules, data_only;
+    measure_pair("dmac", "dmac", args, no_rules, runs, &rules, &data_only);
+    print_row("dmac", &rules);
+    print_row("dmac", &data_only);
+    if (data_only.wall_s > 0 && data_only.fastest_s > 0)
+        printf("hazard rules on / off (checker.evidence=both / data) wall time: median %.2fx, best %.2fx\n",
+               rules.wall_s / data_only.wall_s, rules.fastest_s / data_only.fastest_s);
+    return inst.ok && plain.ok && rules.ok && data_only.ok ? 0 : 1;
 }
