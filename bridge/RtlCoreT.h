@@ -17,6 +17,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "verilated.h"
 #include "verilated_vcd_c.h"
@@ -110,6 +111,7 @@ public:
         if (AxiLiteAccess* a = lite_.reset()) a->abandon();
         for (AxiLiteAccess* a : queue_) a->abandon();
         if (vcd_) vcd_->close();
+        vcd_.reset();  // before sink_file_, which it writes to
         top_->final();
     }
 
@@ -185,6 +187,7 @@ public:
         int err = errno;
         std::fclose(f);
         if (!written) throw std::runtime_error("cannot write VCD file '" + path + "': " + std::strerror(err));
+        windows_.clear();
         ctx_->traceEverOn(true);
         vcd_.reset(new VerilatedVcdC);
         top_->trace(vcd_.get(), 99);
@@ -194,10 +197,21 @@ public:
             throw std::runtime_error("cannot open VCD file '" + path + "'");
         }
     }
+    void start_wave(WaveSink* sink, const std::vector<WaveWindow>& windows) override {
+        if (vcd_) stop_vcd();
+        windows_ = windows;
+        window_ = 0;
+        sink_file_.sink = sink;
+        ctx_->traceEverOn(true);
+        vcd_.reset(new VerilatedVcdC(&sink_file_));
+        top_->trace(vcd_.get(), 99);
+        vcd_->open("wave");  // the name is not used: SinkFile hands the text to the sink
+    }
     void stop_vcd() override {
         if (!vcd_) return;
         vcd_->close();
         vcd_.reset();
+        sink_file_.sink = nullptr;
     }
     bool vcd_open() const override { return vcd_ != nullptr; }
 
@@ -219,8 +233,26 @@ private:
 
     void dump(uint64_t ps) {
         ctx_->time(ps);
-        vcd_->dump(ps);
+        if (in_window(ps)) vcd_->dump(ps);
     }
+
+    // Times only grow, so the current window only moves forward.
+    bool in_window(uint64_t ps) {
+        if (windows_.empty()) return true;
+        while (window_ < windows_.size() && windows_[window_].to_ps < ps) ++window_;
+        return window_ < windows_.size() && windows_[window_].from_ps <= ps;
+    }
+
+    // Verilator's VCD tracer writes through one of these: here into the host's WaveSink.
+    struct SinkFile final : VerilatedVcdFile {
+        WaveSink* sink = nullptr;
+        bool open(const std::string&) override { return sink != nullptr; }
+        void close() override {}
+        ssize_t write(const char* data, ssize_t len) override {
+            if (sink && len > 0) sink->write(data, (size_t)len);
+            return len;
+        }
+    };
 
     // One evaluated clock cycle: edge `cyc_`. Inputs are driven with the clock low, the
     // handshakes are sampled, then the rising edge is evaluated.
@@ -281,7 +313,10 @@ private:
     const ClockDomain& clock_;
     std::unique_ptr<VerilatedContext> ctx_;
     std::unique_ptr<Top> top_;
+    SinkFile sink_file_;  // declared before vcd_: outlives it
     std::unique_ptr<VerilatedVcdC> vcd_;
+    std::vector<WaveWindow> windows_;  // empty: every time step
+    size_t window_ = 0;
     AxiLitePinMaster<Top> lite_;
     Axi4PinSlave<Top> slave_;
     std::deque<AxiLiteAccess*> queue_;

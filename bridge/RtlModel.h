@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bridge/AxiBurst.h"
 #include "bridge/AxiLiteAccess.h"
@@ -46,6 +47,20 @@ struct RtlPorts {
     bool idle = false;     // `idle` hint
     bool waiting = false;  // `waiting` hint
     bool msi = false;      // msi_enable/msi_addr/msi_data: the device writes its own MSIs
+};
+
+// Where a waveform goes when the host writes the file itself (start_wave): the Verilated VCD
+// tracer's text, as it is produced. The host keeps it, or converts it (FST: WaveWriter.h).
+class WaveSink {
+public:
+    virtual ~WaveSink() = default;
+    virtual void write(const char* data, size_t len) = 0;
+};
+
+// A span of simulated time to record, in ps, both ends included.
+struct WaveWindow {
+    uint64_t from_ps = 0;
+    uint64_t to_ps = UINT64_MAX;
 };
 
 class RtlModel : public AxiLiteAccessQueue {
@@ -95,6 +110,11 @@ public:
     virtual void start_vcd(const std::string& path) = 0;
     virtual void stop_vcd() = 0;
     virtual bool vcd_open() const = 0;
+    // The same waveform (VCD text) into `sink` instead of a file, dumped only at times inside
+    // one of `windows` (sorted, disjoint; empty: the whole run). Signals keep the values of the
+    // last dumped time step until the next window starts. stop_vcd() ends it; `sink` must
+    // outlive that.
+    virtual void start_wave(WaveSink* sink, const std::vector<WaveWindow>& windows) = 0;
 
     virtual RtlCoreStats stats() const = 0;
 };
@@ -102,7 +122,7 @@ public:
 // How a device module hands out its model: create() builds one for `client`, clocked by
 // `clock`, decoding `bar0_size` bytes of registers. abi guards against a module built with other bridge headers.
 struct RtlFactory {
-    static constexpr uint32_t kAbi = 1;
+    static constexpr uint32_t kAbi = 2;  // 2: start_wave
     uint32_t abi = kAbi;
     RtlModel* (*create)(RtlModel::Client& client, const ClockDomain& clock, uint32_t bar0_size);
 };

@@ -50,7 +50,9 @@ RtlPciDevice::RtlPciDevice(sc_core::sc_module_name name, const DeviceContext& ct
     set_stack_size(1 << 20);  // TLM calls into PCI host, IOMMU and memory run on this stack
 }
 
-RtlPciDevice::~RtlPciDevice() = default;
+RtlPciDevice::~RtlPciDevice() {
+    if (wave_) core_->stop_vcd();  // flushes into wave_, which closes after it
+}
 
 void RtlPciDevice::bind(PciHost& host) {
     host.bar_socket.bind(regs_.socket);
@@ -156,6 +158,20 @@ void RtlPciDevice::irq_changed(bool level, uint64_t cycle) {
 void RtlPciDevice::start_vcd(const std::string& path) { core_->start_vcd(path); }
 void RtlPciDevice::stop_vcd() { core_->stop_vcd(); }
 bool RtlPciDevice::vcd_open() const { return core_->vcd_open(); }
+
+void RtlPciDevice::start_wave(const std::string& path, const std::vector<WaveWindow>& windows) {
+    finish_wave();
+    wave_ = std::make_unique<WaveWriter>(path);
+    core_->start_wave(wave_.get(), windows);
+}
+
+void RtlPciDevice::finish_wave() {
+    if (!wave_) return;
+    core_->stop_vcd();
+    std::unique_ptr<WaveWriter> w = std::move(wave_);
+    wave_signals_ = w->signals();
+    w->close();
+}
 
 RtlDeviceStats RtlPciDevice::stats() const {
     RtlCoreStats c = core_->stats();

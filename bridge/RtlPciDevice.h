@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -30,6 +31,7 @@
 #include "bridge/AxiLiteTargetBridge.h"
 #include "bridge/ClockDomain.h"
 #include "bridge/RtlModel.h"
+#include "bridge/WaveWriter.h"
 #include "device/DeviceKinds.h"
 #include "device/PciDevice.h"
 
@@ -76,6 +78,13 @@ public:
     void start_vcd(const std::string& path) override;
     void stop_vcd() override;
     bool vcd_open() const override;
+    // `staleline run --wave`: the waveform into FILE as FST (FILE.fst) or VCD, dumped only
+    // inside `windows` (sorted, disjoint; empty: all). Throws std::runtime_error if the file
+    // cannot be written. finish_wave() stops it and completes the file (throws if a write
+    // failed); the signal names stay available.
+    void start_wave(const std::string& path, const std::vector<WaveWindow>& windows);
+    void finish_wave();
+    const std::vector<std::string>& wave_signals() const { return wave_signals_; }
 
     RtlDeviceStats stats() const;
 
@@ -102,6 +111,8 @@ private:
     ClockDomain clock_;
     PciHost& pci_;
     DeviceActivity& activity_;
+    std::unique_ptr<WaveWriter> wave_;  // before core_: the model's tracer writes into it
+    std::vector<std::string> wave_signals_;
     std::unique_ptr<RtlModel> core_;
     RtlPorts ports_;
     AxiLiteTargetBridge regs_;

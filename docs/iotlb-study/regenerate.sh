@@ -10,9 +10,11 @@ B="$build/bin/staleline"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # random 64 B / 512 B device reads, 64 per GATHER_SRAM, from a window pinned once (pool):
-# 1024 accesses of warm-up, 32768 measured.
+# 1024 accesses of warm-up, 32768 measured. The fidelity switches (docs/fidelity.md) off: the
+# study measures the IOTLB's reach on one run of device addresses per pin.
 COMMON=(--workload random --set workload.gather=64 --set workload.transfers=32768 --set workload.warmup=1024
-        --set workload.queue_depth=8 --set dmac.mapping=pool -j 2 --no-plots)
+        --set workload.queue_depth=8 --set dmac.mapping=pool --set iommu.scatter=false --set dram.fresh_pages=zero
+        -j 2 --no-plots)
 WINDOWS=4k,16k,64k,128k,256k,384k,512k,768k,1M,4M,16M,64M
 "$B" sweep "${COMMON[@]}" --param workload.access_size=64,512 --param workload.window=$WINDOWS \
   --x workload.window --set iotlb.entries=64 --out "$work/pool"
@@ -26,7 +28,8 @@ WINDOWS=4k,16k,64k,128k,256k,384k,512k,768k,1M,4M,16M,64M
   --x workload.window --set workload.access_size=64 --set iotlb.entries=64 --out "$work/pwc"
 # Mapping strategies: per-transfer (strict, deferred) against the pool.
 "$B" sweep --workload random --set workload.gather=64 --set workload.transfers=8192 --set workload.warmup=1024 \
-  --set workload.queue_depth=8 -j 2 --no-plots --param dmac.mapping=pool,per-transfer \
+  --set workload.queue_depth=8 --set iommu.scatter=false --set dram.fresh_pages=zero -j 2 --no-plots \
+  --param dmac.mapping=pool,per-transfer \
   --param iommu.invalidation=strict,deferred --param workload.window=4k,256k,64M --x workload.window \
   --set workload.access_size=64 --set iotlb.entries=64 --out "$work/strategies"
 for s in pool entries walkers walklat pwc strategies; do cp "$work/$s/results.csv" "$here/$s-window.csv"; done

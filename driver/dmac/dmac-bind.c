@@ -42,7 +42,7 @@ static void dmac_teardown(dmac_t* dev) {
     dev->bti = ZX_HANDLE_INVALID;
   }
   if (dev->regs) {
-    pci_enable_bus_master(&dev->pci, false);
+    if (!DMAC_BUG(BUS_MASTER_LEFT_ON)) pci_enable_bus_master(&dev->pci, false); /* bug-catalogue: bus-master-left-on */
     zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)dev->regs, dev->regs_size);
     dev->regs = NULL;
   }

@@ -58,7 +58,7 @@ zx_status_t dmac_dma_map(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t
     const uint64_t page_start = first_page + i * ZX_PAGE_SIZE;
     const uint64_t from = pos > page_start ? pos : page_start;
     const uint64_t to = end < page_start + ZX_PAGE_SIZE ? end : page_start + ZX_PAGE_SIZE;
-    const uint64_t addr = addrs[(from - base) / chunk] + (from - base) % chunk;
+    const uint64_t addr = DMAC_BUG(CONTIGUITY_ASSUMED) ? addrs[0] + (from - base) : addrs[(from - base) / chunk] + (from - base) % chunk; /* bug-catalogue: contiguity-assumed */
     if (count > 0 && runs[count - 1].dev_addr + runs[count - 1].len == addr) {
       runs[count - 1].len += to - from;
     } else {

@@ -66,7 +66,7 @@ zx_status_t dmac_ring_init(dmac_t* dev) {
   /* A fresh VMO reads as zeros; write the zeros anyway and push them out, so the ring's
    * content in memory is defined by the driver. */
   memset(dev->ring, 0, dev->ring_bytes);
-  return zx_cache_flush(dev->ring, dev->ring_bytes, ZX_CACHE_FLUSH_DATA);
+  return zx_cache_flush(dev->ring, DMAC_BUG(CACHE_OP_ON_NOTHING) ? (size_t)(uintptr_t)((uint8_t*)dev->ring + dev->ring_bytes) : dev->ring_bytes, ZX_CACHE_FLUSH_DATA); /* bug-catalogue: cache-op-on-nothing */
 }
 
 void dmac_ring_release(dmac_t* dev) {

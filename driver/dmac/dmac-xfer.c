@@ -194,7 +194,7 @@ static zx_status_t prepare(dmac_t* dev, dmac_xfer_t* x) {
   }
   if (DMAC_BUG(INVALIDATE_DISCARDS_DIRTY) && writes_memory(op->opcode)) zx_vmo_op_range(op->dst_vmo, ZX_VMO_OP_CACHE_INVALIDATE, op->dst_offset, op->length, NULL, 0); /* bug-catalogue: invalidate-discards-dirty */
   if (!DMAC_BUG(DIRTY_EVICT_OVER_DMA) && writes_memory(op->opcode) && /* bug-catalogue: dirty-evict-over-dma */
-      (status = dmac_cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, op->dst_offset, op->length)) != ZX_OK)
+      (status = DMAC_BUG(ZEROED_BUFFER_NO_CLEAN) ? zx_vmo_op_range(op->dst_vmo, ZX_VMO_OP_ZERO, op->dst_offset, op->length, NULL, 0) : dmac_cache_op(op->dst_vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, op->dst_offset, op->length)) != ZX_OK) /* bug-catalogue: zeroed-buffer-no-clean */
     return status;
   return ZX_OK;
 }

@@ -211,14 +211,14 @@ void CoherencyChecker::driver_finding(const std::string& kind, const std::string
 
 void CoherencyChecker::locate_memory(Finding& f, int rid) {
     const PinRange* run = nullptr;
-    CheckerPin* pin = pins_.find_pa(f.address, rid, false, &run);
+    const Pin* pin = pins().find_pa(f.address, rid, false, &run);
     if (!pin || !run) return;
     if (!f.has_device_address) {
         f.has_device_address = true;
         f.device_address = run->device_addr + (f.address - run->pa);
     }
-    if (!f.vmo && pin->vmo) {
-        f.vmo = pin->vmo;
+    if (!f.vmo && pin->vmo_koid) {
+        f.vmo = pin->vmo_koid;
         f.vmo_offset = run->vmo_offset + (f.address - run->pa);
     }
     if (f.requester < 0) f.requester = pin->requester;
@@ -262,7 +262,7 @@ RelatedEvent CoherencyChecker::related_device_write(const DeviceWriteEvent& e) {
     return r;
 }
 
-RelatedEvent CoherencyChecker::related_pin(const CheckerPin& p, const char* what) {
+RelatedEvent CoherencyChecker::related_pin(const Pin& p, const char* what) {
     RelatedEvent r;
     r.what = what;
     const std::string w = what;
@@ -335,10 +335,10 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
                 }
             }
             // A pin whose byte range covers only part of the line, written outside the range.
-            if (!have_shared && !pins_.empty()) {
+            if (!have_shared && !pins().empty()) {
                 const PinRange* run = nullptr;
-                CheckerPin* p = pins_.find_pa(line, -1, true, &run);
-                if (!p) p = pins_.find_pa(line + L - 1, -1, true, &run);
+                const Pin* p = pins().find_pa(line, -1, true, &run);
+                if (!p) p = pins().find_pa(line + L - 1, -1, true, &run);
                 if (p && run && !(a >= run->pa && z - run->pa < run->len) &&
                     (run->pa > line || run->pa + run->len < line + L)) {
                     have_shared = true;
@@ -552,10 +552,10 @@ void CoherencyChecker::on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_
     flush_op();
     recent_ops_.push_back({op, pa, len, op_.site, op_.when, op_.seq});
     if (recent_ops_.size() > 256) recent_ops_.pop_front();
-    if (hazards_ && len && !pins_.empty()) {
+    if (hazards_ && len && !pins().empty()) {
         for (uint64_t page = pa & ~4095ULL;; page += 4096) {
             const uint64_t at = std::max(pa, page);
-            if (CheckerPin* pin = pins_.find_pa(at, -1, true)) pin->prepared_pages.insert(page);
+            if (const Pin* pin = pins().find_pa(at, -1, true)) activity(*pin).prepared_pages.insert(page);
             if (page + 4095 >= pa + len - 1) break;
         }
     }
@@ -674,13 +674,14 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
     // The device address of a write, from the pin covering it (once per transaction).
     bool has_dev = false;
     uint64_t dev_addr = 0, unprepared_pin = 0, unprepared_index = 0;
-    if (a.is_write && !pins_.empty()) {
+    if (a.is_write && !pins().empty()) {
         const PinRange* run = nullptr;
-        if (CheckerPin* pin = pins_.find_pa(a.pa, rid, false, &run); pin && run) {
+        if (const Pin* pin = pins().find_pa(a.pa, rid, false, &run); pin && run) {
             has_dev = true;
             dev_addr = run->device_addr + (a.pa - run->pa);
-            if (hazards_ && pin->live() && !pin->prepared_pages.empty() &&
-                !pin->prepared_pages.count(a.pa & ~4095ULL)) {
+            const PinActivity* act = activity_of(pin->id);
+            if (hazards_ && pin->live() && act && !act->prepared_pages.empty() &&
+                !act->prepared_pages.count(a.pa & ~4095ULL)) {
                 unprepared_pin = pin->id;
                 unprepared_index = pin->offset_of(a.pa) / 4096;
             }
@@ -772,7 +773,11 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
     // memory no live pin covers any more (bypass, or the stale entry's target).
     const bool stale_translation = stale_translation_pending_;
     stale_translation_pending_ = false;
-    if (pins_.empty()) return;
+    if (pins().empty()) {
+        check_write_inside_pins(a, end, false);
+        return;
+    }
+    bool after_unpin = false;  // reported as dma-after-unpin: not also as dma-outside-pin
     const uint64_t busy = [&] {
         auto it = busy_.find(rid);
         return it == busy_.end() ? 0 : it->second;
@@ -780,14 +785,14 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
     for (uint64_t page = a.pa & ~4095ULL;; page += 4096) {
         const uint64_t at = std::max(a.pa, page);
         const PinRange* run = nullptr;
-        CheckerPin* live = pins_.find_pa(at, rid, true, &run);
+        const Pin* live = pins().find_pa(at, rid, true, &run);
         if (live) {
-            live->device_accessed = true;
-            live->last_device_access = a.when;
-            if (busy) live->touched_in_busy = busy;
+            PinActivity& act = activity(*live);
+            act.last_device_access = a.when;
+            if (busy) act.touched_in_busy = busy;
         }
         const PinRange* old_run = nullptr;
-        CheckerPin* old = (!live || stale_translation) ? pins_.find_pa(at, rid, false, &old_run) : nullptr;
+        const Pin* old = (!live || stale_translation) ? pins().find_pa(at, rid, false, &old_run) : nullptr;
         if (old && old->live()) old = nullptr;
         if (old || (stale_translation && !live)) {
             if (old) confirm_in_flight(*old, rid, a.is_write, a.when);
@@ -802,7 +807,7 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
                 f.related = related_pin(*old, "unpin");
                 f.has_device_address = true;
                 f.device_address = old_run->device_addr + (at - old_run->pa);
-                f.vmo = old->vmo;
+                f.vmo = old->vmo_koid;
                 f.vmo_offset = old_run->vmo_offset + (at - old_run->pa);
             }
             const std::string how = stale_translation
@@ -816,10 +821,55 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
                                     : ": it read memory the driver no longer owns. ") +
                         remedy(FindingKind::DmaAfterUnpin);
             report(std::move(f));
+            after_unpin = true;
             break;  // one finding per transaction
         }
         if (page + 4095 >= end) break;
     }
+    check_write_inside_pins(a, end, after_unpin);
+}
+
+void CoherencyChecker::check_write_inside_pins(const DeviceAccess& a, uint64_t end, bool after_unpin) {
+    if (!a.is_write || after_unpin || !p_.iommu().bypass()) return;
+    const int rid = a.requester;
+    // Walk the write through the live writable pins covering it: one ordered lookup per run.
+    uint64_t at = a.pa;
+    for (;;) {
+        const PinRange* run = nullptr;
+        if (!pins().find_pa(at, rid, true, &run, kPinDeviceWrite) || !run) break;
+        const uint64_t run_last = run->pa + run->len - 1;
+        if (run_last >= end) return;
+        at = run_last + 1;
+    }
+    const Doorbell& bell = doorbell(rid);
+    Finding f;
+    f.kind = FindingKind::DmaOutsidePin;
+    f.address = at;
+    f.size = end - at + 1;
+    f.has_device_address = true;
+    f.device_address = at;  // bypass: the device uses physical addresses
+    f.when = a.when;
+    f.requester = rid;
+    f.where = bell.valid ? resolve(bell.site) : SourceLocation{};
+    std::string why;
+    const PinRange* run = nullptr;
+    if (const Pin* ro = pins().find_pa(at, rid, true, &run)) {
+        f.related = related_pin(*ro, "pin");
+        why = "inside " + f.related.message + ", which does not let the device write";
+        if (run) {
+            f.vmo = ro->vmo_koid;
+            f.vmo_offset = run->vmo_offset + (at - run->pa);
+        }
+    } else if (const Pin* before = at > a.pa ? pins().find_pa(at - 1, rid, true, nullptr, kPinDeviceWrite) : nullptr) {
+        f.related = related_pin(*before, "pin");
+        why = bytes_text(f.size) + " past the end of " + f.related.message;
+    } else {
+        why = "no live pin of this device covers it";
+    }
+    f.message = "device write #" + std::to_string(transactions_) + " by " + device_text(rid) + " of " +
+                bytes_text(a.len) + " at PA " + hex(a.pa) + " reached memory at PA " + hex(at) +
+                " with translation off (IOMMU bypass): " + why + ". " + remedy(FindingKind::DmaOutsidePin);
+    report(std::move(f));
 }
 
 void CoherencyChecker::on_iommu_fault(const IommuFault& fault) {
@@ -827,7 +877,7 @@ void CoherencyChecker::on_iommu_fault(const IommuFault& fault) {
     const int rid = fault.requester == 0xffff ? -1 : fault.requester;
     const Doorbell& bell = doorbell(rid);
     const PinRange* run = nullptr;
-    CheckerPin* pin = pins_.find_device(fault.device_addr, rid, false, &run);
+    const Pin* pin = pins().find_device(fault.device_addr, rid, false, &run);
     Finding f;
     f.has_device_address = true;
     f.device_address = fault.device_addr;
@@ -837,7 +887,7 @@ void CoherencyChecker::on_iommu_fault(const IommuFault& fault) {
     const std::string access = std::string(fault.is_write ? "write" : "read");
     if (pin && run) {
         f.address = run->pa + (fault.device_addr - run->device_addr);
-        f.vmo = pin->vmo;
+        f.vmo = pin->vmo_koid;
         f.vmo_offset = run->vmo_offset + (fault.device_addr - run->device_addr);
     }
     if (pin && !pin->live()) {
@@ -859,7 +909,7 @@ void CoherencyChecker::on_iommu_fault(const IommuFault& fault) {
             for (unsigned slot = 0; slot < p_.devices().size(); ++slot) {
                 const int other = (int)PciHost::requester_id(slot);
                 const PinRange* r = nullptr;
-                CheckerPin* op = other == rid ? nullptr : pins_.find_device(fault.device_addr, other, false, &r);
+                const Pin* op = other == rid ? nullptr : pins().find_device(fault.device_addr, other, false, &r);
                 if (!op || !op->live()) continue;
                 f.related = related_pin(*op, "pin");
                 whose = " (not pinned for this device: the address belongs to " + device_text(other) + "'s " +
@@ -896,26 +946,66 @@ void CoherencyChecker::on_master_abort(const PciMasterAbort& m) {
 
 // ---------------------------------------------------------------- pins and the rest
 
+void CoherencyChecker::read_pins(const PinView* registry) {
+    if (registry == registry_) return;
+    registry_ = registry;
+    activity_.clear();  // ids name other pins now
+}
+
 uint64_t CoherencyChecker::pin(const PinRequest& req, CodeSite site, sc_time when) {
-    CheckerPin p;
-    p.requester = req.requester;
-    p.vmo = req.vmo;
-    p.perms = req.perms;
-    p.runs = req.runs;
-    p.pinned_at = when;
-    p.pin_site = site;
-    return pins_.add(std::move(p)).id;
+    auto p = std::make_shared<Pin>();
+    p->requester = req.requester;
+    p->vmo_koid = req.vmo;
+    p->perms = req.perms;
+    p->runs = req.runs;
+    p->pinned_at = when;
+    p->pin_site = site;
+    const uint64_t id = own_pins_.add(std::move(p)).id;
+    if (!registry_) pinned(id);
+    return id;
 }
 
 void CoherencyChecker::unpin(uint64_t id, CodeSite site, sc_time when) {
-    CheckerPin* p = pins_.get(id);
+    Pin* p = own_pins_.get(id);
     if (!p || !p->live()) return;
     p->unpin_site = site;
     p->unpinned_at = when;
+    p->state = PinState::Unpinned;
+    if (!registry_) unpinned(id);
+    own_pins_.retire(id);
+}
+
+void CoherencyChecker::quarantine(uint64_t id, CodeSite site, sc_time when) {
+    Pin* p = own_pins_.get(id);
+    if (!p || p->state != PinState::Pinned) return;
+    p->state = PinState::Quarantined;
+    p->quarantine_site = site;
+    p->quarantined_at = when;
+    if (!registry_) quarantined(id);
+}
+
+void CoherencyChecker::pinned(uint64_t id) {
+    if (const Pin* p = pins().get(id)) activity(*p) = PinActivity{};
+    // The activity of pins the view no longer keeps goes now and then: amortised O(1) a pin.
+    if (++pins_since_sweep_ >= 1024) {
+        pins_since_sweep_ = 0;
+        for (auto it = activity_.begin(); it != activity_.end();)
+            it = pins().get(it->first) ? std::next(it) : activity_.erase(it);
+    }
+}
+
+void CoherencyChecker::quarantined(uint64_t) {}  // the record says where and when
+
+void CoherencyChecker::unpinned(uint64_t id) {
+    const Pin* p = pins().get(id);
+    if (!p) return;
+    const CodeSite site = p->unpin_site;
+    const sc_time when = p->unpinned_at;
+    PinActivity& act = activity(*p);
     // Unpinned while the device, busy since it last touched the pin, may still be working on
     // it: confirmed (unpin-in-flight) if it accesses the pin's addresses before going idle.
     const auto busy = busy_.find(p->requester);
-    if (busy != busy_.end() && busy->second && p->touched_in_busy == busy->second) p->unpinned_in_busy = busy->second;
+    if (busy != busy_.end() && busy->second && act.touched_in_busy == busy->second) act.unpinned_in_busy = busy->second;
     if (conservative_) {
         // What the device wrote must have been invalidated before the CPU reads it; unseen
         // loads cannot be checked, so check at the unpin that the view caught up.
@@ -949,13 +1039,11 @@ void CoherencyChecker::unpin(uint64_t id, CodeSite site, sc_time when) {
             report(std::move(f));
         }
     }
-    p->state = PinState::Unpinned;
-    pins_.retire(id);
 }
 
 namespace {
 // A finding about a pin as a whole: its first run's addresses, its size, VMO and device.
-Finding finding_about_pin(FindingKind kind, const CheckerPin& p) {
+Finding finding_about_pin(FindingKind kind, const Pin& p) {
     Finding f;
     f.kind = kind;
     f.address = p.runs.empty() ? 0 : p.runs[0].pa;
@@ -965,17 +1053,18 @@ Finding finding_about_pin(FindingKind kind, const CheckerPin& p) {
         f.device_address = p.runs[0].device_addr;
         f.vmo_offset = p.runs[0].vmo_offset;
     }
-    f.vmo = p.vmo;
+    f.vmo = p.vmo_koid;
     f.requester = p.requester;
     return f;
 }
 }  // namespace
 
-void CoherencyChecker::confirm_in_flight(CheckerPin& p, int rid, bool is_write, sc_time when) {
-    if (p.in_flight_reported || !p.unpinned_in_busy || rid != p.requester) return;
+void CoherencyChecker::confirm_in_flight(const Pin& p, int rid, bool is_write, sc_time when) {
+    PinActivity& act = activity(p);
+    if (act.in_flight_reported || !act.unpinned_in_busy || rid != p.requester) return;
     const auto busy = busy_.find(rid);
-    if (busy == busy_.end() || busy->second != p.unpinned_in_busy) return;  // idle since the unpin
-    p.in_flight_reported = true;
+    if (busy == busy_.end() || busy->second != act.unpinned_in_busy) return;  // idle since the unpin
+    act.in_flight_reported = true;
     Finding f = finding_about_pin(FindingKind::UnpinInFlight, p);
     f.when = p.unpinned_at;
     f.where = resolve(p.unpin_site);
@@ -984,20 +1073,12 @@ void CoherencyChecker::confirm_in_flight(CheckerPin& p, int rid, bool is_write, 
     f.related.where = resolve(doorbell(rid).site);
     // Event order, not timestamps: the device's and the driver's clocks run ahead separately.
     f.related.message = "the device was working on these pages when they were unpinned (last access at " +
-                        ns(p.last_device_access) + ") and, without becoming idle, " + (is_write ? "wrote" : "read") +
+                        ns(act.last_device_access) + ") and, without becoming idle, " + (is_write ? "wrote" : "read") +
                         " through the pin's device addresses again at " + ns(when);
     f.message = "zx_pmt_unpin of pin #" + std::to_string(p.id) + " (" + bytes_text(f.size) + " at PA " + hex(f.address) +
                 ") while device " + device_text(p.requester) + " was still busy with these pages (" + f.related.message +
                 "). " + remedy(FindingKind::UnpinInFlight);
     report(std::move(f));
-}
-
-void CoherencyChecker::quarantine(uint64_t id, CodeSite site, sc_time when) {
-    CheckerPin* p = pins_.get(id);
-    if (!p || p->state != PinState::Pinned) return;
-    p->state = PinState::Quarantined;
-    p->quarantine_site = site;
-    p->quarantined_at = when;
 }
 
 void CoherencyChecker::mmio_write(int requester, uint64_t reg_offset, CodeSite site, sc_time when) {
@@ -1030,20 +1111,19 @@ void CoherencyChecker::forget(uint64_t pa, uint64_t len) { lines_.forget(pa, len
 void CoherencyChecker::end_of_run(sc_time when) {
     if (ended_) return;
     ended_ = true;
-    for (const CheckerPin& p : pins_.all()) {
-        if (!p.live()) continue;
+    pins().for_each_live([&](const Pin& p) {
         Finding f = finding_about_pin(FindingKind::LeakedPin, p);
         f.when = when;
         f.where = resolve(p.pin_site);
         const bool q = p.state == PinState::Quarantined;
         if (q) f.related = related_pin(p, "quarantine");
-        f.message = "pin #" + std::to_string(p.id) + " (" + bytes_text(f.size) + (p.vmo ? " of VMO " + std::to_string(p.vmo) : "") +
+        f.message = "pin #" + std::to_string(p.id) + " (" + bytes_text(f.size) + (p.vmo_koid ? " of VMO " + std::to_string(p.vmo_koid) : "") +
                     (f.has_device_address ? " at device address " + hex(f.device_address) : std::string()) + ", " +
                     perms_text(p.perms) + ") made at " + ns(p.pinned_at) + " is still " +
                     (q ? "quarantined (" + f.related.message + ")" : std::string("pinned")) +
                     " at the end of the run. " + remedy(FindingKind::LeakedPin);
         report(std::move(f));
-    }
+    });
 }
 
 // ---------------------------------------------------------------- hazard rules: advice
@@ -1087,14 +1167,15 @@ std::string CoherencyChecker::advise_invalidate(Finding& f, uint64_t first, uint
     if (dev.valid && dev.unprepared_pin) {
         // The device wrote a page the driver never handed it: the device address is wrong, not
         // the cache maintenance. The doorbell is where the addresses were handed over.
-        const CheckerPin* pin = pins_.get(dev.unprepared_pin);
+        const Pin* pin = pins().get(dev.unprepared_pin);
+        const PinActivity* act = pin ? activity_of(pin->id) : nullptr;
         std::string prepared;
-        if (pin && !pin->prepared_pages.empty()) {
-            const uint64_t off = pin->offset_of(*pin->prepared_pages.begin());
+        if (act && !act->prepared_pages.empty()) {
+            const uint64_t off = pin->offset_of(*act->prepared_pages.begin());
             if (off != ~0ULL) prepared = " (it prepared addrs[" + std::to_string(off / 4096) + "]";
             if (!prepared.empty())
-                prepared += pin->prepared_pages.size() > 1
-                                ? " and " + std::to_string(pin->prepared_pages.size() - 1) + " more)"
+                prepared += act->prepared_pages.size() > 1
+                                ? " and " + std::to_string(act->prepared_pages.size() - 1) + " more)"
                                 : std::string(")");
         }
         if (dev.doorbell.known()) f.where = resolve(dev.doorbell);
@@ -1225,7 +1306,7 @@ void CoherencyChecker::order_lost_write(const std::vector<uint64_t>& lines, cons
     // What to clean+invalidate: the pinned run the device writes (the buffer), else these lines.
     std::string buffer = line_range(f.address, f.address + f.size);
     const PinRange* run = nullptr;
-    if (pins_.find_pa(dev.pa, dev.requester, false, &run) && run && run->len)
+    if (pins().find_pa(dev.pa, dev.requester, false, &run) && run && run->len)
         buffer = "the buffer, " + line_range(run->pa, run->pa + run->len);
     if (dev.doorbell_seq && store.seq < dev.doorbell_seq) {
         // The store came before the doorbell: the clean+invalidate between them is missing, or short.

@@ -36,8 +36,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -64,15 +66,14 @@ struct VmoRef {
     uint64_t offset = 0;
 };
 
-// A pin as the driver made it: the device's requester id, the VMO, the device permissions
-// (PinPerm bits) and the physically contiguous runs with their device addresses.
+// A pin as a test playing the driver makes it: the device's requester id, the VMO, the device
+// permissions (PinPerm bits) and the physically contiguous runs with their device addresses.
 struct PinRequest {
     int requester = -1;
     uint64_t vmo = 0;
     unsigned perms = 0;
     std::vector<PinRange> runs;
 };
-enum PinPerm : unsigned { kPinDeviceRead = 1, kPinDeviceWrite = 2 };
 
 class CoherencyChecker : private CacheObserver {
 public:
@@ -98,7 +99,15 @@ public:
     // BEFORE the cache operation the driver asked for is applied to [pa, pa+len): its site
     // and VMO then label what the operation causes.
     void cache_op(MaintenanceOp op, uint64_t pa, uint64_t len, CodeSite site, sc_core::sc_time when, VmoRef vmo = {});
-    // A pin (zx_bti_pin) made at site; returns its id (1, 2, ...).
+    // Pins. The driver shim's PinRegistry is read directly (read_pins): the shim then only says
+    // that pin `id` was made, quarantined or unpinned (its record already says so; unpinned()
+    // comes before the registry retires it). Without a registry (a test playing the driver)
+    // the checker keeps its own PinTable, filled by pin / unpin / quarantine.
+    void read_pins(const PinView* registry);  // nullptr: the checker's own table again
+    void pinned(uint64_t id);
+    void quarantined(uint64_t id);
+    void unpinned(uint64_t id);
+    // A pin (zx_bti_pin) made at site, in the checker's own table; returns its id (1, 2, ...).
     uint64_t pin(const PinRequest& req, CodeSite site, sc_core::sc_time when);
     // zx_pmt_unpin (or quarantine release): device access to the pin's pages ends here.
     void unpin(uint64_t id, CodeSite site, sc_core::sc_time when);
@@ -136,7 +145,11 @@ public:
     // Called when the checker goes away (e.g. an adapter unregistering from the shim).
     void add_detach_hook(std::function<void()> fn) { detach_hooks_.push_back(std::move(fn)); }
 
-    const PinTable& pins() const { return pins_; }
+    // The pins the checker reads: the shim's registry, or its own table.
+    const PinView& pins() const { return registry_ ? *registry_ : own_pins_; }
+    const PinTable& own_pins() const { return own_pins_; }
+    // Pins with device activity recorded (live and retired ones still kept; for the memory test).
+    size_t pin_activity_count() const { return activity_.size(); }
 
 private:
     // CacheObserver
@@ -148,6 +161,9 @@ private:
     void on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_t len, sc_core::sc_time when) override;
 
     void on_device_access(const DeviceAccess& a);
+    // Translation off: a device write [a.pa, end] not inside the live pins of its device that
+    // allow writes is dma-outside-pin (unless already reported as dma-after-unpin).
+    void check_write_inside_pins(const DeviceAccess& a, uint64_t end, bool after_unpin);
     void on_iommu_fault(const IommuFault& f);
     void on_master_abort(const PciMasterAbort& m);
 
@@ -194,13 +210,13 @@ private:
     void locate_memory(Finding& f, int rid);
     RelatedEvent related_cpu_write(const CpuWriteEvent& e);
     RelatedEvent related_device_write(const DeviceWriteEvent& e);
-    RelatedEvent related_pin(const CheckerPin& p, const char* what);
+    RelatedEvent related_pin(const Pin& p, const char* what);
     std::string describe_device_write(const DeviceWriteEvent& e);
     void flush_op();
     // A device access (or fault) at addresses of pin p after p was unpinned: if the device has
     // been busy since before the unpin and had touched p in that busy period, the unpin was
     // in flight.
-    void confirm_in_flight(CheckerPin& p, int rid, bool is_write, sc_core::sc_time when);
+    void confirm_in_flight(const Pin& p, int rid, bool is_write, sc_core::sc_time when);
     void check_conservative_begin(const OpContext& op);
 
     // ---- hazard rules ----
@@ -233,7 +249,31 @@ private:
     SparsePages& view_;
     SparsePages& dram_;
     LineHistoryTable lines_;
-    PinTable pins_;
+    const PinView* registry_ = nullptr;  // the driver shim's pins, when it reports them
+    PinTable own_pins_;                  // pins reported with pin() / unpin() / quarantine()
+    // What the checker learnt about a pin from the devices and the cache operations, for the
+    // pins the view still keeps (swept now and then: memory follows the view's).
+    struct PinActivity {
+        // The busy period (of the pin's device) in which the device last touched the pin, and when.
+        uint64_t touched_in_busy = 0;  // 0: not during a busy period
+        sc_core::sc_time last_device_access;
+        // Unpinned while the device was busy and had touched the pin in that busy period: the
+        // period's number. An access to the pin's addresses later in the same period (before the
+        // device goes idle) shows the device was still working on it: unpin-in-flight.
+        uint64_t unpinned_in_busy = 0;
+        bool in_flight_reported = false;
+        // Pages (PA) a cache operation covered since the pin: what the driver prepared for the
+        // device. A device write to a page of a pin whose other pages were prepared and this one
+        // not points at a wrong page (a wrong index into addrs[]).
+        std::set<uint64_t> prepared_pages;
+    };
+    std::unordered_map<uint64_t, PinActivity> activity_;
+    uint64_t pins_since_sweep_ = 0;
+    PinActivity& activity(const Pin& p) { return activity_[p.id]; }
+    const PinActivity* activity_of(uint64_t id) const {
+        auto it = activity_.find(id);
+        return it == activity_.end() ? nullptr : &it->second;
+    }
     FindingLog log_;
     std::unique_ptr<SourceLocator> locator_;
     std::vector<SourceLocation> labels_;

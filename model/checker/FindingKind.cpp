@@ -54,6 +54,23 @@ const KindText kKinds[kFindingKindCount] = {
      "Fix the access at this line: map the VMO (zx_vmar_map) and stay within the mapping, access BAR registers with "
      "single aligned loads and stores (or readl/writel) within the mapped BAR, and never use memory after it was "
      "unmapped or its VMO released."},
+    {"bus-master-left-enabled",
+     "The driver's release returned with bus mastering still enabled on its PCI function.",
+     "Stop the device and disable bus mastering (pci_enable_bus_master(..., false)) in release, before the pages "
+     "are unpinned and the driver's memory goes back: a device left able to master the bus can still write "
+     "memory that now belongs to someone else."},
+    {"cache-op-outside-mapping",
+     "A cache operation covered memory the driver does not map, or ran past the end of the VMO, so it cleaned or "
+     "invalidated nothing the driver meant.",
+     "Pass the size of the range, not its end address or end offset: zx_vmo_op_range(vmo, op, offset, size) and "
+     "zx_cache_flush(addr, size, options) take a size, and offset + size must stay within the VMO. Check the "
+     "status: zx_vmo_op_range returns ZX_ERR_OUT_OF_RANGE for a range past the end and does nothing."},
+    {"dma-outside-pin",
+     "With translation off (IOMMU bypass), a device wrote memory that no live pin of its BTI with write permission "
+     "covers: nothing stopped it, as nothing would on a platform without an IOMMU.",
+     "Program the device only with addresses zx_bti_pin returned for this device, within the pinned length, and "
+     "pin buffers the device writes with ZX_BTI_PERM_WRITE; check the address and length the driver wrote before "
+     "the doorbell."},
 };
 
 }  // namespace

@@ -22,8 +22,11 @@ enum class FindingKind {
     MisalignedMmio,      // an MMIO access crossing a dword (or qword) boundary, split by the platform
     BadUnpin,            // zx_pmt_unpin twice, of a non-PMT handle, or of another driver's PMT
     DriverFault,         // the driver faulted (unmapped VMO memory, a BAR access the platform cannot serve, a crash)
+    BusMasterLeftEnabled,   // release returned with bus mastering still on
+    CacheOpOutsideMapping,  // a cache operation on a range the driver does not map, or past the VMO's end
+    DmaOutsidePin,          // translation off: a device write outside every live pin of its BTI that allows writes
 };
-constexpr size_t kFindingKindCount = 14;
+constexpr size_t kFindingKindCount = 17;
 
 // "stale-device-read", ... (the stable name).
 const char* to_string(FindingKind k);

@@ -164,7 +164,7 @@ uint64_t sl_checker_pin(sl_checker_t* c, const sl_checker_pin_t* pin, const sl_s
 int sl_checker_unpin(sl_checker_t* c, uint64_t id, const sl_source_location_t* where) {
     clear_error();
     if (!check(c, "sl_checker_unpin")) return -1;
-    if (id == 0 || id > c->impl->pins().all().size())
+    if (id == 0 || id > c->impl->own_pins().made())
         return set_error("sl_checker_unpin: no pin " + std::to_string(id));
     return guarded("sl_checker_unpin", [&] { c->impl->unpin(id, site(c, where), now()); });
 }
@@ -172,7 +172,7 @@ int sl_checker_unpin(sl_checker_t* c, uint64_t id, const sl_source_location_t* w
 int sl_checker_quarantine(sl_checker_t* c, uint64_t id, const sl_source_location_t* where) {
     clear_error();
     if (!check(c, "sl_checker_quarantine")) return -1;
-    if (id == 0 || id > c->impl->pins().all().size())
+    if (id == 0 || id > c->impl->own_pins().made())
         return set_error("sl_checker_quarantine: no pin " + std::to_string(id));
     return guarded("sl_checker_quarantine", [&] { c->impl->quarantine(id, site(c, where), now()); });
 }

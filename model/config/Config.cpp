@@ -262,7 +262,17 @@ void flatten(Config& cfg, const std::string& prefix, const toml::value& v) {
             flatten(cfg, prefix.empty() ? kv.first : prefix + "." + kv.first, kv.second);
         return;
     }
-    cfg.set(prefix, scalar_text(prefix, v));
+    try {
+        cfg.set(prefix, scalar_text(prefix, v));
+    } catch (const ConfigError& e) {
+        // The same message, and where in the file the value is.
+        const toml::source_location loc = v.location();
+        std::string msg = e.what();
+        if (!e.key().empty() && msg.compare(0, e.key().size() + 2, e.key() + ": ") == 0)
+            msg = msg.substr(e.key().size() + 2);
+        if (loc.line() == 0) throw;
+        throw ConfigError(e.key(), msg + " (at " + loc.file_name() + ":" + std::to_string(loc.line()) + ")");
+    }
 }
 
 std::string scalar_text(const std::string& prefix, const toml::value& v) {
@@ -378,6 +388,44 @@ void check_config_nesting(const std::string& path, const std::string& text) {
 }
 }  // namespace
 
+namespace {
+// A toml11 parse error as one line: FILE:LINE, the key on that line (with its [table]), the
+// parser's reason. toml11 writes "[error] REASON", then " --> FILE" and source lines as
+// " N | text"; the last one quoted is where the error is.
+ConfigError toml_syntax_error(const std::string& path, const std::string& text, const std::string& what) {
+    std::istringstream in(what);
+    std::string row, reason;
+    size_t line = 0;
+    while (std::getline(in, row)) {
+        if (reason.empty() && row.compare(0, 8, "[error] ") == 0) reason = row.substr(8);
+        size_t bar = row.find(" | ");
+        if (bar == std::string::npos) continue;
+        const std::string num = trim(row.substr(0, bar));
+        if (!num.empty() && std::all_of(num.begin(), num.end(), [](char c) { return std::isdigit((unsigned char)c); }))
+            line = std::strtoul(num.c_str(), nullptr, 10);
+    }
+    if (reason.empty()) reason = trim(what.substr(0, what.find('\n')));
+    if (line == 0) return ConfigError("", "config file " + path + ": " + reason);
+    // The key: "name =" on that line, under the last [table] header above it.
+    std::istringstream src(text);
+    std::string table, key, l;
+    for (size_t n = 1; n <= line && std::getline(src, l); ++n) {
+        const std::string t = trim(l);
+        if (n < line && t.size() > 2 && t[0] == '[') {
+            const size_t open = t[1] == '[' ? 2 : 1, close = t.find(']');
+            if (close != std::string::npos && close > open) table = trim(t.substr(open, close - open));
+        } else if (n == line) {
+            const size_t eq = t.find('=');
+            if (eq != std::string::npos && t[0] != '[') key = trim(t.substr(0, eq));
+        }
+    }
+    if (!key.empty() && !table.empty()) key = table + "." + key;
+    reason = "config file " + path + ":" + std::to_string(line) + ": " + reason;
+    if (!key.empty()) return ConfigError(key, reason);
+    return ConfigError("", reason);
+}
+}  // namespace
+
 void Config::load_file(const std::string& path) {
     toml::value root;
     std::string text = read_config_text(path);
@@ -387,8 +435,7 @@ void Config::load_file(const std::string& path) {
         std::istringstream in(text);
         root = toml::parse(in, path);
     } catch (const std::exception& e) {
-        // toml11 messages name the file, line and column already
-        throw ConfigError("", std::string("cannot read config file: ") + e.what());
+        throw toml_syntax_error(path, text, e.what());
     }
     flatten(*this, "", root);
 }
@@ -404,32 +451,39 @@ void Config::validate() const {
         throw ConfigError("cache.ways", "plru needs a power-of-two number of ways, got " + std::to_string(ways));
     int64_t entries = get_int("iotlb.entries"), tways = get_int("iotlb.ways");
     if (tways > entries)
-        throw ConfigError("iotlb.ways", "cannot exceed iotlb.entries (" + std::to_string(entries) + ")");
+        throw ConfigError("iotlb.ways", "cannot exceed iotlb.entries (" + std::to_string(entries) + "), got " +
+                                            std::to_string(tways));
     if (tways != 0 && entries % tways != 0)
-        throw ConfigError("iotlb.entries", "must be divisible by iotlb.ways (" + std::to_string(tways) + ")");
+        throw ConfigError("iotlb.entries", "must be divisible by iotlb.ways (" + std::to_string(tways) + "), got " +
+                                               std::to_string(entries));
     int64_t eff_ways = tways == 0 ? entries : tways;
     if (get_string("iotlb.policy") == "plru" && !is_pow2((uint64_t)eff_ways))
         throw ConfigError("iotlb.ways", "plru needs a power-of-two number of ways, got " + std::to_string(eff_ways));
     if (get_size("platform.phys_base") % 4096)
-        throw ConfigError("platform.phys_base", "must be 4 KiB aligned");
+        throw ConfigError("platform.phys_base", "must be 4 KiB aligned, got " + hex(get_size("platform.phys_base")));
     if (get_size("platform.phys_size") % 4096)
-        throw ConfigError("platform.phys_size", "must be a multiple of 4 KiB");
+        throw ConfigError("platform.phys_size", "must be a multiple of 4 KiB, got " + hex(get_size("platform.phys_size")));
     {
         // RAM must stay clear of the fixed PCI windows (ECAM, MMIO) and the MSI window.
         uint64_t base = get_size("platform.phys_base"), len = get_size("platform.phys_size");
-        if (base + len < base) throw ConfigError("platform.phys_size", "RAM range wraps around the address space");
+        const std::string ram = "RAM [platform.phys_base, + platform.phys_size) = [" + hex(base) + ", + " + hex(len) + ")";
+        if (base + len < base)
+            throw ConfigError(is_default("platform.phys_base") ? "platform.phys_size" : "platform.phys_base",
+                              ram + " wraps around the address space: it must end below 2^64");
         if (base < 0x100000000ULL && base + len > 0xc0000000ULL)
-            throw ConfigError("platform.phys_size", "RAM [phys_base, phys_base+phys_size) overlaps the PCI/MSI hole "
-                                                    "0xc0000000-0xffffffff; lower it or set platform.phys_base >= 4G");
+            throw ConfigError(is_default("platform.phys_size") ? "platform.phys_base" : "platform.phys_size",
+                              ram + " overlaps the PCI/MSI hole 0xc0000000-0xffffffff; it must end below 0xc0000000 "
+                                    "or start at platform.phys_base >= 4G");
     }
     if (get_size("pci.msi_address") % 4096)
-        throw ConfigError("pci.msi_address", "must be 4 KiB aligned");
+        throw ConfigError("pci.msi_address", "must be 4 KiB aligned, got " + hex(get_size("pci.msi_address")));
     {
         // Page-table entries hold physical addresses in bits 12..51 (model/iommu/Pte.h).
         uint64_t base = get_size("platform.phys_base"), len = get_size("platform.phys_size");
         if (base + len > (1ULL << 52))
-            throw ConfigError("platform.phys_base", "RAM [phys_base, phys_base+phys_size) must lie below 2^52 "
-                                                    "(52-bit physical addresses), got phys_base " + hex(base));
+            throw ConfigError(is_default("platform.phys_base") ? "platform.phys_size" : "platform.phys_base",
+                              "RAM [platform.phys_base, + platform.phys_size) = [" + hex(base) + ", + " + hex(len) +
+                                  ") must lie below 2^52 (52-bit physical addresses)");
         // An upstream write to the MSI window is a message, never memory: the window must not
         // hide RAM (bypass: device addresses are physical) or device addresses a BTI hands out
         // (translate: from min(64 GiB, half the space) to the top of the IOMMU's address space).
@@ -448,6 +502,17 @@ void Config::validate() const {
                                                          hex(iova_base) + ", " + hex(aspace) + ") with iommu.levels=" +
                                                          std::to_string(get_int("iommu.levels")));
         }
+    }
+    {
+        // The ring workload lays its buffers back to back: a buffer that is not a whole number
+        // of cache lines shares a line with its neighbour, which the device writes while the
+        // CPU fills the other (lost-device-write, wrong data). Only a size the user set: the
+        // platform alone (no ring workload) takes any cache.line with the default size.
+        const uint64_t buf = get_size("workload.buffer_size");
+        if (!is_default("workload.buffer_size") && buf % line)
+            throw ConfigError("workload.buffer_size", "must be a multiple of cache.line (" + std::to_string(line) +
+                                                          "): ring buffers are laid back to back and must not "
+                                                          "share a cache line, got " + std::to_string(buf));
     }
 }
 

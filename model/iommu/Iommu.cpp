@@ -182,9 +182,69 @@ bool Iommu::unmap(uint16_t rid, uint64_t iova, uint64_t len) {
     return true;
 }
 
+bool Iommu::unmap(uint16_t rid, const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
+    error_.clear();
+    if (ranges.empty()) return true;
+    if (!tables_writable()) return false;
+    auto it = tables_.find(rid);
+    if (it == tables_.end()) {
+        error_ = "requester " + std::to_string(rid) + " has no page table";
+        return false;
+    }
+    if (deferred_) check_deferred_timeout(sc_core::sc_time_stamp());
+    else invalidation_issued(rid);
+    for (const auto& r : ranges) {
+        const uint64_t freed_before = it->second->tables_freed();
+        if (!it->second->unmap(r.first, r.second, &error_)) return false;
+        if (it->second->tables_freed() != freed_before) pwc_invalidate_range(rid, r.first, r.first + r.second - 1);
+        if (deferred_) queue_invalidation(rid, r.first / kPage, r.second / kPage);
+        else stats_.invalidated_entries += iotlb_.invalidate_range(rid, r.first / kPage, r.second / kPage);
+    }
+    return true;
+}
+
 void Iommu::invalidation_issued(uint16_t rid) {
     ++stats_.invalidation_commands;
     events_.publish(IommuEvent{IommuEventKind::InvalidationIssued, rid, 0, sc_core::sc_time_stamp()});
+    if (tracing(trace_, TraceKind::Invalidate)) {
+        TraceEvent e;
+        e.category = TraceCategory::Iommu;
+        e.kind = TraceKind::Invalidate;
+        e.phase = 'i';
+        e.track = "invalidations";
+        e.name = deferred_ && rid == 0xffff ? "deferred flush" : "invalidate";
+        e.ts = sc_core::sc_time_stamp();
+        e.requester = rid;
+        e.arg("requester", rid, true);
+        trace_->publish(e);
+    }
+}
+
+void Iommu::trace_deferred_window(char phase, const sc_time& at) {
+    TraceEvent e;
+    e.category = TraceCategory::Iommu;
+    e.kind = TraceKind::DeferredWindow;
+    e.phase = phase;
+    e.track = "deferred window";
+    e.name = "stale translations usable";
+    e.ts = at;
+    trace_->publish(e);
+}
+
+void Iommu::trace_translation(uint16_t rid, uint64_t iova, const sc_time& at, const sc_time& dur, const char* what,
+                              unsigned walk_reads, bool waited) {
+    TraceEvent e;
+    e.category = TraceCategory::Iommu;
+    e.kind = TraceKind::Translate;
+    e.track = walk_reads ? "page walks" : "iotlb";
+    e.name = what;
+    e.ts = at;
+    e.dur = dur;
+    e.requester = rid;
+    e.arg("iova", iova & ~(uint64_t)(kPage - 1), true).arg("requester", rid, true);
+    if (walk_reads) e.arg("walk_reads", walk_reads);
+    if (waited) e.arg("waited_for_walker", 1);
+    trace_->publish(e);
 }
 
 unsigned Iommu::iotlb_invalidate(uint16_t rid, uint64_t dpn, uint64_t count) {
@@ -227,7 +287,10 @@ void Iommu::invalidate_all() {
 }
 
 void Iommu::queue_invalidation(uint16_t rid, uint64_t dpn, uint64_t count) {
-    if (pending_pages_ == 0) first_pending_ = sc_core::sc_time_stamp();
+    if (pending_pages_ == 0) {
+        first_pending_ = sc_core::sc_time_stamp();
+        if (tracing(trace_, TraceKind::DeferredWindow)) trace_deferred_window('B', first_pending_);
+    }
     pending_[{rid, dpn}] = count;
     pending_pages_ += count;
     if (pending_pages_ >= deferred_batch_) flush_deferred();
@@ -241,6 +304,7 @@ void Iommu::flush_deferred_at(const sc_time& now) {
     const sc_time open = now > first_pending_ ? now - first_pending_ : sc_core::SC_ZERO_TIME;
     stats_.deferred_window_total += open;
     if (open > stats_.deferred_window_max) stats_.deferred_window_max = open;
+    if (tracing(trace_, TraceKind::DeferredWindow)) trace_deferred_window('E', now > first_pending_ ? now : first_pending_);
     // One batched invalidation command for the whole queue (Linux's flush queue issues one
     // IOTLB flush per batch: that is what deferring saves). It removes exactly the queued
     // ranges' entries.
@@ -308,10 +372,24 @@ bool Iommu::translate(uint16_t rid, uint64_t iova, bool is_write, sc_time& delay
         }
         delay += cost;
         stats_.time_translating += cost;
-        if (pending_pages_ && is_pending(rid, dpn, dpn)) {
+        const bool stale = pending_pages_ && is_pending(rid, dpn, dpn);
+        if (stale) {
             ++stats_.stale_hits;
             events_.publish(IommuEvent{IommuEventKind::StaleHit, rid, dpn, now});
+            if (tracing(trace_, TraceKind::StaleHit)) {
+                TraceEvent e;
+                e.category = TraceCategory::Iommu;
+                e.kind = TraceKind::StaleHit;
+                e.phase = 'i';
+                e.track = "invalidations";
+                e.name = "stale hit";
+                e.ts = now + delay;
+                e.requester = rid;
+                e.arg("iova", dpn * kPage, true).arg("requester", rid, true);
+                trace_->publish(e);
+            }
         }
+        if (tracing(trace_, TraceKind::Translate)) trace_translation(rid, iova, now + delay - cost, cost, stale ? "stale hit" : "hit", 0, false);
     } else {
         ++stats_.iotlb_misses;
         ++stats_.walks;
@@ -336,6 +414,8 @@ bool Iommu::translate(uint16_t rid, uint64_t iova, bool is_write, sc_time& delay
             ++stats_.pwc_misses;
         }
         stats_.time_translating += delay - before;
+        if (tracing(trace_, TraceKind::Translate))
+            trace_translation(rid, iova, now + before, delay - before, "miss + walk", steps.reads, start > now + before);
         if (r == WalkResult::MemoryError)
             SC_REPORT_WARNING(name(), "page walk read refused by memory; reporting the page as not mapped");
         if (r != WalkResult::Mapped) {

@@ -28,6 +28,7 @@
 #include "iommu/PteMemory.h"
 #include "iommu/WalkerPool.h"
 #include "platform/PhysAllocator.h"
+#include "trace/TraceEvent.h"
 
 namespace staleline {
 
@@ -103,6 +104,11 @@ public:
     // (strict: now; deferred: queued). false (nothing changed) if a page in the range is not
     // mapped, a 2 MiB block would be split, or the range is misaligned.
     bool unmap(uint16_t rid, uint64_t iova, uint64_t len);
+    // The same for the page ranges of one scattered pin ({iova, len} each, iommu.scatter): one
+    // invalidation command for them all (strict), as an IOMMU driver invalidates the pin's
+    // whole device-address block at once; deferred: each range is queued. Stops at the first
+    // range that cannot be unmapped (false; the ranges before it stay unmapped).
+    bool unmap(uint16_t rid, const std::vector<std::pair<uint64_t, uint64_t>>& ranges);
     // Explicit invalidation commands: act at once in both modes.
     void invalidate_page(uint16_t rid, uint64_t iova);
     void invalidate_range(uint16_t rid, uint64_t iova, uint64_t len);
@@ -121,6 +127,9 @@ public:
     void set_fault_listener(std::function<void(const IommuFault&)> fn) { listener_ = std::move(fn); }
     const IommuStats& stats() const { return stats_; }
     IommuEvents& events() { return events_; }
+    // Publish translations, walks, invalidations and deferred windows on ch (the platform's
+    // trace channel; trace/TraceEvent.h).
+    void set_trace(TraceEvents* ch) { trace_ = ch; }
     Iotlb& iotlb() { return iotlb_; }
     const PageWalkCache& page_walk_cache() const { return pwc_; }
 
@@ -174,6 +183,10 @@ private:
     void invalidation_issued(uint16_t rid);
     IommuStats stats_;
     std::string error_;
+    TraceEvents* trace_ = nullptr;
+    void trace_translation(uint16_t rid, uint64_t iova, const sc_core::sc_time& at, const sc_core::sc_time& dur,
+                           const char* what, unsigned walk_reads, bool waited);
+    void trace_deferred_window(char phase, const sc_core::sc_time& at);
 
     // Queued invalidations, keyed (requester, first device page) -> page count. Ranges of
     // one requester never overlap: an address can only be unmapped again after it was

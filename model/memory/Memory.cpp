@@ -74,6 +74,18 @@ void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
     const size_t len = trans.get_data_length();
     if (trans.is_read()) { ++stats_.reads; stats_.bytes_read += len; }
     else if (trans.is_write()) { ++stats_.writes; stats_.bytes_written += len; }
+    if (tracing(trace_, TraceKind::DramAccess)) {
+        TraceEvent e;
+        e.category = TraceCategory::Dram;
+        e.kind = TraceKind::DramAccess;
+        e.track = "dram";
+        e.name = "access";
+        e.ts = sc_core::sc_time_stamp() + delay;
+        e.dur = access_time(len);
+        e.is_write = trans.is_write();
+        e.arg("bytes", len);
+        trace_->publish(e);
+    }
     delay += access_time(len);
     trans.set_dmi_allowed(true);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);

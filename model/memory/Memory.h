@@ -12,6 +12,7 @@
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
+#include "trace/TraceEvent.h"
 #include "common/SparsePages.h"
 #include "config/Config.h"
 #include "memory/MemoryStats.h"
@@ -49,7 +50,11 @@ public:
     // Tell every bound initiator to drop DMI pointers overlapping [start, end].
     void invalidate_dmi(uint64_t start, uint64_t end);
 
+    // Publish every timed access (its bytes) on ch: the timeline's DRAM bandwidth track.
+    void set_trace(TraceEvents* ch) { trace_ = ch; }
+
 private:
+    TraceEvents* trace_ = nullptr;
     void b_transport_cb(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) { b_transport(trans, delay); }
     unsigned int transport_dbg_cb(int id, tlm::tlm_generic_payload& trans) { return transport_dbg(trans); }
     bool get_direct_mem_ptr_cb(int id, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {

@@ -211,6 +211,7 @@ void PciHost::forward_upstream(uint16_t rid, tlm_generic_payload& trans, sc_time
         std::memcpy(&data, trans.get_data_ptr(), len < 4 ? len : 4);
         ++stats_.msi_messages;
         delay += hop_;
+        if (tracing(trace_, TraceKind::IrqRaise)) trace_irq(rid >> 3, "MSI", data & 0xff, sc_core::sc_time_stamp() + delay);
         irq_.raise_edge(data & 0xff, sc_core::sc_time_stamp() + delay);
         trans.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
@@ -218,6 +219,7 @@ void PciHost::forward_upstream(uint16_t rid, tlm_generic_payload& trans, sc_time
     if (trans.is_read()) ++stats_.upstream_reads;
     else ++stats_.upstream_writes;
     stats_.upstream_bytes += len;
+    const sc_time start = delay;  // for the trace: the burst from its issue to its completion
     delay += hop_;
     // Tag the transaction with its requester for the IOMMU; restore any previous tag.
     RequesterId* prev = nullptr;
@@ -229,6 +231,7 @@ void PciHost::forward_upstream(uint16_t rid, tlm_generic_payload& trans, sc_time
     trans.clear_extension(&ext);
     if (prev) trans.set_extension(prev);
     if (trans.is_read()) delay += hop_;  // completion travels back
+    if (tracing(trace_, TraceKind::DeviceBurst)) trace_burst(rid, trans, sc_time_stamp() + start, sc_time_stamp() + delay);
 }
 
 void PciHost::upstream_b_transport(int slot, tlm_generic_payload& trans, sc_time& delay) {
@@ -321,7 +324,48 @@ void PciHost::update_intx(unsigned slot) {
     s.cfg.set_intx_status(s.intx);  // status shows the device's request even when disabled
     if (!s.cfg.info().interrupt_pin) return;
     bool line = s.intx && !s.cfg.intx_disabled();
+    if (line && tracing(trace_, TraceKind::IrqRaise)) trace_irq(slot, "INTx", s.cfg.interrupt_line(), sc_time_stamp());
     irq_.set_level(s.cfg.interrupt_line(), line);
+}
+
+void PciHost::set_trace(TraceEvents* ch, const std::vector<std::string>& names) {
+    trace_ = ch;
+    trace_tracks_.clear();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+        const std::string n = i < names.size() ? names[i] : "slot " + std::to_string(i);
+        trace_tracks_.push_back({n + " read", n + " write", n + " irq"});
+    }
+}
+
+void PciHost::trace_burst(uint16_t rid, const tlm_generic_payload& trans, const sc_time& start, const sc_time& end) {
+    const unsigned slot = rid >> 3;
+    if (slot >= trace_tracks_.size()) return;  // a tool's requester id (tests)
+    TraceEvent e;
+    e.category = TraceCategory::Device;
+    e.kind = TraceKind::DeviceBurst;
+    e.is_write = trans.is_write();
+    e.track = trace_tracks_[slot][e.is_write ? 1 : 0].c_str();
+    e.name = e.is_write ? "write burst" : "read burst";
+    e.ts = start;
+    e.dur = end - start;
+    e.requester = rid;
+    e.arg("addr", trans.get_address(), true).arg("size", trans.get_data_length());
+    if (!trans.is_response_ok()) e.text = "error response";
+    trace_->publish(e);
+}
+
+void PciHost::trace_irq(unsigned slot, const char* how, unsigned vector, const sc_time& at) {
+    if (slot >= trace_tracks_.size()) return;
+    TraceEvent e;
+    e.category = TraceCategory::Device;
+    e.kind = TraceKind::IrqRaise;
+    e.phase = 'i';
+    e.track = trace_tracks_[slot][2].c_str();
+    e.name = how;
+    e.ts = at;
+    e.requester = (uint16_t)(slot << 3);
+    e.arg("vector", vector);
+    trace_->publish(e);
 }
 
 }  // namespace staleline

@@ -7,9 +7,11 @@
 // they are a standard structure, and the host sends a pending message when it is unmasked.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -22,6 +24,7 @@
 #include "config/Config.h"
 #include "irq/IrqController.h"
 #include "pci/PciConfigSpace.h"
+#include "trace/TraceEvent.h"
 
 namespace staleline {
 
@@ -96,6 +99,9 @@ public:
     void set_master_abort_listener(std::function<void(const PciMasterAbort&)> fn) { abort_listener_ = std::move(fn); }
     const PciStats& stats() const { return stats_; }
     sc_core::sc_time hop_latency() const { return hop_; }
+    // Publish every upstream burst and interrupt of the devices on ch (the platform's trace
+    // channel), on tracks named after each slot's device (names[slot]).
+    void set_trace(TraceEvents* ch, const std::vector<std::string>& names);
 
 private:
     struct Slot {
@@ -125,6 +131,12 @@ private:
     std::vector<PciMasterAbort> aborts_;
     std::function<void(const PciMasterAbort&)> abort_listener_;
     PciStats stats_;
+    // Tracing (set_trace): the channel and per slot its read, write and interrupt track names.
+    TraceEvents* trace_ = nullptr;
+    std::vector<std::array<std::string, 3>> trace_tracks_;
+    void trace_burst(uint16_t rid, const tlm::tlm_generic_payload& trans, const sc_core::sc_time& start,
+                     const sc_core::sc_time& end);
+    void trace_irq(unsigned slot, const char* how, unsigned vector, const sc_core::sc_time& at);
 };
 
 }  // namespace staleline

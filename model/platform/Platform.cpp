@@ -42,6 +42,11 @@ Platform::Platform(const Config& cfg) : cfg_(cfg) {
     register_standard_devices(kinds_);
     add_devices();
     pci_->assign_resources();
+    std::vector<std::string> names;
+    for (const auto& d : devices_) names.push_back(d->instance());
+    pci_->set_trace(&trace_, names);
+    iommu_->set_trace(&trace_);
+    memory_->set_trace(&trace_);
 }
 
 Platform::~Platform() {

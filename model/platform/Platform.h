@@ -35,6 +35,7 @@
 #include "pci/ScratchDevice.h"
 #include "platform/PhysAllocator.h"
 #include "platform/SystemBus.h"
+#include "trace/TraceEvent.h"
 
 struct json_t;
 
@@ -72,6 +73,9 @@ public:
     PciDevice* device_of_kind(const std::string& kind) const;
     PciDevice* device_named(const std::string& name) const;
     DeviceActivity& device_activity() { return activity_; }
+    // What the models did, as it happens (trace/TraceEvent.h): the timeline and the latency
+    // breakdown subscribe; models publish only while someone does.
+    TraceEvents& trace() { return trace_; }
     DeviceKinds& device_kinds() { return kinds_; }
     // The scratch device (pci.scratch_device=true or kind "scratch"), or nullptr / -1.
     ScratchDevice* scratch() const { return dynamic_cast<ScratchDevice*>(device_of_kind("scratch")); }
@@ -114,6 +118,7 @@ private:
     std::unique_ptr<SystemBus> bus_;
     std::unique_ptr<CpuPort> cpu_;
     DeviceActivity activity_;
+    TraceEvents trace_;
     DeviceKinds kinds_;
     std::vector<std::unique_ptr<PciDevice>> devices_;
     unsigned threads_running_ = 0;

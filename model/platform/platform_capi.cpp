@@ -48,6 +48,12 @@ int sl_platform_run(sl_platform_t* p, uint64_t limit_ns) {
     }
 }
 
+uint64_t sl_platform_next_activity_ns(sl_platform_t*) {
+    if (!sc_core::sc_pending_activity()) return UINT64_MAX;
+    const sc_core::sc_time next = sc_core::sc_time_stamp() + sc_core::sc_time_to_pending_activity();
+    return (uint64_t)(next / sc_core::sc_time(1, sc_core::SC_NS));
+}
+
 uint64_t sl_time_ns(void) { return (uint64_t)(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS)); }
 
 void sl_wait_ns(uint64_t ns) { sc_core::wait(sc_core::sc_time((double)ns, sc_core::SC_NS)); }

@@ -29,5 +29,6 @@ int cmd_trace(int argc, char** argv);
 int cmd_params(int argc, char** argv);
 int cmd_demo(int argc, char** argv);
 int cmd_sweep(int argc, char** argv);
+int cmd_report(int argc, char** argv);
 
 #endif

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_config_json.h"
+#include "cli_source.h"
+#include "cli_report_run.h"
 #include "staleline/checker.h"
 #include "staleline/modules.h"
 #include "staleline/dmac-protocol.h"
@@ -22,6 +25,9 @@
 #include <ddk/driver.h>
 #include <zircon/status.h>
 #include "workload.h"
+#include "run_timeline.h"
+#include "run_wave.h"
+#include "run_limits.h"
 
 #define DEFAULT_DRIVER "dmac"
 #define DEFAULT_WORKLOAD "copy" /* for the DMA transfer protocol; others: the first for theirs */
@@ -29,7 +35,8 @@
 static void usage(FILE* f) {
     fputs("usage: staleline run [--device KIND[,key=value...]]... [--driver NAME|PATH] [--workload NAME]\n"
           "                     [--set key=value]... [--config FILE] [--seed N] [--json FILE] [--sarif FILE]\n"
-          "                     [--vcd FILE] [--format summary|gcc]\n"
+          "                     [--vcd FILE] [--format summary|gcc] [--report DIR]\n"
+          "                     [--wave FILE.fst|FILE.vcd [--wave-from T] [--wave-to T] [--wave-around-findings N]]\n"
           "       staleline run --list-devices | --list-drivers | --list-workloads\n"
           "\n"
           "Builds the platform with its devices, loads the driver and binds it to every device its bind\n"
@@ -51,7 +58,28 @@ static void usage(FILE* f) {
           "  --json FILE         also write the result as JSON (FILE '-': standard output, and the\n"
           "                      summary goes to standard error)\n"
           "  --sarif FILE        write the findings as a SARIF 2.1.0 log (code annotations)\n"
+          "  --report DIR        write run.json, findings.sarif, timeline.json (unless --timeline names\n"
+          "                      another file) and the review report (report.html, one self-contained\n"
+          "                      page, and report.md) into DIR (docs/review-report.md)\n"
           "  --vcd FILE          record the waveform of the (RTL) device the driver binds first into FILE\n"
+          "  --wave FILE         the same waveform as FST (FILE.fst) or VCD (any other name), and a GTKWave\n"
+          "                      save file beside it (FILE.gtkw): AXI channels, registers and interrupt\n"
+          "                      grouped, a marker at each finding (docs/waveforms.md)\n"
+          "  --wave-from T, --wave-to T  record only from/to simulated time T (10us, 2.5ms, 1500ns)\n"
+          "  --wave-around-findings N  record only N microseconds either side of each finding (the run\n"
+          "                      is made twice: once to find them, once to record)\n"
+          "  --timeline FILE     write the run's timeline as Chrome trace-event JSON (Perfetto,\n"
+          "                      chrome://tracing): driver threads, devices, IOMMU, DRAM bandwidth,\n"
+          "                      findings, in simulated time (docs/timeline.md)\n"
+          "  --timeline-categories LIST  only these tracks: driver,device,iommu,dram,findings\n"
+          "  --latency-plot FILE.svg  plot the latency breakdown of each operation (gnuplot)\n"
+          "  --no-latency-breakdown  skip the per-stage latency breakdown (summary table, JSON key)\n"
+          "  --time-limit SECONDS  stop the run after SECONDS of wall-clock time (such as 30 or 0.5)\n"
+          "  --sim-limit TIME    stop the run at simulated time TIME (10ms, 500us, 2s). A run stopped\n"
+          "                      by a limit reports what it did so far (summary, --json, --sarif) with\n"
+          "                      the problem 'the run reached its ... limit' and exit status 1\n"
+          "  --progress, --no-progress  show (or not) a progress line on standard error: simulated\n"
+          "                      time, operations done and an ETA; default: only on a terminal\n"
           "  --format summary|gcc  what is printed: the summary with statistics and the first findings\n"
           "                      (default), or one compiler-style line per finding\n"
           "                      (file:line:col: error: message [kind], then note: lines for its call\n"
@@ -273,6 +301,9 @@ static void run_thread(void* arg) {
     r->finished = 1;
 }
 
+/* Operations the workload has completed so far (the progress line). */
+static uint64_t run_ops_done(void* arg) { return ((const run_t*)arg)->result.operations; }
+
 /* ---- output ---- */
 
 static json_t* u64(uint64_t v) { return json_integer((json_int_t)v); }
@@ -394,7 +425,7 @@ static void print_bytes(FILE* f, uint64_t b) {
 static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
 
 static void print_summary(FILE* f, const run_t* r, const char* workload, json_t* models, size_t nfindings,
-                          int data_ok) {
+                          int data_ok, const run_timeline_t* tl) {
     const sl_workload_result_t* res = &r->result;
     /* The module too when its file is not NAME.so (bug-catalogue variants are all "dmac"). */
     const char* path = sl_driver_path(r->drv);
@@ -487,6 +518,7 @@ static void print_summary(FILE* f, const run_t* r, const char* workload, json_t*
     fprintf(f, "checker:    %s\n", r->conservative ? "conservative mode (driver built without access instrumentation: CPU view "
                                                        "and DRAM compared at each cache operation and DMA)"
                                                      : "precise mode (instrumented driver: every load and store observed)");
+    run_timeline_print_latency(f, tl); /* where each operation's time went, by stage */
     fprintf(f, "findings:   %zu\n", nfindings);
 }
 
@@ -509,28 +541,8 @@ static json_t* collect_findings(sl_checker_t* chk, int end_of_run) {
 /* Print line `line` of a source file (relative paths are under the source tree), as
  * "    206 |     text", so the summary shows the offending line itself. */
 static void print_source_line(FILE* f, const char* file, unsigned line) {
-    char path[4096];
-    if (file[0] == '/') snprintf(path, sizeof path, "%s", file);
-    else snprintf(path, sizeof path, "%s/%s", STALELINE_SOURCE_DIR, file);
-    FILE* src = fopen(path, "r");
-    if (!src) return;
     char buf[512];
-    unsigned n = 0;
-    while (fgets(buf, sizeof buf, src)) {
-        size_t len = strlen(buf);
-        int whole = len && buf[len - 1] == '\n';
-        if (++n == line) {
-            while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) buf[--len] = 0;
-            fprintf(f, "    %6u | %s\n", line, buf);
-            break;
-        }
-        /* a line longer than the buffer: skip the rest of it */
-        while (!whole && fgets(buf, sizeof buf, src)) {
-            len = strlen(buf);
-            whole = len && buf[len - 1] == '\n';
-        }
-    }
-    fclose(src);
+    if (!cli_source_line(file, line, buf, sizeof buf)) fprintf(f, "    %6u | %s\n", line, buf);
 }
 
 /* The callers of finding i's location (its call stack after frame 0), one line each. */
@@ -665,7 +677,11 @@ int cmd_run(int argc, char** argv) {
                                          {"workload", required_argument, 0, 'w'},
                                          {"json", required_argument, 0, 'j'},
                                          {"vcd", required_argument, 0, 'v'},
+                                         RUN_WAVE_LONG_OPTIONS,
+                                         RUN_TIMELINE_LONG_OPTIONS,
+                                         RUN_LIMITS_LONG_OPTIONS,
                                          {"sarif", required_argument, 0, 'r'},
+                                         {"report", required_argument, 0, 'R'},
                                          {"list-drivers", no_argument, 0, OPT_LIST_DRIVERS},
                                          {"list-workloads", no_argument, 0, OPT_LIST_WORKLOADS},
                                          {"list-devices", no_argument, 0, OPT_LIST_DEVICES},
@@ -678,7 +694,14 @@ int cmd_run(int argc, char** argv) {
     char* devices = NULL;             /* --device SPEC...: platform.devices, ';'-joined */
     const char* json_path = NULL;
     const char* vcd_path = NULL;
+    run_wave_t wave = {0}; /* --wave and its windows */
+    run_timeline_t tl = {0}; /* --timeline, --latency-plot and the latency breakdown */
+    run_limits_t limits;   /* --time-limit, --sim-limit, --progress */
+    run_limits_init(&limits);
+    run_limit_hit_t hit = RUN_LIMIT_NONE;
     const char* sarif_path = NULL;
+    const char* report_dir = NULL; /* --report DIR */
+    char report_json[4096], report_sarif[4096], report_timeline[4096];
     int gcc_format = 0; /* --format=gcc */
     sl_checker_t* chk = NULL;
     sl_config_t* cfg = sl_config_new();
@@ -693,7 +716,18 @@ int cmd_run(int argc, char** argv) {
         case 'w': workload_name = optarg; break;
         case 'j': json_path = optarg; break;
         case 'v': vcd_path = optarg; break;
+        case RUN_TIMELINE_OPT_FILE: case RUN_TIMELINE_OPT_CATEGORIES: case RUN_TIMELINE_OPT_PLOT:
+        case RUN_TIMELINE_OPT_NO_LATENCY:
+            run_timeline_option(&tl, c, optarg);
+            break;
+        case RUN_WAVE_OPT_WAVE: case RUN_WAVE_OPT_FROM: case RUN_WAVE_OPT_TO: case RUN_WAVE_OPT_AROUND:
+            if ((rc = run_wave_option(&wave, c, optarg))) goto out;
+            break;
         case 'r': sarif_path = optarg; break;
+        case RUN_LIMITS_OPT_TIME: case RUN_LIMITS_OPT_SIM: case RUN_LIMITS_OPT_PROGRESS: case RUN_LIMITS_OPT_NO_PROGRESS:
+            if ((rc = run_limits_option(&limits, c, optarg))) goto out;
+            break;
+        case 'R': report_dir = optarg; break;
         case OPT_LIST_DRIVERS: list_drivers(); goto out;
         case OPT_LIST_WORKLOADS: list_workloads(); goto out;
         case OPT_LIST_DEVICES: sl_device_kinds_print(stdout); goto out;
@@ -727,6 +761,10 @@ int cmd_run(int argc, char** argv) {
         rc = SL_EXIT_USAGE;
         goto out;
     }
+    if ((rc = run_wave_check(&wave, vcd_path))) goto out;
+    if (report_dir &&
+        (rc = cli_report_prepare(report_dir, report_json, report_sarif, report_timeline, sizeof report_json)))
+        goto out;
     run_t r;
     memset(&r, 0, sizeof r);
     char werr[1024];
@@ -747,6 +785,16 @@ int cmd_run(int argc, char** argv) {
         rc = SL_EXIT_USAGE;
         goto out;
     }
+    /* --wave-around-findings: a first run finds the findings' times (the child goes on as it). */
+    {
+        const int pass = run_wave_first_pass(&wave, &json_path, &sarif_path, &vcd_path);
+        if (pass > 1) {
+            rc = pass;
+            goto out;
+        }
+        if (pass == 1) tl.path = tl.categories = tl.plot_path = NULL; /* the first pass writes no timeline */
+        if (pass == 1) report_dir = NULL; /* nor the report's folder */
+    }
     p = sl_platform_create(cfg);
     if (!p) {
         rc = cli_config_error();
@@ -759,7 +807,9 @@ int cmd_run(int argc, char** argv) {
         goto out;
     }
     if (sl_platform_device_count(p) == 0) {
-        fprintf(stderr, "staleline run: the platform has no device (platform.devices is empty)\n");
+        fprintf(stderr, "staleline: configuration error: pci.dma_engine: the platform has no device: with "
+                        "pci.dma_engine=false, platform.devices empty and no pci.scratch_device, a run needs a device "
+                        "(set pci.dma_engine=true, or name devices with --device)\n");
         rc = SL_EXIT_USAGE;
         goto out;
     }
@@ -793,6 +843,9 @@ int cmd_run(int argc, char** argv) {
         rc = SL_EXIT_USAGE;
         goto out;
     }
+    if ((rc = run_wave_start(&wave, p, r.slots[0]))) goto out;
+    if (report_dir && !tl.path) tl.path = report_timeline;
+    if ((rc = run_timeline_start(&tl, p))) goto out;
     /* A driver built without access instrumentation: its plain loads and stores are unseen,
      * so the checker takes the CPU view as the CPU's data (conservative mode, docs/findings.md). */
     int conservative_cfg = 0;
@@ -800,7 +853,8 @@ int cmd_run(int argc, char** argv) {
     r.conservative = conservative_cfg || !sl_driver_instrumented(r.drv);
     if (r.conservative) sl_checker_set_conservative(chk, 1);
     sl_platform_spawn(p, "run", run_thread, &r);
-    if (sl_platform_run(p, 0)) {
+    const run_limits_probe_t probe = {run_ops_done, r.params.transfers + r.params.warmup, &r};
+    if (run_limits_run(&limits, p, &probe, &r.finished, &hit)) {
         /* A driver fault is a driver-fault finding: the problem is its message, not the
          * simulation kernel's report of the exception that ended the run. */
         sl_finding_t fault;
@@ -816,6 +870,8 @@ int cmd_run(int argc, char** argv) {
         if (tail) *tail = 0;
         for (char* c = r.problem; *c; ++c)
             if (*c == '\n') *c = ' ';
+    } else if (hit) {
+        run_limits_describe(&limits, hit, r.result.operations, probe.ops_total, r.problem, sizeof r.problem);
     } else if (!r.finished) {
         snprintf(r.problem, sizeof r.problem,
                  "the run did not finish: at %llu ns no simulated thread could make progress (a transfer that never "
@@ -829,7 +885,9 @@ int cmd_run(int argc, char** argv) {
     free(stats_text);
     if (!models) models = json_object();
     /* Pins held when the driver faulted are not leaks: the driver never got to release them. */
-    findings = collect_findings(chk, !r.faulted);
+    findings = collect_findings(chk, !r.faulted && !hit); /* nor when a limit stopped it */
+    if ((rc = run_wave_finish(&wave, p, r.slots[0], chk))) goto out;
+    if ((rc = run_timeline_finish(&tl, chk))) goto out;
     const int data_ok = r.finished && r.have_proto && !r.problem[0] && r.result.data_ok;
     const char* wname = r.workload ? r.workload->name : workload_name ? workload_name : "none";
     const size_t nfindings = json_array_size(findings);
@@ -838,18 +896,18 @@ int cmd_run(int argc, char** argv) {
     if (gcc_format) {
         print_findings_gcc(human, chk, &r, data_ok);
     } else {
-        print_summary(human, &r, wname, models, nfindings, data_ok);
+        print_summary(human, &r, wname, models, nfindings, data_ok, &tl);
         print_findings(human, chk);
     }
     print_summary_line(human, chk);
-    if (sarif_path) {
+    if (sarif_path || report_dir) {
         /* The invocation: a SARIF gate must not pass a run whose data came out wrong without a
          * finding, or a run that did not complete. */
         char note[1024] = "";
         sl_sarif_invocation_t inv = {run_rc, 1, NULL, "error", NULL};
         if (r.problem[0]) {
             snprintf(note, sizeof note, "The run did not complete: %s", r.problem);
-            inv.notification_id = "run-incomplete";
+            inv.notification_id = hit ? "run-limit" : "run-incomplete";
         } else if (!data_ok && nfindings == 0) {
             snprintf(note, sizeof note, "The data came out wrong but the checker reported no finding: %s",
                      r.result.detail[0] ? r.result.detail : "the workload's check failed");
@@ -859,24 +917,35 @@ int cmd_run(int argc, char** argv) {
             inv.execution_successful = 0;
             inv.notification = note;
         }
-        if (sl_checker_write_sarif_run(chk, sarif_path, &inv)) {
+        if ((sarif_path && sl_checker_write_sarif_run(chk, sarif_path, &inv)) ||
+            (report_dir && sl_checker_write_sarif_run(chk, report_sarif, &inv))) {
             fprintf(stderr, "staleline run: %s\n", sl_error());
             rc = SL_EXIT_USAGE;
             goto out;
         }
     }
-    if (json_path) {
+    if (json_path || report_dir) {
         json_t* j = result_json(&r, wname, models, findings, data_ok);
-        if (write_json(json_path, j)) {
-            fprintf(stderr, "staleline run: cannot write %s\n", json_path);
+        json_object_set_new(j, "config", cli_config_json(cfg));
+        json_t* breakdown = run_timeline_latency_json(&tl);
+        if (breakdown) json_object_set_new(j, "latency_breakdown", breakdown);
+        if (hit) json_object_set_new(j, "run_limit", json_string(hit == RUN_LIMIT_SIM ? "sim" : "wall"));
+        const char* bad = json_path && write_json(json_path, j)       ? json_path
+                          : report_dir && write_json(report_json, j) ? report_json
+                                                                     : NULL;
+        if (bad) {
+            fprintf(stderr, "staleline run: cannot write %s\n", bad);
             json_decref(j);
             rc = SL_EXIT_USAGE;
             goto out;
         }
         json_decref(j);
     }
+    if (report_dir && (rc = cli_report_finish(report_dir, human))) goto out;
     rc = run_rc;
 out:
+    run_wave_free(&wave);
+    run_timeline_free(&tl); /* before the platform it listens to */
     json_decref(models);
     json_decref(findings);
     if (p) sl_platform_destroy(p);

@@ -13,6 +13,7 @@ static void usage(FILE* f) {
           "  trace    replay a Dinero IV din trace through the cache or IOTLB model, print JSON statistics\n"
           "  params   list every configuration parameter with its default and unit\n"
           "  sweep    run a grid of configurations in parallel processes; CSV, JSON and plots\n"
+          "  report   the review report of a run folder: one self-contained HTML page and Markdown\n"
           "\n"
           "Run `staleline <command> --help` for the options of a command.\n"
           "Exit status: 0 ok, 1 wrong data or findings, 2 usage or configuration error.\n",
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     if (!strcmp(cmd, "params")) return cmd_params(argc - 1, argv + 1);
     if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "staleline: unknown command '%s'\n", cmd);
     usage(stderr);
     return SL_EXIT_USAGE;

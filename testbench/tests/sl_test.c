@@ -54,6 +54,20 @@ int sl_test_staleline(const char* args, char** out) {
     return rc;
 }
 
+json_t* sl_test_run_json(int* rc, char** out, const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *args = NULL, *full = NULL;
+    const int n = vasprintf(&args, fmt, ap);
+    va_end(ap);
+    if (n < 0 || asprintf(&full, "run %s", args) < 0) abort();
+    json_t* j = sl_test_staleline_json(full, rc, out);
+    if (!j) fprintf(stderr, "no JSON from: staleline %s\n%s", full, out && *out ? *out : "");
+    free(args);
+    free(full);
+    return j;
+}
+
 long long sl_test_json_int(json_t* root, const char* key, ...) {
     va_list ap;
     va_start(ap, key);

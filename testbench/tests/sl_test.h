@@ -36,6 +36,9 @@ int sl_test_staleline(const char* args, char** out);
  * wrote none), *rc the exit status, *out as for sl_test_staleline. */
 struct json_t;
 struct json_t* sl_test_staleline_json(const char* args, int* rc, char** out);
+/* `staleline run ARGS` with ARGS printf-formatted, through sl_test_staleline_json; when the run
+ * wrote no JSON, the command and its output go to stderr (so a failing test says why). */
+struct json_t* sl_test_run_json(int* rc, char** out, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The integer at the path of keys (NULL-terminated) below root, -1 when any step is missing or
  * it is not an integer: sl_test_json_int(j, "stats", "nvme", "model", "reads", NULL). */
 long long sl_test_json_int(struct json_t* root, const char* key, ...);

@@ -29,13 +29,7 @@
 
 static char* out;
 
-static json_t* run_json(const char* args, int* rc) {
-    char full[1536];
-    snprintf(full, sizeof full, "run %s", args);
-    json_t* j = sl_test_staleline_json(full, rc, &out);
-    if (!j) fprintf(stderr, "no JSON from: %s\n%s", full, out);
-    return j;
-}
+static json_t* run_json(const char* args, int* rc) { return sl_test_run_json(rc, &out, "%s", args); }
 
 /* The model's counter `name` (stats.nvme.model), -1 if never counted. */
 static json_int_t nvme_counter(json_t* j, const char* name) {

@@ -2,7 +2,7 @@
  * SARIF, --format=gcc), driver faults as findings with a clean summary, the SUMMARY line,
  * compiler-style lines, and the SARIF run's invocation (exit code, executionSuccessful, a
  * notification when the data came out wrong without a finding), absolute help URIs and file://
- * URIs for files outside the source root. The drivers are drivers/outputs/outputs.c built with
+ * URIs for files outside the source root. The drivers are drivers/copyonly/copyonly.c built with
  * one defect each; the lines asserted are found in that source by their "LINE:" marks.
  * sarif_validate.sh runs Microsoft's validator on the same kinds of runs. */
 #include <jansson.h>
@@ -13,12 +13,12 @@
 
 #include "sl_test.h"
 
-#define SRC "testbench/tests/drivers/outputs/outputs.c"
+#define SRC "testbench/tests/drivers/copyonly/copyonly.c"
 #define ONE "--set workload.transfers=1 --set workload.max_size=16k"
 
 static char* out;
 
-/* The line of outputs.c marked "LINE: tag". */
+/* The line of copyonly.c marked "LINE: tag". */
 static int line_of(const char* tag) {
     char path[4096], mark[64], buf[1024];
     snprintf(path, sizeof path, "%s/%s", SL_SOURCE_DIR, SRC);
@@ -39,11 +39,7 @@ static int line_of(const char* tag) {
 
 /* `staleline run --driver build/lib/drivers/outputs_VARIANT.so ARGS`, JSON parsed. */
 static json_t* run_variant(const char* variant, const char* args, int* rc) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "run --driver %s/outputs_%s.so %s", SL_DRIVER_DIR, variant, args);
-    json_t* j = sl_test_staleline_json(cmd, rc, &out);
-    if (!j) fprintf(stderr, "no JSON from staleline %s:\n%s\n", cmd, out);
-    return j;
+    return sl_test_run_json(rc, &out, "--driver %s/outputs_%s.so %s", SL_DRIVER_DIR, variant, args);
 }
 
 /* Whether `out` holds `line` as a whole line. */

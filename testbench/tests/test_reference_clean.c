@@ -137,6 +137,25 @@ static void test_counters_without_adversary(void) {
     CU_ASSERT_EQUAL(t.adversary_evictions, 0);
 }
 
+/* The fidelity switches on (docs/fidelity.md: scattered device addresses, fresh pages zeroed
+ * through the cache; both are the defaults, set here explicitly): every built-in workload of
+ * the DMA transfer protocol under every adversary mode, none included, over 20 seeds. */
+static const char* kProtocolWorkloads[] = {"copy", "blockio", "fill", "ring", "sgblock", "stream", "random"};
+static const char* kModes[] = {"none", "prefetch", "evict", "random"};
+
+static void test_fidelity_switches(void) {
+    tally_t t = {0, 0, 0, 0};
+    for (size_t w = 0; w < SL_COUNT(kProtocolWorkloads); ++w)
+        for (size_t m = 0; m < SL_COUNT(kModes); ++m)
+            for (unsigned seed = 1; seed <= SEEDS; ++seed)
+                run_one("dmac", kProtocolWorkloads[w], kModes[m], seed,
+                        "--set iommu.scatter=true --set dram.fresh_pages=garbage --set workload.transfers=4 "
+                        "--set workload.window=256k --set workload.max_size=32k",
+                        &t);
+    CU_ASSERT_EQUAL(t.runs, SL_COUNT(kProtocolWorkloads) * SL_COUNT(kModes) * SEEDS);
+    CU_ASSERT_EQUAL(t.clean, t.runs);
+}
+
 int main(int argc, char** argv) {
     static const sl_test_t tests[] = {
         SL_TEST(test_prefetch),
@@ -146,6 +165,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_uninstrumented_conservative),
         SL_TEST(test_mode_reported),
         SL_TEST(test_counters_without_adversary),
+        SL_TEST(test_fidelity_switches),
     };
     return sl_test_main(argc, argv, "reference-clean", tests, SL_COUNT(tests));
 }

@@ -307,13 +307,7 @@ static void test_garbage(void) { sim(garbage_body); }
 
 static char* out;
 
-static json_t* run_json(const char* args, int* rc) {
-    char full[1024];
-    snprintf(full, sizeof full, "run %s", args);
-    json_t* j = sl_test_staleline_json(full, rc, &out);
-    if (!j) fprintf(stderr, "no JSON from: %s\n%s", full, out);
-    return j;
-}
+static json_t* run_json(const char* args, int* rc) { return sl_test_run_json(rc, &out, "%s", args); }
 
 static json_int_t model_counter(json_t* j, const char* name) {
     return sl_test_json_int(json_object_get(json_object_get(json_object_get(j, "stats"), "rtl8168"), "model"), name, NULL);

@@ -5,16 +5,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <staleline/shim_trace.h>
 #include <zircon/syscalls.h>
 
 #include "wl_util.h"
 
-static void on_complete(void* cookie, zx_status_t status) { ((wl_queue_job_t*)cookie)->status = status; }
+/* Every operation is marked for the latency breakdown and the timeline (staleline/shim_trace.h):
+ * free in simulated time, so marking never changes a run. */
+static void on_complete(void* cookie, zx_status_t status) {
+    wl_queue_job_t* j = cookie;
+    j->status = status;
+    sl_trace_op_end(j->index);
+}
 
 static void on_complete_timed(void* cookie, zx_status_t status) {
     wl_queue_job_t* j = cookie;
     j->t_done = zx_clock_get_monotonic();
     j->status = status;
+    sl_trace_op_end(j->index);
 }
 
 zx_status_t wl_queue_init(wl_queue_t* q, const dma_xfer_protocol_t* dma, sl_workload_result_t* res,
@@ -118,9 +126,11 @@ zx_status_t wl_queue_submit(wl_queue_t* q, const dma_xfer_op_t* op, const wl_ran
     if (timed) j->t_submit = zx_clock_get_monotonic();
     if (j->index == q->cfg.warmup) q->measure_start = j->t_submit;
     zx_status_t st;
+    sl_trace_op_begin(j->index);
     if (q->cfg.depth == 1) {
         j->op.complete = NULL;
         st = dma_xfer_transfer(q->dma, &j->op);
+        sl_trace_op_end(j->index);
         if (timed) j->t_done = zx_clock_get_monotonic();
         j->status = st;
     } else {
@@ -128,9 +138,11 @@ zx_status_t wl_queue_submit(wl_queue_t* q, const dma_xfer_op_t* op, const wl_ran
         j->op.complete = timed ? on_complete_timed : on_complete;
         j->op.cookie = j;
         st = dma_xfer_queue(q->dma, &j->op);
+        sl_trace_op_submitted(j->index);
         if (st != ZX_OK) {
             j->status = st;
             j->t_done = j->t_submit;
+            sl_trace_op_end(j->index);
         }
     }
     return st;

@@ -3,7 +3,11 @@
 //
 // A pin takes [offset, offset + size) of a VMO, gives it one run of device addresses from the
 // BTI's IovaAllocator (plus an unmapped guard page after it) and programs the IOMMU for the
-// function's requester id, one Iommu::map per physically contiguous piece. With
+// function's requester id, one Iommu::map per physically contiguous piece. With iommu.scatter=true
+// a pin of a non-contiguous VMO without ZX_BTI_CONTIGUOUS is scattered instead:
+// its block of device addresses has two pages per pinned page, and page i is mapped at slot
+// 2 * perm[i] of it (perm a permutation drawn from the BTI's generator, seeded by sim.seed and
+// the slot), so no two pages are adjacent and the page after each is unmapped. With
 // iommu.mode=bypass the device addresses are the physical ones and nothing is programmed.
 // zx_pmt_unpin unmaps (the IOMMU invalidates its IOTLB per iommu.invalidation) and frees the
 // addresses. Closing a PMT's handle without unpinning puts it in the BTI's quarantine: still
@@ -17,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "BtiPinCheck.h"
@@ -66,6 +71,8 @@ private:
     unsigned slot_;
     uint16_t rid_;
     IovaAllocator iova_;
+    const bool scatter_;        // iommu.scatter
+    std::mt19937_64 scatter_rng_;  // where scattered pages go: same seed, same addresses
     std::vector<std::shared_ptr<Pmt>> quarantine_;
     bool released_by_bus_ = false;
     size_t live_pmts_ = 0;
@@ -73,7 +80,8 @@ private:
 
 class Pmt final : public KernelObject, public std::enable_shared_from_this<Pmt> {
 public:
-    Pmt(std::shared_ptr<Bti> bti, std::shared_ptr<Vmo> vmo, PinRecord& record, uint64_t iova_base, uint64_t iova_bytes);
+    Pmt(std::shared_ptr<Bti> bti, std::shared_ptr<Vmo> vmo, std::shared_ptr<PinRecord> record, uint64_t iova_base,
+        uint64_t iova_bytes);
     ~Pmt() override;
 
     zx_koid_t related_koid() const override;
@@ -96,9 +104,11 @@ private:
     friend class Bti;
     std::shared_ptr<Bti> bti_;
     std::shared_ptr<Vmo> vmo_;
+    std::shared_ptr<PinRecord> keep_;  // the registry may drop the record once it is retired
     PinRecord& record_;
     uint64_t iova_base_, iova_bytes_;  // allocation incl. the guard page (0 in bypass)
     bool unpinning_ = false, unpinned_ = false;
+    bool scattered_ = false;  // one device address per page (iommu.scatter)
     const DriverInstance* pinned_by_ = nullptr;
 };
 

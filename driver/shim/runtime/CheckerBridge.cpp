@@ -1,7 +1,6 @@
 #include "CheckerBridge.h"
 
 #include <cstdio>
-#include <map>
 #include <memory>
 
 #include "PinRegistry.h"
@@ -37,8 +36,7 @@ uint32_t current_stack() {
     return last_id;
 }
 
-// A driver-side event on the calling thread: its code address and the call stack that led there.
-CodeSite site(const void* pc) { return CodeSite::at_pc(pc, pc ? current_stack() : 0); }
+CodeSite site(const void* pc) { return driver_site(pc); }
 
 class CheckerBridge final : public ShimObserver {
 public:
@@ -64,23 +62,12 @@ public:
         if (m.is_write) c_.mmio_write(PciHost::requester_id(m.slot), m.offset, site(m.pc), m.when);
     }
 
-    void on_pin(const PinRecord& r) override {
-        PinRequest req;
-        req.requester = r.requester;
-        req.vmo = r.vmo_koid;
-        if (r.device_perms & (ZX_BTI_PERM_READ | ZX_BTI_PERM_EXECUTE)) req.perms |= kPinDeviceRead;
-        if (r.device_perms & ZX_BTI_PERM_WRITE) req.perms |= kPinDeviceWrite;
-        for (const PinRun& run : r.runs) req.runs.push_back({run.device_addr, run.pa, run.len, run.vmo_offset});
-        const size_t n = r.pin_stack.size() > 1 ? r.pin_stack.size() - 1 : 0;
-        const uint32_t stack = CallStacks::instance().intern(r.pin_stack.data(), n);
-        ids_[r.id] = c_.pin(req, CodeSite::at_pc(r.pin_pc, r.pin_pc ? stack : 0), r.pinned_at);
-    }
+    // The record is in the registry the checker reads: it needs only the id.
+    void on_pin(const PinRecord& r) override { c_.pinned(r.id); }
 
     void on_pin_state(const PinRecord& r) override {
-        auto it = ids_.find(r.id);
-        if (it == ids_.end()) return;
-        if (r.state == PinState::Quarantined) c_.quarantine(it->second, site(r.quarantine_pc), r.quarantined_at);
-        else if (r.state == PinState::Unpinned) c_.unpin(it->second, site(r.unpin_pc), r.unpinned_at);
+        if (r.state == PinState::Quarantined) c_.quarantined(r.id);
+        else if (r.state == PinState::Unpinned) c_.unpinned(r.id);
     }
 
     // Fresh pages (zeroed in both copies) or pages going back: their history is over.
@@ -95,7 +82,6 @@ private:
     }
 
     CoherencyChecker& c_;
-    std::map<uint64_t, uint64_t> ids_;  // shim pin id -> checker pin id
 };
 
 // The bridge of the current checker (one platform, one checker, one runtime per process).
@@ -111,6 +97,8 @@ const bool g_hook_installed = [] {
 
 }  // namespace
 
+CodeSite driver_site(const void* pc) { return CodeSite::at_pc(pc, pc ? current_stack() : 0); }
+
 void connect_checker(ShimRuntime& rt) {
     (void)g_hook_installed;
     CoherencyChecker* c = CoherencyChecker::current();
@@ -122,9 +110,14 @@ void connect_checker(ShimRuntime& rt) {
     auto bridge = std::make_shared<CheckerBridge>(*c);
     g_bridge = bridge.get();
     rt.set_observer(g_bridge);
+    c->read_pins(&rt.pins());
+    rt.pins().set_on_destroy([c] { c->read_pins(nullptr); });
     c->add_detach_hook([bridge] {
         if (ShimRuntime* now = ShimRuntime::get())
-            if (now->observer() == bridge.get()) now->set_observer(nullptr);
+            if (now->observer() == bridge.get()) {
+                now->set_observer(nullptr);
+                now->pins().set_on_destroy(nullptr);
+            }
         if (g_bridge == bridge.get()) g_bridge = nullptr;
     });
 }

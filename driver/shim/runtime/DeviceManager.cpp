@@ -6,6 +6,7 @@
 #include "PciFunction.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
+#include "SourceLocator.h"
 
 namespace staleline::zx {
 
@@ -95,8 +96,28 @@ void DeviceManager::flush_releases() {
             th.driver = dev->driver;
             dev->ops->release(dev->ctx);
             th.driver = saved;
+            check_bus_master_off(dev);
         }
     }
+}
+
+void DeviceManager::check_bus_master_off(zx_device_t* dev) {
+    // The driver's device on the PCI function, the last of them released: the function is the
+    // driver's no longer, and a device still able to master the bus may write memory that is
+    // being given back (Zircon's intel-ethernet learned this at 03691e7).
+    zx_device* parent = dev->parent;
+    if (!parent || parent->driver || parent->proto_id != ZX_PROTOCOL_PCI) return;
+    for (const zx_device* sibling : parent->children)
+        if (sibling != dev && !sibling->released) return;
+    PciFunction* fn = rt_.function(dev->slot);
+    if (!fn || !rt_.platform().pci().config_space(dev->slot).bus_master()) return;
+    std::string msg = "release of device '" + dev->name + "' returned with bus mastering still enabled on PCI slot " +
+                      std::to_string(dev->slot);
+    if (const void* at = fn->bus_master_enabled_at()) msg += " (enabled at " + describe_call_site(at) + ")";
+    msg += "; disable it with pci_enable_bus_master(..., false) after stopping the device";
+    // The location is the release hook itself (its first line): a return address one past the
+    // function's entry resolves to it.
+    rt_.warn("bus-master-left-enabled", msg, (const char*)(const void*)dev->ops->release + 1);
 }
 
 zx_device_t* DeviceManager::find(const std::string& name) const {

@@ -65,6 +65,9 @@ public:
 
 private:
     void mark_removed(zx_device_t* dev);
+    // After dev's release hook: a bus-master-left-enabled finding when dev was the last device
+    // of its driver on a PCI function and bus mastering is still on.
+    void check_bus_master_off(zx_device_t* dev);
 
     ShimRuntime& rt_;
     std::vector<std::unique_ptr<zx_device>> devices_;  // every device ever added, in order

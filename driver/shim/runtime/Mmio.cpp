@@ -16,10 +16,12 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "AccessObserver.h"
 #include "BarCache.h"
 #include "ShimRuntime.h"
+#include "ShimTrace.h"
 #include "SimThread.h"
 #include "SourceLocator.h"
 #include "Vmo.h"
@@ -53,7 +55,13 @@ void transact(ShimRuntime& rt, Vmo* bar, uint64_t off, bool is_write, void* data
     sc_time d = rt.mmio_extra_cost();
     const uint64_t pa = p.pci().config_space(bar->bar_slot()).bar_base(bar->bar_index()) + off;
     if (ShimObserver* obs = rt.observer()) obs->on_mmio({bar->bar_slot(), off, size, is_write, pc, th.now()});
+    const sc_time at = th.now();
     tlm::tlm_response_status resp = p.cpu_transport(is_write, pa, data, size, true, d);
+    if (shim_trace_channel(staleline::TraceKind::Mmio)) {
+        uint64_t v = 0;
+        std::memcpy(&v, data, size <= sizeof v ? size : sizeof v);
+        trace_mmio(bar->bar_slot(), off, size, v, is_write, at, d);
+    }
     th.charge(d);
     if (is_write) ++rt.counters().mmio_writes;
     else ++rt.counters().mmio_reads;

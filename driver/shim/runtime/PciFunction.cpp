@@ -36,7 +36,9 @@ zx_status_t op_map_bar(void* c, uint32_t id, uint32_t policy, void** vaddr, size
 pci_protocol_ops_t PciFunction::ops_ = {
     [](void* c, uint32_t id, zx_pci_bar_t* out) { return self(c)->get_bar(id, out); },
     op_map_bar,
-    [](void* c, bool enable) { return self(c)->enable_bus_master(enable); },
+    [](void* c, bool enable) {
+        return self(c)->enable_bus_master(enable, enable ? driver_call_site(__builtin_return_address(0)) : nullptr);
+    },
     [](void* c) { return self(c)->reset_device(); },
     [](void* c, int32_t which, zx_handle_t* out) { return self(c)->map_interrupt(which, out); },
     [](void* c, zx_pci_irq_mode_t mode, uint32_t* out) { return self(c)->query_irq_mode(mode, out); },
@@ -183,8 +185,9 @@ zx_status_t PciFunction::map_bar(uint32_t bar_id, uint32_t cache_policy, void** 
     return ZX_OK;
 }
 
-zx_status_t PciFunction::enable_bus_master(bool enable) {
+zx_status_t PciFunction::enable_bus_master(bool enable, const void* pc) {
     rt_.enter_call();
+    if (enable) bus_master_pc_ = pc;
     uint16_t cmd = (uint16_t)cfg_read(PciConfigSpace::kCommand, 2);
     cmd = enable ? (uint16_t)(cmd | kCmdBusMaster) : (uint16_t)(cmd & ~kCmdBusMaster);
     cfg_write(PciConfigSpace::kCommand, 2, cmd);

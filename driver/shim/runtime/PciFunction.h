@@ -47,7 +47,11 @@ public:
     // pc: return address of the driver's call (a cacheable policy is reported there).
     zx_status_t map_bar(uint32_t bar_id, uint32_t cache_policy, void** vaddr, size_t* size, zx_handle_t* out_handle,
                         const void* pc);
-    zx_status_t enable_bus_master(bool enable);
+    // pc: return address of the driver's call (the last enabling call is named when release
+    // leaves bus mastering on).
+    zx_status_t enable_bus_master(bool enable, const void* pc = nullptr);
+    // Where the driver last turned bus mastering on (a return address), or nullptr.
+    const void* bus_master_enabled_at() const { return bus_master_pc_; }
     zx_status_t reset_device();
     zx_status_t map_interrupt(int32_t which_irq, zx_handle_t* out);
     zx_status_t query_irq_mode(zx_pci_irq_mode_t mode, uint32_t* out_max);
@@ -78,6 +82,7 @@ private:
     std::string name() const;           // "PCI slot 0 (rtl8168)"
 
     static pci_protocol_ops_t ops_;
+    const void* bus_master_pc_ = nullptr;
     ShimRuntime& rt_;
     unsigned slot_;
     uint16_t rid_;

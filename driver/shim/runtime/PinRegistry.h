@@ -1,16 +1,20 @@
-// PinRegistry: every zx_bti_pin of the run, live or not, for the coherency checker (which
-// device addresses map which VMO pages right now, and which used to) and for the end-of-run
-// `leaked-pin` report (pins still live, or quarantined, when the driver was released).
+// PinRegistry: the pins of the run as the kernel objects see them (zx_bti_pin, zx_pmt_unpin,
+// quarantine), and the one model of pins: the coherency checker reads it directly through
+// PinView (model/checker/PinView.h), which it implements as a PinTable.
+//
+// A record is the checker's Pin (requester, VMO, device permissions, runs, state, sites and
+// times) plus what only the shim knows (koids, slot, options, the zx_bti_pin call's return
+// address, the VMO while pinned). Memory depends on the live pins: a retired pin is kept only
+// while a lookup can still return it (PinTable: the newest retired pin per start address, in
+// a bounded window), then dropped.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <map>
-#include <utility>
-#include <vector>
+#include <functional>
+#include <memory>
 
-#include <systemc>
+#include "checker/PinTable.h"
 
 #include <zircon/types.h>
 
@@ -18,67 +22,43 @@ namespace staleline::zx {
 
 class Vmo;
 
-// One physically contiguous piece of a pin, as the device sees it.
-struct PinRun {
-    uint64_t device_addr;  // IOVA (bypass: == pa)
-    uint64_t pa;
-    uint64_t len;
-    uint64_t vmo_offset;
-};
+// One physically contiguous piece of a pin, as the device sees it (device_addr: IOVA, or the
+// physical address in bypass mode).
+using PinRun = PinRange;
 
-enum class PinState : uint8_t {
-    Pinned,       // live: the device may access it
-    Quarantined,  // PMT handle closed without zx_pmt_unpin: still mapped, blocks new pins
-    Unpinned,     // zx_pmt_unpin (or quarantine release): device access revoked
-};
-const char* to_string(PinState s);
-
-struct PinRecord {
-    uint64_t id = 0;                 // 1, 2, ... in pin order
-    zx_koid_t pmt_koid = 0, bti_koid = 0, vmo_koid = 0;
+struct PinRecord : Pin {
+    zx_koid_t pmt_koid = 0, bti_koid = 0;
     unsigned slot = 0;               // PCI slot of the BTI's function
-    uint16_t requester = 0;          // its PCI requester id
     uint64_t vmo_offset = 0, size = 0;
     uint32_t options = 0;            // as passed to zx_bti_pin
     uint32_t device_perms = 0;       // ZX_BTI_PERM_* granted
     bool bypass = false;             // iommu.mode=bypass: device addresses are physical
-    std::vector<PinRun> runs;
-    PinState state = PinState::Pinned;
-    sc_core::sc_time pinned_at, unpinned_at, quarantined_at;
     const void* pin_pc = nullptr;    // return address of the zx_bti_pin call in driver code
-    const void* unpin_pc = nullptr;
-    const void* quarantine_pc = nullptr;  // the zx_handle_close that dropped the last PMT handle
-    std::vector<const void*> pin_stack;  // the driver's shadow call stack at the pin, innermost first
-    const Vmo* vmo = nullptr;        // valid while state != Unpinned (the pin keeps the VMO alive)
-
-    bool live() const { return state != PinState::Unpinned; }
-    // The run containing device address a, or nullptr.
-    const PinRun* run_for_device(uint64_t a) const;
+    const Vmo* vmo = nullptr;        // valid while live (the pin keeps the VMO alive)
 };
 
-class PinRegistry {
+class PinRegistry : public PinTable {
 public:
-    PinRecord& add(PinRecord r);            // assigns the id
-    const std::deque<PinRecord>& all() const { return records_; }
-    std::vector<const PinRecord*> live() const;
-    // The newest pin of requester rid covering device address a (live ones first, then the
-    // most recently unpinned), or nullptr.
-    const PinRecord* find_device(uint16_t rid, uint64_t a) const;
-    // Live pins covering physical address pa.
-    std::vector<const PinRecord*> find_pa(uint64_t pa) const;
-    size_t live_count() const;
-    void clear() {
-        records_.clear();
-        by_device_.clear();
-        longest_run_ = 0;
+    PinRegistry() = default;
+    PinRegistry(const PinRegistry&) = delete;
+    PinRegistry& operator=(const PinRegistry&) = delete;
+    ~PinRegistry() override;
+
+    // Stores the record (assigns its id; perms follow device_perms). The PMT holds the
+    // returned pointer, so the record outlives its retirement as long as the PMT does.
+    std::shared_ptr<PinRecord> add(PinRecord r);
+    const PinRecord* record(uint64_t id) const { return static_cast<const PinRecord*>(get(id)); }
+    // The newest pin of requester rid covering device address a: live ones first, then the
+    // newest retired one still kept; nullptr when none.
+    const PinRecord* find_for_device(uint16_t rid, uint64_t a) const {
+        return static_cast<const PinRecord*>(find_device(a, rid, false));
     }
+    // Called once when the registry goes away (the runtime detaches), for a reader that
+    // outlives it (the checker); nullptr: none.
+    void set_on_destroy(std::function<void()> fn) { on_destroy_ = std::move(fn); }
 
 private:
-    std::deque<PinRecord> records_;  // deque: references stay valid as records are added
-    // (requester, first device address of a run) -> records with such a run; looked up
-    // backwards from the address, as far as the longest run reaches.
-    std::map<std::pair<uint16_t, uint64_t>, std::vector<size_t>> by_device_;
-    uint64_t longest_run_ = 0;
+    std::function<void()> on_destroy_;
 };
 
 }  // namespace staleline::zx

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "ShimRuntime.h"
 #include "SimThread.h"
 #include "SourceLocator.h"
+#include "ShimTrace.h"
 #include "Vmo.h"
 #include "common/EventChannel.h"
 #include "iommu/Iommu.h"
@@ -49,6 +51,7 @@ constexpr uint64_t kPage = ZX_PAGE_SIZE;
 #define SL_RUNTIME_OR_BAD_STATE()                  \
     ShimRuntime* rt = ShimRuntime::get();          \
     if (!rt) return ZX_ERR_BAD_STATE;              \
+    SyscallSpan syscall_span_(__func__);           \
     SimThread& th = rt->enter_call();              \
     (void)th
 
@@ -106,27 +109,44 @@ zx_status_t create_vmo(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_t
 // Handle values zx_pmt_unpin consumed, with the call's pc, so that a second unpin through the
 // same value is told apart from any bad handle. Kept per runtime (a new platform starts
 // afresh). The table gives a value out again only after its slot's generation wraps (4096
-// reuses), so a remembered value does not name a live handle in practice.
+// reuses), so a remembered value does not name a live handle in practice. Only the latest
+// kRemembered unpins are kept: memory stays bounded however many pins a run makes.
 class UnpinnedPmtHandles {
 public:
+    static constexpr size_t kRemembered = 4096;
     void add(zx_handle_t h, const void* pc) {
         sync();
-        pcs_[h] = pc;
+        Consumed& c = pcs_[h];
+        c.pc = pc;
+        ++c.in_order;
+        order_.push_back(h);
+        if (order_.size() > kRemembered) {
+            // Forget the oldest unless a later unpin consumed the same value again.
+            auto it = pcs_.find(order_.front());
+            order_.pop_front();
+            if (it != pcs_.end() && --it->second.in_order == 0) pcs_.erase(it);
+        }
     }
     const void* find(zx_handle_t h) {
         sync();
         auto it = pcs_.find(h);
-        return it == pcs_.end() ? nullptr : it->second;
+        return it == pcs_.end() ? nullptr : it->second.pc;
     }
 
 private:
     void sync() {
         if (generation_ != ShimRuntime::generation()) {
             pcs_.clear();
+            order_.clear();
             generation_ = ShimRuntime::generation();
         }
     }
-    std::map<zx_handle_t, const void*> pcs_;
+    struct Consumed {
+        const void* pc = nullptr;
+        size_t in_order = 0;  // entries of order_ naming the value
+    };
+    std::map<zx_handle_t, Consumed> pcs_;
+    std::deque<zx_handle_t> order_;  // values in unpin order
     uint64_t generation_ = 0;
 };
 
@@ -248,6 +268,26 @@ zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
     return st;
 }
 
+namespace {
+bool is_cache_op(uint32_t op) {
+    return op == ZX_VMO_OP_CACHE_SYNC || op == ZX_VMO_OP_CACHE_INVALIDATE || op == ZX_VMO_OP_CACHE_CLEAN ||
+           op == ZX_VMO_OP_CACHE_CLEAN_INVALIDATE;
+}
+
+// zx_cache_flush on a range that runs from a mapping into memory nothing maps: the vDSO's cache
+// instructions fault there "as [they] would for a data read" (zx_cache_flush's reference page),
+// so the finding comes first, at the call, and the fault follows.
+[[noreturn]] void cache_flush_outside(ShimRuntime& rt, size_t size, const void* pc) {
+    char msg[240];
+    std::snprintf(msg, sizeof msg,
+                  "zx_cache_flush of %llu bytes covers memory the driver does not map (past the end of a mapping: "
+                  "a size that is an end address? or a mapping already gone); the cache instructions fault there",
+                  (unsigned long long)size);
+    rt.warn("cache-op-outside-mapping", msg, pc);
+    rt.fault("zx_cache_flush on memory that is not a live mapping", pc);
+}
+}  // namespace
+
 zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, uint64_t size, void* buffer,
                             size_t buffer_size) {
     SL_RUNTIME_OR_BAD_STATE();
@@ -256,6 +296,16 @@ zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, ui
     zx_status_t st = HandleTable::current().get_as<Vmo>(handle, ZX_RIGHT_NONE, &vmo, &rights);
     if (st != ZX_OK) return st;
     VmoOpCheck check = check_vmo_op_range(op, offset, size, vmo->size(), rights, rt->allow_cache_invalidate());
+    if (check.status == ZX_ERR_OUT_OF_RANGE && is_cache_op(op)) {
+        // Fuchsia returns ZX_ERR_OUT_OF_RANGE and maintains nothing; a driver that ignores the
+        // status never learns that its clean or invalidate did not happen.
+        char msg[240];
+        std::snprintf(msg, sizeof msg,
+                      "zx_vmo_op_range cache operation on [0x%llx, 0x%llx) of a VMO of %llu bytes: past the end, "
+                      "ZX_ERR_OUT_OF_RANGE, nothing cleaned or invalidated (a size that is an end offset?)",
+                      (unsigned long long)offset, (unsigned long long)(offset + size), (unsigned long long)vmo->size());
+        rt->warn("cache-op-outside-mapping", msg, __builtin_return_address(0));
+    }
     if (check.status != ZX_OK) return check.status;
     const bool in_range = offset + size >= offset && offset + size <= vmo->size();
     if (check.cache_op) {
@@ -381,10 +431,12 @@ zx_status_t zx_cache_flush(const void* addr, size_t size, uint32_t options) {
     // mappings, BARs) has nothing the model tracks.
     const uintptr_t p = (uintptr_t)addr, end = size > ~(uintptr_t)0 - p ? ~(uintptr_t)0 : p + size;
     const uintptr_t lo = std::max(p, g_arena_lo), hi = std::min(end, g_arena_lo + g_arena_span);
+    // A range that starts in a mapping and runs past the arena covers memory nothing maps.
+    if (p >= g_arena_lo && p < g_arena_lo + g_arena_span && end > hi) cache_flush_outside(*rt, size, __builtin_return_address(0));
     sc_time d = SC_ZERO_TIME;
     for (uintptr_t a = lo; a < hi;) {
         const Region* r = rt->arena().find(a);
-        if (!r) rt->fault("zx_cache_flush on host memory that is not a live mapping (a destroyed VMO?)");
+        if (!r) cache_flush_outside(*rt, size, __builtin_return_address(0));
         const uintptr_t stop = std::min<uintptr_t>(hi, r->end);
         if (r->kind == RegionKind::Bar && r->vmo->bar_cache()) {
             // A BAR mapped cacheable: its lines are the CPU cache's too.
@@ -531,6 +583,7 @@ zx_status_t zx_interrupt_wait(zx_handle_t handle, zx_time_t* out_timestamp) {
     if (st != ZX_OK) return st;
     zx_time_t timestamp = 0;
     st = irq->wait(&timestamp);
+    if (shim_trace_channel(staleline::TraceKind::IrqWake)) trace_irq_wake(th.now());
     // "ZX_ERR_INVALID_ARGS the out_timestamp parameter is an invalid pointer": found when the
     // timestamp is copied out, after the wait.
     if (st == ZX_OK && out_timestamp) st = copy_to_user(out_timestamp, timestamp, __builtin_return_address(0));

@@ -7,6 +7,7 @@
 #include "AccessObserver.h"
 #include "BarCache.h"
 #include "ShimRuntime.h"
+#include "ShimTrace.h"
 #include "SimThread.h"
 #include "UserBuffer.h"
 
@@ -74,6 +75,40 @@ void reclaim_freed(Platform& p) {
     }
     f.sweep_at = std::max<size_t>(64, 2 * l.size());
 }
+
+// dram.fresh_pages=garbage: the bytes a page held before its new owner (DRAM is not cleared
+// between owners), a function of the seed and the address so that a run is repeatable.
+void fill_earlier_bytes(uint8_t* dst, uint64_t pa, uint64_t seed) {
+    for (uint64_t i = 0; i < kPage; i += 8) {
+        uint64_t z = seed + (pa + i) * 0x9e3779b97f4a7c15ULL;  // splitmix64
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        std::memcpy(dst + i, &z, 8);
+    }
+}
+
+// The kernel zeroes a new VMO's pages through its cached physmap, page after page: the zeros
+// of the last pages are still dirty lines in the CPU cache, over DRAM that holds the earlier
+// bytes; those of the first pages (when the VMO is larger than the cache) were written back
+// by the later ones. So DRAM is zero for the first pages, earlier bytes for the last pages
+// (the cache's capacity of them), and those last pages' lines are made dirty in the cache
+// without a fill, evicting what they displace (written back when dirty). The CPU view is zero.
+void zero_through_cache(Platform& p, const std::vector<uint64_t>& pages, uint8_t* dram) {
+    Cache& cache = p.cache();
+    const CacheArray& a = cache.array();
+    const uint64_t line = a.line_size();
+    const uint64_t capacity = (uint64_t)a.sets() * a.ways() * line;
+    const uint64_t n = pages.size();
+    const uint64_t cached = std::min<uint64_t>(n, (capacity + kPage - 1) / kPage);
+    std::memset(dram, 0, (n - cached) * kPage);
+    const uint64_t seed = (uint64_t)p.config().get_int("sim.seed");
+    sc_time unused = sc_core::SC_ZERO_TIME;  // the kernel's zeroing is not charged to the driver
+    for (uint64_t i = n - cached; i < n; ++i) {
+        fill_earlier_bytes(dram + i * kPage, pages[i], seed);
+        for (uint64_t off = 0; off < kPage; off += line) cache.adopt_cpu_writes(pages[i] + off, unused);
+    }
+}
 }  // namespace
 
 Vmo::Vmo(ShimRuntime& rt, Kind kind, uint64_t size)
@@ -101,8 +136,9 @@ zx_status_t Vmo::create(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_
             return ZX_ERR_NO_MEMORY;
         }
         // Alias both copies of every page. map_host copies what the page held before (a
-        // previous VMO's bytes): a new VMO reads as zero in both copies, so clear them after.
-        // Lines of these pages still in the cache then hold zeros as DRAM does: consistent.
+        // previous VMO's bytes): a new VMO reads as zero, so clear the CPU view after. DRAM:
+        // zero too (dram.fresh_pages=zero; lines of these pages still in the cache then hold
+        // zeros as DRAM does), or zeroed through the cache (garbage, zero_through_cache).
         for (uint64_t i = 0; i < npages;) {
             uint64_t run = 1;
             while (i + run < npages && vmo->pages_[i + run] == vmo->pages_[i] + run * kPage) ++run;
@@ -110,8 +146,9 @@ zx_status_t Vmo::create(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_
             p.cache().view().map_host(vmo->pages_[i], run * kPage, vmo->cpu_ + i * kPage);
             i += run;
         }
-        std::memset(vmo->dram_, 0, size);
         std::memset(vmo->cpu_, 0, size);
+        if (p.config().get_string("dram.fresh_pages") == "garbage") zero_through_cache(p, vmo->pages_, vmo->dram_);
+        else std::memset(vmo->dram_, 0, size);
         rt.arena().add_region({(uintptr_t)vmo->cpu_, (uintptr_t)vmo->cpu_ + size, RegionKind::CpuView, vmo.get()});
         rt.arena().add_region({(uintptr_t)vmo->dram_, (uintptr_t)vmo->dram_ + size, RegionKind::Dram, vmo.get()});
     }
@@ -274,9 +311,13 @@ void Vmo::cache_op(uint64_t offset, uint64_t len, const CacheMaintenance& m, boo
         uint64_t a = pa(offset);
         if (obs) obs->on_cache_op({this, offset, a, (size_t)n, clean, invalidate, by_address, pc,
                                    sc_core::sc_time_stamp() + SimThread::current().local() + delay});
+        const sc_time before = delay;
         if (clean && invalidate) cache.clean_invalidate(a, n, delay);
         else if (clean) cache.clean(a, n, delay);
         else cache.invalidate(a, n, delay);
+        if (shim_trace_channel(staleline::TraceKind::CacheOp))
+            trace_cache_op(a, n, clean, invalidate, sc_core::sc_time_stamp() + SimThread::current().local() + before,
+                           delay - before);
         offset += n;
     }
 }

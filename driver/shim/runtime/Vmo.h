@@ -6,7 +6,9 @@
 //           mappings point straight at what devices see;
 //   cpu_view(): aliased the same way into Cache::view(), so cached mappings point at what the
 //           CPU sees. The cache model moves bytes between the two.
-// Pages are committed at creation and zero-filled in both copies.
+// Pages are committed at creation and read as zero. DRAM under them is zero too, or, with
+// dram.fresh_pages=garbage, holds earlier bytes under dirty zero lines of the
+// CPU cache, as after the kernel zeroed them through the cache (Vmo.cpp, zero_through_cache).
 //
 // A BAR VMO (kind Mmio) has no pages: its "buffer" is a PROT_NONE reservation the size of the
 // BAR; mapping it hands out that reservation, and readl/writel turn addresses in it into MMIO.

@@ -125,7 +125,7 @@ zx_status_t sl_device_info(zx_device_t* dev, uint32_t* proto_id, void** proto_op
 
 size_t sl_shim_pin_count(void) {
     ShimRuntime* rt = ShimRuntime::get();
-    return rt ? rt->pins().all().size() : 0;
+    return rt ? rt->pins().made() : 0;
 }
 
 size_t sl_shim_live_pin_count(void) {
@@ -135,8 +135,10 @@ size_t sl_shim_live_pin_count(void) {
 
 int sl_shim_pin_info(size_t i, sl_pin_info_t* out) {
     ShimRuntime* rt = ShimRuntime::get();
-    if (!rt || !out || i >= rt->pins().all().size()) return -1;
-    const PinRecord& r = rt->pins().all()[i];
+    if (!rt || !out) return -1;
+    const PinRecord* kept = rt->pins().record(i + 1);  // retired pins are kept for a while only
+    if (!kept) return -1;
+    const PinRecord& r = *kept;
     std::memset(out, 0, sizeof *out);
     out->id = r.id;
     out->pmt_koid = r.pmt_koid;
@@ -149,8 +151,8 @@ int sl_shim_pin_info(size_t i, sl_pin_info_t* out) {
     out->device_perms = r.device_perms;
     out->first_device_addr = r.runs.empty() ? 0 : r.runs.front().device_addr;
     out->runs = r.runs.size();
-    out->state = r.state == PinState::Pinned ? SL_PIN_PINNED
-                 : r.state == PinState::Quarantined ? SL_PIN_QUARANTINED
+    out->state = r.state == staleline::PinState::Pinned ? SL_PIN_PINNED
+                 : r.state == staleline::PinState::Quarantined ? SL_PIN_QUARANTINED
                                                      : SL_PIN_UNPINNED;
     const sc_core::sc_time ns(1, sc_core::SC_NS);
     out->pinned_ns = (uint64_t)(r.pinned_at / ns);
@@ -162,7 +164,7 @@ int sl_shim_pin_info(size_t i, sl_pin_info_t* out) {
 long sl_shim_find_pin(uint16_t rid, uint64_t dev_addr) {
     ShimRuntime* rt = ShimRuntime::get();
     if (!rt) return -1;
-    const PinRecord* r = rt->pins().find_device(rid, dev_addr);
+    const PinRecord* r = rt->pins().find_for_device(rid, dev_addr);
     return r ? (long)(r->id - 1) : -1;
 }
 

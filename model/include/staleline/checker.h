@@ -39,7 +39,7 @@ typedef struct {
 } sl_source_location_t;
 
 /* The finding kinds, in a fixed order (index 0 .. SL_FINDING_KIND_COUNT-1). */
-#define SL_FINDING_KIND_COUNT 14
+#define SL_FINDING_KIND_COUNT 17
 /* "stale-device-read", ... for index i, NULL when out of range. */
 const char* sl_finding_kind_name(unsigned i);
 

@@ -31,6 +31,10 @@ int sl_platform_spawn(sl_platform_t* p, const char* name, sl_thread_fn fn, void*
  * limit_ns of simulated time have passed (0: no limit). Returns 0, or -1 on a
  * simulation error (sl_error()). May be called again to continue. */
 int sl_platform_run(sl_platform_t* p, uint64_t limit_ns);
+/* Simulated time, in ns, of the next scheduled activity after sl_platform_run() returned
+ * (the time now when there is activity left at it); UINT64_MAX when nothing is scheduled,
+ * which is how a run that ended is told from one a limit stopped. */
+uint64_t sl_platform_next_activity_ns(sl_platform_t* p);
 
 /* Simulated time now, in ns (includes the calling thread's local time offset). */
 uint64_t sl_time_ns(void);

@@ -102,7 +102,7 @@ static sl_tutorial_ops_t tutorial_ops = {
 };
 
 static void tutorial_release(void* ctx) {
-  my_device_t* dev = ctx;
+  my_device_t* dev = ctx; pci_enable_bus_master(&dev->pci, false); /* the function masters the bus no more */
   zx_handle_close(dev->irq_handle);
   if (dev->pin_status == ZX_OK) zx_pmt_unpin(dev->pmt);
   zx_handle_close(dev->vmo);

@@ -104,12 +104,15 @@ typedef struct {
     const void* pin_pc;       /* return address of the zx_bti_pin call */
 } sl_pin_info_t;
 
-/* Every pin of the run (live or not); live = pinned or quarantined. */
+/* Pins made in the run (live or not); live = pinned or quarantined. Pin i (0, 1, ... in pin
+ * order) stays readable while live and, once unpinned, while the registry keeps it: until a
+ * newer unpinned pin of the device starts at the same addresses, at most for the 4096 most
+ * recently unpinned pins. */
 size_t sl_shim_pin_count(void);
 size_t sl_shim_live_pin_count(void);
-int sl_shim_pin_info(size_t i, sl_pin_info_t* out);  /* 0, or -1 when i is out of range */
+int sl_shim_pin_info(size_t i, sl_pin_info_t* out);  /* 0, or -1 when i is out of range or dropped */
 /* The pin through which requester rid reaches device address dev_addr: the live one, else the
- * most recently unpinned one (a DMA after unpin). Its index for sl_shim_pin_info(), or -1. */
+ * most recently unpinned one kept (a DMA after unpin). Its index for sl_shim_pin_info(), or -1. */
 long sl_shim_find_pin(uint16_t rid, uint64_t dev_addr);
 
 /* "file.c:LINE (function)" for a return address in driver code (module+offset without debug

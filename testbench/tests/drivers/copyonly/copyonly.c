@@ -3,9 +3,36 @@
  * nothing else (WRITE_SRAM, READ_SRAM and FILL: ZX_ERR_NOT_SUPPORTED), runs one descriptor at a
  * time and polls CONSUMER instead of taking interrupts.
  *
- * Built twice by testbench/tests/drivers/CMakeLists.txt: copyonly.so, correct, and
- * copyonly_noclean.so with COPYONLY_SKIP_CLEAN, which forgets to clean the source before the
- * device reads it: on the non-coherent platform the device copies stale memory. */
+ * Built several times by testbench/tests/drivers/CMakeLists.txt: copyonly.so, correct, and
+ * one build per defect, each turned on by one define:
+ *
+ *   COPYONLY_SKIP_CLEAN      forgets to clean the source before the device reads it: on the
+ *                            non-coherent platform the device copies stale memory (test_run);
+ *
+ * and the defects test_outputs needs to check how findings are written (call stacks, driver
+ * faults, SARIF, compiler-style lines), built as outputs_*.so under the driver name "outputs":
+ *
+ *   COPYONLY_LEAK_IN_HELPER  do_copy never unpins: each transfer leaks two pins, both made in the
+ *                            helper pin(), called from two lines of do_copy (the call stacks tell
+ *                            them apart);
+ *   COPYONLY_CORRUPT         after each copy the driver overwrites the destination's first byte
+ *                            through the cache and cleans it: wrong data, and nothing a coherency
+ *                            checker can find;
+ *   COPYONLY_NULL_STORE      the first copy stores through a null pointer: a crash in driver code;
+ *   COPYONLY_UNMAPPED_STORE  the first copy stores to the ring after unmapping it: an access to
+ *                            unmapped VMO memory;
+ *   COPYONLY_BAR_MEMCPY      the first copy writes a register with memcpy: a BAR access the
+ *                            platform cannot serve as MMIO;
+ *
+ * and, built as outside_pin.so (test_dma_outside_pin):
+ *
+ *   COPYONLY_OUTSIDE_PIN     the first descriptor of each copy sends the device one page past
+ *                            the last page pinned for the destination: with translation off
+ *                            the device writes memory no pin covers (dma-outside-pin), with it
+ *                            on the IOMMU refuses the write (iommu-fault).
+ *
+ * Helpers are noinline so that each call is a frame of its own at a known line. Lines marked
+ * "LINE:" are asserted by test_outputs.c: keep them where they are. */
 #include <ddk/binding.h>
 #include <ddk/debug.h>
 #include <ddk/device.h>
@@ -19,6 +46,14 @@
 #include <threads.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
+
+/* The driver's name (COPYONLY_NAME, set by the build; copyonly by default). */
+#ifndef COPYONLY_NAME
+#define COPYONLY_NAME copyonly
+#endif
+#define COPYONLY_STR2(x) #x
+#define COPYONLY_STR(x) COPYONLY_STR2(x)
+#define COPYONLY_NAME_STR COPYONLY_STR(COPYONLY_NAME)
 
 /* The engine's programming interface (rtl/README.md). */
 #define REG_ID 0x000
@@ -56,10 +91,11 @@ typedef struct copyonly {
   mtx_t lock;
   zx_status_t first_error;
   dma_xfer_stats_t stats;
+  uint32_t* nowhere; /* stays NULL */
 } copyonly_t;
 
 /* Run one descriptor and wait for it. */
-static zx_status_t run_desc(copyonly_t* dev, uint64_t src, uint64_t dst, uint32_t len) {
+__attribute__((noinline)) static zx_status_t run_desc(copyonly_t* dev, uint64_t src, uint64_t dst, uint32_t len) {
   desc_t* d = &dev->ring[dev->next];
   d->src = src;
   d->dst = dst;
@@ -85,13 +121,13 @@ static zx_status_t run_desc(copyonly_t* dev, uint64_t src, uint64_t dst, uint32_
   return ZX_ERR_TIMED_OUT;
 }
 
-static zx_status_t pin(copyonly_t* dev, zx_handle_t vmo, uint64_t off, uint64_t len, uint32_t perm,
+__attribute__((noinline)) static zx_status_t pin(copyonly_t* dev, zx_handle_t vmo, uint64_t off, uint64_t len, uint32_t perm,
                        zx_paddr_t** addrs, zx_handle_t* pmt) {
   uint64_t first = off & ~(uint64_t)(PAGE - 1), end = (off + len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
   size_t n = (end - first) / PAGE;
   *addrs = malloc(n * sizeof **addrs);
   if (!*addrs) return ZX_ERR_NO_MEMORY;
-  zx_status_t st = zx_bti_pin(dev->bti, perm, vmo, first, end - first, *addrs, n, pmt);
+  zx_status_t st = zx_bti_pin(dev->bti, perm, vmo, first, end - first, *addrs, n, pmt); /* LINE: pin */
   if (st != ZX_OK) {
     free(*addrs);
     *addrs = NULL;
@@ -99,7 +135,7 @@ static zx_status_t pin(copyonly_t* dev, zx_handle_t vmo, uint64_t off, uint64_t 
   return st;
 }
 
-static zx_status_t do_copy(copyonly_t* dev, const dma_xfer_op_t* op) {
+__attribute__((noinline)) static zx_status_t do_copy(copyonly_t* dev, const dma_xfer_op_t* op) {
   uint64_t size;
   zx_status_t st;
   if (op->length == 0) return ZX_ERR_INVALID_ARGS;
@@ -110,10 +146,23 @@ static zx_status_t do_copy(copyonly_t* dev, const dma_xfer_op_t* op) {
 
   zx_paddr_t *sa = NULL, *da = NULL;
   zx_handle_t spmt = ZX_HANDLE_INVALID, dpmt = ZX_HANDLE_INVALID;
-  if ((st = pin(dev, op->src_vmo, op->src_offset, op->length, ZX_BTI_PERM_READ, &sa, &spmt)) != ZX_OK) return st;
-  if ((st = pin(dev, op->dst_vmo, op->dst_offset, op->length, ZX_BTI_PERM_WRITE, &da, &dpmt)) != ZX_OK) goto out;
+  if ((st = pin(dev, op->src_vmo, op->src_offset, op->length, ZX_BTI_PERM_READ, &sa, &spmt)) != ZX_OK) return st; /* LINE: src */
+  if ((st = pin(dev, op->dst_vmo, op->dst_offset, op->length, ZX_BTI_PERM_WRITE, &da, &dpmt)) != ZX_OK) goto out; /* LINE: dst */
 #ifndef COPYONLY_SKIP_CLEAN
   zx_vmo_op_range(op->src_vmo, ZX_VMO_OP_CACHE_CLEAN, op->src_offset, op->length, NULL, 0);
+#endif
+#if defined(COPYONLY_NULL_STORE)
+  if (dev->stats.transfers == 0) *(volatile uint32_t*)dev->nowhere = 1; /* LINE: null */
+#elif defined(COPYONLY_BAR_MEMCPY)
+  if (dev->stats.transfers == 0) {
+    const uint32_t go = 1;
+    memcpy((void*)(dev->regs + REG_PRODUCER), &go, sizeof go); /* LINE: bar */
+  }
+#elif defined(COPYONLY_UNMAPPED_STORE)
+  if (dev->stats.transfers == 0) {
+    zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)dev->ring, PAGE);
+    dev->ring->status = 1; /* LINE: unmapped */
+  }
 #endif
   zx_vmo_op_range(op->dst_vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, op->dst_offset, op->length, NULL, 0);
 
@@ -124,13 +173,30 @@ static zx_status_t do_copy(copyonly_t* dev, const dma_xfer_op_t* op) {
     uint64_t n = op->length - done;
     if (n > PAGE - s % PAGE) n = PAGE - s % PAGE;
     if (n > PAGE - d % PAGE) n = PAGE - d % PAGE;
-    st = run_desc(dev, sa[(s - sbase) / PAGE] + s % PAGE, da[(d - dbase) / PAGE] + d % PAGE, (uint32_t)n);
+#ifdef COPYONLY_OUTSIDE_PIN
+    const uint64_t last = (op->dst_offset + op->length - 1 - dbase) / PAGE;
+    const zx_paddr_t to = done == 0 ? da[last] + PAGE + d % PAGE : da[(d - dbase) / PAGE] + d % PAGE;
+#else
+    const zx_paddr_t to = da[(d - dbase) / PAGE] + d % PAGE;
+#endif
+    st = run_desc(dev, sa[(s - sbase) / PAGE] + s % PAGE, to, (uint32_t)n);
     done += n;
   }
   zx_vmo_op_range(op->dst_vmo, ZX_VMO_OP_CACHE_INVALIDATE, op->dst_offset, op->length, NULL, 0);
+#ifdef COPYONLY_CORRUPT
+  if (st == ZX_OK) {
+    uint8_t b;
+    zx_vmo_read(op->dst_vmo, &b, op->dst_offset, 1);
+    b ^= 0x5a;
+    zx_vmo_write(op->dst_vmo, &b, op->dst_offset, 1);
+    zx_vmo_op_range(op->dst_vmo, ZX_VMO_OP_CACHE_CLEAN, op->dst_offset, 1, NULL, 0);
+  }
+#endif
 out:
+#ifndef COPYONLY_LEAK_IN_HELPER
   if (dpmt != ZX_HANDLE_INVALID) zx_pmt_unpin(dpmt);
   zx_pmt_unpin(spmt);
+#endif
   free(sa);
   free(da);
   return st;
@@ -252,7 +318,7 @@ static zx_status_t co_bind(void* ctx, zx_device_t* parent) {
 
   device_add_args_t args = {
       .version = DEVICE_ADD_ARGS_VERSION,
-      .name = "copyonly",
+      .name = COPYONLY_NAME_STR,
       .ctx = dev,
       .ops = &co_device_ops,
       .proto_id = ZX_PROTOCOL_DMA_XFER,
@@ -261,7 +327,7 @@ static zx_status_t co_bind(void* ctx, zx_device_t* parent) {
   if ((st = device_add(parent, &args, &dev->zxdev)) != ZX_OK) goto fail;
   return ZX_OK;
 fail:
-  zxlogf(ERROR, "copyonly: bind failed: %s\n", zx_status_get_string(st));
+  zxlogf(ERROR, COPYONLY_NAME_STR ": bind failed: %s\n", zx_status_get_string(st));
   co_teardown(dev);
   return st;
 }
@@ -271,6 +337,10 @@ static zx_driver_ops_t co_driver_ops = {
     .bind = co_bind,
 };
 
-ZIRCON_DRIVER_BEGIN(copyonly, co_driver_ops, "staleline-tests", "0.1", 1)
+/* The driver's name is a macro argument: expand it before ZIRCON_DRIVER_BEGIN stringifies it. */
+#define COPYONLY_BEGIN(name) ZIRCON_DRIVER_BEGIN(name, co_driver_ops, "staleline-tests", "0.1", 1)
+#define COPYONLY_END(name) ZIRCON_DRIVER_END(name)
+
+COPYONLY_BEGIN(COPYONLY_NAME)
     BI_MATCH_IF(EQ, BIND_PROTOCOL, ZX_PROTOCOL_PCI),
-ZIRCON_DRIVER_END(copyonly)
+COPYONLY_END(COPYONLY_NAME)

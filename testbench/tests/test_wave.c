@@ -1,0 +1,337 @@
+/* `staleline run --wave`: FST that GTKWave's own tools read (fst2vcd from Debian's gtkwave
+ * converts it), VCD by extension (the same bytes as --vcd), the time window, the window around
+ * the findings, the GTKWave save file (groups and a marker at each finding's time), same seed
+ * same bytes, and the exit status 2 with a message for a file that cannot be written and for a
+ * window that ends before it starts. */
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl_test.h"
+
+#define SMALL "--set workload.transfers=2 --set workload.max_size=256"
+#define BUGGY "--driver bug:missing-clean --set workload.transfers=3 --set workload.max_size=256"
+
+static char* out;
+
+/* `staleline run ARGS`; stdout+stderr in `out`. */
+static int run(const char* args) {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "run %s", args);
+    return sl_test_staleline(cmd, &out);
+}
+
+static char* tmp_path(const char* tag) {
+    static char paths[8][256];
+    static int n;
+    char* p = paths[n++ % 8];
+    snprintf(p, 256, "/tmp/sl_test_wave_%d_%s", (int)getpid(), tag);
+    return p;
+}
+
+static char* slurp(const char* path, size_t* len) {
+    FILE* f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char* b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = 0;
+    fclose(f);
+    if (len) *len = got;
+    return b;
+}
+
+/* The FST converted by Debian's fst2vcd (GTKWave's own reader): the VCD text, or NULL. */
+static char* fst2vcd(const char* fst) {
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s '%s'", SL_FST2VCD, fst);
+    char* text = NULL;
+    const int rc = sl_test_run(cmd, &text);
+    if (rc) {
+        fprintf(stderr, "%s failed (%d): %s\n(install Debian's gtkwave: .ci/deps)\n", cmd, rc, text ? text : "");
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* First and last time stamp (#T lines) of a VCD text; the count. */
+static size_t time_range(const char* vcd, unsigned long long* first, unsigned long long* last) {
+    size_t n = 0;
+    *first = *last = 0;
+    for (const char* l = vcd; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (*l != '#') continue;
+        unsigned long long t = strtoull(l + 1, NULL, 10);
+        if (!n++) *first = t;
+        *last = t;
+    }
+    return n;
+}
+
+static void test_fst_read_by_gtkwave_tools(void) {
+    const char* fst = tmp_path("a.fst");
+    char args[512];
+    snprintf(args, sizeof args, SMALL " --wave %s", fst);
+    int rc = run(args);
+    if (rc) fprintf(stderr, "%s", out);
+    CU_ASSERT_EQUAL(rc, 0);
+    size_t len = 0;
+    char* bytes = slurp(fst, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bytes);
+    CU_ASSERT(len > 100);
+    CU_ASSERT_EQUAL(bytes[0], 0); /* FST_BL_HDR: an FST file starts with its header block */
+    free(bytes);
+    char* vcd = fst2vcd(fst);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vcd);
+    CU_ASSERT_PTR_NOT_NULL(strstr(vcd, "$scope module top $end"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(vcd, " m_axi_awvalid $end"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(vcd, " m_axi_awaddr [63:0] $end"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(vcd, " s_axil_wdata [31:0] $end"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(vcd, " irq $end"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(vcd, "$timescale\n\t1ps\n$end") ? "" : strstr(vcd, "1ps"));
+    unsigned long long first, last;
+    CU_ASSERT(time_range(vcd, &first, &last) > 100);
+    CU_ASSERT(last > first);
+    free(vcd);
+    unlink(fst);
+}
+
+/* The same run through --wave x.vcd and through --vcd: the same waveform, the same bytes. */
+static void test_vcd_by_extension_matches_vcd_option(void) {
+    const char* a = tmp_path("a.vcd");
+    const char* b = tmp_path("b.vcd");
+    char args[512];
+    snprintf(args, sizeof args, SMALL " --wave %s", a);
+    CU_ASSERT_EQUAL(run(args), 0);
+    snprintf(args, sizeof args, SMALL " --vcd %s", b);
+    CU_ASSERT_EQUAL(run(args), 0);
+    size_t la = 0, lb = 0;
+    char* x = slurp(a, &la);
+    char* y = slurp(b, &lb);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+    CU_ASSERT(la > 1000);
+    CU_ASSERT_EQUAL(la, lb);
+    CU_ASSERT(la == lb && !memcmp(x, y, la));
+    CU_ASSERT_PTR_NOT_NULL(strstr(x, "$enddefinitions"));
+    free(x);
+    free(y);
+    unlink(a);
+    unlink(b);
+}
+
+/* The time steps of a VCD text within [from, to] (all: to = ~0), in order; their count. */
+static size_t steps_in(const char* vcd, unsigned long long from, unsigned long long to, unsigned long long* t, size_t cap) {
+    size_t n = 0;
+    for (const char* l = vcd; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (*l != '#') continue;
+        const unsigned long long v = strtoull(l + 1, NULL, 10);
+        if (v < from || v > to) continue;
+        if (n < cap) t[n] = v;
+        ++n;
+    }
+    return n;
+}
+
+/* --wave-from 20us --wave-to 30us: exactly the time steps the whole run's waveform has in that
+ * span (the device is idle part of it: idle cycles are not evaluated, so they have none). */
+static void test_window_from_to(void) {
+    const char* all = tmp_path("all.fst");
+    const char* fst = tmp_path("w.fst");
+    char args[512];
+    snprintf(args, sizeof args, SMALL " --wave %s", all);
+    CU_ASSERT_EQUAL(run(args), 0);
+    snprintf(args, sizeof args, SMALL " --wave %s --wave-from 20us --wave-to 30us", fst);
+    int rc = run(args);
+    if (rc) fprintf(stderr, "%s", out);
+    CU_ASSERT_EQUAL(rc, 0);
+    char* whole = fst2vcd(all);
+    char* vcd = fst2vcd(fst);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vcd);
+    static unsigned long long a[100000], b[100000];
+    const size_t na = steps_in(whole, 20000000ull, 30000000ull, a, 100000);
+    const size_t nb = steps_in(vcd, 0, ~0ull, b, 100000);
+    const size_t before = steps_in(whole, 0, 19999999ull, a + 0, 0);
+    CU_ASSERT(na > 10);
+    CU_ASSERT(before > 10); /* the whole run has time steps before the window ... */
+    CU_ASSERT_EQUAL(nb, na); /* ... the windowed one only those inside it */
+    CU_ASSERT(nb == na && na <= 100000 && !memcmp(a, b, na * sizeof a[0]));
+    CU_ASSERT(b[0] >= 20000000ull && b[nb ? nb - 1 : 0] <= 30000000ull);
+    CU_ASSERT_PTR_NOT_NULL(strstr(vcd, " m_axi_awvalid $end"));
+    free(whole);
+    free(vcd);
+    unlink(all);
+    unlink(fst);
+}
+
+/* --driver bug:missing-clean: the save file groups the channels and marks each finding. */
+static void test_gtkw_groups_and_markers(void) {
+    const char* fst = tmp_path("bug.fst");
+    const char* json = tmp_path("bug.json");
+    char gtkw[300];
+    snprintf(gtkw, sizeof gtkw, "/tmp/sl_test_wave_%d_bug.gtkw", (int)getpid());
+    char args[768];
+    snprintf(args, sizeof args, BUGGY " --wave %s --json %s", fst, json);
+    CU_ASSERT_EQUAL(run(args), 1);
+    char* text = slurp(json, NULL);
+    json_t* j = text ? json_loads(text, 0, NULL) : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    json_t* findings = json_object_get(j, "findings");
+    const size_t nf = json_array_size(findings);
+    CU_ASSERT(nf >= 1);
+    char* save = slurp(gtkw, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(save);
+    char fstabs[PATH_MAX], line[PATH_MAX + 32];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(fst, fstabs));
+    snprintf(line, sizeof line, "[dumpfile] \"%s\"\n", fstabs);
+    CU_ASSERT_PTR_NOT_NULL(strstr(save, line));
+    /* One named marker per finding (A, B, ...) named by its kind, at its time in ps. */
+    char star[1024];
+    long long first_ps = (long long)json_integer_value(json_object_get(json_array_get(findings, 0), "time_ns")) * 1000;
+    int at = snprintf(star, sizeof star, "*-20.000000 %lld", first_ps);
+    for (size_t i = 0; i < 26; ++i) {
+        json_t* f = json_array_get(findings, i);
+        if (i < nf) {
+            const long long ps = (long long)json_integer_value(json_object_get(f, "time_ns")) * 1000;
+            at += snprintf(star + at, sizeof star - (size_t)at, " %lld", ps);
+            snprintf(line, sizeof line, "[markername] %c%s\n", 'A' + (int)i, json_string_value(json_object_get(f, "kind")));
+            CU_ASSERT_PTR_NOT_NULL(strstr(save, line));
+        } else {
+            at += snprintf(star + at, sizeof star - (size_t)at, " -1");
+        }
+    }
+    strcat(star, "\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(save, star));
+    if (!strstr(save, star)) fprintf(stderr, "expected %s in:\n%s", star, save);
+    /* The groups, each opened and closed, with their signals by hierarchical name. */
+    static const char* const groups[] = {
+        "@800200\n-AXI m_axi AW write address\n", "@1000200\n-AXI m_axi AW write address\n",
+        "-AXI m_axi W write data\n", "-AXI m_axi B write response\n", "-AXI m_axi AR read address\n",
+        "-AXI m_axi R read data\n", "-Registers s_axil AW write address\n", "-Registers s_axil R read data\n",
+        "@800200\n-Interrupt\n", "-Clock, reset, state\n",
+        "@28\ntop.m_axi_awvalid\n", "@22\ntop.m_axi_awaddr[63:0]\n", "@28\ntop.irq\n", "top.msi_enable\n",
+        "top.s_axil_wdata[31:0]\n", "@28\ntop.clk\n"};
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; ++i) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(save, groups[i]));
+        if (!strstr(save, groups[i])) fprintf(stderr, "missing: %s\n", groups[i]);
+    }
+    /* AW before W before B before AR before R, masters before registers, then the interrupt. */
+    CU_ASSERT(strstr(save, "-AXI m_axi AW") < strstr(save, "-AXI m_axi W "));
+    CU_ASSERT(strstr(save, "-AXI m_axi R ") < strstr(save, "-Registers s_axil AW"));
+    CU_ASSERT(strstr(save, "-Registers s_axil R ") < strstr(save, "-Interrupt"));
+    free(save);
+    json_decref(j);
+    free(text);
+    unlink(fst);
+    unlink(json);
+    unlink(gtkw);
+}
+
+/* Same seed, same bytes: the FST and the save file. */
+static void test_same_seed_same_bytes(void) {
+    const char* fst = tmp_path("d.fst");
+    char gtkw[300];
+    snprintf(gtkw, sizeof gtkw, "/tmp/sl_test_wave_%d_d.gtkw", (int)getpid());
+    char args[512];
+    snprintf(args, sizeof args, BUGGY " --seed 5 --wave %s", fst);
+    CU_ASSERT_EQUAL(run(args), 1);
+    size_t l1 = 0, g1 = 0;
+    char* a = slurp(fst, &l1);
+    char* ga = slurp(gtkw, &g1);
+    CU_ASSERT_EQUAL(run(args), 1);
+    size_t l2 = 0, g2 = 0;
+    char* b = slurp(fst, &l2);
+    char* gb = slurp(gtkw, &g2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ga);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gb);
+    CU_ASSERT(l1 > 100);
+    CU_ASSERT_EQUAL(l1, l2);
+    CU_ASSERT(l1 == l2 && !memcmp(a, b, l1));
+    CU_ASSERT(g1 == g2 && !memcmp(ga, gb, g1));
+    free(a);
+    free(b);
+    free(ga);
+    free(gb);
+    unlink(fst);
+    unlink(gtkw);
+}
+
+/* Only ± 1 µs around each finding: every time step recorded is near one. */
+static void test_around_findings(void) {
+    const char* fst = tmp_path("near.fst");
+    const char* json = tmp_path("near.json");
+    char args[768];
+    snprintf(args, sizeof args, BUGGY " --wave %s --wave-around-findings 1 --json %s", fst, json);
+    int rc = run(args);
+    if (rc != 1) fprintf(stderr, "%s", out);
+    CU_ASSERT_EQUAL(rc, 1);
+    char* text = slurp(json, NULL);
+    json_t* j = text ? json_loads(text, 0, NULL) : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    json_t* findings = json_object_get(j, "findings");
+    const size_t nf = json_array_size(findings);
+    CU_ASSERT_FATAL(nf >= 1);
+    char* vcd = fst2vcd(fst);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vcd);
+    size_t steps = 0, far = 0;
+    for (const char* l = vcd; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (*l != '#') continue;
+        const unsigned long long t = strtoull(l + 1, NULL, 10);
+        int near = 0;
+        for (size_t i = 0; i < nf; ++i) {
+            const unsigned long long f =
+                (unsigned long long)json_integer_value(json_object_get(json_array_get(findings, i), "time_ns")) * 1000ull;
+            near |= t + 1000000ull >= f && t <= f + 1000000ull;
+        }
+        ++steps;
+        far += !near;
+    }
+    CU_ASSERT(steps > 10);
+    CU_ASSERT_EQUAL(far, 0);
+    free(vcd);
+    json_decref(j);
+    free(text);
+    unlink(fst);
+    unlink(json);
+}
+
+static void test_errors_exit_2(void) {
+    CU_ASSERT_EQUAL(run(SMALL " --wave /nonexistent-dir/x.fst"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "staleline run: --wave: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot open FST file '/nonexistent-dir/x.fst' for writing: No such file or directory"));
+    CU_ASSERT_EQUAL(run(SMALL " --wave /dev/full"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot write VCD file '/dev/full': No space left on device"));
+    CU_ASSERT_EQUAL(run(SMALL " --wave /tmp/x.fst --wave-from 30us --wave-to 20us"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "staleline run: --wave-from (30000000 ps) is after --wave-to (20000000 ps)"));
+    CU_ASSERT_EQUAL(run(SMALL " --wave /tmp/x.fst --wave-from 20"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--wave-from: '20' is not a time"));
+    CU_ASSERT_EQUAL(run(SMALL " --wave-to 20us"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "need --wave FILE"));
+    CU_ASSERT_EQUAL(run(SMALL " --wave /tmp/x.fst --vcd /tmp/x.vcd"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "staleline run: --wave and --vcd record the same waveform: give one of them"));
+    CU_ASSERT_EQUAL(run(SMALL " --wave /tmp/x.fst --wave-around-findings many"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--wave-around-findings: 'many' is not a number of microseconds"));
+}
+
+int main(int argc, char** argv) {
+    static const sl_test_t tests[] = {
+        SL_TEST(test_fst_read_by_gtkwave_tools),
+        SL_TEST(test_vcd_by_extension_matches_vcd_option),
+        SL_TEST(test_window_from_to),
+        SL_TEST(test_gtkw_groups_and_markers),
+        SL_TEST(test_same_seed_same_bytes),
+        SL_TEST(test_around_findings),
+        SL_TEST(test_errors_exit_2),
+    };
+    int rc = sl_test_main(argc, argv, "wave", tests, SL_COUNT(tests));
+    free(out);
+    return rc;
+}
