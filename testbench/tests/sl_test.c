@@ -54,6 +54,28 @@ int sl_test_staleline(const char* args, char** out) {
     return rc;
 }
 
+char* sl_test_slurp(const char* path, size_t* len) {
+    FILE* f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char* b = malloc(n > 0 ? (size_t)n + 1 : 1);
+    size_t got = n > 0 ? fread(b, 1, (size_t)n, f) : 0;
+    b[got] = 0;
+    fclose(f);
+    if (len) *len = got;
+    return b;
+}
+
+const char* sl_test_tmp_path(const char* suite, const char* tag) {
+    static char paths[8][256];
+    static int n;
+    char* p = paths[n++ % 8];
+    snprintf(p, sizeof paths[0], "/tmp/sl_test_%s_%d_%s", suite, (int)getpid(), tag);
+    return p;
+}
+
 json_t* sl_test_run_json(int* rc, char** out, const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

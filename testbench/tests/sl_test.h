@@ -36,6 +36,13 @@ int sl_test_staleline(const char* args, char** out);
  * wrote none), *rc the exit status, *out as for sl_test_staleline. */
 struct json_t;
 struct json_t* sl_test_staleline_json(const char* args, int* rc, char** out);
+/* The whole file at path, NUL-terminated (free it), or NULL when it cannot be opened; *len (if
+ * len is not NULL) its size. */
+char* sl_test_slurp(const char* path, size_t* len);
+/* A path /tmp/sl_test_<suite>_<pid>_<tag> for a test's scratch file; the last 8 returned stay
+ * valid. */
+const char* sl_test_tmp_path(const char* suite, const char* tag);
+
 /* `staleline run ARGS` with ARGS printf-formatted, through sl_test_staleline_json; when the run
  * wrote no JSON, the command and its output go to stderr (so a failing test says why). */
 struct json_t* sl_test_run_json(int* rc, char** out, const char* fmt, ...) __attribute__((format(printf, 3, 4)));

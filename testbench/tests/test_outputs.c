@@ -55,18 +55,7 @@ static json_t* get(json_t* o, const char* k) { return json_object_get(o, k); }
 static const char* str(json_t* o, const char* k) { return json_string_value(json_object_get(o, k)); }
 static json_int_t num(json_t* o, const char* k) { return json_integer_value(json_object_get(o, k)); }
 
-static char* slurp(const char* path) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    return b;
-}
+static char* slurp(const char* path) { return sl_test_slurp(path, NULL); }
 
 /* A pin helper called from two lines: each leaked pin's stack names the helper's line and then
  * its own caller's line, in the JSON and the summary. */

@@ -31,7 +31,7 @@ static const char* tmp_dir(void) {
 
 static void cleanup(void) {
     for (int i = 0; i < ndirs; ++i) {
-        char cmd[128];
+        char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dirs[i]);
         if (system(cmd)) fprintf(stderr, "cannot remove %s\n", dirs[i]);
     }
@@ -41,16 +41,7 @@ static void cleanup(void) {
 static char* slurp(const char* dir, const char* name) {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    return b;
+    return sl_test_slurp(path, NULL);
 }
 
 static void write_file(const char* dir, const char* name, const char* text) {

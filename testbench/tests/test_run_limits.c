@@ -16,26 +16,9 @@
 
 static char* out;
 
-static char* tmp_path(const char* tag) {
-    static char paths[4][256];
-    static int n;
-    char* p = paths[n++ % 4];
-    snprintf(p, 256, "/tmp/sl_test_limits_%d_%s", (int)getpid(), tag);
-    return p;
-}
+static const char* tmp_path(const char* tag) { return sl_test_tmp_path("limits", tag); }
 
-static char* slurp(const char* path) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    return b;
-}
+static char* slurp(const char* path) { return sl_test_slurp(path, NULL); }
 
 static int count_kind(json_t* j, const char* kind) {
     int n = 0;

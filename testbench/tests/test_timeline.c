@@ -33,19 +33,7 @@ static void cleanup(void) {
     npaths = 0;
 }
 
-static char* slurp(const char* path, size_t* len) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    if (len) *len = got;
-    return b;
-}
+static char* slurp(const char* path, size_t* len) { return sl_test_slurp(path, len); }
 
 /* `staleline run ARGS --timeline FILE`: the exit status, the parsed file in *tl. */
 static int run_timeline(const char* args, const char* file, json_t** tl) {

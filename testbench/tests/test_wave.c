@@ -24,27 +24,9 @@ static int run(const char* args) {
     return sl_test_staleline(cmd, &out);
 }
 
-static char* tmp_path(const char* tag) {
-    static char paths[8][256];
-    static int n;
-    char* p = paths[n++ % 8];
-    snprintf(p, 256, "/tmp/sl_test_wave_%d_%s", (int)getpid(), tag);
-    return p;
-}
+static const char* tmp_path(const char* tag) { return sl_test_tmp_path("wave", tag); }
 
-static char* slurp(const char* path, size_t* len) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    if (len) *len = got;
-    return b;
-}
+static char* slurp(const char* path, size_t* len) { return sl_test_slurp(path, len); }
 
 /* The FST converted by Debian's fst2vcd (GTKWave's own reader): the VCD text, or NULL. */
 static char* fst2vcd(const char* fst) {
