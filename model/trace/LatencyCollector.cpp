@@ -38,7 +38,16 @@ void LatencyCollector::on_event(const TraceEvent& e) {
                                  f.events.size(), out) == 0) {
             Stages s;
             std::copy(out, out + SL_LB_STAGES, s.begin());
-            done_.push_back(s);
+            if (kept_.size() < kKeptOperations) kept_.push_back(s);
+            uint64_t total = 0;
+            for (int k = 0; k < SL_LB_STAGES; ++k) {
+                total += s[k];
+                sum_[k] += s[k];
+                ++seen_[k][s[k]];
+            }
+            sum_[SL_LB_STAGES] += total;
+            ++seen_[SL_LB_STAGES][total];
+            ++count_;
         }
         open_.erase(it);
         return;
@@ -69,25 +78,17 @@ void LatencyCollector::on_event(const TraceEvent& e) {
 }
 
 void LatencyCollector::stats(int stage, double* mean, uint64_t* p50, uint64_t* p99) const {
-    std::vector<uint64_t> v;
-    v.reserve(done_.size());
-    for (const Stages& s : done_) {
-        uint64_t x = 0;
-        if (stage == SL_LB_STAGES)
-            for (uint64_t y : s) x += y;
-        else
-            x = s[stage];
-        v.push_back(x);
-    }
-    std::sort(v.begin(), v.end());
-    double sum = 0;
-    for (uint64_t x : v) sum += (double)x;
-    *mean = v.empty() ? 0.0 : sum / (double)v.size();
-    // Nearest rank, as the workloads' own percentiles.
+    const std::map<uint64_t, uint64_t>& seen = seen_[(size_t)stage];
+    *mean = count_ ? (double)sum_[(size_t)stage] / (double)count_ : 0.0;
+    // Nearest rank, as the workloads' own percentiles: the smallest duration with at least
+    // ceil(q * n / 100) operations at or below it.
     auto rank = [&](unsigned q) -> uint64_t {
-        if (v.empty()) return 0;
-        size_t r = (size_t)((q * v.size() + 99) / 100);
-        return v[r ? r - 1 : 0];
+        if (!count_) return 0;
+        uint64_t r = (q * count_ + 99) / 100, below = 0;
+        if (!r) r = 1;
+        for (const auto& [value, n] : seen)
+            if ((below += n) >= r) return value;
+        return seen.rbegin()->first;
     };
     *p50 = rank(50);
     *p99 = rank(99);

@@ -1,7 +1,9 @@
 // LatencyCollector: listens to the platform's trace channel and, for every operation a
 // workload marks (TraceKind::OpBegin .. OpEnd), splits its time into stages with
 // sl_latency_breakdown (staleline/trace.h) from the events seen while it was in flight.
-// Keeps the stage durations of every operation (9 numbers each) for the percentiles.
+// Memory does not grow with the number of operations: per stage a count of each distinct
+// duration (durations are whole clock cycles, so they repeat) gives exact percentiles, and
+// only the first kKeptOperations operations are kept whole (for the per-operation plot).
 #pragma once
 
 #include <array>
@@ -23,7 +25,11 @@ public:
     LatencyCollector& operator=(const LatencyCollector&) = delete;
 
     using Stages = std::array<uint64_t, SL_LB_STAGES>;  // ps
-    const std::vector<Stages>& operations() const { return done_; }
+    static constexpr size_t kKeptOperations = 1000;
+    // Operations broken down so far.
+    uint64_t count() const { return count_; }
+    // The first min(count(), kKeptOperations) operations, in order of completion.
+    const std::vector<Stages>& operations() const { return kept_; }
     // Stage `stage` (SL_LB_STAGES: the total) over the operations: mean, p50, p99 in ps.
     void stats(int stage, double* mean, uint64_t* p50, uint64_t* p99) const;
 
@@ -38,7 +44,11 @@ private:
     TraceEvents& ch_;
     uint64_t token_;
     std::map<uint64_t, InFlight> open_;
-    std::vector<Stages> done_;
+    uint64_t count_ = 0;
+    std::vector<Stages> kept_;
+    // Per stage (SL_LB_STAGES: the total): sum of durations, and how often each duration came.
+    std::array<unsigned __int128, SL_LB_STAGES + 1> sum_{};
+    std::array<std::map<uint64_t, uint64_t>, SL_LB_STAGES + 1> seen_;
 };
 
 }  // namespace staleline

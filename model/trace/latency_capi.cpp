@@ -25,7 +25,7 @@ sl_latency_t* sl_latency_attach(sl_platform_t* p) {
     return l.release();
 }
 
-size_t sl_latency_operations(const sl_latency_t* l) { return l ? l->impl->operations().size() : 0; }
+size_t sl_latency_operations(const sl_latency_t* l) { return l ? (size_t)l->impl->count() : 0; }
 
 int sl_latency_stage_stats(const sl_latency_t* l, int stage, double* mean_ns, uint64_t* p50_ns, uint64_t* p99_ns) {
     if (!l || stage < 0 || stage > SL_LB_STAGES) return -1;

@@ -66,16 +66,39 @@ static int conflicts(const wl_queue_t* q, const wl_range_t* range) {
     return 0;
 }
 
+static int cmp_latency(const void* a, const void* b) {
+    const uint64_t x = ((const wl_latency_t*)a)->ns, y = ((const wl_latency_t*)b)->ns;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts q->lat and merges equal latencies into one entry. */
+static void compact_latencies(wl_queue_t* q) {
+    if (!q->lat_used) return;
+    qsort(q->lat, q->lat_used, sizeof *q->lat, cmp_latency);
+    uint64_t k = 0;
+    for (uint64_t i = 1; i < q->lat_used; ++i) {
+        if (q->lat[i].ns == q->lat[k].ns)
+            q->lat[k].count += q->lat[i].count;
+        else
+            q->lat[++k] = q->lat[i];
+    }
+    q->lat_used = k + 1;
+}
+
 static void record(wl_queue_t* q, const wl_queue_job_t* j) {
     if (!q->cfg.measure || j->index < q->cfg.warmup || j->status != ZX_OK) return;
-    if (q->lat_count == q->lat_cap) {
-        uint64_t cap = q->lat_cap ? 2 * q->lat_cap : 1024;
-        uint64_t* grown = wl_realloc(q->lat, cap * sizeof *grown);
-        if (!grown) return; /* the percentiles then cover fewer operations */
-        q->lat = grown;
-        q->lat_cap = cap;
+    if (q->lat_used == q->lat_cap) {
+        compact_latencies(q);
+        if (q->lat_used * 2 >= q->lat_cap) { /* mostly distinct: grow */
+            uint64_t cap = q->lat_cap ? 2 * q->lat_cap : 1024;
+            wl_latency_t* grown = wl_realloc(q->lat, cap * sizeof *grown);
+            if (!grown) return; /* the percentiles then cover fewer operations */
+            q->lat = grown;
+            q->lat_cap = cap;
+        }
     }
-    q->lat[q->lat_count++] = (uint64_t)(j->t_done - j->t_submit);
+    q->lat[q->lat_used++] = (wl_latency_t){(uint64_t)(j->t_done - j->t_submit), 1};
+    q->lat_count++;
     q->measured_bytes += j->op.length;
     if (j->t_done > q->last_done) q->last_done = j->t_done;
 }
@@ -148,11 +171,6 @@ zx_status_t wl_queue_submit(wl_queue_t* q, const dma_xfer_op_t* op, const wl_ran
     return st;
 }
 
-static int cmp_u64(const void* a, const void* b) {
-    const uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
-    return x < y ? -1 : x > y;
-}
-
 uint64_t wl_percentile(const uint64_t* sorted, uint64_t n, unsigned q) {
     if (n == 0) return 0;
     uint64_t rank = (q * n + 99) / 100; /* ceil(q/100 * n), 1-based */
@@ -160,15 +178,24 @@ uint64_t wl_percentile(const uint64_t* sorted, uint64_t n, unsigned q) {
     return sorted[rank - 1];
 }
 
+uint64_t wl_percentile_counted(const wl_latency_t* sorted, uint64_t pairs, uint64_t n, unsigned q) {
+    if (n == 0 || pairs == 0) return 0;
+    uint64_t rank = (q * n + 99) / 100, below = 0;
+    if (rank < 1) rank = 1;
+    for (uint64_t i = 0; i < pairs; ++i)
+        if ((below += sorted[i].count) >= rank) return sorted[i].ns;
+    return sorted[pairs - 1].ns;
+}
+
 void wl_queue_finish(wl_queue_t* q) {
     if (q->jobs) wl_queue_drain(q);
     sl_workload_result_t* r = q->res;
     if (q->lat_count) {
-        qsort(q->lat, q->lat_count, sizeof *q->lat, cmp_u64);
+        compact_latencies(q);
         r->latency_count = q->lat_count;
-        r->latency_p50_ns = wl_percentile(q->lat, q->lat_count, 50);
-        r->latency_p99_ns = wl_percentile(q->lat, q->lat_count, 99);
-        r->latency_max_ns = q->lat[q->lat_count - 1];
+        r->latency_p50_ns = wl_percentile_counted(q->lat, q->lat_used, q->lat_count, 50);
+        r->latency_p99_ns = wl_percentile_counted(q->lat, q->lat_used, q->lat_count, 99);
+        r->latency_max_ns = q->lat[q->lat_used - 1].ns;
         r->measured_bytes = q->measured_bytes;
         r->measured_ns = (uint64_t)(q->last_done - q->measure_start);
     }
@@ -176,5 +203,5 @@ void wl_queue_finish(wl_queue_t* q) {
     wl_free(q->jobs);
     q->lat = NULL;
     q->jobs = NULL;
-    q->lat_count = 0;
+    q->lat_count = q->lat_used = q->lat_cap = 0;
 }

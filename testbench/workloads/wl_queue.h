@@ -34,6 +34,12 @@
  * cache lines of the default geometry (and up to 256-byte lines) stay apart. */
 #define WL_QUEUE_HAZARD_ALIGN 256u
 
+/* A latency and how many measured operations took it: latencies are whole clock cycles and
+ * repeat, so counting them keeps memory by distinct values, not by operations. */
+typedef struct {
+    uint64_t ns, count;
+} wl_latency_t;
+
 typedef struct wl_queue_job {
     uint64_t index;      /* operation number, from 0 */
     dma_xfer_op_t op;
@@ -80,8 +86,9 @@ typedef struct wl_queue {
     wl_queue_job_t* jobs;
     uint32_t n;              /* operations queued */
     uint64_t issued;         /* operations submitted so far */
-    uint64_t* lat;           /* latencies of measured operations (ns) */
-    uint64_t lat_count, lat_cap;
+    wl_latency_t* lat;       /* latencies of measured operations (ns) and how often each came */
+    uint64_t lat_used, lat_cap; /* entries of lat */
+    uint64_t lat_count;      /* measured operations */
     zx_time_t measure_start, last_done;
     uint64_t measured_bytes;
 } wl_queue_t;
@@ -107,5 +114,7 @@ void wl_queue_finish(wl_queue_t* q);
 
 /* Nearest-rank percentile (q in 0..100) of n sorted values; 0 when n is 0. */
 uint64_t wl_percentile(const uint64_t* sorted, uint64_t n, unsigned q);
+/* Nearest-rank percentile of the n operations counted in sorted (value, count) pairs. */
+uint64_t wl_percentile_counted(const wl_latency_t* sorted, uint64_t pairs, uint64_t n, unsigned q);
 
 #endif

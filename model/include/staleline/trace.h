@@ -91,7 +91,8 @@ size_t sl_latency_operations(const sl_latency_t* l);
 /* Stage `stage` (SL_LB_STAGES: the total) of the operations, in ns: mean, and nearest-rank
  * percentiles 50 and 99. -1 on a bad stage. */
 int sl_latency_stage_stats(const sl_latency_t* l, int stage, double* mean_ns, uint64_t* p50_ns, uint64_t* p99_ns);
-/* Stage durations (ns) of operation i, in order of completion. -1 when out of range. */
+/* Stage durations (ns) of operation i, in order of completion; only the first 1000 are kept
+ * (memory does not grow with a run's length). -1 when out of range or not kept. */
 int sl_latency_operation(const sl_latency_t* l, size_t i, uint64_t out_ns[SL_LB_STAGES]);
 void sl_latency_detach(sl_latency_t* l);
 
