@@ -189,6 +189,9 @@ void Platform::spawn(const std::string& name, std::function<void()> fn) {
 }
 
 void Platform::run(const sc_time& limit) {
+    // A run in slices (--time-limit, --progress) may start the kernel once more when nothing is
+    // left to do; SystemC's warning about it (W571) would only add a line to the output.
+    sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_, sc_core::SC_DO_NOTHING);
     if (limit == SC_ZERO_TIME) sc_start();
     else sc_start(limit, SC_EXIT_ON_STARVATION);
 }

@@ -54,6 +54,26 @@ int sl_test_staleline(const char* args, char** out) {
     return rc;
 }
 
+static char* g_saved_asan;
+
+void sl_test_leak_check_off(void) {
+    const char* old = getenv("ASAN_OPTIONS");
+    free(g_saved_asan);
+    g_saved_asan = strdup(old ? old : "");
+    char opts[1024];
+    snprintf(opts, sizeof opts, "%s%sdetect_leaks=0", g_saved_asan, *g_saved_asan ? ":" : "");
+    setenv("ASAN_OPTIONS", opts, 1);
+}
+
+void sl_test_leak_check_restore(void) {
+    if (g_saved_asan && *g_saved_asan)
+        setenv("ASAN_OPTIONS", g_saved_asan, 1);
+    else
+        unsetenv("ASAN_OPTIONS");
+    free(g_saved_asan);
+    g_saved_asan = NULL;
+}
+
 char* sl_test_slurp(const char* path, size_t* len) {
     FILE* f = fopen(path, "rb");
     if (!f) return NULL;

@@ -36,6 +36,13 @@ int sl_test_staleline(const char* args, char** out);
  * wrote none), *rc the exit status, *out as for sl_test_staleline. */
 struct json_t;
 struct json_t* sl_test_staleline_json(const char* args, int* rc, char** out);
+/* Runs of a driver that faults go without the child's leak check: a faulted driver never gets
+ * its release hook, so its heap is abandoned, as its driver host process would be torn down on
+ * Fuchsia (the workload's and the shim's own memory is released; completed runs keep the
+ * check). Off: adds detect_leaks=0 to ASAN_OPTIONS; restore: puts back what was there. */
+void sl_test_leak_check_off(void);
+void sl_test_leak_check_restore(void);
+
 /* The whole file at path, NUL-terminated (free it), or NULL when it cannot be opened; *len (if
  * len is not NULL) its size. */
 char* sl_test_slurp(const char* path, size_t* len);

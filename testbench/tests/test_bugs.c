@@ -127,6 +127,16 @@ static json_t* run_json(const char* driver, const char* args, int* rc) {
     return sl_test_staleline_json(full, rc, &out);
 }
 
+/* A variant's run: cache-op-on-nothing ends in a driver fault in bind (the cache instructions
+ * fault on memory nothing maps), so its run goes without the leak check (sl_test.h). */
+static json_t* run_variant_json(const variant_t* v, const char* driver, const char* args, int* rc) {
+    const int faults = !strcmp(v->kind, "cache-op-outside-mapping");
+    if (faults) sl_test_leak_check_off();
+    json_t* j = run_json(driver, args, rc);
+    if (faults) sl_test_leak_check_restore();
+    return j;
+}
+
 static void print_findings(json_t* j) {
     json_t* f;
     size_t i;
@@ -149,7 +159,7 @@ static void check_variant(const variant_t* v) {
     CU_ASSERT_EQUAL_FATAL(find_lines(marker, lines, 4), 1);
 
     int rc = 0;
-    json_t* j = run_json(driver, v->args, &rc);
+    json_t* j = run_variant_json(v, driver, v->args, &rc);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_EQUAL(rc, 1);
     char module[128];
@@ -181,7 +191,7 @@ static void check_variant(const variant_t* v) {
     if (v->hides_coherent) {
         char args[1024];
         snprintf(args, sizeof args, "%s --set platform.coherent=true", v->args);
-        j = run_json(driver, args, &rc);
+        j = run_variant_json(v, driver, args, &rc);
         CU_ASSERT_PTR_NOT_NULL_FATAL(j);
         CU_ASSERT_TRUE(json_is_true(json_object_get(j, "data_ok")));
         if (!json_is_true(json_object_get(j, "data_ok")))
@@ -266,7 +276,7 @@ static void test_found_without_adversary(void) {
             char args[1024];
             snprintf(args, sizeof args, "%s --set cache.adversary=none --seed %u", v->args, seed);
             int rc = 0;
-            json_t* j = run_json(driver, args, &rc);
+            json_t* j = run_variant_json(v, driver, args, &rc);
             CU_ASSERT_PTR_NOT_NULL_FATAL(j);
             CU_ASSERT_EQUAL(rc, 1);
             int located = 0;
@@ -342,8 +352,8 @@ static void test_findings_deterministic(void) {
         char driver[96];
         snprintf(driver, sizeof driver, "bug:%s", vname(&kVariants[i]));
         int rc1, rc2;
-        json_t* a = run_json(driver, SMALL, &rc1);
-        json_t* b = run_json(driver, SMALL, &rc2);
+        json_t* a = run_variant_json(&kVariants[i], driver, SMALL, &rc1);
+        json_t* b = run_variant_json(&kVariants[i], driver, SMALL, &rc2);
         CU_ASSERT_EQUAL(rc1, rc2);
         CU_ASSERT_PTR_NOT_NULL(a);
         char* sa = a ? json_dumps(a, JSON_SORT_KEYS) : NULL;

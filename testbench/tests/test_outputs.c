@@ -140,28 +140,10 @@ static void test_bad_format_exit_2(void) {
     CU_ASSERT_EQUAL(sl_test_staleline("run --format", &out), 2);
 }
 
-/* A faulted driver never gets its release hook: its heap is abandoned, as its driver host
- * process would be torn down on Fuchsia. Under AddressSanitizer the child's leak check would
- * report that heap, so these runs go without it (the workload's and the shim's own memory is
- * released; other suites check leaks of completed runs). */
-static char* g_saved_asan;
-static void leak_check_off(void) {
-    const char* old = getenv("ASAN_OPTIONS");
-    g_saved_asan = strdup(old ? old : "");
-    char opts[1024];
-    snprintf(opts, sizeof opts, "%s%sdetect_leaks=0", g_saved_asan, *g_saved_asan ? ":" : "");
-    setenv("ASAN_OPTIONS", opts, 1);
-}
-static void leak_check_restore(void) {
-    if (g_saved_asan && *g_saved_asan) setenv("ASAN_OPTIONS", g_saved_asan, 1);
-    else unsetenv("ASAN_OPTIONS");
-    free(g_saved_asan);
-    g_saved_asan = NULL;
-}
 static json_t* run_faulting_variant(const char* variant, const char* args, int* rc) {
-    leak_check_off();
+    sl_test_leak_check_off();
     json_t* j = run_variant(variant, args, rc);
-    leak_check_restore();
+    sl_test_leak_check_restore();
     return j;
 }
 
@@ -209,9 +191,9 @@ static void test_driver_fault_null_store(void) {
     char args[1024];
     snprintf(args, sizeof args, "--driver %s/outputs_null_store.so " ONE, SL_DRIVER_DIR);
     int rc;
-    leak_check_off();
+    sl_test_leak_check_off();
     json_t* doc = run_sarif(args, &rc, NULL);
-    leak_check_restore();
+    sl_test_leak_check_restore();
     CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
     CU_ASSERT_EQUAL(rc, 1);
     json_t* results = get(run0(doc), "results");

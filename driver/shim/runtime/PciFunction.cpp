@@ -31,14 +31,18 @@ zx_status_t op_map_bar(void* c, uint32_t id, uint32_t policy, void** vaddr, size
     if (policy == ZX_CACHE_POLICY_CACHED) pc = driver_call_site(pc);  // only needed for the finding
     return self(c)->map_bar(id, policy, vaddr, size, h, pc);
 }
+// A named function, not a lambda: a lambda's pointer calls it through an invoker, so in an
+// unoptimised build its return address would be the invoker's, not the driver's call.
+zx_status_t op_enable_bus_master(void* c, bool enable) {
+    const void* pc = __builtin_return_address(0);
+    return self(c)->enable_bus_master(enable, enable ? driver_call_site(pc) : nullptr);
+}
 }  // namespace
 
 pci_protocol_ops_t PciFunction::ops_ = {
     [](void* c, uint32_t id, zx_pci_bar_t* out) { return self(c)->get_bar(id, out); },
     op_map_bar,
-    [](void* c, bool enable) {
-        return self(c)->enable_bus_master(enable, enable ? driver_call_site(__builtin_return_address(0)) : nullptr);
-    },
+    op_enable_bus_master,
     [](void* c) { return self(c)->reset_device(); },
     [](void* c, int32_t which, zx_handle_t* out) { return self(c)->map_interrupt(which, out); },
     [](void* c, zx_pci_irq_mode_t mode, uint32_t* out) { return self(c)->query_irq_mode(mode, out); },
