@@ -380,6 +380,8 @@ static void test_injected_frames(void) {
     /* injected frame n is 60 + n bytes long: 60 + 61 + ... + 65 more checked than sent */
     CU_ASSERT_EQUAL(sl_test_json_int(w, "bytes_checked", NULL) - sl_test_json_int(w, "bytes", NULL), 6 * 60 + 15);
     CU_ASSERT_EQUAL(sl_test_json_int(w, "bad_bytes", NULL), 0);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "findings")), 0);
+    if (rc) fprintf(stderr, "exit status %d:\n%s\n", rc, out);
     json_decref(j);
 }
 

@@ -4,13 +4,23 @@
 #include <cstring>
 
 #include "PciFunction.h"
+#include "pci/PciHost.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
 #include "SourceLocator.h"
 
 namespace staleline::zx {
 
-DeviceManager::DeviceManager(ShimRuntime& rt) : rt_(rt) {}
+DeviceManager::DeviceManager(ShimRuntime& rt) : rt_(rt) {
+    // Which devices are working, for release: the models publish busy and idle.
+    activity_ = std::make_unique<ScopedSubscription<DeviceActivityEvent>>(
+        rt_.platform().device_activity(), [this](const DeviceActivityEvent& e) {
+            if (e.busy) busy_since_.emplace(e.requester, e.time);
+            else busy_since_.erase(e.requester);
+        });
+}
+
+DeviceManager::~DeviceManager() = default;
 
 zx_device_t* DeviceManager::pci_device(unsigned slot) {
     PciFunction* fn = rt_.function(slot);
@@ -104,17 +114,30 @@ void DeviceManager::flush_releases() {
 void DeviceManager::check_bus_master_off(zx_device_t* dev) {
     // The driver's device on the PCI function, the last of them released: the function is the
     // driver's no longer, and a device still able to master the bus may write memory that is
-    // being given back (Zircon's intel-ethernet learned this at 03691e7).
+    // being given back (Zircon's intel-ethernet learned this at 03691e7). A device still working
+    // has DMA in flight into memory release is giving back, whether or not it may still master.
     zx_device* parent = dev->parent;
     if (!parent || parent->driver || parent->proto_id != ZX_PROTOCOL_PCI) return;
     for (const zx_device* sibling : parent->children)
         if (sibling != dev && !sibling->released) return;
     PciFunction* fn = rt_.function(dev->slot);
-    if (!fn || !rt_.platform().pci().config_space(dev->slot).bus_master()) return;
-    std::string msg = "release of device '" + dev->name + "' returned with bus mastering still enabled on PCI slot " +
-                      std::to_string(dev->slot);
-    if (const void* at = fn->bus_master_enabled_at()) msg += " (enabled at " + describe_call_site(at) + ")";
-    msg += "; disable it with pci_enable_bus_master(..., false) after stopping the device";
+    if (!fn) return;
+    const bool mastering = rt_.platform().pci().config_space(dev->slot).bus_master();
+    const auto busy = busy_since_.find(PciHost::requester_id(dev->slot));
+    if (!mastering && busy == busy_since_.end()) return;
+    std::string msg = "release of device '" + dev->name + "' returned ";
+    if (busy != busy_since_.end()) {
+        msg += "with DMA in flight: the device on PCI slot " + std::to_string(dev->slot) + " has been working since " +
+               std::to_string((unsigned long long)(busy->second / sc_core::sc_time(1, sc_core::SC_NS))) + " ns and is not done";
+        msg += mastering ? ", and bus mastering is still enabled" : " (its next access is refused: bus mastering is off)";
+    } else {
+        msg += "with bus mastering still enabled on PCI slot " + std::to_string(dev->slot);
+    }
+    if (mastering)
+        if (const void* at = fn->bus_master_enabled_at()) msg += " (enabled at " + describe_call_site(at) + ")";
+    msg += busy != busy_since_.end() ? "; stop the device and wait until it is idle, then disable bus mastering with "
+                                       "pci_enable_bus_master(..., false), before unpinning"
+                                     : "; disable it with pci_enable_bus_master(..., false) after stopping the device";
     // The location is the release hook itself (its first line): a return address one past the
     // function's entry resolves to it.
     rt_.warn("bus-master-left-enabled", msg, (const char*)(const void*)dev->ops->release + 1);

@@ -9,13 +9,19 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <systemc>
+
 #include <ddk/binding.h>
 #include <ddk/device.h>
 #include <ddk/driver.h>
+
+#include "common/EventChannel.h"
+#include "device/DeviceActivity.h"
 
 namespace staleline::zx {
 class DriverInstance;
@@ -45,6 +51,7 @@ namespace staleline::zx {
 class DeviceManager {
 public:
     explicit DeviceManager(ShimRuntime& rt);
+    ~DeviceManager();
 
     // The device node of PCI slot `slot` (created on first use); nullptr if the slot is empty.
     zx_device_t* pci_device(unsigned slot);
@@ -66,7 +73,8 @@ public:
 private:
     void mark_removed(zx_device_t* dev);
     // After dev's release hook: a bus-master-left-enabled finding when dev was the last device
-    // of its driver on a PCI function and bus mastering is still on.
+    // of its driver on a PCI function and bus mastering is still on, or the device is still
+    // working (DMA in flight).
     void check_bus_master_off(zx_device_t* dev);
 
     ShimRuntime& rt_;
@@ -74,6 +82,9 @@ private:
     std::vector<zx_device*> pci_;                      // per slot
     std::deque<zx_device*> releases_;
     bool flusher_scheduled_ = false;
+    // Devices working now (their DeviceActivity), by requester id: since when.
+    std::map<uint16_t, sc_core::sc_time> busy_since_;
+    std::unique_ptr<ScopedSubscription<DeviceActivityEvent>> activity_;
 };
 
 }  // namespace staleline::zx

@@ -98,6 +98,7 @@ static void probe_write(void* ctx, unsigned bar, uint64_t off, unsigned size, ui
     case 0x10: p->len = (uint32_t)v; break;
     case 0x14:
         p->op = (uint32_t)v;
+        sl_dev_set_busy(p->dev, true); /* working from GO, not only from its DMA */
         sl_dev_schedule(p->dev, sl_dev_param(p->dev, "delay_ns"), probe_run, NULL);
         break;
     case 0x20:
