@@ -1,6 +1,7 @@
 #include "checker/SourceLocator.h"
 
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <link.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -255,14 +256,32 @@ std::string SourceLocator::relative(const std::string& path) const {
     return p;
 }
 
-bool SourceLocator::lookup(uintptr_t addr, SourceLocation* out) {
-    if (!dwfl_ && !open_session()) return false;
+Dwfl_Module* SourceLocator::module_at(uintptr_t addr, bool loader_check) {
+    if (!dwfl_ && !open_session()) return nullptr;
     Dwfl_Module* mod = dwfl_addrmodule(dwfl_, (Dwarf_Addr)addr);
-    if (!mod) {
+    bool stale = false;
+    if (mod && loader_check) {
+        // The loader's view of the address: a module dlclose'd and another (or the same one
+        // again) loaded over its range since the module list was read leaves a stale entry
+        // whose base is not the one the loader has now; offsets from it would depend on where
+        // things were loaded.
+        Dl_info dl;
+        Dwarf_Addr start = 0;
+        stale = dladdr((const void*)addr, &dl) && dl.dli_fname &&
+                dwfl_module_info(mod, nullptr, &start, nullptr, nullptr, nullptr, nullptr, nullptr) &&
+                start != (Dwarf_Addr)(uintptr_t)dl.dli_fbase;
+    }
+    if (!mod || stale) {
         // Loaded since the module list was read (a driver): read it again, once.
-        if (!open_session()) return false;
+        if (!open_session()) return nullptr;
         mod = dwfl_addrmodule(dwfl_, (Dwarf_Addr)addr);
     }
+    return mod;
+}
+
+bool SourceLocator::lookup(uintptr_t addr, SourceLocation* out) {
+    if (!dwfl_ && !open_session()) return false;
+    Dwfl_Module* mod = module_at(addr, false);
     if (!mod) {
         Dl_info info;
         if (!dladdr((const void*)addr, &info) || !info.dli_fname) return false;
@@ -303,5 +322,120 @@ SourceLocation SourceLocator::locate_return(const void* pc) {
     if (!pc) return SourceLocation{};
     return locate((const char*)pc - 1);
 }
+
+// ---- the shim's runtime messages ----
+
+SourceLocator& SourceLocator::process() {
+    static SourceLocator instance;
+    return instance;
+}
+
+bool SourceLocator::locate_raw(const void* addr_p, RawLocation* out) {
+    *out = RawLocation{};
+    const uintptr_t addr = (uintptr_t)addr_p;
+    Dwfl_Module* mod = module_at(addr, true);
+    if (!mod) {
+        Dl_info dl;
+        if (!dladdr(addr_p, &dl) || !dl.dli_fname) return false;
+        out->module = dl.dli_fname;
+        out->module_offset = (uint64_t)(addr - (uintptr_t)dl.dli_fbase);
+        if (dl.dli_sname) out->function = dl.dli_sname;
+        return true;
+    }
+    Dwarf_Addr base = 0;
+    const char* modname = dwfl_module_info(mod, nullptr, &base, nullptr, nullptr, nullptr, nullptr, nullptr);
+    if (modname) out->module = modname;
+    out->module_offset = addr - base;
+    if (const char* fn = dwfl_module_addrname(mod, (Dwarf_Addr)addr)) out->function = fn;
+    const char* file = nullptr;
+    int line = 0;
+    if (find_dwarf_line(mod, (Dwarf_Addr)addr, &file, &line)) {
+        out->file = file;
+        out->line = line;
+    }
+    return true;
+}
+
+std::string SourceLocator::describe_return(const void* pc) {
+    RawLocation loc;
+    char buf[512];
+    if (!pc || !locate_raw((const char*)pc - 1, &loc)) {
+        std::snprintf(buf, sizeof buf, "%p", pc);
+        return buf;
+    }
+    const char* open = loc.function.empty() ? "" : " (";
+    const char* close = loc.function.empty() ? "" : ")";
+    if (!loc.file.empty())
+        std::snprintf(buf, sizeof buf, "%s:%d%s%s%s", base_name(loc.file).c_str(), loc.line, open, loc.function.c_str(),
+                      close);
+    else
+        std::snprintf(buf, sizeof buf, "%s%s%s%s", module_offset(loc.module, loc.module_offset).c_str(), open,
+                      loc.function.c_str(), close);
+    return buf;
+}
+
+bool SourceLocator::inlined_call(const void* pc, std::string* file_out, unsigned long long* line_out) {
+    if (!pc) return false;
+    const Dwarf_Addr addr = (Dwarf_Addr)(uintptr_t)pc - 1;
+    Dwfl_Module* mod = module_at((uintptr_t)addr, false);
+    if (!mod) return false;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = find_dwarf_unit(mod, addr, &bias);
+    if (!cu) return false;
+    Dwarf_Die* scopes = nullptr;
+    const int n = dwarf_getscopes(cu, addr - bias, &scopes);
+    bool found = false;
+    for (int i = 0; i < n; ++i) {
+        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine) continue;
+        Dwarf_Attribute attr;
+        Dwarf_Word file_idx = 0, line = 0;
+        if (!dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr), &file_idx) &&
+            !dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr), &line)) {
+            Dwarf_Files* files = nullptr;
+            size_t nfiles = 0;
+            const char* file = nullptr;
+            if (dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && file_idx < nfiles)
+                file = dwarf_filesrc(files, file_idx, nullptr, nullptr);
+            if (file) {
+                *file_out = file;
+                *line_out = line;
+                found = true;
+            }
+        }
+        break;  // only the innermost inlined scope
+    }
+    free(scopes);
+    return found;
+}
+
+std::string SourceLocator::describe_call_site(const void* pc) {
+    std::string file;
+    unsigned long long line = 0;
+    if (!inlined_call(pc, &file, &line)) return describe_return(pc);
+    RawLocation loc;
+    locate_raw((const char*)pc - 1, &loc);
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%s:%llu%s%s%s", base_name(file).c_str(), line, loc.function.empty() ? "" : " (",
+                  loc.function.c_str(), loc.function.empty() ? "" : ")");
+    return buf;
+}
+
+const void* SourceLocator::driver_call_site(const void* pc) {
+    std::string file;
+    unsigned long long line = 0;
+    if (inlined_call(pc, &file, &line)) return pc;  // the wrapper was inlined into its caller
+    RawLocation loc;
+    if (!pc || !locate_raw((const char*)pc - 1, &loc) || loc.file.find("/include/ddk/") == std::string::npos) return pc;
+    // pc lies in a wrapper's own body: find it on the stack and take the frame above it.
+    void* frames[8];
+    const int n = backtrace(frames, 8);
+    for (int i = 0; i + 1 < n; ++i)
+        if (frames[i] == pc) return frames[i + 1];
+    return pc;
+}
+
+std::string describe_return_address(const void* pc) { return SourceLocator::process().describe_return(pc); }
+std::string describe_call_site(const void* pc) { return SourceLocator::process().describe_call_site(pc); }
+const void* driver_call_site(const void* pc) { return SourceLocator::process().driver_call_site(pc); }
 
 }  // namespace staleline

@@ -1,6 +1,7 @@
 // SourceLocator: code address -> {file, line, function} through the DWARF line tables and
-// symbol tables of the modules loaded in this process (libdw's dwfl over /proc/self/maps):
-// the executable, its libraries and driver modules loaded later with dlopen. Results are
+// symbol tables of the modules loaded in this process (libdw's dwfl): the executable, its
+// libraries and driver modules loaded later with dlopen. The one locator of the project: the
+// checker's findings and the shim's runtime messages (describe_*) both come from here. Results are
 // cached per address. File names under the source root come out relative to it, so outputs
 // carry no absolute build paths; an address without debug information comes out as
 // "module+0xOFFSET" (module base name, offset in the module: no host addresses).
@@ -34,6 +35,11 @@ bool report_loaded_modules(Dwfl* d);
 
 class SourceLocator {
 public:
+    // The instance for the shim's runtime messages (describe_* below): the source tree this
+    // library was built from as root. The checker owns one of its own, rooted where
+    // checker.source_root says.
+    static SourceLocator& process();
+
     // source_root empty: the source tree this library was built from.
     explicit SourceLocator(std::string source_root = "");
     ~SourceLocator();
@@ -44,6 +50,21 @@ public:
     SourceLocation locate_return(const void* pc);
     // The instruction at addr (e.g. a function's entry).
     SourceLocation locate(const void* addr);
+
+    // Runtime messages (a driver fault, the call a message names): "file.c:LINE (symbol)" for
+    // the instruction before return address pc, with the base name of the file as compiled and
+    // the symbol's name; "module.so+0xOFFSET (symbol)" without debug information; "0xADDRESS"
+    // outside every module.
+    std::string describe_return(const void* pc);
+    // The same for the return address of a call made from an inlined function (a DDK wrapper
+    // such as pci_map_bar, static inline in ddk/protocol/pci.h): the line that called the
+    // inlined function, in its caller, rather than the header line.
+    std::string describe_call_site(const void* pc);
+    // From inside a shim function called by a DDK header wrapper (return address pc): the
+    // return address into the code that called the wrapper when the wrapper was not inlined (a
+    // function of its own, in a ddk/ header), else pc. Walks the stack with the unwinder (no
+    // frame pointers needed).
+    const void* driver_call_site(const void* pc);
 
     // Read the module list again (after a driver module was loaded or unloaded) and forget
     // cached results. A lookup that finds no module refreshes once by itself.
@@ -57,12 +78,32 @@ public:
     static std::string build_source_root();
 
 private:
+    // A code address as compiled: the file's path as the compiler saw it, the symbol, the module.
+    struct RawLocation {
+        std::string file;
+        int line = 0;
+        std::string function;
+        std::string module;
+        uint64_t module_offset = 0;
+    };
     bool lookup(uintptr_t addr, SourceLocation* out);
+    bool locate_raw(const void* addr, RawLocation* out);
+    // The module holding addr, reading the module list again when there is none, or (loader_check)
+    // when the loader has another module at addr than the one read (dlclose'd and loaded again).
+    Dwfl_Module* module_at(uintptr_t addr, bool loader_check);
+    // When the instruction before return address pc belongs to an inlined function: the file
+    // and line of the call that inlined it (the innermost such scope).
+    bool inlined_call(const void* pc, std::string* file, unsigned long long* line);
     bool open_session();
 
     std::string root_;
     Dwfl* dwfl_ = nullptr;
     std::unordered_map<uintptr_t, SourceLocation> cache_;
 };
+
+// The shim's runtime messages, through SourceLocator::process().
+std::string describe_return_address(const void* pc);
+std::string describe_call_site(const void* pc);
+const void* driver_call_site(const void* pc);
 
 }  // namespace staleline

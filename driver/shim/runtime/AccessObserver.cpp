@@ -5,7 +5,7 @@
 
 #include "ShimRuntime.h"
 #include "SimThread.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 #include "Vmo.h"
 
 namespace staleline::zx {

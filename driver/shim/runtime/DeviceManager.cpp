@@ -7,7 +7,7 @@
 #include "pci/PciHost.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 
 namespace staleline::zx {
 

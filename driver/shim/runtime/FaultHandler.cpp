@@ -15,7 +15,7 @@
 #include "Mmio.h"
 #include "MovDecoder.h"
 #include "ShimRuntime.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 #include "Vmo.h"
 
 namespace staleline::zx {

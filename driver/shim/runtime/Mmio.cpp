@@ -23,12 +23,13 @@
 #include "ShimRuntime.h"
 #include "ShimTrace.h"
 #include "SimThread.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 #include "Vmo.h"
 
 #include <hw/reg.h>
 
 using namespace staleline::zx;
+using staleline::describe_return_address;
 using sc_core::sc_time;
 
 namespace {

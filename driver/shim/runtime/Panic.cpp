@@ -6,11 +6,12 @@
 #include <string>
 
 #include "ShimRuntime.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 
 #include <zircon/assert.h>
 
 using namespace staleline::zx;
+using staleline::describe_call_site;
 
 extern "C" void panic(const char* fmt, ...) {
     const void* pc = __builtin_return_address(0);

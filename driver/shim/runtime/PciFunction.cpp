@@ -9,7 +9,7 @@
 #include "RootVmar.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 #include "Vmo.h"
 
 namespace staleline::zx {

@@ -11,7 +11,7 @@
 #include "PciFunction.h"
 #include "RootVmar.h"
 #include "SimThread.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 
 namespace staleline::zx {
 

@@ -27,7 +27,7 @@
 #include "RootVmar.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 #include "ShimTrace.h"
 #include "Vmo.h"
 #include "common/EventChannel.h"
@@ -38,6 +38,7 @@
 #include <zircon/time.h>
 
 using namespace staleline::zx;
+using staleline::describe_call_site;
 using staleline::IommuEvent;
 using staleline::IommuEventKind;
 using staleline::ScopedSubscription;

@@ -8,7 +8,7 @@
 #include "HandleTable.h"
 #include "ShimRuntime.h"
 #include "SimThread.h"
-#include "SourceLocator.h"
+#include "checker/SourceLocator.h"
 #include "Vmo.h"
 #include "platform/PlatformHandle.h"
 
@@ -16,6 +16,7 @@
 
 using namespace staleline::zx;
 using staleline::set_error;
+using staleline::describe_return_address;
 
 struct sl_driver {
     DriverInstance* impl;
