@@ -59,7 +59,11 @@ uint64_t Axi4InitiatorBridge::transport(AxiBurst& b, uint64_t cycle, bool sync) 
     t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     const sc_time now = sc_time_stamp();
     sc_time delay = at > now ? at - now : sc_core::SC_ZERO_TIME;
-    socket->b_transport(t, delay);
+    purpose_.phase = (DevicePhase)b.purpose;
+    {
+        BurstPurposeScope labelled(t, purpose_);
+        socket->b_transport(t, delay);
+    }
     ++stats_.transactions;
 
     tlm::tlm_response_status s = t.get_response_status();

@@ -21,6 +21,7 @@
 
 #include "bridge/AxiBurst.h"
 #include "bridge/ClockDomain.h"
+#include "trace/BurstPurpose.h"
 
 namespace staleline {
 
@@ -49,6 +50,7 @@ public:
 private:
     const ClockDomain& clock_;
     tlm::tlm_generic_payload trans_;  // reused: one transaction at a time, no extensions kept
+    BurstPurpose purpose_;            // set on trans_ for one transaction when not data
     Axi4InitiatorStats stats_;
 };
 

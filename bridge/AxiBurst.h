@@ -51,6 +51,10 @@ struct AxiBurst {
     unsigned first_enabled = 0, last_enabled = 0;  // offsets, valid when enabled > 0
 
     AxiResp resp = AxiResp::Okay;
+
+    // What the device's kind says the burst is for (RtlBurstPurpose, RtlCoreT.h): the
+    // values of DevicePhase (model/trace/TraceEvent.h), 0 data. Only the trace reads it.
+    uint8_t purpose = 0;
 };
 
 }  // namespace staleline

@@ -11,6 +11,19 @@
 
 namespace staleline {
 
+// The engine's bursts by purpose, from its own ring registers (rtl/README.md): a read of a
+// 32-byte ring entry is a descriptor fetch, a write into one the status write-back; the rest
+// (data, GATHER element lists) is data. Registers as the model holds them at the burst's edge.
+template <>
+struct RtlBurstPurpose<Vdma_engine> {
+    static uint8_t of(const Vdma_engine& m, const AxiBurst& b) {
+        const uint64_t base = m.rootp->dma_engine__DOT__ring_base;
+        const uint64_t bytes = 32ull * m.rootp->dma_engine__DOT__ring_size;
+        if (b.addr < base || b.addr - base >= bytes) return 0;
+        return b.is_write ? 2 : 1;  // DevicePhase::StatusWriteback, DescriptorFetch
+    }
+};
+
 namespace {
 const RtlFactory kFactory{RtlFactory::kAbi, &make_rtl_core<Vdma_engine>};
 

@@ -83,6 +83,16 @@ constexpr bool check_contract() {
 
 }  // namespace rtl_ports
 
+// What a burst of the device is for, as the trace shows it and the latency breakdown counts
+// it (AxiBurst::purpose: 0 data, 1 descriptor fetch, 2 status write-back). Only the device's
+// kind knows its descriptors, so this says "data"; a kind that knows better specialises it
+// for its top before it instantiates make_rtl_core (the DMA engine: bridge/DmaEngineKind.cpp).
+// Called as the burst is handed over, with the model as it is at that edge.
+template <class Top>
+struct RtlBurstPurpose {
+    static uint8_t of(const Top&, const AxiBurst&) { return 0; }
+};
+
 template <class Top>
 class RtlCoreT final : public RtlModel, private Axi4PinSlave<Top>::Sink {
     static_assert(rtl_ports::check_contract<Top>());
@@ -229,7 +239,10 @@ public:
     }
 
 private:
-    uint64_t transport(AxiBurst& b, uint64_t cycle) override { return client_.transport(b, cycle); }
+    uint64_t transport(AxiBurst& b, uint64_t cycle) override {
+        b.purpose = RtlBurstPurpose<Top>::of(*top_, b);
+        return client_.transport(b, cycle);
+    }
 
     void dump(uint64_t ps) {
         ctx_->time(ps);

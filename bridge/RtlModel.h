@@ -122,7 +122,7 @@ public:
 // How a device module hands out its model: create() builds one for `client`, clocked by
 // `clock`, decoding `bar0_size` bytes of registers. abi guards against a module built with other bridge headers.
 struct RtlFactory {
-    static constexpr uint32_t kAbi = 2;  // 2: start_wave
+    static constexpr uint32_t kAbi = 3;  // 2: start_wave; 3: AxiBurst::purpose
     uint32_t abi = kAbi;
     RtlModel* (*create)(RtlModel::Client& client, const ClockDomain& clock, uint32_t bar0_size);
 };

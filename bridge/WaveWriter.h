@@ -48,6 +48,9 @@ private:
     void header_line(const char* s, size_t n);
     void value_line(const char* s, size_t n);
     static uint64_t code_key(const char* s, size_t n);
+    static int64_t code_number(const char* s, size_t n);
+    const Var* find_var(const char* s, size_t n) const;
+    static constexpr uint64_t kMaxDirectCodes = 1u << 22;
 
     std::string path_;
     Format format_;
@@ -57,7 +60,8 @@ private:
     std::string pending_;    // a line cut between two write() calls
     std::string header_;     // declarations collected until $enddefinitions
     std::vector<std::string> scope_;
-    std::unordered_map<uint64_t, Var> vars_;
+    std::vector<Var> by_code_;                 // by Verilator's signal number (handle 0: none)
+    std::unordered_map<uint64_t, Var> vars_;   // codes of another form
     std::vector<std::string> signals_;
     std::string bits_;       // scratch: a vector value padded to its width
     std::string error_;      // the first write error

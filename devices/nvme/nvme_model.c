@@ -186,7 +186,7 @@ static uint16_t prp_transfer(nvme_t* s, uint64_t prp1, uint64_t prp2, uint64_t l
         } else {
             uint8_t e[8];
             if (list_left == 1 && remaining_pages > 1) { /* last slot of a list page: the next list page */
-                if (sl_dev_dma_read(s->dev, list, e, 8) != SL_DMA_OK) {
+                if (sl_dev_dma_read_for(s->dev, SL_DMA_FOR_DESCRIPTOR, list, e, 8) != SL_DMA_OK) {
                     sl_dev_count(s->dev, "dma_faults", 1);
                     return NVME_STATUS(0, NVME_SC_DATA_TRANSFER_ERROR);
                 }
@@ -194,7 +194,7 @@ static uint16_t prp_transfer(nvme_t* s, uint64_t prp1, uint64_t prp2, uint64_t l
                 if (list & (PAGE - 1)) return NVME_STATUS(0, NVME_SC_PRP_OFFSET_INVALID);
                 list_left = PAGE / 8u;
             }
-            if (sl_dev_dma_read(s->dev, list, e, 8) != SL_DMA_OK) {
+            if (sl_dev_dma_read_for(s->dev, SL_DMA_FOR_DESCRIPTOR, list, e, 8) != SL_DMA_OK) {
                 sl_dev_count(s->dev, "dma_faults", 1);
                 return NVME_STATUS(0, NVME_SC_DATA_TRANSFER_ERROR);
             }
@@ -368,7 +368,8 @@ static bool post(nvme_t* s, uint16_t cqid, uint16_t sqid, const command_t* c, ui
     put16(e + 10, sqid);
     put16(e + 12, c->cid);
     put16(e + 14, (uint16_t)(status << 1 | cq->phase));
-    if (sl_dev_dma_write(s->dev, cq->base + (uint64_t)cq->tail * NVME_CQE_SIZE, e, sizeof e) != SL_DMA_OK) {
+    if (sl_dev_dma_write_for(s->dev, SL_DMA_FOR_STATUS, cq->base + (uint64_t)cq->tail * NVME_CQE_SIZE, e, sizeof e) !=
+        SL_DMA_OK) {
         controller_fatal(s, "dma_faults");
         return false;
     }
@@ -386,7 +387,8 @@ static bool execute_one(nvme_t* s, uint16_t qid) {
     queue_t* sq = &s->sq[qid];
     const uint64_t epoch = s->epoch;
     uint8_t e[NVME_SQE_SIZE];
-    if (sl_dev_dma_read(s->dev, sq->base + (uint64_t)sq->head * NVME_SQE_SIZE, e, sizeof e) != SL_DMA_OK) {
+    if (sl_dev_dma_read_for(s->dev, SL_DMA_FOR_DESCRIPTOR, sq->base + (uint64_t)sq->head * NVME_SQE_SIZE, e, sizeof e) !=
+        SL_DMA_OK) {
         controller_fatal(s, "dma_faults");
         return false;
     }

@@ -131,7 +131,7 @@ static bool receive(rtl8168_t* s, uint8_t* f, size_t len) {
     const uint64_t ring = get64(&s->r[RTL8168_RDSAR]);
     const uint64_t da = ring + (uint64_t)s->rx_idx * RTL8168_DESC_SIZE;
     uint8_t d[RTL8168_DESC_SIZE];
-    if (sl_dev_dma_read(s->dev, da, d, sizeof d) != SL_DMA_OK) {
+    if (sl_dev_dma_read_for(s->dev, SL_DMA_FOR_DESCRIPTOR, da, d, sizeof d) != SL_DMA_OK) {
         sl_dev_count(s->dev, "dma_errors", 1);
         raise_isr(s, RTL8168_INT_SYSERR);
         return false;
@@ -162,7 +162,7 @@ static bool receive(rtl8168_t* s, uint8_t* f, size_t len) {
     uint8_t wb[8];
     put32(wb, (opts1 & RTL8168_DESC_EOR) | RTL8168_DESC_FS | RTL8168_DESC_LS | (uint32_t)n);
     put32(wb + 4, 0);
-    if (sl_dev_dma_write(s->dev, da, wb, sizeof wb) != SL_DMA_OK) {
+    if (sl_dev_dma_write_for(s->dev, SL_DMA_FOR_STATUS, da, wb, sizeof wb) != SL_DMA_OK) {
         sl_dev_count(s->dev, "dma_errors", 1);
         raise_isr(s, RTL8168_INT_SYSERR);
         return false;
@@ -206,7 +206,7 @@ static void tx_work(void* ctx, void* arg) {
         }
         const uint64_t da = ring + (uint64_t)s->tx_idx * RTL8168_DESC_SIZE;
         uint8_t d[RTL8168_DESC_SIZE];
-        if (sl_dev_dma_read(s->dev, da, d, sizeof d) != SL_DMA_OK) {
+        if (sl_dev_dma_read_for(s->dev, SL_DMA_FOR_DESCRIPTOR, da, d, sizeof d) != SL_DMA_OK) {
             ok = false;
             break;
         }
@@ -226,7 +226,7 @@ static void tx_work(void* ctx, void* arg) {
         }
         uint8_t wb[4];
         put32(wb, opts1 & ~RTL8168_DESC_OWN);
-        if (sl_dev_dma_write(s->dev, da, wb, sizeof wb) != SL_DMA_OK) {
+        if (sl_dev_dma_write_for(s->dev, SL_DMA_FOR_STATUS, da, wb, sizeof wb) != SL_DMA_OK) {
             ok = false;
             break;
         }

@@ -9,6 +9,7 @@
 #include "device/DeviceActivity.h"
 #include "pci/BarIndex.h"
 #include "pci/PciHost.h"
+#include "trace/BurstPurpose.h"
 
 namespace staleline {
 
@@ -155,13 +156,19 @@ void BehaviouralDevice::wait_ns(uint64_t ns) {
     if (on_worker() && ns) wait(sc_time((double)ns, SC_NS));
 }
 
-sl_dma_status_t BehaviouralDevice::dma(bool is_write, uint64_t addr, void* buf, size_t len) {
+sl_dma_status_t BehaviouralDevice::dma(bool is_write, uint64_t addr, void* buf, size_t len, int purpose) {
     if (!on_worker()) return SL_DMA_MISUSE;
     if (len == 0) return SL_DMA_OK;
     tlm::tlm_generic_payload t;
     prepare_payload(t, is_write, addr, buf, len);
     sc_time delay = SC_ZERO_TIME;
-    dma_->b_transport(t, delay);
+    BurstPurpose label(purpose == SL_DMA_FOR_DESCRIPTOR ? DevicePhase::DescriptorFetch
+                       : purpose == SL_DMA_FOR_STATUS   ? DevicePhase::StatusWriteback
+                                                        : DevicePhase::Data);
+    {
+        BurstPurposeScope labelled(t, label);
+        dma_->b_transport(t, delay);
+    }
     wait(delay);
     ++(is_write ? dma_writes_ : dma_reads_);
     (is_write ? dma_bytes_written_ : dma_bytes_read_) += len;
@@ -252,6 +259,13 @@ sl_dma_status_t sl_dev_dma_read(sl_dev_t* dev, uint64_t addr, void* buf, size_t 
 sl_dma_status_t sl_dev_dma_write(sl_dev_t* dev, uint64_t addr, const void* buf, size_t len) {
     // TLM wants a non-const data pointer; a write does not change the bytes.
     return dev && buf ? dev->self->dma(true, addr, const_cast<void*>(buf), len) : SL_DMA_MISUSE;
+}
+sl_dma_status_t sl_dev_dma_read_for(sl_dev_t* dev, sl_dma_purpose_t purpose, uint64_t addr, void* buf, size_t len) {
+    return dev && buf ? dev->self->dma(false, addr, buf, len, (int)purpose) : SL_DMA_MISUSE;
+}
+sl_dma_status_t sl_dev_dma_write_for(sl_dev_t* dev, sl_dma_purpose_t purpose, uint64_t addr, const void* buf,
+                                     size_t len) {
+    return dev && buf ? dev->self->dma(true, addr, const_cast<void*>(buf), len, (int)purpose) : SL_DMA_MISUSE;
 }
 void sl_dev_set_irq(sl_dev_t* dev, bool level) {
     if (dev) dev->self->set_irq(level);

@@ -53,7 +53,7 @@ public:
     uint64_t now_ns() const;
     void schedule(uint64_t delay_ns, void (*fn)(void*, void*), void* arg);
     void wait_ns(uint64_t ns);
-    sl_dma_status_t dma(bool is_write, uint64_t addr, void* buf, size_t len);
+    sl_dma_status_t dma(bool is_write, uint64_t addr, void* buf, size_t len, int purpose = SL_DMA_FOR_DATA);
     void set_irq(bool level);
     bool msi();
     bool msi_enabled() const;

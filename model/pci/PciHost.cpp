@@ -6,6 +6,7 @@
 #include "common/Payload.h"
 #include "pci/BarIndex.h"
 #include "common/RequesterId.h"
+#include "trace/BurstPurpose.h"
 
 namespace staleline {
 
@@ -227,11 +228,15 @@ void PciHost::forward_upstream(uint16_t rid, tlm_generic_payload& trans, sc_time
     RequesterId ext(rid);
     if (prev) trans.clear_extension(prev);
     trans.set_extension(&ext);
+    const sc_time asked = delay;  // the request reaches the IOMMU
     iommu_socket->b_transport(trans, delay);
+    const sc_time answered = delay;  // translated and served by memory
     trans.clear_extension(&ext);
     if (prev) trans.set_extension(prev);
     if (trans.is_read()) delay += hop_;  // completion travels back
-    if (tracing(trace_, TraceKind::DeviceBurst)) trace_burst(rid, trans, sc_time_stamp() + start, sc_time_stamp() + delay);
+    if (tracing(trace_, TraceKind::DeviceBurst))
+        trace_burst(rid, trans, sc_time_stamp() + start, sc_time_stamp() + delay, sc_time_stamp() + asked,
+                    sc_time_stamp() + answered);
 }
 
 void PciHost::upstream_b_transport(int slot, tlm_generic_payload& trans, sc_time& delay) {
@@ -333,11 +338,12 @@ void PciHost::set_trace(TraceEvents* ch, const std::vector<std::string>& names) 
     trace_tracks_.clear();
     for (size_t i = 0; i < slots_.size(); ++i) {
         const std::string n = i < names.size() ? names[i] : "slot " + std::to_string(i);
-        trace_tracks_.push_back({n + " read", n + " write", n + " irq"});
+        trace_tracks_.push_back({n + " read", n + " write", n + " irq", n + " read stalls", n + " write stalls"});
     }
 }
 
-void PciHost::trace_burst(uint16_t rid, const tlm_generic_payload& trans, const sc_time& start, const sc_time& end) {
+void PciHost::trace_burst(uint16_t rid, const tlm_generic_payload& trans, const sc_time& start, const sc_time& end,
+                          const sc_time& asked, const sc_time& answered) {
     const unsigned slot = rid >> 3;
     if (slot >= trace_tracks_.size()) return;  // a tool's requester id (tests)
     TraceEvent e;
@@ -345,13 +351,34 @@ void PciHost::trace_burst(uint16_t rid, const tlm_generic_payload& trans, const 
     e.kind = TraceKind::DeviceBurst;
     e.is_write = trans.is_write();
     e.track = trace_tracks_[slot][e.is_write ? 1 : 0].c_str();
-    e.name = e.is_write ? "write burst" : "read burst";
+    // What the device said the burst was for (BurstPurpose.h); unlabelled bursts are data.
+    e.device_phase = purpose_of(trans);
+    e.name = e.device_phase == DevicePhase::DescriptorFetch   ? "descriptor fetch"
+             : e.device_phase == DevicePhase::StatusWriteback ? "status write-back"
+             : e.is_write                                     ? "write burst"
+                                                              : "read burst";
     e.ts = start;
     e.dur = end - start;
     e.requester = rid;
     e.arg("addr", trans.get_address(), true).arg("size", trans.get_data_length());
     if (!trans.is_response_ok()) e.text = "error response";
     trace_->publish(e);
+    // The part of it the device waited for the IOMMU and memory (translation, walks, a
+    // walker, DRAM), between the link's hops: on a track beside the channel's (nested in the
+    // burst it would land under whichever overlapping burst the viewer's lanes put it with).
+    if (answered > asked && tracing(trace_, TraceKind::DeviceStall)) {
+        TraceEvent s;
+        s.category = TraceCategory::Device;
+        s.kind = TraceKind::DeviceStall;
+        s.is_write = e.is_write;
+        s.track = trace_tracks_[slot][e.is_write ? 4 : 3].c_str();
+        s.name = e.is_write ? "write stall" : "read stall";
+        s.ts = asked;
+        s.dur = answered - asked;
+        s.requester = rid;
+        s.text = "waiting for the IOMMU and memory";
+        trace_->publish(s);
+    }
 }
 
 void PciHost::trace_irq(unsigned slot, const char* how, unsigned vector, const sc_time& at) {

@@ -131,11 +131,13 @@ private:
     std::vector<PciMasterAbort> aborts_;
     std::function<void(const PciMasterAbort&)> abort_listener_;
     PciStats stats_;
-    // Tracing (set_trace): the channel and per slot its read, write and interrupt track names.
+    // Tracing (set_trace): the channel and per slot its track names.
     TraceEvents* trace_ = nullptr;
-    std::vector<std::array<std::string, 3>> trace_tracks_;
+    std::vector<std::array<std::string, 5>> trace_tracks_;  // read, write, irq, read stalls, write stalls
+    // start/end: the burst from issue to completion; asked/answered: its request at the IOMMU
+    // and the answer (translation and memory), for the stall span inside it.
     void trace_burst(uint16_t rid, const tlm::tlm_generic_payload& trans, const sc_core::sc_time& start,
-                     const sc_core::sc_time& end);
+                     const sc_core::sc_time& end, const sc_core::sc_time& asked, const sc_core::sc_time& answered);
     void trace_irq(unsigned slot, const char* how, unsigned vector, const sc_core::sc_time& at);
 };
 

@@ -80,6 +80,19 @@ int sl_latency_breakdown(uint64_t begin, uint64_t submitted, uint64_t end, const
     std::stable_sort(bursts.begin(), bursts.end(),
                      [](const sl_lb_event_t* a, const sl_lb_event_t* b) { return a->ts < b->ts; });
 
+    // Translations by start, for the overlap of each burst: those starting before the burst's
+    // end and ending after its start, found from the first that could (no scan of all events
+    // per burst: an operation of a large transfer has thousands of both).
+    std::vector<const sl_lb_event_t*> xlates;
+    uint64_t longest = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (ev[i].kind == SL_LB_EV_TRANSLATE) {
+            xlates.push_back(&ev[i]);
+            longest = std::max(longest, ev[i].dur);
+        }
+    std::stable_sort(xlates.begin(), xlates.end(),
+                     [](const sl_lb_event_t* a, const sl_lb_event_t* b) { return a->ts < b->ts; });
+
     Cursor c{begin, end, out};
     c.take(SL_LB_DRIVER_PREP, bell_start);
     c.take(SL_LB_DOORBELL, bell_end);
@@ -91,9 +104,11 @@ int sl_latency_breakdown(uint64_t begin, uint64_t submitted, uint64_t end, const
         const uint64_t from = c.at, to = std::min(e.ts + e.dur, device_until);
         if (to <= from) continue;
         uint64_t xlate = 0;
-        for (size_t i = 0; i < n; ++i) {
-            if (ev[i].kind != SL_LB_EV_TRANSLATE) continue;
-            const uint64_t lo = std::max(ev[i].ts, from), hi = std::min(ev[i].ts + ev[i].dur, to);
+        const uint64_t earliest = from > longest ? from - longest : 0;  // none starting before can reach `from`
+        auto first = std::lower_bound(xlates.begin(), xlates.end(), earliest,
+                                      [](const sl_lb_event_t* x, uint64_t t) { return x->ts < t; });
+        for (auto it = first; it != xlates.end() && (*it)->ts < to; ++it) {
+            const uint64_t lo = std::max((*it)->ts, from), hi = std::min((*it)->ts + (*it)->dur, to);
             if (hi > lo) xlate += hi - lo;
         }
         c.take(SL_LB_TRANSLATION, from + std::min(xlate, to - from));

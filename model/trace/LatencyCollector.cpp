@@ -5,6 +5,10 @@
 
 namespace staleline {
 
+static_assert((int)DevicePhase::Data == SL_LB_PHASE_DATA && (int)DevicePhase::DescriptorFetch == SL_LB_PHASE_DESCRIPTOR &&
+                  (int)DevicePhase::StatusWriteback == SL_LB_PHASE_STATUS,
+              "a burst's DevicePhase is its breakdown phase");
+
 namespace {
 uint64_t ps(const sc_core::sc_time& t) { return (uint64_t)(t.to_seconds() * 1e12 + 0.5); }
 }  // namespace
@@ -38,7 +42,10 @@ void LatencyCollector::on_event(const TraceEvent& e) {
                                  f.events.size(), out) == 0) {
             Stages s;
             std::copy(out, out + SL_LB_STAGES, s.begin());
-            if (kept_.size() < kKeptOperations) kept_.push_back(s);
+            if (kept_.size() < kKeptOperations) {
+                kept_.push_back(s);
+                kept_ids_.push_back(op);
+            }
             uint64_t total = 0;
             for (int k = 0; k < SL_LB_STAGES; ++k) {
                 total += s[k];
@@ -63,8 +70,7 @@ void LatencyCollector::on_event(const TraceEvent& e) {
         break;
     case TraceKind::DeviceBurst:
         ev.kind = SL_LB_EV_BURST;
-        for (unsigned i = 0; i < e.nargs; ++i)
-            if (std::string(e.args[i].key) == "phase") ev.phase = (int)e.args[i].value;
+        ev.phase = (int)e.device_phase;  // DevicePhase's values are SL_LB_PHASE_*
         break;
     case TraceKind::Translate: ev.kind = SL_LB_EV_TRANSLATE; break;
     case TraceKind::IrqRaise: ev.kind = SL_LB_EV_IRQ_RAISE; break;

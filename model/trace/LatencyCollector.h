@@ -30,6 +30,8 @@ public:
     uint64_t count() const { return count_; }
     // The first min(count(), kKeptOperations) operations, in order of completion.
     const std::vector<Stages>& operations() const { return kept_; }
+    // The workload's id of kept operation i (the `op` of its marks).
+    uint64_t operation_id(size_t i) const { return kept_ids_[i]; }
     // Stage `stage` (SL_LB_STAGES: the total) over the operations: mean, p50, p99 in ps.
     void stats(int stage, double* mean, uint64_t* p50, uint64_t* p99) const;
 
@@ -46,6 +48,7 @@ private:
     std::map<uint64_t, InFlight> open_;
     uint64_t count_ = 0;
     std::vector<Stages> kept_;
+    std::vector<uint64_t> kept_ids_;
     // Per stage (SL_LB_STAGES: the total): sum of durations, and how often each duration came.
     std::array<unsigned __int128, SL_LB_STAGES + 1> sum_{};
     std::array<std::map<uint64_t, uint64_t>, SL_LB_STAGES + 1> seen_;

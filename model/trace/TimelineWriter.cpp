@@ -44,7 +44,7 @@ uint32_t kinds_of(unsigned categories) {
     auto b = [](K k) { return TraceEvents::bit(k); };
     const uint32_t per[kTraceCategoryCount] = {
         b(K::Syscall) | b(K::CacheOp) | b(K::Mmio) | b(K::IrqWake) | b(K::OpBegin) | b(K::OpSubmitted) | b(K::OpEnd),
-        b(K::DeviceBurst) | b(K::DevicePhase) | b(K::IrqRaise),
+        b(K::DeviceBurst) | b(K::DeviceStall) | b(K::IrqRaise),
         b(K::Translate) | b(K::Invalidate) | b(K::StaleHit) | b(K::DeferredWindow),
         b(K::DramAccess),
         0,  // findings come from the checker at the end

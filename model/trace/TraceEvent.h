@@ -30,17 +30,19 @@ enum class TraceKind : uint8_t {
     OpBegin,       // a workload operation: the first driver call (args: op)
     OpSubmitted,   // ... the call that submitted it returned (args: op)
     OpEnd,         // ... and its completion seen by the workload (args: op)
-    DeviceBurst,   // an upstream read or write of a device (args: addr, size; is_write)
-    DevicePhase,   // a device's own name for what a burst was (descriptor fetch, status)
+    DeviceBurst,   // an upstream read or write of a device (args: addr, size; is_write; device_phase)
+    DevicePhase,   // (unused: a burst's purpose travels on the burst, TraceEvent::device_phase)
     IrqRaise,      // a device raised an interrupt (MSI or INTx)
     Translate,     // the IOMMU translated a page (hit, or miss with its walk)
     Invalidate,    // an IOTLB invalidation command
     StaleHit,      // a translation served from a deferred-invalidated entry
     DeferredWindow,// stale translations were usable over [ts, ts + dur)
     DramAccess,    // bytes moved at DRAM (args: bytes)
+    DeviceStall,   // the part of a burst the device waited for the IOMMU and memory
 };
 
-// Device phases a device kind may attach to its bursts (TraceKind::DevicePhase, value).
+// What a device says a burst of its is for (BurstPurpose.h); the values are staleline/trace.h's
+// SL_LB_PHASE_* and staleline/device.h's SL_DMA_FOR_*.
 enum class DevicePhase : uint8_t { Data = 0, DescriptorFetch = 1, StatusWriteback = 2 };
 
 struct TraceArg {
@@ -59,6 +61,7 @@ struct TraceEvent {
     sc_core::sc_time dur = sc_core::SC_ZERO_TIME;
     bool is_write = false;
     uint16_t requester = 0xffff;   // device events: the PCI requester id
+    DevicePhase device_phase = DevicePhase::Data;  // DeviceBurst: what the device said it was for
     uint8_t nargs = 0;
     TraceArg args[4];
     const char* text = nullptr;    // an optional free-text argument ("detail")

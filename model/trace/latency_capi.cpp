@@ -44,6 +44,13 @@ int sl_latency_operation(const sl_latency_t* l, size_t i, uint64_t out_ns[SL_LB_
     return 0;
 }
 
+int sl_latency_operation_ps(const sl_latency_t* l, size_t i, uint64_t* op, uint64_t out_ps[SL_LB_STAGES]) {
+    if (!l || !out_ps || i >= l->impl->operations().size()) return -1;
+    for (int s = 0; s < SL_LB_STAGES; ++s) out_ps[s] = l->impl->operations()[i][s];
+    if (op) *op = l->impl->operation_id(i);
+    return 0;
+}
+
 void sl_latency_detach(sl_latency_t* l) { delete l; }
 
 }  // extern "C"

@@ -39,7 +39,8 @@ static void usage(FILE* f) {
           "  --x KEY                the swept parameter on the x axis (default: the first)\n"
           "  --force                rerun every point even when OUT holds its result\n"
           "  --no-plots             skip gnuplot\n"
-          "  --bytes-columns        a <param>_bytes column beside each size parameter in results.csv\n"
+          "  --no-bytes-columns     no <param>_bytes column (the value in bytes) beside each size\n"
+          "                         parameter in results.csv (--bytes-columns: them, the default)\n"
           "  --timeout S            kill a point after S seconds (default 0: no limit)\n"
           "  --fail-on WHAT         exit 1 when a point has findings (findings) or wrong data (wrong-data)\n"
           "  --command NAME         the subcommand each point runs (default run)\n"
@@ -213,7 +214,7 @@ int cmd_sweep(int argc, char** argv) {
 }
 
 static int cmd_sweep_main(int argc, char** argv, int from_spec) {
-    enum { OPT_BATCH = 1000, OPT_EMIT, OPT_THROTTLE, OPT_MAX_ARRAY, OPT_POINT, OPT_COLLECT, OPT_FAIL_ON, OPT_BYTES };
+    enum { OPT_BATCH = 1000, OPT_EMIT, OPT_THROTTLE, OPT_MAX_ARRAY, OPT_POINT, OPT_COLLECT, OPT_FAIL_ON, OPT_BYTES, OPT_NO_BYTES };
     static const struct option opts[] = {SL_CONFIG_LONG_OPTIONS,
                                          {"param", required_argument, 0, 'p'},
                                          {"jobs", required_argument, 0, 'j'},
@@ -234,6 +235,7 @@ static int cmd_sweep_main(int argc, char** argv, int from_spec) {
                                          {"collect-only", no_argument, 0, OPT_COLLECT},
                                          {"fail-on", required_argument, 0, OPT_FAIL_ON},
                                          {"bytes-columns", no_argument, 0, OPT_BYTES},
+                                         {"no-bytes-columns", no_argument, 0, OPT_NO_BYTES},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     sweep_grid_t grid = {0};
@@ -244,7 +246,7 @@ static int cmd_sweep_main(int argc, char** argv, int from_spec) {
     const char* emit = NULL;
     const char* fail_what = NULL;
     const char* point_spec = NULL;
-    int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), force = 0, plots = 1, print = 0, collect_only = 0, bytes_cols = 0;
+    int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), force = 0, plots = 1, print = 0, collect_only = 0, bytes_cols = 1;
     int c, rc = SL_EXIT_OK;
     unsigned timeout = 0, throttle = 100, max_array = 0;
     size_t batch = 1;
@@ -304,6 +306,7 @@ static int cmd_sweep_main(int argc, char** argv, int from_spec) {
         case OPT_POINT: point_spec = optarg; break;
         case OPT_COLLECT: collect_only = 1; break;
         case OPT_BYTES: bytes_cols = 1; break;
+        case OPT_NO_BYTES: bytes_cols = 0; break;
         case OPT_FAIL_ON:
             if (strcmp(optarg, "findings") && strcmp(optarg, "wrong-data")) {
                 fprintf(stderr, "staleline sweep: --fail-on expects findings or wrong-data, got '%s'\n", optarg);
@@ -403,7 +406,7 @@ static int cmd_sweep_main(int argc, char** argv, int from_spec) {
         push(&words, &nwords, xkey);
     }
     if (!plots) push(&words, &nwords, "--no-plots");
-    if (bytes_cols) push(&words, &nwords, "--bytes-columns");
+    if (!bytes_cols) push(&words, &nwords, "--no-bytes-columns");
     if (fail_what) {
         push(&words, &nwords, "--fail-on");
         push(&words, &nwords, fail_what);

@@ -153,6 +153,20 @@ json_t* run_timeline_latency_json(const run_timeline_t* t) {
     for (int s = 0; s < SL_LB_STAGES; ++s) json_array_append_new(stages, t->latency ? stage_json(t->latency, s) : json_object());
     json_object_set_new(o, "stages", stages);
     json_object_set_new(o, "total", t->latency ? stage_json(t->latency, SL_LB_STAGES) : json_object());
+    /* The first operations (as many as the plot keeps) one by one, exact: their stages add up
+     * to each one's time. */
+    json_t* per = json_array();
+    for (size_t i = 0; t->latency && i < n; ++i) {
+        uint64_t op, st[SL_LB_STAGES];
+        if (sl_latency_operation_ps(t->latency, i, &op, st)) break;
+        json_t* e = json_object();
+        json_object_set_new(e, "op", json_integer((json_int_t)op));
+        json_t* a = json_array();
+        for (int s = 0; s < SL_LB_STAGES; ++s) json_array_append_new(a, json_integer((json_int_t)st[s]));
+        json_object_set_new(e, "stages_ps", a);
+        json_array_append_new(per, e);
+    }
+    json_object_set_new(o, "per_operation", per);
     return o;
 }
 

@@ -136,12 +136,13 @@ static void test_small_sweep(void) {
     snprintf(path, sizeof path, "%s/results.csv", d);
     char* csv = slurp(path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
-    CU_ASSERT_EQUAL(strncmp(csv, "dram.latency_ns,cache.size,status,exit,error,", 45), 0);
+    /* a size parameter has its value in bytes beside it, by default */
+    CU_ASSERT_EQUAL(strncmp(csv, "dram.latency_ns,cache.size,cache.size_bytes,status,exit,error,", 62), 0);
     int lines = 0;
     for (char* c = csv; *c; ++c) lines += *c == '\n';
     CU_ASSERT_EQUAL(lines, 5);
-    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "\n20,32k,ok,0,,"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "\n200,1000,failed,2,\"exit 2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "\n20,32k,32768,ok,0,,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "\n200,1000,1000,failed,2,\"exit 2"));
 
     /* a second run reuses the finished points (and retries the failed ones): same CSV */
     out = sweep(args, &rc);
@@ -406,6 +407,14 @@ static void test_self_contained(void) {
     CU_ASSERT_PTR_NOT_NULL(csv && strstr(csv, "\n3,32k,32768,ok,0,"));
     CU_ASSERT_EQUAL(count_lines(csv), 7);
     free(csv);
+    /* --no-bytes-columns: the text column alone, as before they were the default */
+    CU_ASSERT_EQUAL(shf(&out, "%s sweep collect %s --no-bytes-columns", ST, d), 0);
+    free(out);
+    csv = slurp2(d, "results.csv");
+    CU_ASSERT_PTR_NOT_NULL(csv && !strncmp(csv, "sim.seed,cache.size,status,exit,error,", 38));
+    CU_ASSERT_PTR_NOT_NULL(csv && strstr(csv, "\n3,32k,ok,0,"));
+    CU_ASSERT_EQUAL(count_lines(csv), 7);
+    free(csv);
     /* installed: plain `staleline` */
     char bindir[512];
     snprintf(bindir, sizeof bindir, "%s", ST);
@@ -509,7 +518,7 @@ static void test_all_fail(void) {
     free(out);
     char* csv = slurp2(d, "results.csv");
     CU_ASSERT_EQUAL(count_lines(csv), 3);
-    CU_ASSERT_PTR_NOT_NULL(csv && strstr(csv, "\n2000,failed,2,"));
+    CU_ASSERT_PTR_NOT_NULL(csv && strstr(csv, "\n2000,2000,failed,2,"));
     free(csv);
     CU_ASSERT_EQUAL(shf(NULL, "%s sweep collect %s", ST, d), 1);
     rm_rf(d);

@@ -1,7 +1,8 @@
 /* The timeline (`staleline run --timeline FILE`, docs/timeline.md) and the latency breakdown
  * (staleline/trace.h): the trace-event file's structure (every event has ph, ts, pid and tid,
  * complete events a duration, every track a name, times in order on each track), the tracks of
- * each category, the category filter, a finding as an instant with its file:line, the same
+ * each category (a device's read and write channels, the stall spans inside their bursts), the
+ * category filter, a finding as an instant with its file:line, the same
  * bytes for the same seed; the breakdown on hand-computed event sequences (each stage, and the
  * stages adding up to the operation's time), and in a run's JSON, summary and plot. */
 #define _GNU_SOURCE
@@ -116,6 +117,65 @@ static void check_structure(json_t* tl) {
     CU_ASSERT_EQUAL(unnamed, 0);
 }
 
+/* ps of a timeline time ("ts" in us with six decimals: exact ps). */
+static uint64_t ts_ps(json_t* e) { return (uint64_t)(json_number_value(json_object_get(e, "ts")) * 1e6 + 0.5); }
+
+/* The channel a device track (lane) belongs to: "dma_engine read #3" -> "dma_engine read". */
+static void channel_of(const char* track, char* out, size_t n) {
+    snprintf(out, n, "%s", track ? track : "");
+    char* lane = strstr(out, " #");
+    if (lane) *lane = 0;
+}
+
+/* Per AXI channel: every stall span lies inside a burst of its channel (from its request at the
+ * IOMMU to the answer), one per burst, on the channel's stall track. */
+static void check_stalls(json_t* ev, const char* device) {
+    size_t i, j;
+    json_t* e;
+    json_t* b;
+    size_t stalls[2] = {0}, bursts[2] = {0}, outside = 0, misplaced = 0;
+    char read_ch[96], write_ch[96], ch[96], bch[96];
+    snprintf(read_ch, sizeof read_ch, "%s read", device);
+    snprintf(write_ch, sizeof write_ch, "%s write", device);
+    json_array_foreach(ev, i, e) {
+        if (json_integer_value(json_object_get(e, "pid")) != 2 || strcmp(str(e, "ph"), "X")) continue;
+        const char* name = str(e, "name");
+        channel_of(track_name(ev, 2, json_integer_value(json_object_get(e, "tid"))), ch, sizeof ch);
+        const int w = !strcmp(name, "write burst") || !strcmp(name, "status write-back");
+        if (w || !strcmp(name, "read burst") || !strcmp(name, "descriptor fetch")) {
+            misplaced += strcmp(ch, w ? write_ch : read_ch) != 0;
+            ++bursts[w];
+            continue;
+        }
+        const int ws = !strcmp(name, "write stall");
+        if (!ws && strcmp(name, "read stall")) continue;
+        ++stalls[ws];
+        char want[112];
+        snprintf(want, sizeof want, "%s stalls", ws ? write_ch : read_ch);
+        misplaced += strcmp(ch, want) != 0;
+        const uint64_t ts = ts_ps(e), end = ts + (uint64_t)(json_number_value(json_object_get(e, "dur")) * 1e6 + 0.5);
+        int inside = 0;
+        json_array_foreach(ev, j, b) {
+            if (inside) break;
+            if (json_integer_value(json_object_get(b, "pid")) != 2 || strcmp(str(b, "ph"), "X")) continue;
+            const char* bn = str(b, "name");
+            if (ws ? strcmp(bn, "write burst") && strcmp(bn, "status write-back")
+                   : strcmp(bn, "read burst") && strcmp(bn, "descriptor fetch"))
+                continue;
+            channel_of(track_name(ev, 2, json_integer_value(json_object_get(b, "tid"))), bch, sizeof bch);
+            const uint64_t bts = ts_ps(b), bend = bts + (uint64_t)(json_number_value(json_object_get(b, "dur")) * 1e6 + 0.5);
+            inside = bts <= ts && end <= bend && !strcmp(bch, ws ? write_ch : read_ch);
+        }
+        outside += !inside;
+    }
+    CU_ASSERT(bursts[0] >= 4 && bursts[1] >= 4);
+    /* every burst reaches DRAM (60 ns by default): each waits */
+    CU_ASSERT_EQUAL(stalls[0], bursts[0]);
+    CU_ASSERT_EQUAL(stalls[1], bursts[1]);
+    CU_ASSERT_EQUAL(outside, 0);
+    CU_ASSERT_EQUAL(misplaced, 0);
+}
+
 /* A clean run: the structure, and the tracks of the driver, the device, the IOMMU and DRAM. */
 static void test_structure(void) {
     const char* f = tmp_file();
@@ -164,6 +224,8 @@ static void test_structure(void) {
     CU_ASSERT(bursts >= 4);
     CU_ASSERT(count(ev, 2, "X", "write burst") >= 4);
     CU_ASSERT(count(ev, 2, "i", "MSI") + count(ev, 2, "i", "INTx") >= 1);
+    /* a read track and a write track per device (the AXI channels), stalls beside each */
+    check_stalls(ev, "dma_engine");
     /* IOMMU: hits and misses with their walks, invalidations */
     CU_ASSERT(count(ev, 3, "X", "hit") >= 1);
     CU_ASSERT(count(ev, 3, "X", "miss + walk") >= 1);
@@ -355,6 +417,104 @@ static void test_breakdown_queued(void) {
     CU_ASSERT_EQUAL(sum(s), 33);
 }
 
+/* Labelled bursts: a descriptor fetch, a data burst overlapping it (with a translation), a
+ * status write-back after a gap, the device's time after it up to the interrupt; by hand. The
+ * same bursts unlabelled are all memory, and both add up to the operation. */
+static void test_breakdown_labelled(void) {
+    sl_lb_event_t ev[] = {
+        {SL_LB_EV_MMIO_WRITE, 50, 10, 0, 1},                  /* doorbell [50, 60) */
+        {SL_LB_EV_BURST, 80, 30, SL_LB_PHASE_DESCRIPTOR, 0},  /* queueing [60, 80), fetch [80, 110) */
+        {SL_LB_EV_BURST, 100, 40, SL_LB_PHASE_DATA, 0},       /* its own part [110, 140) */
+        {SL_LB_EV_TRANSLATE, 110, 15, 0, 0},                  /* [110, 125) of that part */
+        {SL_LB_EV_BURST, 160, 20, SL_LB_PHASE_STATUS, 0},     /* gap [140, 160) and [160, 180) */
+        {SL_LB_EV_IRQ_RAISE, 200, 0, 0, 0},                   /* [180, 200): still the write-back */
+        {SL_LB_EV_IRQ_WAKE, 230, 0, 0, 0},
+    };
+    uint64_t s[SL_LB_STAGES];
+    CU_ASSERT_EQUAL_FATAL(sl_latency_breakdown(0, 100, 500, ev, SL_COUNT(ev), s), 0);
+    CU_ASSERT_EQUAL(s[SL_LB_DRIVER_PREP], 50);
+    CU_ASSERT_EQUAL(s[SL_LB_DOORBELL], 10);
+    CU_ASSERT_EQUAL(s[SL_LB_DEVICE_QUEUEING], 20);
+    CU_ASSERT_EQUAL(s[SL_LB_DESCRIPTOR_FETCH], 30);
+    CU_ASSERT_EQUAL(s[SL_LB_TRANSLATION], 15);
+    CU_ASSERT_EQUAL(s[SL_LB_MEMORY], 15);
+    CU_ASSERT_EQUAL(s[SL_LB_STATUS_WRITEBACK], 60);
+    CU_ASSERT_EQUAL(s[SL_LB_INTERRUPT_DELIVERY], 30);
+    CU_ASSERT_EQUAL(s[SL_LB_DRIVER_COMPLETION], 270);
+    CU_ASSERT_EQUAL(sum(s), 500);
+    /* unlabelled (and an unknown label): memory */
+    ev[1].phase = SL_LB_PHASE_DATA;
+    ev[4].phase = 7;
+    CU_ASSERT_EQUAL_FATAL(sl_latency_breakdown(0, 100, 500, ev, SL_COUNT(ev), s), 0);
+    CU_ASSERT_EQUAL(s[SL_LB_DESCRIPTOR_FETCH], 0);
+    CU_ASSERT_EQUAL(s[SL_LB_STATUS_WRITEBACK], 0);
+    CU_ASSERT_EQUAL(s[SL_LB_TRANSLATION], 15);
+    CU_ASSERT_EQUAL(s[SL_LB_MEMORY], 30 + 15 + 60);
+    CU_ASSERT_EQUAL(sum(s), 500);
+}
+
+/* The default device (the reference DMA engine) labels its bursts: a default copy run has
+ * descriptor fetch and status write-back time, the timeline names those bursts on the engine's
+ * read and write tracks, and each operation's stages add up to its time on the timeline. */
+static void test_breakdown_device_phases(void) {
+    const char* f = tmp_file();
+    char args[256];
+    snprintf(args, sizeof args, "run " SMALL " --timeline %s", f);
+    int rc = -1;
+    json_t* j = sl_test_staleline_json(args, &rc, &out);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    json_t* b = json_object_get(j, "latency_breakdown");
+    json_t* stages = json_object_get(b, "stages");
+    CU_ASSERT(json_number_value(json_object_get(json_array_get(stages, SL_LB_DESCRIPTOR_FETCH), "mean_ns")) > 0);
+    CU_ASSERT(json_number_value(json_object_get(json_array_get(stages, SL_LB_STATUS_WRITEBACK), "mean_ns")) > 0);
+    CU_ASSERT(sl_test_json_int(json_array_get(stages, SL_LB_DESCRIPTOR_FETCH), "p50_ns", NULL) > 0);
+    CU_ASSERT(sl_test_json_int(json_array_get(stages, SL_LB_STATUS_WRITEBACK), "p50_ns", NULL) > 0);
+    json_error_t err;
+    json_t* tl = json_load_file(f, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+    check_structure(tl);
+    json_t* ev = json_object_get(tl, "traceEvents");
+    /* one descriptor fetch and one write-back per descriptor, on the engine's read/write tracks */
+    CU_ASSERT(count(ev, 2, "X", "descriptor fetch") >= 4);
+    CU_ASSERT(count(ev, 2, "X", "status write-back") >= 4);
+    CU_ASSERT(count(ev, 2, "X", "read burst") >= 4);
+    size_t i;
+    json_t* e;
+    json_array_foreach(ev, i, e) {
+        const char* name = str(e, "name");
+        if (json_integer_value(json_object_get(e, "pid")) != 2) continue;
+        const char* tn = track_name(ev, 2, json_integer_value(json_object_get(e, "tid")));
+        if (!strcmp(name, "descriptor fetch")) CU_ASSERT(tn && !strncmp(tn, "dma_engine read", 15));
+        if (!strcmp(name, "status write-back")) CU_ASSERT(tn && !strncmp(tn, "dma_engine write", 16));
+    }
+    /* per operation: stages (ps) against the operation's marks on the timeline */
+    json_t* per = json_object_get(b, "per_operation");
+    CU_ASSERT_EQUAL_FATAL(json_array_size(per), 4);
+    json_t* op;
+    size_t k;
+    json_array_foreach(per, k, op) {
+        const json_int_t id = json_integer_value(json_object_get(op, "op"));
+        uint64_t total = 0, begin = 0, end = 0;
+        int have_begin = 0, have_end = 0;
+        json_t* st = json_object_get(op, "stages_ps");
+        CU_ASSERT_EQUAL_FATAL(json_array_size(st), SL_LB_STAGES);
+        for (size_t s = 0; s < SL_LB_STAGES; ++s) total += (uint64_t)json_integer_value(json_array_get(st, s));
+        json_array_foreach(ev, i, e) {
+            if (json_integer_value(json_object_get(e, "pid")) != 1 || strcmp(str(e, "ph"), "i")) continue;
+            if (json_integer_value(json_object_get(json_object_get(e, "args"), "op")) != id) continue;
+            if (!strcmp(str(e, "name"), "operation begins")) begin = ts_ps(e), have_begin = 1;
+            if (!strcmp(str(e, "name"), "operation completes")) end = ts_ps(e), have_end = 1;
+        }
+        CU_ASSERT(have_begin && have_end);
+        CU_ASSERT(end > begin);
+        CU_ASSERT_EQUAL(total, end - begin);
+    }
+    json_decref(tl);
+    json_decref(j);
+    cleanup();
+}
+
 /* A run: the breakdown in its JSON (one entry per operation, stages whose means add up to the
  * total's), the summary's table, and the plot. */
 static void test_breakdown_run(void) {
@@ -400,7 +560,8 @@ int main(int argc, char** argv) {
     static const sl_test_t tests[] = {
         SL_TEST(test_structure),          SL_TEST(test_categories),        SL_TEST(test_findings),
         SL_TEST(test_deterministic),      SL_TEST(test_breakdown_every_stage), SL_TEST(test_breakdown_overlap),
-        SL_TEST(test_breakdown_queued),   SL_TEST(test_breakdown_run),
+        SL_TEST(test_breakdown_queued),   SL_TEST(test_breakdown_run),    SL_TEST(test_breakdown_labelled),
+        SL_TEST(test_breakdown_device_phases),
     };
     int rc = sl_test_main(argc, argv, "timeline", tests, SL_COUNT(tests));
     free(out);

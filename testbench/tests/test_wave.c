@@ -1,10 +1,12 @@
 /* `staleline run --wave`: FST that GTKWave's own tools read (fst2vcd from Debian's gtkwave
- * converts it), VCD by extension (the same bytes as --vcd), the time window, the window around
+ * converts it; a file of several blocks holds the values of vcd2fst's conversion of the same
+ * run's VCD), VCD by extension (the same bytes as --vcd), the time window, the window around
  * the findings, the GTKWave save file (groups and a marker at each finding's time), same seed
  * same bytes, and the exit status 2 with a message for a file that cannot be written and for a
  * window that ends before it starts. */
 #include <jansson.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,173 @@ static void test_fst_read_by_gtkwave_tools(void) {
     CU_ASSERT(last > first);
     free(vcd);
     unlink(fst);
+}
+
+/* Value-change blocks of an FST file (block types 1, 5, 8 of fstapi: VCDATA, VCDATA_DYN_ALIAS,
+ * VCDATA_DYN_ALIAS2), walking its blocks: a type byte, then the length (big-endian, 8 bytes,
+ * counting itself); -1 when the file is not such a chain. */
+static int fst_value_blocks(const char* path) {
+    size_t len = 0;
+    unsigned char* d = (unsigned char*)slurp(path, &len);
+    if (!d) return -1;
+    int n = 0;
+    size_t off = 0;
+    while (off < len) {
+        if (off + 9 > len) {
+            n = -1;
+            break;
+        }
+        uint64_t l = 0;
+        for (int i = 1; i <= 8; ++i) l = l << 8 | d[off + (size_t)i];
+        n += d[off] == 1 || d[off] == 5 || d[off] == 8;
+        if (l < 8 || l > len - off - 1) {
+            n = -1;
+            break;
+        }
+        off += 1 + l;
+    }
+    free(d);
+    return n;
+}
+
+/* A VCD text of fst2vcd as the state it describes: per time step at which some signal's
+ * value changed, a digest of (time, each changed signal and its new value); the values a
+ * time step repeats, and the order of its lines, do not count. The number of such steps. */
+enum { MAX_STEPS = 100000, CODE_SPACE = 95 * 95 * 95 };
+typedef struct {
+    const char* line;  /* "bVALUE code" or "Vcode": the value's start */
+    size_t len;        /* value length */
+} cur_t;
+static int code_index(const char* c, size_t n) {
+    if (n == 0 || n > 3) return -1;
+    int k = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (c[i] < 33 || c[i] > 126) return -1;
+        k = k * 95 + (c[i] - 32);
+    }
+    return k;
+}
+typedef struct {
+    int code;
+    size_t seq;
+    const char* v;
+    size_t vlen;
+} change_t;
+static int cmp_change(const void* a, const void* b) {
+    const change_t* x = a;
+    const change_t* y = b;
+    return x->code != y->code ? (x->code < y->code ? -1 : 1) : (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+static uint64_t fnv(uint64_t h, const void* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ ((const unsigned char*)p)[i]) * 1099511628211ull;
+    return h;
+}
+static size_t vcd_states(const char* vcd, uint64_t* steps, int* bad) {
+    cur_t* cur = calloc(CODE_SPACE, sizeof *cur);
+    size_t cap = 4096, nch = 0, nsteps = 0;
+    change_t* ch = malloc(cap * sizeof *ch);
+    const char* body = strstr(vcd, "$enddefinitions");
+    unsigned long long t = 0;
+    int have_t = 0;
+    *bad = 0;
+    for (const char* l = body; l && *l;) {
+        const char* nl = strchr(l, '\n');
+        const size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        const int step_end = !nl || l[n + 1] == '#';
+        if (n && *l == '#') {
+            t = strtoull(l + 1, NULL, 10);
+            have_t = 1;
+        } else if (n && have_t && *l != '$') {
+            const char* v = l;
+            size_t vlen = 1;
+            const char* c = l + 1;
+            if (*l == 'b' || *l == 'r') {
+                const char* sp = memchr(l, ' ', n);
+                if (!sp) ++*bad;
+                vlen = sp ? (size_t)(sp - l) : n;
+                c = sp ? sp + 1 : l + n;
+            }
+            const int k = code_index(c, n - (size_t)(c - l));
+            if (k < 0) ++*bad;
+            if (k >= 0) {
+                if (nch == cap) ch = realloc(ch, (cap *= 2) * sizeof *ch);
+                ch[nch] = (change_t){k, nch, v, vlen};
+                ++nch;
+            }
+        }
+        if (step_end && nch) {
+            qsort(ch, nch, sizeof *ch, cmp_change);
+            uint64_t h = fnv(1469598103934665603ull, &t, sizeof t);
+            int changed = 0;
+            for (size_t i = 0; i < nch; ++i) {
+                if (i + 1 < nch && ch[i + 1].code == ch[i].code) continue; /* the last of the step counts */
+                cur_t* s = &cur[ch[i].code];
+                if (s->line && s->len == ch[i].vlen && !memcmp(s->line, ch[i].v, s->len)) continue;
+                s->line = ch[i].v;
+                s->len = ch[i].vlen;
+                h = fnv(fnv(h, &ch[i].code, sizeof ch[i].code), ch[i].v, ch[i].vlen);
+                changed = 1;
+            }
+            if (changed && nsteps < MAX_STEPS) steps[nsteps++] = h;
+            nch = 0;
+        }
+        l = nl ? nl + 1 : NULL;
+    }
+    free(ch);
+    free(cur);
+    return nsteps;
+}
+
+/* A waveform of several FST blocks (the writer closes one every 2 MiB of value changes) holds
+ * the same values at the same times as Verilator's VCD of the same run converted by GTKWave's
+ * own vcd2fst (one block): both read back with fst2vcd, every time step compared. */
+static void test_fst_blocks_same_values(void) {
+    const char* fst = tmp_path("blocks.fst");
+    const char* vcd = tmp_path("blocks.vcd");
+    const char* conv = tmp_path("blocks_conv.fst");
+    char args[512];
+    snprintf(args, sizeof args, "--set workload.transfers=2 --set workload.max_size=16k --wave %s", fst);
+    CU_ASSERT_EQUAL_FATAL(run(args), 0);
+    snprintf(args, sizeof args, "--set workload.transfers=2 --set workload.max_size=16k --wave %s", vcd);
+    CU_ASSERT_EQUAL_FATAL(run(args), 0);
+    CU_ASSERT(fst_value_blocks(fst) >= 2);
+    /* vcd2fst is fst2vcd's sibling in Debian's gtkwave */
+    char tool[PATH_MAX], cmd[3 * PATH_MAX];
+    snprintf(tool, sizeof tool, "%s", SL_FST2VCD);
+    char* base = strstr(tool, "fst2vcd");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+    memcpy(base, "vcd2fst", 7);
+    snprintf(cmd, sizeof cmd, "%s '%s' '%s'", tool, vcd, conv);
+    char* text = NULL;
+    CU_ASSERT_EQUAL_FATAL(sl_test_run(cmd, &text), 0);
+    free(text);
+    CU_ASSERT_EQUAL(fst_value_blocks(conv), 1);
+    char* a = fst2vcd(fst);
+    char* b = fst2vcd(conv);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    uint64_t* sa = malloc(MAX_STEPS * sizeof *sa);
+    uint64_t* sb = malloc(MAX_STEPS * sizeof *sb);
+    int bad_a, bad_b;
+    const size_t na = vcd_states(a, sa, &bad_a), nb = vcd_states(b, sb, &bad_b);
+    CU_ASSERT_EQUAL(bad_a, 0);
+    CU_ASSERT_EQUAL(bad_b, 0);
+    CU_ASSERT(na > 1000 && na < MAX_STEPS);
+    CU_ASSERT_EQUAL(na, nb);
+    size_t first_diff = na;
+    for (size_t i = 0; i < na && i < nb; ++i)
+        if (sa[i] != sb[i]) {
+            first_diff = i;
+            break;
+        }
+    CU_ASSERT_EQUAL(first_diff, na);
+    free(sa);
+    free(sb);
+    free(a);
+    free(b);
+    unlink(fst);
+    unlink(vcd);
+    unlink(conv);
 }
 
 /* The same run through --wave x.vcd and through --vcd: the same waveform, the same bytes. */
@@ -312,6 +481,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_same_seed_same_bytes),
         SL_TEST(test_around_findings),
         SL_TEST(test_errors_exit_2),
+        SL_TEST(test_fst_blocks_same_values),
     };
     int rc = sl_test_main(argc, argv, "wave", tests, SL_COUNT(tests));
     free(out);

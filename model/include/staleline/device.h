@@ -138,6 +138,19 @@ void sl_dev_wait_ns(sl_dev_t* dev, uint64_t ns);
 sl_dma_status_t sl_dev_dma_read(sl_dev_t* dev, uint64_t addr, void* buf, size_t len);
 sl_dma_status_t sl_dev_dma_write(sl_dev_t* dev, uint64_t addr, const void* buf, size_t len);
 
+/* What a DMA is for. The timeline names the burst after it and the latency breakdown
+ * (docs/timeline.md) counts its time as descriptor fetch or status write-back instead of
+ * memory. It changes nothing else: the same bytes move at the same times. */
+typedef enum {
+    SL_DMA_FOR_DATA = 0,       /* payload (what sl_dev_dma_read/write are) */
+    SL_DMA_FOR_DESCRIPTOR = 1, /* reading descriptors the driver wrote (a ring entry, a command) */
+    SL_DMA_FOR_STATUS = 2,     /* writing completion status back (a descriptor's status, a CQ entry) */
+} sl_dma_purpose_t;
+/* sl_dev_dma_read/write, labelled with their purpose (an unknown value: data). */
+sl_dma_status_t sl_dev_dma_read_for(sl_dev_t* dev, sl_dma_purpose_t purpose, uint64_t addr, void* buf, size_t len);
+sl_dma_status_t sl_dev_dma_write_for(sl_dev_t* dev, sl_dma_purpose_t purpose, uint64_t addr, const void* buf,
+                                     size_t len);
+
 /* The legacy interrupt line (INTx), level. Ignored while MSI is enabled or the command
  * register's interrupt-disable bit is set (the PCI host applies both rules). */
 void sl_dev_set_irq(sl_dev_t* dev, bool level);

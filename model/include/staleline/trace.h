@@ -94,6 +94,9 @@ int sl_latency_stage_stats(const sl_latency_t* l, int stage, double* mean_ns, ui
 /* Stage durations (ns) of operation i, in order of completion; only the first 1000 are kept
  * (memory does not grow with a run's length). -1 when out of range or not kept. */
 int sl_latency_operation(const sl_latency_t* l, size_t i, uint64_t out_ns[SL_LB_STAGES]);
+/* The same in ps, exact (they add up to the operation's time), with the workload's id of the
+ * operation (the `op` of its marks) in *op when op is not NULL. */
+int sl_latency_operation_ps(const sl_latency_t* l, size_t i, uint64_t* op, uint64_t out_ps[SL_LB_STAGES]);
 void sl_latency_detach(sl_latency_t* l);
 
 #ifdef __cplusplus

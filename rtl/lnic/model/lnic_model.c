@@ -167,9 +167,9 @@ static void move_frame(lnic_t* s) {
     const uint64_t txd = tx_base(s) + (uint64_t)s->tx_head * LNIC_DESC_SIZE;
     const uint64_t rxd = rx_base(s) + (uint64_t)s->rx_head * LNIC_DESC_SIZE;
     uint8_t td[LNIC_DESC_SIZE], rd[LNIC_DESC_SIZE];
-    const bool td_ok = sl_dev_dma_read(s->dev, txd, td, sizeof td) == SL_DMA_OK;
+    const bool td_ok = sl_dev_dma_read_for(s->dev, SL_DMA_FOR_DESCRIPTOR, txd, td, sizeof td) == SL_DMA_OK;
     if (RESET_SINCE()) return;
-    const bool rd_ok = sl_dev_dma_read(s->dev, rxd, rd, sizeof rd) == SL_DMA_OK;
+    const bool rd_ok = sl_dev_dma_read_for(s->dev, SL_DMA_FOR_DESCRIPTOR, rxd, rd, sizeof rd) == SL_DMA_OK;
     if (RESET_SINCE()) return;
     const uint64_t tx_addr = le64(td + LNIC_DESC_ADDR);
     const uint32_t len = le16(td + LNIC_DESC_LEN);
@@ -197,7 +197,7 @@ static void move_frame(lnic_t* s) {
     const uint32_t status = LNIC_DESC_STATUS_DONE | (truncated ? LNIC_DESC_STATUS_TRUNCATED : 0u);
     const uint8_t wb[8] = {(uint8_t)got, (uint8_t)(got >> 8), (uint8_t)flags, (uint8_t)(flags >> 8),
                            (uint8_t)status, (uint8_t)(status >> 8), (uint8_t)(status >> 16), (uint8_t)(status >> 24)};
-    const bool wb_ok = sl_dev_dma_write(s->dev, rxd + LNIC_DESC_LEN, wb, sizeof wb) == SL_DMA_OK;
+    const bool wb_ok = sl_dev_dma_write_for(s->dev, SL_DMA_FOR_STATUS, rxd + LNIC_DESC_LEN, wb, sizeof wb) == SL_DMA_OK;
     if (RESET_SINCE()) return;
     if (!wb_ok) { fail(s, LNIC_ERR_RX_DESC_WRITE, rxd + LNIC_DESC_LEN); return; }
 #undef RESET_SINCE
