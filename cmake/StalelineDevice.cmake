@@ -5,7 +5,7 @@
 # staleline_add_device(NAME TOP module SOURCES file.v ...
 #                      VENDOR_ID 0x1234 DEVICE_ID 0x5678 [BAR0_SIZE 4096] [CLOCK_MHZ 250]
 #                      [CLASS_CODE 0x020000] [REVISION 1] [NO_MSI] [NO_INTX] [SUMMARY "text"]
-#                      [MSIX_VECTORS n MSIX_TABLE_OFFSET off]
+#                      [MSIX_VECTORS n MSIX_TABLE_OFFSET off] [BURST_PURPOSE header.h]
 #                      [INCLUDES dir ...] [PARAMETERS NAME=VALUE ...] [VERILATOR_ARGS ...])
 #   Verilates TOP (its own prefix, V<NAME>, and its own copy of the Verilator runtime, hidden
 #   inside the module so that several Verilated devices live in one process), instantiates the
@@ -16,6 +16,9 @@
 #   by the PCI host, never by the RTL); with MSI-X on, a rising edge of `irq` signals entry 0.
 #
 #   The RTL decodes BAR0 only (one AXI4-Lite port): BAR0_SIZE is the whole register space.
+#   BURST_PURPOSE names a header that specialises staleline::RtlBurstPurpose<SL_RTL_TOP> (the
+#   macro names the Verilated top's class, V<NAME>) to say which bursts are descriptor fetches
+#   and status write-backs (the timeline, the latency breakdown); without it every burst is data.
 #
 # staleline_add_device_model(NAME SOURCES file.c ... [INCLUDES dir ...] [DEFINES X=1 ...])
 #   A behavioural model in C against staleline/device.h, exporting staleline_device_kind();
@@ -48,7 +51,7 @@ function(staleline_add_device name)
   if(NOT COMMAND verilate)
     message(FATAL_ERROR "staleline_add_device(${name}): Verilator's CMake package was not found (apt-get install verilator)")
   endif()
-  cmake_parse_arguments(D "NO_MSI;NO_INTX" "TOP;VENDOR_ID;DEVICE_ID;BAR0_SIZE;CLOCK_MHZ;CLASS_CODE;REVISION;SUMMARY;MSIX_VECTORS;MSIX_TABLE_OFFSET"
+  cmake_parse_arguments(D "NO_MSI;NO_INTX" "TOP;VENDOR_ID;DEVICE_ID;BAR0_SIZE;CLOCK_MHZ;CLASS_CODE;REVISION;SUMMARY;MSIX_VECTORS;MSIX_TABLE_OFFSET;BURST_PURPOSE"
                         "SOURCES;INCLUDES;PARAMETERS;VERILATOR_ARGS" ${ARGN})
   foreach(req TOP SOURCES VENDOR_ID DEVICE_ID)
     if(NOT D_${req})
@@ -94,6 +97,17 @@ function(staleline_add_device name)
   set(SL_CLOCK_MHZ ${D_CLOCK_MHZ})
   set(SL_MSIX_VECTORS ${D_MSIX_VECTORS})
   set(SL_MSIX_TABLE_OFFSET ${D_MSIX_TABLE_OFFSET})
+  # What the device's bursts are for (descriptor fetch, status write-back), for the timeline and
+  # the latency breakdown: a header specialising staleline::RtlBurstPurpose for the Verilated
+  # top (docs/devices.md); without one, every burst is data.
+  set(SL_BURST_PURPOSE_INCLUDE "")
+  if(D_BURST_PURPOSE)
+    get_filename_component(purpose "${D_BURST_PURPOSE}" ABSOLUTE)
+    if(NOT EXISTS "${purpose}")
+      message(FATAL_ERROR "staleline_add_device(${name}): BURST_PURPOSE ${D_BURST_PURPOSE} does not exist")
+    endif()
+    set(SL_BURST_PURPOSE_INCLUDE "#define SL_RTL_TOP ${SL_PREFIX}  // the Verilated top's class, for the header\n#include \"${purpose}\"  // BURST_PURPOSE")
+  endif()
   set(entry ${CMAKE_CURRENT_BINARY_DIR}/${name}_device_entry.cpp)
   configure_file(${STALELINE_DEVICE_ENTRY_IN} ${entry} @ONLY)
 

@@ -515,6 +515,41 @@ static void test_breakdown_device_phases(void) {
     cleanup();
 }
 
+/* A user's RTL device labels its bursts through staleline_add_device(... BURST_PURPOSE h):
+ * lnic's descriptor reads and RX write-backs are named on its read and write tracks, for
+ * every frame (rtl/lnic/lnic_burst_purpose.h). */
+static void test_rtl_device_burst_purpose(void) {
+    const char* f = tmp_file();
+    char args[256];
+    snprintf(args, sizeof args, "run --device lnic --driver lnic --workload ethmac-loopback --timeline %s", f);
+    int rc = -1;
+    json_t* j = sl_test_staleline_json(args, &rc, &out);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    const json_int_t frames = sl_test_json_int(j, "workload_result", "operations", NULL);
+    CU_ASSERT(frames > 0);
+    json_error_t err;
+    json_t* tl = json_load_file(f, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+    check_structure(tl);
+    json_t* ev = json_object_get(tl, "traceEvents");
+    /* a TX and an RX descriptor per frame, one write-back per received frame */
+    CU_ASSERT_EQUAL(count(ev, 2, "X", "descriptor fetch"), 2 * frames);
+    CU_ASSERT_EQUAL(count(ev, 2, "X", "status write-back"), frames);
+    size_t i;
+    json_t* e;
+    json_array_foreach(ev, i, e) {
+        const char* name = str(e, "name");
+        if (json_integer_value(json_object_get(e, "pid")) != 2) continue;
+        const char* tn = track_name(ev, 2, json_integer_value(json_object_get(e, "tid")));
+        if (!strcmp(name, "descriptor fetch")) CU_ASSERT(tn && !strncmp(tn, "lnic read", 9));
+        if (!strcmp(name, "status write-back")) CU_ASSERT(tn && !strncmp(tn, "lnic write", 10));
+    }
+    json_decref(tl);
+    json_decref(j);
+    cleanup();
+}
+
 /* A run: the breakdown in its JSON (one entry per operation, stages whose means add up to the
  * total's), the summary's table, and the plot. */
 static void test_breakdown_run(void) {
@@ -562,6 +597,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_deterministic),      SL_TEST(test_breakdown_every_stage), SL_TEST(test_breakdown_overlap),
         SL_TEST(test_breakdown_queued),   SL_TEST(test_breakdown_run),    SL_TEST(test_breakdown_labelled),
         SL_TEST(test_breakdown_device_phases),
+    SL_TEST(test_rtl_device_burst_purpose),
     };
     int rc = sl_test_main(argc, argv, "timeline", tests, SL_COUNT(tests));
     free(out);
