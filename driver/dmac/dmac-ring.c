@@ -65,7 +65,7 @@ zx_status_t dmac_ring_init(dmac_t* dev) {
   if (DMAC_BUG(CPU_ADDRESS)) dev->ring_dev_addr = (zx_paddr_t)dev->ring; /* bug-catalogue: cpu-address */
   /* A fresh VMO reads as zeros; write the zeros anyway and push them out, so the ring's
    * content in memory is defined by the driver. */
-  memset(dev->ring, 0, dev->ring_bytes);
+  if (DMAC_BUG(FRESH_PAGE_GARBAGE)) zx_vmo_op_range(dev->ring_vmo, ZX_VMO_OP_CACHE_INVALIDATE, 0, dev->ring_bytes, NULL, 0); else memset(dev->ring, 0, dev->ring_bytes); /* bug-catalogue: fresh-page-garbage */
   return zx_cache_flush(dev->ring, DMAC_BUG(CACHE_OP_ON_NOTHING) ? (size_t)(uintptr_t)((uint8_t*)dev->ring + dev->ring_bytes) : dev->ring_bytes, ZX_CACHE_FLUSH_DATA); /* bug-catalogue: cache-op-on-nothing */
 }
 

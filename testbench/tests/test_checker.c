@@ -1203,8 +1203,10 @@ static void probe_thread(void* arg) {
 
 /* checker_first: attach the checker before the shim (as staleline run does), else after. */
 static void run_probe(sl_thread_fn body, int checker_first) {
-    const char* sets[] = {"pci.hop_latency_ns=100", g_probe_plain ? "checker.conservative=true" : g_extra_set,
-                          NULL};
+    /* The probe fixture is DMA'd at device_addr + offset across its 4-page pin, and a missing clean
+     * is expected to show DRAM's zeros: one run of device addresses, zeroed fresh pages. */
+    const char* sets[] = {"pci.hop_latency_ns=100", "iommu.scatter=false", "dram.fresh_pages=zero",
+                          g_probe_plain ? "checker.conservative=true" : g_extra_set, NULL};
     P = create(sets);
     CU_ASSERT_PTR_NOT_NULL_FATAL(P);
     if (checker_first) C = sl_checker_attach(P);

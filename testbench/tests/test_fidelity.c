@@ -4,7 +4,7 @@
  *  dram.fresh_pages       a new VMO's zeros are dirty lines in the CPU cache over DRAM that
  *                         holds earlier bytes.
  * Unit cases call the shim directly on a platform with the scratch device; driver cases run
- * `staleline run` on the fidelity test driver (drivers/fidelity/fidelity.c): the correct build
+ * `staleline run` on the fidelity builds of drivers/copyonly/copyonly.c: the correct build
  * is clean, each mistake is found (exit 1, its kind at its line) with its switch on and hidden
  * with it off. The reference driver's sweep over every workload, adversary and seed with both
  * switches on is in test_reference_clean. */
@@ -102,8 +102,8 @@ SC_CASE_CONFIG(test_scatter_not_for_contiguous, "iommu.scatter=true") {
     CU_ASSERT_EQUAL(zx_pmt_unpin(pmt), ZX_OK);
 }
 
-/* iommu.scatter=false (the default): every pin is one run of device addresses. */
-SC_CASE(test_scatter_off) {
+/* iommu.scatter=false: every pin is one run of device addresses. */
+SC_CASE_CONFIG(test_scatter_off, "iommu.scatter=false") {
     zx_handle_t bti = sc_bti(), vmo = sc_vmo(PAGES * PAGE), pmt;
     static zx_paddr_t a[PAGES];
     CU_ASSERT_EQUAL_FATAL(zx_bti_pin(bti, ZX_BTI_PERM_READ, vmo, 0, PAGES * PAGE, a, PAGES, &pmt), ZX_OK);
@@ -171,8 +171,8 @@ SC_CASE_CONFIG(test_fresh_pages_larger_than_cache, "iommu.mode=bypass", "cache.s
     }
 }
 
-/* zero (the default): DRAM is zero and nothing is cached. */
-SC_CASE_CONFIG(test_fresh_pages_zero, "iommu.mode=bypass") {
+/* zero: DRAM is zero and nothing is cached. */
+SC_CASE_CONFIG(test_fresh_pages_zero, "iommu.mode=bypass", "dram.fresh_pages=zero") {
     zx_handle_t vmo = sc_vmo(4 * PAGE);
     zx_paddr_t pa[4];
     page_pas(vmo, 4, pa);
@@ -182,6 +182,25 @@ SC_CASE_CONFIG(test_fresh_pages_zero, "iommu.mode=bypass") {
         CU_ASSERT_EQUAL(nonzero(b, PAGE), 0);
         CU_ASSERT_EQUAL(sl_cache_line_state(P, pa[p]), 0);
     }
+}
+
+/* ------------------------------------------------------------------- defaults ---- */
+
+/* Both switches are on by default, as on hardware: a pin of a paged VMO has no two adjacent
+ * pages, and DRAM under a fresh VMO holds other bytes under dirty zero lines. */
+SC_CASE(test_defaults_on) {
+    zx_handle_t bti = sc_bti(), vmo = sc_vmo(PAGES * PAGE), pmt;
+    static zx_paddr_t a[PAGES];
+    CU_ASSERT_EQUAL_FATAL(zx_bti_pin(bti, ZX_BTI_PERM_READ, vmo, 0, PAGES * PAGE, a, PAGES, &pmt), ZX_OK);
+    CU_ASSERT_EQUAL(adjacent_pairs(a, PAGES), 0);
+    CU_ASSERT_EQUAL(zx_pmt_unpin(pmt), ZX_OK);
+    zx_handle_t fresh = sc_vmo(PAGE);
+    static uint8_t b[PAGE];
+    CU_ASSERT_EQUAL(zx_vmo_read(fresh, b, 0, PAGE), ZX_OK);
+    CU_ASSERT_EQUAL(nonzero(b, PAGE), 0);
+    CU_ASSERT_EQUAL(zx_vmo_op_range(fresh, ZX_VMO_OP_CACHE_INVALIDATE, 0, PAGE, NULL, 0), ZX_OK);
+    CU_ASSERT_EQUAL(zx_vmo_read(fresh, b, 0, PAGE), ZX_OK);
+    CU_ASSERT(nonzero(b, PAGE) > PAGE / 2); /* the kernel's zeros dropped: DRAM's earlier bytes */
 }
 
 /* ------------------------------------------------------------ the fidelity driver ---- */
@@ -198,10 +217,10 @@ static json_t* run_json(const char* driver, const char* args, int* rc) {
     return sl_test_staleline_json(full, rc, &out);
 }
 
-/* Line of drivers/fidelity/fidelity.c that contains text (0: none). */
+/* Line of drivers/copyonly/copyonly.c (the fidelity builds) that contains text (0: none). */
 static unsigned fidelity_line(const char* text) {
     char path[1024], buf[512];
-    snprintf(path, sizeof path, "%s/testbench/tests/drivers/fidelity/fidelity.c", SL_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s/testbench/tests/drivers/copyonly/copyonly.c", SL_SOURCE_DIR);
     FILE* f = fopen(path, "r");
     if (!f) return 0;
     unsigned n = 0, found = 0;
@@ -216,7 +235,7 @@ static unsigned fidelity_line(const char* text) {
     return found;
 }
 
-/* Findings of `kind` in j, and how many of them are at line `line` of fidelity.c. */
+/* Findings of `kind` in j, and how many of them are at line `line` of copyonly.c. */
 static size_t count_kind(json_t* j, const char* kind, unsigned line, size_t* at_line) {
     size_t n = 0, i;
     json_t* f;
@@ -226,7 +245,7 @@ static size_t count_kind(json_t* j, const char* kind, unsigned line, size_t* at_
         ++n;
         json_t* loc = json_object_get(f, "location");
         const char* file = json_string_value(json_object_get(loc, "file"));
-        if (file && strstr(file, "fidelity/fidelity.c") &&
+        if (file && strstr(file, "copyonly/copyonly.c") &&
             json_integer_value(json_object_get(loc, "line")) == (json_int_t)line)
             ++*at_line;
     }
@@ -234,7 +253,7 @@ static size_t count_kind(json_t* j, const char* kind, unsigned line, size_t* at_
 }
 
 static void expect_found(const char* driver, const char* args, const char* kind) {
-    const unsigned doorbell = fidelity_line("/* fidelity: doorbell */");
+    const unsigned doorbell = fidelity_line("/* LINE: doorbell */");
     CU_ASSERT_FATAL(doorbell > 0);
     int rc = -1;
     json_t* j = run_json(driver, args, &rc);
@@ -330,6 +349,7 @@ static const sl_test_t tests[] = {
     SL_TEST(test_fresh_pages_garbage),
     SL_TEST(test_fresh_pages_larger_than_cache),
     SL_TEST(test_fresh_pages_zero),
+    SL_TEST(test_defaults_on),
     SL_TEST(test_driver_correct_clean),
     SL_TEST(test_driver_contiguity_assumed),
     SL_TEST(test_driver_fresh_page_garbage),

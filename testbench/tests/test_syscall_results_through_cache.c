@@ -13,6 +13,21 @@
 #define RW (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE)
 #define NPAGES 4
 
+/* Every case here runs with both fidelity switches off: the address lists are compared with one
+ * run of device addresses per pin (expected_addrs), and a device that reads a page the CPU did
+ * not clean is expected to see DRAM's zeros. What the cases test is where the call's stores go. */
+static const char* const kTidyPlatform[] = {"iommu.scatter=false", "dram.fresh_pages=zero", NULL};
+#undef SC_CASE
+#define SC_CASE(name)                                                  \
+    static void name##_body(void* arg);                                \
+    static void name(void) { sc_run(kTidyPlatform, 0, name##_body); } \
+    static void name##_body(void* arg __attribute__((unused)))
+#undef SC_CASE_CHECKED
+#define SC_CASE_CHECKED(name)                                          \
+    static void name##_body(void* arg);                                \
+    static void name(void) { sc_run(kTidyPlatform, 1, name##_body); } \
+    static void name##_body(void* arg __attribute__((unused)))
+
 /* The data VMO (NPAGES pages) pinned with its address list written into `list` (a cached
  * mapped page, itself pinned for device reads at *list_dev). Returns the line of the
  * zx_bti_pin call that wrote the list. */

@@ -33,6 +33,10 @@ static void make(void) {
     sl_config_t* c = sl_config_new();
     CU_ASSERT_EQUAL_FATAL(sl_config_set(c, "pci.scratch_device", "true"), 0);
     CU_ASSERT_EQUAL_FATAL(sl_config_set(c, "pci.hop_latency_ns", "100"), 0);
+    /* The cases assert exact device addresses (one run per pin), costs and zeroed DRAM under a
+     * fresh VMO: the fidelity switches off here (test_fidelity covers them). */
+    CU_ASSERT_EQUAL_FATAL(sl_config_set(c, "iommu.scatter", "false"), 0);
+    CU_ASSERT_EQUAL_FATAL(sl_config_set(c, "dram.fresh_pages", "zero"), 0);
     P = sl_platform_create(c);
     sl_config_free(c);
     CU_ASSERT_PTR_NOT_NULL_FATAL(P);

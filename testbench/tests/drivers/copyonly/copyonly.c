@@ -24,6 +24,19 @@
  *   COPYONLY_BAR_MEMCPY      the first copy writes a register with memcpy: a BAR access the
  *                            platform cannot serve as MMIO;
  *
+ * the fidelity switches' test driver (docs/fidelity.md, test_fidelity), built as fidelity*.so
+ * under the driver name "fidelity":
+ *
+ *   COPYONLY_SELF_TEST       at bind, copy a fresh page (zeros) into another and check that
+ *                            zeros arrived (fidelity.so: correct);
+ *   COPYONLY_ASSUME_CONTIGUOUS  give the engine the first page's address and the whole length,
+ *                            as if the pages of a pin were adjacent for the device (Zircon's
+ *                            ahci, eda40f0). With iommu.scatter they are not: IOMMU fault;
+ *   COPYONLY_FRESH_NO_CLEAN  with the self-test, do not clean its source "because nobody wrote
+ *                            it": a fresh page reads as zero to the CPU, but with
+ *                            dram.fresh_pages=garbage the zeros are dirty cache lines and the
+ *                            engine reads the bytes DRAM held before;
+ *
  * and, built as outside_pin.so (test_dma_outside_pin):
  *
  *   COPYONLY_OUTSIDE_PIN     the first descriptor of each copy sends the device one page past
@@ -41,6 +54,7 @@
 #include <hw/arch_ops.h>
 #include <hw/reg.h>
 #include <staleline/dmac-protocol.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -92,6 +106,7 @@ typedef struct copyonly {
   zx_status_t first_error;
   dma_xfer_stats_t stats;
   uint32_t* nowhere; /* stays NULL */
+  bool self_testing;  /* the bind-time self-test's copy is running (COPYONLY_SELF_TEST) */
 } copyonly_t;
 
 /* Run one descriptor and wait for it. */
@@ -108,7 +123,7 @@ __attribute__((noinline)) static zx_status_t run_desc(copyonly_t* dev, uint64_t 
   zx_cache_flush(d, sizeof *d, ZX_CACHE_FLUSH_DATA);
   dev->next = (dev->next + 1) % RING_SLOTS;
   hw_wmb();
-  writel(dev->next, dev->regs + REG_PRODUCER);
+  writel(dev->next, dev->regs + REG_PRODUCER); /* LINE: doorbell */
   for (int i = 0; i < 1000000; ++i) {
     if ((readl(dev->regs + REG_CONSUMER) & 0xffffu) == dev->next) {
       zx_cache_flush(&d->status, 8, ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INVALIDATE);
@@ -149,7 +164,10 @@ __attribute__((noinline)) static zx_status_t do_copy(copyonly_t* dev, const dma_
   if ((st = pin(dev, op->src_vmo, op->src_offset, op->length, ZX_BTI_PERM_READ, &sa, &spmt)) != ZX_OK) return st; /* LINE: src */
   if ((st = pin(dev, op->dst_vmo, op->dst_offset, op->length, ZX_BTI_PERM_WRITE, &da, &dpmt)) != ZX_OK) goto out; /* LINE: dst */
 #ifndef COPYONLY_SKIP_CLEAN
-  zx_vmo_op_range(op->src_vmo, ZX_VMO_OP_CACHE_CLEAN, op->src_offset, op->length, NULL, 0);
+#ifdef COPYONLY_FRESH_NO_CLEAN
+  if (!dev->self_testing) /* the self-test's fresh source "needs no clean" */
+#endif
+    zx_vmo_op_range(op->src_vmo, ZX_VMO_OP_CACHE_CLEAN, op->src_offset, op->length, NULL, 0);
 #endif
 #if defined(COPYONLY_NULL_STORE)
   if (dev->stats.transfers == 0) *(volatile uint32_t*)dev->nowhere = 1; /* LINE: null */
@@ -166,8 +184,15 @@ __attribute__((noinline)) static zx_status_t do_copy(copyonly_t* dev, const dma_
 #endif
   zx_vmo_op_range(op->dst_vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, op->dst_offset, op->length, NULL, 0);
 
-  /* One descriptor per piece that stays within a page on both sides. */
+  /* One descriptor per piece that stays within a page on both sides: every page has its own
+   * device address. */
   const uint64_t sbase = op->src_offset & ~(uint64_t)(PAGE - 1), dbase = op->dst_offset & ~(uint64_t)(PAGE - 1);
+#ifdef COPYONLY_ASSUME_CONTIGUOUS
+  /* The first address and the whole length, as if the pin were one run for the device. */
+  if (op->length <= UINT32_MAX)
+    st = run_desc(dev, sa[0] + (op->src_offset - sbase), da[0] + (op->dst_offset - dbase), (uint32_t)op->length);
+  else
+#endif
   for (uint64_t done = 0; done < op->length && st == ZX_OK;) {
     uint64_t s = op->src_offset + done, d = op->dst_offset + done;
     uint64_t n = op->length - done;
@@ -201,6 +226,33 @@ out:
   free(da);
   return st;
 }
+
+#ifdef COPYONLY_SELF_TEST
+/* At bind: copy a fresh page (zeros) into another and check that zeros arrived. A wrong byte
+ * is logged, not fatal: the run goes on and the checker says why. */
+static zx_status_t self_test(copyonly_t* dev) {
+  zx_handle_t src = ZX_HANDLE_INVALID, dst = ZX_HANDLE_INVALID;
+  zx_status_t st = zx_vmo_create(PAGE, 0, &src);
+  if (st == ZX_OK) st = zx_vmo_create(PAGE, 0, &dst);
+  if (st == ZX_OK) {
+    const dma_xfer_op_t op = {.opcode = DMA_XFER_OP_COPY, .src_vmo = src, .dst_vmo = dst, .length = PAGE};
+    dev->self_testing = true;
+    st = do_copy(dev, &op);
+    dev->self_testing = false;
+  }
+  uint8_t* got = st == ZX_OK ? malloc(PAGE) : NULL;
+  if (st == ZX_OK) st = got ? zx_vmo_read(dst, got, 0, PAGE) : ZX_ERR_NO_MEMORY;
+  for (size_t i = 0; st == ZX_OK && i < PAGE; ++i)
+    if (got[i]) {
+      zxlogf(ERROR, COPYONLY_NAME_STR ": self-test: byte %zu of a copied zero page is 0x%02x\n", i, got[i]);
+      break;
+    }
+  free(got);
+  zx_handle_close(dst);
+  zx_handle_close(src);
+  return st;
+}
+#endif
 
 static zx_status_t co_transfer(void* ctx, const dma_xfer_op_t* op) {
   copyonly_t* dev = ctx;
@@ -315,6 +367,9 @@ static zx_status_t co_bind(void* ctx, zx_device_t* parent) {
   writel((uint32_t)(dev->ring_addr >> 32), dev->regs + REG_RING_HI);
   writel(RING_SLOTS, dev->regs + REG_RING_SIZE);
   writel(CTRL_ENABLE, dev->regs + REG_CTRL);
+#ifdef COPYONLY_SELF_TEST
+  if ((st = self_test(dev)) != ZX_OK) goto fail;
+#endif
 
   device_add_args_t args = {
       .version = DEVICE_ADD_ARGS_VERSION,
