@@ -550,6 +550,37 @@ static void test_rtl_device_burst_purpose(void) {
     cleanup();
 }
 
+/* Every workload marks its operations: an Ethernet loopback (a frame from queue_tx to its
+ * return) and a block workload (a request from queue to completion) get a breakdown of every
+ * operation, each stage set adding up to a non-zero total. */
+static void check_breakdown_of(const char* args) {
+    int rc = -1;
+    json_t* j = sl_test_run_json(&rc, &out, "%s", args);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    const json_int_t ops = sl_test_json_int(j, "workload_result", "operations", NULL);
+    CU_ASSERT(ops > 0);
+    json_t* b = json_object_get(j, "latency_breakdown");
+    CU_ASSERT_EQUAL(sl_test_json_int(b, "operations", NULL), ops);
+    json_t* per = json_object_get(b, "per_operation");
+    CU_ASSERT_EQUAL(json_array_size(per), (size_t)ops);
+    json_t* op;
+    size_t k;
+    json_array_foreach(per, k, op) {
+        uint64_t total = 0;
+        json_t* st = json_object_get(op, "stages_ps");
+        for (size_t s = 0; s < json_array_size(st); ++s) total += (uint64_t)json_integer_value(json_array_get(st, s));
+        CU_ASSERT(total > 0);
+        CU_ASSERT(json_integer_value(json_array_get(st, SL_LB_DESCRIPTOR_FETCH)) > 0); /* the models label */
+    }
+    if (rc) fprintf(stderr, "%s\n%s\n", args, out);
+    json_decref(j);
+}
+static void test_breakdown_every_workload(void) {
+    check_breakdown_of("--device rtl8168 --driver rtl8168-test --workload ethmac-loopback");
+    check_breakdown_of("--device nvme --driver nvme-blk --workload block");
+}
+
 /* A run: the breakdown in its JSON (one entry per operation, stages whose means add up to the
  * total's), the summary's table, and the plot. */
 static void test_breakdown_run(void) {
@@ -598,6 +629,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_breakdown_queued),   SL_TEST(test_breakdown_run),    SL_TEST(test_breakdown_labelled),
         SL_TEST(test_breakdown_device_phases),
     SL_TEST(test_rtl_device_burst_purpose),
+    SL_TEST(test_breakdown_every_workload),
     };
     int rc = sl_test_main(argc, argv, "timeline", tests, SL_COUNT(tests));
     free(out);

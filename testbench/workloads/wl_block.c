@@ -23,6 +23,8 @@
 #include <string.h>
 #include <zircon/syscalls.h>
 
+#include <staleline/shim_trace.h>
+
 #include "wl_alloc.h"
 #include "wl_util.h"
 #include "workloads.h"
@@ -58,6 +60,7 @@ static void on_complete(void* cookie, zx_status_t status, block_op_t* op) {
     (void)op;
     request_t* q = cookie;
     q->status = status;
+    sl_trace_op_end(q->index); /* the driver says it is done (docs/timeline.md) */
     sync_completion_signal(&q->done);
 }
 
@@ -155,7 +158,10 @@ static int issue(block_wl_t* w, uint64_t index, int kind, uint64_t blk, uint64_t
     }
     w->res->operations++;
     w->flight[w->in_flight++] = q;
+    /* One operation per request for the latency breakdown: from queue to its completion. */
+    sl_trace_op_begin(q->index);
     block_impl_queue(w->proto, q->op, on_complete, q);
+    sl_trace_op_submitted(q->index);
     return 0;
 
 fail: /* never queued: not an operation */

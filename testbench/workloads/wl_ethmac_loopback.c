@@ -23,6 +23,7 @@
 #include <zircon/syscalls.h>
 
 #include <staleline/driver_prelude.h>
+#include <staleline/shim_trace.h>
 
 #include "wl_alloc.h"
 #include "wl_util.h"
@@ -130,6 +131,7 @@ static void on_recv(void* ctx, const void* data, size_t len, uint32_t flags) {
     res->bytes_checked += want->len > len ? want->len : len;
     res->bad_bytes += bad + missing;
     lb->received = i + 1;
+    sl_trace_op_end(i); /* the frame is back and read: its operation ends (docs/timeline.md) */
 }
 
 static void on_complete_tx(void* ctx, ethmac_netbuf_t* netbuf, zx_status_t status) {
@@ -243,8 +245,13 @@ void wl_ethmac_loopback_run(const void* proto, const sl_workload_params_t* p, sl
         make_frame(&rng, info.mac, i, lo, hi, f);
         ethmac_netbuf_t netbuf = {.data_buffer = f->data, .data_size = f->len};
         lb->sent = i + 1; /* before queue_tx: the frame may come back before it returns */
+        /* One operation per frame for the latency breakdown: from queue_tx to the frame's
+         * return through recv. */
+        sl_trace_op_begin(i);
         st = ethmac_queue_tx(mac, 0, &netbuf);
+        sl_trace_op_submitted(i);
         if (st != ZX_OK) {
+            sl_trace_op_end(i);
             lb->sent = i;
             wl_status(res, st, "queue_tx of frame #%llu (%u bytes)", (unsigned long long)i, f->len);
             break;
