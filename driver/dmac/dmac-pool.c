@@ -31,10 +31,15 @@ typedef struct dmac_pool_entry {
   zx_paddr_t* addrs;
 } dmac_pool_entry_t;
 
+/* Entries stay in the order they were pinned (release unpins in that order); an
+ * open-addressing index by koid finds one in constant time, so a lookup does not grow with
+ * the number of VMOs in the pool. */
 struct dmac_pool {
   mtx_t lock;
   dmac_pool_entry_t* entries;
   size_t count, cap;
+  size_t* index;       /* slots of entry number + 1; 0: empty. index_cap is a power of two */
+  size_t index_cap;
   uint64_t pinned_bytes;
 };
 
@@ -120,10 +125,37 @@ zx_status_t dmac_pin(dmac_t* dev, uint32_t perms, zx_handle_t vmo, uint64_t offs
   }
 }
 
+static size_t koid_slot(zx_koid_t koid, size_t cap) {
+  uint64_t h = koid * 0x9e3779b97f4a7c15ull; /* koids are sequential: spread them */
+  return (size_t)(h >> 32) & (cap - 1);
+}
+
 static dmac_pool_entry_t* pool_find(struct dmac_pool* pool, zx_koid_t koid) {
-  for (size_t i = 0; i < pool->count; ++i)
-    if (pool->entries[i].koid == koid) return &pool->entries[i];
-  return NULL;
+  if (!pool->index_cap) return NULL;
+  for (size_t s = koid_slot(koid, pool->index_cap);; s = (s + 1) & (pool->index_cap - 1)) {
+    const size_t i = pool->index[s];
+    if (!i) return NULL;
+    if (pool->entries[i - 1].koid == koid) return &pool->entries[i - 1];
+  }
+}
+
+static void index_put(size_t* index, size_t cap, zx_koid_t koid, size_t entry) {
+  size_t s = koid_slot(koid, cap);
+  while (index[s]) s = (s + 1) & (cap - 1);
+  index[s] = entry + 1;
+}
+
+/* Room for one more entry in the index (kept at most half full). */
+static zx_status_t index_reserve(struct dmac_pool* pool) {
+  if (2 * (pool->count + 1) <= pool->index_cap) return ZX_OK;
+  const size_t cap = pool->index_cap ? 2 * pool->index_cap : 16;
+  size_t* index = calloc(cap, sizeof *index);
+  if (!index) return ZX_ERR_NO_MEMORY;
+  for (size_t i = 0; i < pool->count; ++i) index_put(index, cap, pool->entries[i].koid, i);
+  free(pool->index);
+  pool->index = index;
+  pool->index_cap = cap;
+  return ZX_OK;
 }
 
 zx_status_t dmac_pool_lookup(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint64_t length,
@@ -153,12 +185,17 @@ zx_status_t dmac_pool_lookup(dmac_t* dev, zx_handle_t vmo, uint64_t offset, uint
       pool->entries = grown;
       pool->cap = cap;
     }
+    if ((status = index_reserve(pool)) != ZX_OK) {
+      mtx_unlock(&pool->lock);
+      return status;
+    }
     dmac_pool_entry_t fresh = {.koid = info.koid, .size = size, .pmt = ZX_HANDLE_INVALID};
     status = dmac_pin(dev, ZX_BTI_PERM_READ | ZX_BTI_PERM_WRITE, vmo, 0, size, &fresh.addrs, &fresh.chunk, &fresh.pmt);
     if (status != ZX_OK) {
       mtx_unlock(&pool->lock);
       return status;
     }
+    index_put(pool->index, pool->index_cap, fresh.koid, pool->count);
     pool->entries[pool->count++] = fresh;
     pool->pinned_bytes += size;
     e = &pool->entries[pool->count - 1];
@@ -179,6 +216,7 @@ void dmac_pool_release(dmac_t* dev) {
     free(pool->entries[i].addrs);
   }
   free(pool->entries);
+  free(pool->index);
   mtx_destroy(&pool->lock);
   free(pool);
   dev->pool = NULL;

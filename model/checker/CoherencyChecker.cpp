@@ -17,7 +17,6 @@ namespace staleline {
 
 using sc_core::sc_time;
 
-CoherencyChecker* CoherencyChecker::current_ = nullptr;
 
 namespace {
 
@@ -69,8 +68,7 @@ CoherencyChecker::CoherencyChecker(Platform& p)
     evidence_ = ev == "order" ? EvidenceMode::Order : ev == "data" ? EvidenceMode::Data : EvidenceMode::Both;
     // Snooping devices: no hazard to prove. Data only: the findings (and the cost) of the data rules alone.
     hazards_ = !p.config().get_bool("platform.coherent") && evidence_ != EvidenceMode::Data;
-    if (current_) throw std::runtime_error("a coherency checker is already attached in this process");
-    current_ = this;
+    if (p.checker()) throw std::runtime_error("a coherency checker is already attached to this platform");
     cache_.set_observer(this);
     p.coherency().set_device_access_listener([this](const DeviceAccess& a) { on_device_access(a); });
     p.iommu().set_fault_listener([this](const IommuFault& f) { on_iommu_fault(f); });
@@ -87,16 +85,11 @@ CoherencyChecker::CoherencyChecker(Platform& p)
     if (conservative_) set_conservative(true);
     // A kept finding spells out the call stack recorded with its location (CallStacks).
     log_.set_stack_resolver([this](const SourceLocation& w) { return CallStacks::instance().frames(w, *locator_); });
-    if (attach_hook()) attach_hook()(*this);
-}
-
-std::function<void(CoherencyChecker&)>& CoherencyChecker::attach_hook() {
-    static std::function<void(CoherencyChecker&)> hook;
-    return hook;
+    p.set_checker(this);  // the shim, when attached, connects to it now
 }
 
 CoherencyChecker::~CoherencyChecker() {
-    for (auto& fn : detach_hooks_) fn();
+    if (p_.checker() == this) p_.set_checker(nullptr);  // the shim lets go of it
     cache_.set_observer(nullptr);
     cache_.adversary().set_prefetch_filter(nullptr);
     p_.coherency().set_device_access_listener(nullptr);
@@ -104,7 +97,6 @@ CoherencyChecker::~CoherencyChecker() {
     p_.pci().set_master_abort_listener(nullptr);
     p_.device_activity().unsubscribe(activity_token_);
     p_.iommu().events().unsubscribe(iommu_token_);
-    if (current_ == this) current_ = nullptr;
 }
 
 void CoherencyChecker::set_conservative(bool on) {

@@ -78,17 +78,12 @@ struct PinRequest {
 class CoherencyChecker : private CacheObserver {
 public:
     // Reads checker.* from the platform's configuration and attaches to its models. At most
-    // one checker per platform.
+    // one checker per platform: it registers itself there (Platform::checker()), which is how
+    // the driver shim finds it, whichever of the two comes first.
     explicit CoherencyChecker(Platform& p);
     ~CoherencyChecker() override;  // detaches from the models
     CoherencyChecker(const CoherencyChecker&) = delete;
     CoherencyChecker& operator=(const CoherencyChecker&) = delete;
-
-    // The checker of this process, or nullptr (how the driver shim finds it: CheckerBridge).
-    static CoherencyChecker* current() { return current_; }
-    // Called with every checker once it is attached (how the driver shim, which the model
-    // cannot see, connects to a checker created after it).
-    static void set_attach_hook(std::function<void(CoherencyChecker&)> fn) { attach_hook() = std::move(fn); }
 
     // ---- what the driver side reports (the shim, or a test playing the driver) ----
 
@@ -141,9 +136,6 @@ public:
     // ---- results ----
     const FindingLog& findings() const { return log_; }
     const std::string& help_uri() const { return help_uri_; }
-
-    // Called when the checker goes away (e.g. an adapter unregistering from the shim).
-    void add_detach_hook(std::function<void()> fn) { detach_hooks_.push_back(std::move(fn)); }
 
     // The pins the checker reads: the shim's registry, or its own table.
     const PinView& pins() const { return registry_ ? *registry_ : own_pins_; }
@@ -314,10 +306,6 @@ private:
     // "00:01.0", and the device's instance name when the bus has several devices.
     std::string device_text(int rid) const;
     bool ended_ = false;
-    std::vector<std::function<void()>> detach_hooks_;
-
-    static CoherencyChecker* current_;
-    static std::function<void(CoherencyChecker&)>& attach_hook();
 };
 
 }  // namespace staleline

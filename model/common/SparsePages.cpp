@@ -2,6 +2,8 @@
 
 #include <sys/mman.h>
 
+#include "common/AddressSanitizer.h"
+
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -31,6 +33,9 @@ uint8_t* SparsePages::owned_page(Chunk& c, unsigned i) {
         void* m = mmap(nullptr, kChunkPages * kPageSize, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (m == MAP_FAILED) throw std::bad_alloc();
+        // A new mapping is addressable whatever its addresses once held: a SystemC coroutine
+        // stack freed with frames still on it leaves their redzones in ASan's shadow.
+        asan_unpoison(m, kChunkPages * kPageSize);
         c.owned = static_cast<uint8_t*>(m);
     }
     return c.owned + (size_t)i * kPageSize;

@@ -1,5 +1,6 @@
 #include "Platform.h"
 #include "common/Payload.h"
+#include "common/AddressSanitizer.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -50,7 +51,36 @@ Platform::Platform(const Config& cfg) : cfg_(cfg) {
 }
 
 Platform::~Platform() {
+    unwind_threads();  // before the hooks: the unwound frames release objects of the shim
     for (auto& hook : destroy_hooks_) hook();
+}
+
+int Platform::unwind_threads(bool external_only) {
+    sc_simcontext* sim = sc_get_curr_simcontext();
+    if (!sc_is_running() || sim->sim_status() != SC_SIM_OK || sc_get_current_process_b()) return -1;
+    if (sc_get_status() != SC_PAUSED) return -1;
+    std::vector<sc_process_handle> waiting;
+    std::vector<Spawned> keep;
+    for (const Spawned& t : threads_) {
+        if (!t.handle.valid() || t.handle.terminated()) continue;
+        if (external_only && !t.external) keep.push_back(t);
+        else waiting.push_back(t.handle);
+    }
+    threads_ = std::move(keep);
+    if (waiting.empty()) return 0;
+    // kill() must come from a process (from outside one SystemC 2.3.4 dereferences the
+    // calling method, which is null): a last thread kills the others. Each killed thread
+    // runs at once, throws sc_unwind_exception from its wait() and ends; then the next.
+    sc_spawn_options opts;
+    sc_spawn(
+        [waiting]() {
+            for (sc_process_handle h : waiting)
+                if (!h.terminated()) h.kill();
+        },
+        sc_gen_unique_name("unwind"), &opts);
+    sc_start(SC_ZERO_TIME);  // one delta cycle, in which that thread runs
+    asan_resync_thread_stack();
+    return (int)waiting.size();
 }
 
 std::vector<DeviceSpec> Platform::device_list() const {
@@ -172,20 +202,49 @@ tlm::tlm_response_status Platform::device_transport(uint16_t rid, bool is_write,
     return t.get_response_status();
 }
 
-void Platform::spawn(const std::string& name, std::function<void()> fn) {
+namespace {
+
+constexpr size_t kThreadStack = 8 << 20;  // driver code and its callees run on this stack
+
+// An exception leaving a simulated thread (sc_unwind_exception at teardown, a driver fault)
+// skips the epilogues that take the redzones of the frames it unwinds off the shadow, and
+// AddressSanitizer does not clear a coroutine's stack on a throw as it does a thread's. The
+// stack goes back to the allocator with them, and memory mapped there later would be
+// reported as a stack overflow: clear them here, in the thread's outermost frame, for every
+// frame below it (the stack is kThreadStack bytes; a margin stays below).
+void forget_dead_frames() {
+    const uintptr_t top = (uintptr_t)__builtin_frame_address(0);
+    const uintptr_t lo = top - kThreadStack + (64 << 10);
+    asan_unpoison((const void*)lo, top - lo);
+}
+
+}  // namespace
+
+void Platform::spawn(const std::string& name, std::function<void()> fn, bool external) {
     sc_spawn_options opts;
-    opts.set_stack_size(8 << 20);  // driver code and its callees run on this stack
+    opts.set_stack_size(kThreadStack);
     ++threads_running_;
-    sc_spawn(
+    if (threads_.size() >= threads_prune_at_) {
+        threads_.erase(std::remove_if(threads_.begin(), threads_.end(),
+                                      [](const Spawned& t) { return !t.handle.valid() || t.handle.terminated(); }),
+                       threads_.end());
+        threads_prune_at_ = std::max<size_t>(64, 2 * threads_.size());
+    }
+    threads_.push_back({sc_spawn(
         [this, fn]() {
-            fn();
+            try {
+                fn();
+            } catch (...) {
+                forget_dead_frames();
+                throw;
+            }
             // A device clocked without an idle hint never lets the simulation run dry: the
             // run ends when the last simulated software thread does.
             if (--threads_running_ == 0 &&
                 std::any_of(devices_.begin(), devices_.end(), [](const auto& d) { return d->free_running(); }))
                 sc_stop();
         },
-        sc_gen_unique_name(name.c_str()), &opts);
+        sc_gen_unique_name(name.c_str()), &opts), external});
 }
 
 void Platform::run(const sc_time& limit) {
@@ -194,6 +253,7 @@ void Platform::run(const sc_time& limit) {
     sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_, sc_core::SC_DO_NOTHING);
     if (limit == SC_ZERO_TIME) sc_start();
     else sc_start(limit, SC_EXIT_ON_STARVATION);
+    asan_resync_thread_stack();  // back on the main stack (common/AddressSanitizer.h)
 }
 
 namespace {

@@ -24,6 +24,7 @@
 
 #include "cache/Cache.h"
 #include "cache/CoherencyPort.h"
+#include "common/EventChannel.h"
 #include "config/Config.h"
 #include "iommu/Iommu.h"
 #include "irq/IrqController.h"
@@ -40,6 +41,8 @@
 struct json_t;
 
 namespace staleline {
+
+class CoherencyChecker;
 
 // The CPU's initiator: shim, C API and tests issue CPU-side transactions through it.
 class CpuPort : public sc_core::sc_module {
@@ -73,6 +76,15 @@ public:
     PciDevice* device_of_kind(const std::string& kind) const;
     PciDevice* device_named(const std::string& name) const;
     DeviceActivity& device_activity() { return activity_; }
+    // The coherency checker attached to this platform, or nullptr. The checker registers itself
+    // (at most one); whoever follows it (the driver shim) subscribes to checker_events(): the
+    // checker when it attaches, nullptr when it goes.
+    CoherencyChecker* checker() const { return checker_; }
+    EventChannel<CoherencyChecker*>& checker_events() { return checker_events_; }
+    void set_checker(CoherencyChecker* c) {
+        checker_ = c;
+        checker_events_.publish(c);
+    }
     // What the models did, as it happens (trace/TraceEvent.h): the timeline and the latency
     // breakdown subscribe; models publish only while someone does.
     TraceEvents& trace() { return trace_; }
@@ -90,10 +102,17 @@ public:
     tlm::tlm_response_status device_transport(uint16_t rid, bool is_write, uint64_t dev_addr, void* data, size_t len);
 
     // Simulated threads and running.
-    void spawn(const std::string& name, std::function<void()> fn);
+    // external: started through the C API (sl_platform_spawn), not by the driver runtime.
+    void spawn(const std::string& name, std::function<void()> fn, bool external = false);
     // Run until nothing is left to do (or for limit of simulated time). Throws on errors.
     void run(const sc_core::sc_time& limit);
     unsigned threads_running() const { return threads_running_; }
+    // Ends the spawned threads still suspended (a run stopped by a limit, or one that never
+    // finished) by unwinding their stacks, so that what their frames hold is released; only
+    // the external ones if external_only. ~Platform calls it first for all. Returns how many
+    // were ended; -1 when the kernel cannot run (not started, stopped, after an error) or
+    // when called from inside a simulated thread.
+    int unwind_threads(bool external_only = false);
 
     // Statistics of every model, as a new JSON object (caller owns the reference).
     json_t* stats_json() const;
@@ -118,10 +137,19 @@ private:
     std::unique_ptr<SystemBus> bus_;
     std::unique_ptr<CpuPort> cpu_;
     DeviceActivity activity_;
+    CoherencyChecker* checker_ = nullptr;
+    EventChannel<CoherencyChecker*> checker_events_;
     TraceEvents trace_;
     DeviceKinds kinds_;
     std::vector<std::unique_ptr<PciDevice>> devices_;
     unsigned threads_running_ = 0;
+    // The spawned threads (terminated ones pruned as the list grows), for unwind_threads().
+    struct Spawned {
+        sc_core::sc_process_handle handle;
+        bool external;
+    };
+    std::vector<Spawned> threads_;
+    size_t threads_prune_at_ = 64;
     std::vector<std::function<void()>> destroy_hooks_;
 };
 

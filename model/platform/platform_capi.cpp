@@ -34,8 +34,19 @@ void sl_platform_destroy(sl_platform_t* p) {
 
 int sl_platform_spawn(sl_platform_t* p, const char* name, sl_thread_fn fn, void* arg) {
     if (!p || !fn) return set_error("sl_platform_spawn: null platform or function");
-    impl(p).spawn(name ? name : "thread", [fn, arg] { fn(arg); });
+    impl(p).spawn(name ? name : "thread", [fn, arg] { fn(arg); }, true);
     return 0;
+}
+
+int sl_platform_unwind_spawned(sl_platform_t* p) {
+    if (!p) return set_error("sl_platform_unwind_spawned: null platform");
+    clear_error();
+    try {
+        const int n = impl(p).unwind_threads(true);
+        return n < 0 ? set_error("sl_platform_unwind_spawned: the simulation cannot run any more") : n;
+    } catch (const std::exception& e) {
+        return set_error(std::string("simulation error: ") + e.what());
+    }
 }
 
 int sl_platform_run(sl_platform_t* p, uint64_t limit_ns) {

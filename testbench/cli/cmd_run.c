@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -184,6 +185,10 @@ typedef struct run {
     int conservative;           /* the checker's conservative mode (uninstrumented driver) */
     /* results */
     int finished;               /* the run thread got to the end */
+    int started;                /* the simulation ran (a run thread was started) */
+    volatile int stop;          /* set after a stopped run: skip what is left, release the driver */
+    volatile int phase;         /* where the run thread is: RUN_BIND, RUN_WORKLOAD, RUN_RELEASE */
+    volatile int released;      /* the release of a stopped run's driver returned */
     zx_status_t bind_status, release_status;
     char problem[512];          /* why the workload could not run */
     int faulted;                /* the run ended on a driver fault (a driver-fault finding) */
@@ -246,9 +251,11 @@ static void merge_dma_stats(dma_xfer_stats_t* total, const dma_xfer_stats_t* one
     total->canceled += one->canceled;
 }
 
+enum { RUN_BIND, RUN_WORKLOAD, RUN_RELEASE };
+
 static void run_thread(void* arg) {
     run_t* r = arg;
-    for (size_t i = 0; i < r->nslots; ++i) {
+    for (size_t i = 0; i < r->nslots && !r->stop; ++i) {
         r->bind_status = sl_driver_bind(r->drv, r->slots[i]);
         if (r->bind_status != ZX_OK) {
             snprintf(r->problem, sizeof r->problem, "driver %s: bind to the device in slot %u failed: %s",
@@ -260,7 +267,10 @@ static void run_thread(void* arg) {
     uint32_t proto_id = r->workload ? r->workload->proto_id : 0;
     any_protocol_t proto;
     size_t next = 0;
-    if (find_protocol(r->drv, &next, &proto_id, &proto)) {
+    r->phase = RUN_WORKLOAD;
+    if (r->stop) {
+        /* stopped during bind: only the release is left (release_stopped_driver) */
+    } else if (find_protocol(r->drv, &next, &proto_id, &proto)) {
         if (r->workload)
             snprintf(r->problem, sizeof r->problem,
                      "driver %s published no device with the %s protocol (workload %s drives it)",
@@ -296,9 +306,66 @@ static void run_thread(void* arg) {
             dma.ctx = proto.ctx;
         }
     }
+    r->phase = RUN_RELEASE;
     r->release_status = sl_driver_release(r->drv);
     r->end_ns = sl_shim_now_ns();
     r->finished = 1;
+}
+
+/* Wall-clock seconds the release of a stopped run's driver may take. */
+#define RELEASE_STOPPED_WALL_S 5.0
+/* Simulated time per slice while it runs. */
+#define RELEASE_SLICE_NS 1000000ull
+
+static void release_thread(void* arg) {
+    run_t* r = arg;
+    sl_driver_release(r->drv);
+    r->released = 1;
+}
+
+static double wall_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Run the simulation until done(r), until nothing is left to run, or until the wall deadline. */
+static void run_until(run_t* r, int (*done)(const run_t*), double deadline) {
+    while (!done(r) && wall_now() < deadline) {
+        if (sl_platform_run(r->p, RELEASE_SLICE_NS) != 0) return;
+        if (!done(r) && sl_platform_next_activity_ns(r->p) == UINT64_MAX) return;
+    }
+}
+
+static int run_finished(const run_t* r) { return r->finished; }
+static int run_released(const run_t* r) { return r->released; }
+static int run_out_of_driver(const run_t* r) { return r->finished || !sl_workload_in_driver(); }
+
+/* A run that a limit stopped (or that never finished) left its run thread waiting and the
+ * driver bound. Once the report is written, the driver is released as an unbind would, so
+ * that what it and the runtime allocated goes back: a bind still running is let finish (the
+ * run thread then skips the workload and releases the driver itself); a thread stopped inside
+ * the workload submits nothing more, is let out of the driver call it is in, is unwound where
+ * it waits, and the driver is released on a thread of its own (its own threads still run). What the release logs is not part of the report and goes
+ * nowhere. Bounded by RELEASE_STOPPED_WALL_S; whatever is still waiting then is unwound when
+ * the platform is destroyed. */
+static void release_stopped_driver(run_t* r) {
+    const double deadline = wall_now() + RELEASE_STOPPED_WALL_S;
+    FILE* null = fopen("/dev/null", "w");
+    if (null) sl_shim_set_log(null);
+    r->stop = 1;
+    sl_workload_request_stop(); /* nothing more is submitted to the driver */
+    if (r->phase == RUN_BIND) run_until(r, run_finished, deadline);
+    /* a call into the driver is let return first: ended inside it, the thread would abandon
+     * what the call had allocated and not yet handed to the driver's lists */
+    if (!r->finished && r->phase == RUN_WORKLOAD) run_until(r, run_out_of_driver, deadline);
+    if (!r->finished && r->phase == RUN_WORKLOAD && sl_platform_unwind_spawned(r->p) >= 0 &&
+        sl_platform_spawn(r->p, "release", release_thread, r) == 0)
+        run_until(r, run_released, deadline);
+    else if (!r->finished && r->phase == RUN_RELEASE)
+        run_until(r, run_finished, deadline);
+    sl_shim_set_log(NULL);
+    if (null) fclose(null);
 }
 
 /* Operations the workload has completed so far (the progress line). */
@@ -853,6 +920,7 @@ int cmd_run(int argc, char** argv) {
     r.conservative = conservative_cfg || !sl_driver_instrumented(r.drv);
     if (r.conservative) sl_checker_set_conservative(chk, 1);
     sl_platform_spawn(p, "run", run_thread, &r);
+    r.started = 1;
     const run_limits_probe_t probe = {run_ops_done, r.params.transfers + r.params.warmup, &r};
     if (run_limits_run(&limits, p, &probe, &r.finished, &hit)) {
         /* A driver fault is a driver-fault finding: the problem is its message, not the
@@ -948,6 +1016,7 @@ out:
     run_timeline_free(&tl); /* before the platform it listens to */
     json_decref(models);
     json_decref(findings);
+    if (p && r.started && !r.finished && !r.faulted && r.drv) release_stopped_driver(&r);
     if (p) sl_platform_destroy(p);
     sl_workload_free_abandoned(); /* a run cut short left its workload's thread holding them */
     sl_config_free(cfg);

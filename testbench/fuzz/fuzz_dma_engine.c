@@ -4,14 +4,24 @@
  * the driver side's pins and unpins (IOMMU maps and unmaps of data pages), from a simulated
  * thread of a platform with the engine in its slot.
  *
- * Invariants, with translation on: canary pages keep their bytes whatever the engine is told
- * to do. Canaries: pages never pinned, pages pinned read-only, pages unpinned after use (their
+ * Canaries: pages never pinned, pages pinned read-only, pages unpinned after use (their
  * bytes at the unpin are the reference), a page partly pinned (the pinned half is the
- * device's, the other half a canary's). A change to any of them, or a crash or sanitizer
- * report, fails the input (abort()).
+ * device's, the other half a canary's) and a 2 MiB block, 2 MiB aligned in both address
+ * spaces, of which only the first page is pinned (a translation that covered the whole large
+ * page would let the device into the other 511). Every pin is made in the IOMMU (translation
+ * on) and told to the coherency checker (both modes), as the shim does for zx_bti_pin.
  *
- * Input: byte 0 picks the platform (bit 0: iommu.mode=bypass, where the canaries are not
- * checked: nothing stops a device then); then per step one opcode byte and its operands. */
+ * Invariants:
+ *  - translation on: the canaries keep every byte, whatever the engine is told to do;
+ *  - translation off (iommu.mode=bypass): nothing stops the device, so a canary may change,
+ *    but never silently: every changed canary byte lies inside the range of a finding the
+ *    checker reported for a device write, dma-outside-pin (outside every live writable pin)
+ *    or dma-after-unpin (the unpinned canaries). Findings merged or suppressed by the
+ *    checker's caps cannot show their range: then at least one such finding must exist.
+ * A violation, a crash or a sanitizer report fails the input (abort()).
+ *
+ * Input: byte 0 picks the platform (bit 0: iommu.mode=bypass); then per step one opcode byte
+ * and its operands. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +46,8 @@
 #define IOVA_UNPIN 0x40300000ull  /* canary pages pinned read-write until the input unpins them */
 #define IOVA_HALF 0x40400000ull   /* first page pinned, second page a canary, never pinned */
 #define IOVA_NEVER 0x40500000ull  /* nothing is ever mapped here */
+#define IOVA_BLOCK 0x40600000ull  /* the 2 MiB block: its first page mapped, the rest a canary */
+#define BLOCK (2ull << 20)
 #define NCANARY 2
 #define MAX_STEPS 192
 #define RUN_LIMIT_NS 400000ull    /* simulated time a run may take */
@@ -58,6 +70,10 @@ typedef struct {
     uint64_t ring_pa, half_pa;
     uint64_t ring_dev; /* the ring's device address: IOVA_RING, or ring_pa in bypass */
     canary_t never, ro, unpin, half; /* half: only pa[0] (the unpinned half) is a canary */
+    uint64_t block_pa;                /* 2 MiB aligned; its first page pinned, the rest a canary */
+    uint8_t* block_bytes;             /* the reference of the rest */
+    sl_checker_t* chk;
+    uint64_t data_pin[NDATA], unpin_pins[NCANARY]; /* the checker's pin ids */
 } fz_dma_t;
 
 static void fill_pattern(uint8_t* b, size_t n, uint64_t seed) {
@@ -86,27 +102,71 @@ static void canary_init(fz_dma_t* f, canary_t* c, unsigned n, uint64_t seed, boo
     c->checked = checked;
 }
 
-/* In bypass mode there is nothing to map: device addresses are physical. */
-static void map(fz_dma_t* f, uint64_t iova, uint64_t pa, unsigned perms) {
-    if (!f->translate) return;
-    if (sl_iommu_map(f->p, f->rid, iova, pa, PAGE, perms) != 0) {
+/* A pin of len bytes: the IOMMU maps it (in bypass there is nothing to map: device addresses
+ * are physical) and the checker knows it. Returns the checker's pin id. */
+static uint64_t map(fz_dma_t* f, uint64_t iova, uint64_t pa, uint64_t len, unsigned perms) {
+    if (f->translate && sl_iommu_map(f->p, f->rid, iova, pa, len, perms) != 0) {
         fprintf(stderr, "sl_iommu_map: %s\n", sl_error());
         abort();
+    }
+    const sl_pin_run_t run = {f->translate ? iova : pa, pa, len, 0};
+    const sl_checker_pin_t pin = {f->rid, 0, (perms & SL_IOMMU_READ ? SL_PIN_DEVICE_READ : 0u) |
+                                                 (perms & SL_IOMMU_WRITE ? SL_PIN_DEVICE_WRITE : 0u), 1, &run};
+    const uint64_t id = sl_checker_pin(f->chk, &pin, NULL);
+    if (!id) {
+        fprintf(stderr, "sl_checker_pin: %s\n", sl_error());
+        abort();
+    }
+    return id;
+}
+
+static void unmap(fz_dma_t* f, uint64_t iova, uint64_t len, uint64_t pin) {
+    if (f->translate && sl_iommu_unmap(f->p, f->rid, iova, len) != 0) abort();
+    if (sl_checker_unpin(f->chk, pin, NULL) != 0) abort();
+}
+
+/* Whether a change of the byte at pa is accounted for (bypass): inside the range of a
+ * finding for a device write that went outside the pins. */
+static bool reported(fz_dma_t* f, uint64_t pa) {
+    bool any = false, merged = false;
+    const size_t n = sl_checker_finding_count(f->chk);
+    for (size_t i = 0; i < n; ++i) {
+        sl_finding_t x;
+        if (sl_checker_get_finding(f->chk, i, &x) != 0) continue;
+        if (strcmp(x.kind, "dma-outside-pin") && strcmp(x.kind, "dma-after-unpin")) continue;
+        if (strncmp(x.message, "device write", 12)) continue;
+        any = true;
+        merged |= x.count > 1;
+        if (pa >= x.address && pa - x.address < x.size) return true;
+    }
+    /* A merged finding keeps the range of its first occurrence; a suppressed one has none. */
+    return merged || (any && sl_checker_suppressed(f->chk) > 0);
+}
+
+/* Canary bytes changed (and accounted for) in this input, for FUZZ_DMA_VERBOSE. */
+static size_t g_changed;
+
+static void check_bytes(fz_dma_t* f, uint64_t pa, const uint8_t* want, size_t len, const char* what) {
+    static uint8_t now[PAGE];
+    for (size_t at = 0; at < len; at += PAGE) {
+        const size_t n = len - at < PAGE ? len - at : PAGE;
+        sl_dram_read(f->p, pa + at, now, n);
+        if (!memcmp(now, want + at, n)) continue;
+        for (size_t k = 0; k < n; ++k) {
+            if (now[k] == want[at + k]) continue;
+            ++g_changed;
+            if (!f->translate && reported(f, pa + at + k)) continue;
+            fprintf(stderr, "canary %s byte %zu changed%s: %02x -> %02x (pa 0x%llx)\n", what, at + k,
+                    f->translate ? "" : " without a dma-outside-pin or dma-after-unpin finding", want[at + k], now[k],
+                    (unsigned long long)(pa + at + k));
+            abort();
+        }
     }
 }
 
 static void canary_verify(fz_dma_t* f, const canary_t* c, unsigned n, const char* what) {
     if (!c->checked) return;
-    static uint8_t now[PAGE];
-    for (unsigned i = 0; i < n; ++i) {
-        sl_dram_read(f->p, c->pa[i], now, PAGE);
-        for (size_t k = 0; k < PAGE; ++k)
-            if (now[k] != c->bytes[i][k]) {
-                fprintf(stderr, "canary %s page %u byte %zu changed: %02x -> %02x (pa 0x%llx)\n", what, i, k,
-                        c->bytes[i][k], now[k], (unsigned long long)(c->pa[i] + k));
-                abort();
-            }
-    }
+    for (unsigned i = 0; i < n; ++i) check_bytes(f, c->pa[i], c->bytes[i], PAGE, what);
 }
 
 static void reg_write(fz_dma_t* f, uint32_t off, uint32_t v) { (void)sl_cpu_transport(f->p, 1, f->bar + off, &v, 4, 1); }
@@ -129,7 +189,7 @@ static uint64_t pick_addr(fz_dma_t* f) {
             case 5: return f->unpin.pa[0] + off;
             case 6: return f->half_pa + off;
             case 7: case 8: return f->never.pa[0] + off;
-            default: return fz_value(&f->in);
+            default: return sel & 0x40 ? f->block_pa + ((uint64_t)fz_u16(&f->in) << 5) + off % PAGE : fz_value(&f->in);
         }
     }
     switch (sel % 10) {
@@ -140,7 +200,7 @@ static uint64_t pick_addr(fz_dma_t* f) {
         case 6: return IOVA_HALF + off;
         case 7: return IOVA_NEVER + off;
         case 8: return f->never.pa[0] + off % PAGE; /* a physical address: means something in bypass */
-        default: return fz_value(&f->in);
+        default: return sel & 0x40 ? IOVA_BLOCK + ((uint64_t)fz_u16(&f->in) << 5) + off % PAGE : fz_value(&f->in);
     }
 }
 
@@ -203,22 +263,22 @@ static void step(fz_dma_t* f, unsigned op) {
         case 8: { /* pin a data page (map it at its slot) with some permissions */
             unsigned k = fz_u8(in) % NDATA;
             if (!f->data_mapped[k]) {
-                map(f, IOVA_DATA + k * 2 * PAGE, f->data_pa[k], 1 + fz_u8(in) % 3);
+                f->data_pin[k] = map(f, IOVA_DATA + k * 2 * PAGE, f->data_pa[k], PAGE, 1 + fz_u8(in) % 3);
                 f->data_mapped[k] = true;
             }
             break;
         }
         case 9: { /* unpin a data page */
             unsigned k = fz_u8(in) % NDATA;
-            if (f->data_mapped[k] && f->translate) {
-                if (sl_iommu_unmap(f->p, f->rid, IOVA_DATA + k * 2 * PAGE, PAGE) != 0) abort();
+            if (f->data_mapped[k]) {
+                unmap(f, IOVA_DATA + k * 2 * PAGE, PAGE, f->data_pin[k]);
                 f->data_mapped[k] = false;
             }
             break;
         }
         case 10: /* unpin the canary pages after use: from now on they are the device's no more */
-            if (!f->unpin.checked && f->translate) {
-                if (sl_iommu_unmap(f->p, f->rid, IOVA_UNPIN, NCANARY * PAGE) != 0) abort();
+            if (!f->unpin.checked) {
+                for (unsigned i = 0; i < NCANARY; ++i) unmap(f, IOVA_UNPIN + i * PAGE, PAGE, f->unpin_pins[i]);
                 /* let transactions translated before the unmap finish (an AXI burst's worth) */
                 sl_wait_ns(2000);
                 for (unsigned i = 0; i < NCANARY; ++i) sl_dram_read(f->p, f->unpin.pa[i], f->unpin.bytes[i], PAGE);
@@ -262,23 +322,36 @@ static void body(void* arg) {
     sl_pci_config_write(f->p, (unsigned)f->slot, CFG_MSI + 12, 2, SL_PCI_MSI_VECTOR_BASE + (unsigned)f->slot);
     sl_pci_config_write(f->p, (unsigned)f->slot, CFG_MSI + 2, 2, 1);
 
+    /* The 2 MiB block first, while RAM is still in one piece: 2 MiB aligned in a run of
+     * 4 MiB - 4 KiB. Its first page is pinned, the rest planted. */
+    static uint64_t run[2 * BLOCK / PAGE - 1];
+    if (sl_phys_alloc(f->p, 2 * BLOCK / PAGE - 1, 1, run) != 0) {
+        fprintf(stderr, "sl_phys_alloc(block): %s\n", sl_error());
+        abort();
+    }
+    f->block_pa = (run[0] + BLOCK - 1) & ~(BLOCK - 1);
+    f->block_bytes = malloc(BLOCK - PAGE);
+    if (!f->block_bytes) abort();
+    fill_pattern(f->block_bytes, BLOCK - PAGE, 5);
+    sl_dram_write(f->p, f->block_pa + PAGE, f->block_bytes, BLOCK - PAGE);
+    map(f, IOVA_BLOCK, f->block_pa, PAGE, SL_IOMMU_READ | SL_IOMMU_WRITE);
+
     for (unsigned k = 0; k < NDATA; ++k) {
         f->data_pa[k] = one_page(f);
-        map(f, IOVA_DATA + k * 2 * PAGE, f->data_pa[k], SL_IOMMU_READ | SL_IOMMU_WRITE);
+        f->data_pin[k] = map(f, IOVA_DATA + k * 2 * PAGE, f->data_pa[k], PAGE, SL_IOMMU_READ | SL_IOMMU_WRITE);
         f->data_mapped[k] = true;
     }
     f->ring_pa = one_page(f);
-    map(f, IOVA_RING, f->ring_pa, SL_IOMMU_READ | SL_IOMMU_WRITE);
-    canary_init(f, &f->never, NCANARY, 1, f->translate);
-    canary_init(f, &f->ro, NCANARY, 2, f->translate);
+    map(f, IOVA_RING, f->ring_pa, PAGE, SL_IOMMU_READ | SL_IOMMU_WRITE);
+    canary_init(f, &f->never, NCANARY, 1, true);
+    canary_init(f, &f->ro, NCANARY, 2, true);
     canary_init(f, &f->unpin, NCANARY, 3, false);
-    canary_init(f, &f->half, 1, 4, f->translate);
+    canary_init(f, &f->half, 1, 4, true);
     f->half_pa = one_page(f);
-    for (unsigned i = 0; i < NCANARY; ++i) {
-        map(f, IOVA_RO + i * PAGE, f->ro.pa[i], SL_IOMMU_READ);
-        map(f, IOVA_UNPIN + i * PAGE, f->unpin.pa[i], SL_IOMMU_READ | SL_IOMMU_WRITE);
-    }
-    map(f, IOVA_HALF, f->half_pa, SL_IOMMU_READ | SL_IOMMU_WRITE);
+    for (unsigned i = 0; i < NCANARY; ++i) map(f, IOVA_RO + i * PAGE, f->ro.pa[i], PAGE, SL_IOMMU_READ);
+    for (unsigned i = 0; i < NCANARY; ++i)
+        f->unpin_pins[i] = map(f, IOVA_UNPIN + i * PAGE, f->unpin.pa[i], PAGE, SL_IOMMU_READ | SL_IOMMU_WRITE);
+    map(f, IOVA_HALF, f->half_pa, PAGE, SL_IOMMU_READ | SL_IOMMU_WRITE);
     f->ring_dev = f->translate ? IOVA_RING : f->ring_pa;
     reg_write(f, DMAC_REG_RING_LO, (uint32_t)f->ring_dev);
     reg_write(f, DMAC_REG_RING_HI, (uint32_t)(f->ring_dev >> 32));
@@ -291,7 +364,12 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1) return 0;
     fz_fresh_simcontext();
     sl_config_t* c = sl_config_new();
-    if (sl_config_set_assignment(c, "platform.phys_size=4M") != 0) abort();
+    /* 8 MiB: room for the 2 MiB block; every finding kept whole, so that a changed canary
+     * byte in bypass can be matched with the range of the finding that reports it */
+    if (sl_config_set_assignment(c, "platform.phys_size=8M") != 0 ||
+        sl_config_set_assignment(c, "checker.max_findings=1000000") != 0 ||
+        sl_config_set_assignment(c, "checker.max_per_site=1000000") != 0)
+        abort();
     bool translate = !(data[0] & 1);
     if (!translate && sl_config_set_assignment(c, "iommu.mode=bypass") != 0) abort();
     sl_platform_t* p = sl_platform_create(c);
@@ -304,13 +382,31 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     f->in = (fz_input_t){data + 1, size - 1};
     f->p = p;
     f->translate = translate;
+    f->chk = sl_checker_attach(p);
+    if (!f->chk) {
+        fprintf(stderr, "sl_checker_attach: %s\n", sl_error());
+        abort();
+    }
     if (sl_platform_spawn(p, "fuzz", body, f) != 0) abort();
     (void)sl_platform_run(p, RUN_LIMIT_NS); /* a long transfer is cut off by the limit */
+    g_changed = 0;
     canary_verify(f, &f->never, NCANARY, "never-pinned");
     canary_verify(f, &f->ro, NCANARY, "pinned-read-only");
     canary_verify(f, &f->unpin, NCANARY, "unpinned-after-use");
     canary_verify(f, &f->half, 1, "partly-pinned");
+    if (f->block_bytes) check_bytes(f, f->block_pa + PAGE, f->block_bytes, BLOCK - PAGE, "2-MiB-block");
+    if (getenv("FUZZ_DMA_VERBOSE")) { /* what an input did, when writing seeds */
+        fprintf(stderr, "fuzz_dma_engine: %s, %zu canary bytes changed, findings:", translate ? "translated" : "bypass",
+                g_changed);
+        for (size_t i = 0; i < sl_checker_finding_count(f->chk); ++i) {
+            sl_finding_t x;
+            if (!sl_checker_get_finding(f->chk, i, &x))
+                fprintf(stderr, " %s@0x%llx+%llu", x.kind, (unsigned long long)x.address, (unsigned long long)x.size);
+        }
+        fprintf(stderr, "\n");
+    }
     sl_platform_destroy(p);
+    free(f->block_bytes);
     free(f);
     return 0;
 }

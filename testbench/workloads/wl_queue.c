@@ -12,6 +12,12 @@
 
 /* Every operation is marked for the latency breakdown and the timeline (staleline/shim_trace.h):
  * free in simulated time, so marking never changes a run. */
+/* sl_workload_request_stop / sl_workload_in_driver: one run per process, one host thread. */
+static volatile bool g_stop, g_in_driver;
+
+void sl_workload_request_stop(void) { g_stop = true; }
+bool sl_workload_in_driver(void) { return g_in_driver; }
+
 static void on_complete(void* cookie, zx_status_t status) {
     wl_queue_job_t* j = cookie;
     j->status = status;
@@ -150,9 +156,16 @@ zx_status_t wl_queue_submit(wl_queue_t* q, const dma_xfer_op_t* op, const wl_ran
     if (j->index == q->cfg.warmup) q->measure_start = j->t_submit;
     zx_status_t st;
     sl_trace_op_begin(j->index);
-    if (q->cfg.depth == 1) {
+    if (g_stop) {
+        /* the run was stopped: nothing more goes to the driver */
+        j->status = st = ZX_ERR_CANCELED;
+        j->t_done = j->t_submit;
+        sl_trace_op_end(j->index);
+    } else if (q->cfg.depth == 1) {
         j->op.complete = NULL;
+        g_in_driver = true;
         st = dma_xfer_transfer(q->dma, &j->op);
+        g_in_driver = false;
         sl_trace_op_end(j->index);
         if (timed) j->t_done = zx_clock_get_monotonic();
         j->status = st;
@@ -160,7 +173,9 @@ zx_status_t wl_queue_submit(wl_queue_t* q, const dma_xfer_op_t* op, const wl_ran
         j->status = ZX_ERR_INTERNAL; /* until the completion callback says otherwise */
         j->op.complete = timed ? on_complete_timed : on_complete;
         j->op.cookie = j;
+        g_in_driver = true;
         st = dma_xfer_queue(q->dma, &j->op);
+        g_in_driver = false;
         sl_trace_op_submitted(j->index);
         if (st != ZX_OK) {
             j->status = st;

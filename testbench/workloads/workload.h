@@ -42,6 +42,13 @@ int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t*
  * stopped; a workload that returned holds none. */
 void sl_workload_free_abandoned(void);
 
+/* After a run stopped by a limit (its report written): DMA workloads submit nothing more to
+ * the driver (a submission fails with ZX_ERR_CANCELED without reaching it), so that the run's
+ * thread leaves the driver and can be ended without abandoning a call half done. */
+void sl_workload_request_stop(void);
+/* Whether a DMA workload's thread is inside a call into the driver right now. */
+bool sl_workload_in_driver(void);
+
 /* Run a workload: *out zeroed, run, then data_ok settled. */
 void sl_workload_run(const sl_workload_t* w, const void* proto, const sl_workload_params_t* params,
                      sl_workload_result_t* out);

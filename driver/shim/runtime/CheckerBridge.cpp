@@ -5,11 +5,11 @@
 
 #include "PinRegistry.h"
 #include "ShimObserver.h"
-#include "ShimRuntime.h"
 #include "SimThread.h"
 #include "Vmo.h"
 #include "checker/CallStacks.h"
 #include "checker/CoherencyChecker.h"
+#include "pci/PciHost.h"
 
 #include <zircon/types.h>
 
@@ -84,42 +84,10 @@ private:
     CoherencyChecker& c_;
 };
 
-// The bridge of the current checker (one platform, one checker, one runtime per process).
-CheckerBridge* g_bridge = nullptr;
-
-// Checkers created after the runtime connect themselves through this hook.
-const bool g_hook_installed = [] {
-    CoherencyChecker::set_attach_hook([](CoherencyChecker&) {
-        if (ShimRuntime* rt = ShimRuntime::get()) connect_checker(*rt);
-    });
-    return true;
-}();
-
 }  // namespace
 
 CodeSite driver_site(const void* pc) { return CodeSite::at_pc(pc, pc ? current_stack() : 0); }
 
-void connect_checker(ShimRuntime& rt) {
-    (void)g_hook_installed;
-    CoherencyChecker* c = CoherencyChecker::current();
-    if (!c || g_bridge) return;
-    if (rt.observer()) {
-        std::fprintf(rt.log_file(), "staleline: the shim already has an observer; the coherency checker is not connected\n");
-        return;
-    }
-    auto bridge = std::make_shared<CheckerBridge>(*c);
-    g_bridge = bridge.get();
-    rt.set_observer(g_bridge);
-    c->read_pins(&rt.pins());
-    rt.pins().set_on_destroy([c] { c->read_pins(nullptr); });
-    c->add_detach_hook([bridge] {
-        if (ShimRuntime* now = ShimRuntime::get())
-            if (now->observer() == bridge.get()) {
-                now->set_observer(nullptr);
-                now->pins().set_on_destroy(nullptr);
-            }
-        if (g_bridge == bridge.get()) g_bridge = nullptr;
-    });
-}
+std::unique_ptr<ShimObserver> make_checker_bridge(CoherencyChecker& c) { return std::make_unique<CheckerBridge>(c); }
 
 }  // namespace staleline::zx

@@ -4,18 +4,23 @@
 // was made, quarantined or unpinned. The pins themselves the checker reads from the shim's
 // PinRegistry (through model/checker/PinView.h): no copy, no id map.
 //
-// connect_checker() pairs the runtime with the process's checker when both exist; it runs when
-// the runtime attaches and when a checker is created, so either may come first. The bridge
-// goes away with the checker; the checker stops reading the registry when the runtime goes.
+// The runtime makes one when the platform's checker attaches (ShimRuntime::follow_checker,
+// whichever of the two comes first) and drops it when the checker goes; the checker stops
+// reading the registry when the runtime goes.
 #pragma once
 
+#include <memory>
+
+#include "ShimObserver.h"
 #include "checker/SourceLocation.h"
+
+namespace staleline {
+class CoherencyChecker;
+}
 
 namespace staleline::zx {
 
-class ShimRuntime;
-
-void connect_checker(ShimRuntime& rt);
+std::unique_ptr<ShimObserver> make_checker_bridge(CoherencyChecker& c);
 
 // A driver-side event on the calling thread: its code address and the driver's shadow call
 // stack that led there (interned), as the checker stores sites.

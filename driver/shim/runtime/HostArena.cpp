@@ -108,26 +108,21 @@ void HostArena::release(uint8_t* p, uint64_t bytes) {
 }
 
 void HostArena::add_region(const Region& r) {
-    auto it = std::lower_bound(regions_.begin(), regions_.end(), r.start,
-                               [](const Region& a, uintptr_t s) { return a.start < s; });
-    regions_.insert(it, r);
+    regions_[r.start] = r;
     last_ = nullptr;
 }
 
 void HostArena::remove_region(uintptr_t start) {
-    auto it = std::lower_bound(regions_.begin(), regions_.end(), start,
-                               [](const Region& a, uintptr_t s) { return a.start < s; });
-    if (it != regions_.end() && it->start == start) regions_.erase(it);
+    regions_.erase(start);
     last_ = nullptr;
 }
 
 const Region* HostArena::find_slow(uintptr_t p) const {
-    auto it = std::upper_bound(regions_.begin(), regions_.end(), p,
-                               [](uintptr_t v, const Region& a) { return v < a.start; });
+    auto it = regions_.upper_bound(p);
     if (it == regions_.begin()) return nullptr;
     --it;
-    if (p >= it->end) return nullptr;
-    last_ = &*it;
+    if (p >= it->second.end) return nullptr;
+    last_ = &it->second;
     return last_;
 }
 

@@ -73,7 +73,9 @@ private:
     uint64_t bump_ = 0;                    // never-used part starts at base_ + bump_
     uint64_t in_use_ = 0;
     std::map<uintptr_t, uint64_t> free_;   // released buffers: start -> bytes
-    std::vector<Region> regions_;          // sorted by start, disjoint
+    // By start, disjoint. A map, not a sorted vector: removing one of many live regions (a
+    // run that ends with tens of thousands of VMOs) must not move the others.
+    std::map<uintptr_t, Region> regions_;
     mutable const Region* last_ = nullptr;
 };
 

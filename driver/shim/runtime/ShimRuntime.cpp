@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "CheckerBridge.h"
+#include "checker/CoherencyChecker.h"
 #include "DeviceManager.h"
 #include "common/DeviceAddressSpace.h"
 #include "DriverLoader.h"
@@ -33,8 +34,29 @@ ShimRuntime& ShimRuntime::attach(Platform& p) {
     ++generation_;
     instance_ = new ShimRuntime(p);
     p.add_destroy_hook([] { ShimRuntime::detach(); });
-    connect_checker(*instance_);  // a coherency checker attached before the shim
+    // The platform's coherency checker: the one attached before the shim, and any that comes or goes later.
+    ShimRuntime* rt = instance_;
+    rt->checker_follow_ = std::make_unique<ScopedSubscription<CoherencyChecker*>>(
+        p.checker_events(), [rt](CoherencyChecker* c) { rt->follow_checker(c); });
+    if (p.checker()) rt->follow_checker(p.checker());
     return *instance_;
+}
+
+void ShimRuntime::follow_checker(CoherencyChecker* c) {
+    if (checker_bridge_) {
+        if (observer_ == checker_bridge_.get()) observer_ = nullptr;
+        pins_.set_on_destroy(nullptr);
+        checker_bridge_.reset();
+    }
+    if (!c) return;
+    if (observer_) {
+        std::fprintf(log_, "staleline: the shim already has an observer; the coherency checker is not connected\n");
+        return;
+    }
+    checker_bridge_ = make_checker_bridge(*c);
+    observer_ = checker_bridge_.get();
+    c->read_pins(&pins_);
+    pins_.set_on_destroy([c] { c->read_pins(nullptr); });
 }
 
 ShimRuntime::ShimRuntime(Platform& p) : platform_(p) {

@@ -81,6 +81,10 @@ public:
 
     ShimObserver* observer() const { return observer_; }
     void set_observer(ShimObserver* o) { observer_ = o; }
+    // Connects the shim to checker c (the platform's, when it attaches; nullptr when it goes):
+    // the checker hears of the driver's accesses, cache operations, MMIO and pins, and reads the
+    // pin registry directly. A test's own observer is kept (and the checker is not connected).
+    void follow_checker(CoherencyChecker* c);
 
     // Where driver log lines (zxlogf) go; stderr by default.
     FILE* log_file() const { return log_; }
@@ -144,6 +148,10 @@ private:
     FILE* log_ = stderr;
     Counters counters_;
     std::vector<DriverWarning> warnings_;
+    // The platform's coherency checker, followed (follow_checker): the bridge that tells it what
+    // the driver does, and the subscription that says when it comes and goes.
+    std::unique_ptr<ShimObserver> checker_bridge_;
+    std::unique_ptr<ScopedSubscription<CoherencyChecker*>> checker_follow_;
 };
 
 }  // namespace staleline::zx

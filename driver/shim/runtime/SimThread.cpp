@@ -76,30 +76,36 @@ void SimThread::forget_all() {
 }
 
 void SimThread::sync() {
-    if (!can_wait_) return;
+    // A thread being unwound at teardown (Platform::unwind_threads) may not wait: destructors
+    // on its stack that charge time just drop it.
+    if (!can_wait_ || sc_is_unwinding()) return;
     if (keeper_.get_local_time() != SC_ZERO_TIME) keeper_.sync();
     else keeper_.reset();
 }
 
 void SimThread::wait(const sc_time& t) {
+    if (sc_is_unwinding()) return;
     sync();
     sc_core::wait(t);
     resync();
 }
 
 void SimThread::wait(sc_event& e) {
+    if (sc_is_unwinding()) return;
     sync();
     sc_core::wait(e);
     resync();
 }
 
 void SimThread::wait(const sc_event_or_list& e) {
+    if (sc_is_unwinding()) return;
     sync();
     sc_core::wait(e);
     resync();
 }
 
 void SimThread::wait(const sc_time& t, sc_event& e) {
+    if (sc_is_unwinding()) return;
     sync();
     sc_core::wait(t, e);
     resync();

@@ -66,7 +66,9 @@ public:
         : th_(th), rt_(rt), heard_(rt.platform().iommu().events(), [this](const IommuEvent& e) {
               if (e.kind == IommuEventKind::InvalidationIssued) ++issued_;
           }) {}
-    ~InvalidationCharge() {
+    // It waits (charge() synchronises), so a thread ended while suspended here unwinds out
+    // of it: sc_unwind_exception must be allowed to leave (Platform::unwind_threads).
+    ~InvalidationCharge() noexcept(false) {
         if (issued_) th_.charge(sc_time::from_value(rt_.invalidation_cost().value() * issued_));
     }
 

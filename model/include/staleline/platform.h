@@ -27,6 +27,13 @@ void sl_platform_destroy(sl_platform_t* p);
 typedef void (*sl_thread_fn)(void* arg);
 /* Start fn(arg) as a simulated thread (stack: 8 MiB) when the simulation runs. */
 int sl_platform_spawn(sl_platform_t* p, const char* name, sl_thread_fn fn, void* arg);
+/* After sl_platform_run() returned with threads still waiting (a limit stopped the run):
+ * end the threads started with sl_platform_spawn() that have not returned, unwinding their
+ * stacks (C++ objects on them are destroyed; C frames are abandoned). Threads the driver
+ * runtime started keep running, so that the driver can still be released. Returns how many
+ * were ended, or -1 when the simulation cannot run any more (after an error). Whatever
+ * thread is still waiting when the platform is destroyed is unwound then. */
+int sl_platform_unwind_spawned(sl_platform_t* p);
 /* Run until every spawned thread has returned and nothing else is scheduled, or until
  * limit_ns of simulated time have passed (0: no limit). Returns 0, or -1 on a
  * simulation error (sl_error()). May be called again to continue. */
