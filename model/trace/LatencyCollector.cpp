@@ -50,10 +50,10 @@ void LatencyCollector::on_event(const TraceEvent& e) {
             for (int k = 0; k < SL_LB_STAGES; ++k) {
                 total += s[k];
                 sum_[k] += s[k];
-                ++seen_[k][s[k]];
+                seen_[k].add(s[k] / 1000);
             }
             sum_[SL_LB_STAGES] += total;
-            ++seen_[SL_LB_STAGES][total];
+            seen_[SL_LB_STAGES].add(total / 1000);
             ++count_;
         }
         open_.erase(it);
@@ -83,21 +83,12 @@ void LatencyCollector::on_event(const TraceEvent& e) {
     }
 }
 
-void LatencyCollector::stats(int stage, double* mean, uint64_t* p50, uint64_t* p99) const {
-    const std::map<uint64_t, uint64_t>& seen = seen_[(size_t)stage];
-    *mean = count_ ? (double)sum_[(size_t)stage] / (double)count_ : 0.0;
-    // Nearest rank, as the workloads' own percentiles: the smallest duration with at least
-    // ceil(q * n / 100) operations at or below it.
-    auto rank = [&](unsigned q) -> uint64_t {
-        if (!count_) return 0;
-        uint64_t r = (q * count_ + 99) / 100, below = 0;
-        if (!r) r = 1;
-        for (const auto& [value, n] : seen)
-            if ((below += n) >= r) return value;
-        return seen.rbegin()->first;
-    };
-    *p50 = rank(50);
-    *p99 = rank(99);
+void LatencyCollector::stats(int stage, double* mean_ps, uint64_t* p50_ns, uint64_t* p99_ns) const {
+    *mean_ps = count_ ? (double)sum_[(size_t)stage] / (double)count_ : 0.0;
+    // Nearest rank, as the workloads' own percentiles. Cutting each duration to whole ns
+    // before ranking gives the cut of the ps percentile: the cut keeps the order.
+    *p50_ns = seen_[(size_t)stage].percentile(50);
+    *p99_ns = seen_[(size_t)stage].percentile(99);
 }
 
 }  // namespace staleline

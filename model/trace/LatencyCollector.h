@@ -1,9 +1,10 @@
 // LatencyCollector: listens to the platform's trace channel and, for every operation a
 // workload marks (TraceKind::OpBegin .. OpEnd), splits its time into stages with
 // sl_latency_breakdown (staleline/trace.h) from the events seen while it was in flight.
-// Memory does not grow with the number of operations: per stage a count of each distinct
-// duration (durations are whole clock cycles, so they repeat) gives exact percentiles, and
-// only the first kKeptOperations operations are kept whole (for the per-operation plot).
+// Memory does not grow with the number of operations: per stage a count of each duration to
+// the nanosecond (DurationHistogram: bounded by the durations' spread) gives exact percentiles
+// in ns, and only the first kKeptOperations operations are kept whole (for the per-operation
+// plot).
 #pragma once
 
 #include <array>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "staleline/trace.h"
+#include "trace/DurationHistogram.h"
 #include "trace/TraceEvent.h"
 
 namespace staleline {
@@ -32,8 +34,9 @@ public:
     const std::vector<Stages>& operations() const { return kept_; }
     // The workload's id of kept operation i (the `op` of its marks).
     uint64_t operation_id(size_t i) const { return kept_ids_[i]; }
-    // Stage `stage` (SL_LB_STAGES: the total) over the operations: mean, p50, p99 in ps.
-    void stats(int stage, double* mean, uint64_t* p50, uint64_t* p99) const;
+    // Stage `stage` (SL_LB_STAGES: the total) over the operations: mean in ps, p50 and p99
+    // in ns (each operation's duration in ps cut to whole ns first).
+    void stats(int stage, double* mean_ps, uint64_t* p50_ns, uint64_t* p99_ns) const;
 
 private:
     struct InFlight {
@@ -49,9 +52,10 @@ private:
     uint64_t count_ = 0;
     std::vector<Stages> kept_;
     std::vector<uint64_t> kept_ids_;
-    // Per stage (SL_LB_STAGES: the total): sum of durations, and how often each duration came.
+    // Per stage (SL_LB_STAGES: the total): sum of durations (ps), and how often each duration
+    // (ns) came.
     std::array<unsigned __int128, SL_LB_STAGES + 1> sum_{};
-    std::array<std::map<uint64_t, uint64_t>, SL_LB_STAGES + 1> seen_;
+    std::array<DurationHistogram, SL_LB_STAGES + 1> seen_;
 };
 
 }  // namespace staleline

@@ -33,8 +33,8 @@ int sl_latency_stage_stats(const sl_latency_t* l, int stage, double* mean_ns, ui
     uint64_t p50, p99;
     l->impl->stats(stage, &mean, &p50, &p99);
     if (mean_ns) *mean_ns = mean / 1000.0;
-    if (p50_ns) *p50_ns = p50 / 1000;
-    if (p99_ns) *p99_ns = p99 / 1000;
+    if (p50_ns) *p50_ns = p50;
+    if (p99_ns) *p99_ns = p99;
     return 0;
 }
 

@@ -622,6 +622,58 @@ static void test_breakdown_run(void) {
     cleanup();
 }
 
+static int cmp_u64(const void* a, const void* b) {
+    const uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest rank over n sorted values: the smallest with at least ceil(q * n / 100) at or below. */
+static uint64_t nearest_rank(const uint64_t* sorted, size_t n, unsigned q) {
+    size_t r = (q * n + 99) / 100;
+    return sorted[(r ? r : 1) - 1];
+}
+
+/* The summary's percentiles are exact: with every operation in the JSON (fewer than the 1000
+ * kept), each stage's and the total's p50 and p99 are the nearest ranks of the operations' own
+ * durations cut to whole ns, and the means their means. Copies of many lengths spread the
+ * durations over many distinct values. */
+static void test_breakdown_percentiles_exact(void) {
+    int rc = -1;
+    json_t* j = sl_test_staleline_json("run --set workload.transfers=300 --set workload.max_size=64k --seed 5", &rc, &out);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    json_t* b = json_object_get(j, "latency_breakdown");
+    json_t* per = json_object_get(b, "per_operation");
+    const size_t n = json_array_size(per);
+    CU_ASSERT_EQUAL_FATAL(n, 300);
+    CU_ASSERT_EQUAL(sl_test_json_int(b, "operations", NULL), 300);
+    uint64_t* v = calloc(n, sizeof *v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    size_t distinct_total = 0;
+    for (int s = 0; s <= SL_LB_STAGES; ++s) {
+        double sum_ps = 0;
+        for (size_t i = 0; i < n; ++i) {
+            json_t* st = json_object_get(json_array_get(per, i), "stages_ps");
+            uint64_t ps = 0;
+            for (int k = 0; k < SL_LB_STAGES; ++k)
+                if (s == SL_LB_STAGES || k == s) ps += (uint64_t)json_integer_value(json_array_get(st, (size_t)k));
+            v[i] = ps / 1000;
+            sum_ps += (double)ps;
+        }
+        qsort(v, n, sizeof *v, cmp_u64);
+        if (s == SL_LB_STAGES)
+            for (size_t i = 0; i < n; ++i) distinct_total += !i || v[i] != v[i - 1];
+        json_t* st = s < SL_LB_STAGES ? json_array_get(json_object_get(b, "stages"), (size_t)s) : json_object_get(b, "total");
+        CU_ASSERT_EQUAL(sl_test_json_int(st, "p50_ns", NULL), (long long)nearest_rank(v, n, 50));
+        CU_ASSERT_EQUAL(sl_test_json_int(st, "p99_ns", NULL), (long long)nearest_rank(v, n, 99));
+        const double mean = json_number_value(json_object_get(st, "mean_ns"));
+        CU_ASSERT(mean > sum_ps / 1000 / n * (1 - 1e-9) - 1e-9 && mean < sum_ps / 1000 / n * (1 + 1e-9) + 1e-9);
+    }
+    CU_ASSERT(distinct_total > 100); /* the totals are spread, not a few repeated values */
+    free(v);
+    json_decref(j);
+}
+
 int main(int argc, char** argv) {
     static const sl_test_t tests[] = {
         SL_TEST(test_structure),          SL_TEST(test_categories),        SL_TEST(test_findings),
@@ -630,6 +682,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_breakdown_device_phases),
     SL_TEST(test_rtl_device_burst_purpose),
     SL_TEST(test_breakdown_every_workload),
+    SL_TEST(test_breakdown_percentiles_exact),
     };
     int rc = sl_test_main(argc, argv, "timeline", tests, SL_COUNT(tests));
     free(out);

@@ -19,13 +19,31 @@ using namespace sc_core;
 
 namespace {
 
-// One event per completion address; never freed (a completion in freed memory whose address
-// is reused gets the same event, which has no waiters by then).
-sc_event& event_of(const void* completion) {
-    static auto* events = new std::map<const void*, std::unique_ptr<sc_event>>;
-    std::unique_ptr<sc_event>& e = (*events)[completion];
-    if (!e) e = std::make_unique<sc_event>(sc_gen_unique_name("sync_completion"));
-    return *e;
+// The event its waiters block on, per completion address, while anyone waits there: the last
+// waiter to leave frees it, so that a driver's completions at ever new addresses (one per
+// request in freshly allocated memory) do not add one for good each. A signal with nobody
+// waiting has nothing to wake. A waiter that leaves by an exception (a killed thread at the end
+// of the simulation) leaves the event alone: it may be going away with the kernel.
+struct Waiters {
+    std::unique_ptr<sc_event> event;
+    unsigned count = 0;
+};
+
+std::map<const void*, Waiters>& waiters() {
+    static auto* table = new std::map<const void*, Waiters>;
+    return *table;
+}
+
+sc_event& enter_wait(const void* completion) {
+    Waiters& w = waiters()[completion];
+    if (!w.event) w.event = std::make_unique<sc_event>(sc_gen_unique_name("sync_completion"));
+    ++w.count;
+    return *w.event;
+}
+
+void leave_wait(const void* completion) {
+    auto it = waiters().find(completion);
+    if (it != waiters().end() && --it->second.count == 0) waiters().erase(it);
 }
 
 int load(const zx_futex_t* f) { return __atomic_load_n(f, __ATOMIC_ACQUIRE); }
@@ -45,8 +63,10 @@ zx_status_t sync_completion_wait_deadline(sync_completion_t* completion, zx_time
         const zx_time_t now = (zx_time_t)th.now_ns();
         if (deadline <= now) return ZX_ERR_TIMED_OUT;
         if (!th.can_wait()) return ZX_ERR_BAD_STATE;  // outside a simulated thread nobody could signal
-        if (deadline == ZX_TIME_INFINITE) th.wait(event_of(completion));
-        else th.wait(sc_time((double)(deadline - now), SC_NS), event_of(completion));
+        sc_event& e = enter_wait(completion);
+        if (deadline == ZX_TIME_INFINITE) th.wait(e);
+        else th.wait(sc_time((double)(deadline - now), SC_NS), e);
+        leave_wait(completion);
     }
     return ZX_OK;
 }
@@ -68,7 +88,9 @@ void sync_completion_signal(sync_completion_t* completion) {
     if (!rt) return;
     SimThread& th = rt->enter_call();
     th.sync();  // waiters wake at the signaller's time
-    if (sc_is_running()) event_of(completion).notify(SC_ZERO_TIME);
+    if (!sc_is_running()) return;
+    auto it = waiters().find(completion);
+    if (it != waiters().end()) it->second.event->notify(SC_ZERO_TIME);
 }
 
 void sync_completion_signal_requeue(sync_completion_t* completion, zx_futex_t* futex) {
