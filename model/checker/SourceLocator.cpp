@@ -77,28 +77,37 @@ bool is_header(const std::string& f) {
     return ends(".h") || ends(".hpp") || ends(".hh");
 }
 
-// The function whose source holds the line of addr: the innermost inlined instance or
-// subprogram around it (its name through DW_AT_abstract_origin). The symbol table names what
-// the compiler made of it instead (GCC's "submit.part.0", or the caller a static helper was
-// inlined into), which differs between compilers for the same line.
-bool function_at(Dwfl_Module* mod, Dwarf_Addr addr, std::string* out) {
+// The innermost scope around addr whose tag `want` accepts, given to fn with its unit; what fn
+// returns, false when there is no such scope.
+template <class Want, class Fn>
+bool with_innermost_scope(Dwfl_Module* mod, Dwarf_Addr addr, Want want, Fn fn) {
     Dwarf_Addr bias = 0;
     Dwarf_Die* cu = find_dwarf_unit(mod, addr, &bias);
     if (!cu) return false;
     Dwarf_Die* scopes = nullptr;
     const int n = dwarf_getscopes(cu, addr - bias, &scopes);
     bool found = false;
-    for (int i = 0; i < n && !found; ++i) {
-        const int tag = dwarf_tag(&scopes[i]);
-        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
-        if (const char* name = dwarf_diename(&scopes[i])) {
-            *out = name;
-            found = true;
+    for (int i = 0; i < n; ++i)
+        if (want(dwarf_tag(&scopes[i]))) {
+            found = fn(cu, &scopes[i]);
+            break;
         }
-        break;  // the innermost function only
-    }
     free(scopes);
     return found;
+}
+
+// The function whose source holds the line of addr: the innermost inlined instance or
+// subprogram around it (its name through DW_AT_abstract_origin). The symbol table names what
+// the compiler made of it instead (GCC's "submit.part.0", or the caller a static helper was
+// inlined into), which differs between compilers for the same line.
+bool function_at(Dwfl_Module* mod, Dwarf_Addr addr, std::string* out) {
+    return with_innermost_scope(
+        mod, addr, [](int tag) { return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine; },
+        [out](Dwarf_Die*, Dwarf_Die* fn) {
+            const char* name = dwarf_diename(fn);
+            if (name) *out = name;
+            return name != nullptr;
+        });
 }
 
 // Code inlined from a header (writel from hw/reg.h, a zircon helper) is reported at the place
@@ -379,33 +388,24 @@ bool SourceLocator::inlined_call(const void* pc, std::string* file_out, unsigned
     const Dwarf_Addr addr = (Dwarf_Addr)(uintptr_t)pc - 1;
     Dwfl_Module* mod = module_at((uintptr_t)addr, false);
     if (!mod) return false;
-    Dwarf_Addr bias = 0;
-    Dwarf_Die* cu = find_dwarf_unit(mod, addr, &bias);
-    if (!cu) return false;
-    Dwarf_Die* scopes = nullptr;
-    const int n = dwarf_getscopes(cu, addr - bias, &scopes);
-    bool found = false;
-    for (int i = 0; i < n; ++i) {
-        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine) continue;
-        Dwarf_Attribute attr;
-        Dwarf_Word file_idx = 0, line = 0;
-        if (!dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr), &file_idx) &&
-            !dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr), &line)) {
+    return with_innermost_scope(
+        mod, addr, [](int tag) { return tag == DW_TAG_inlined_subroutine; },
+        [&](Dwarf_Die* cu, Dwarf_Die* inlined) {
+            Dwarf_Attribute attr;
+            Dwarf_Word file_idx = 0, line = 0;
+            if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_file, &attr), &file_idx) ||
+                dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &line))
+                return false;
             Dwarf_Files* files = nullptr;
             size_t nfiles = 0;
             const char* file = nullptr;
             if (dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && file_idx < nfiles)
                 file = dwarf_filesrc(files, file_idx, nullptr, nullptr);
-            if (file) {
-                *file_out = file;
-                *line_out = line;
-                found = true;
-            }
-        }
-        break;  // only the innermost inlined scope
-    }
-    free(scopes);
-    return found;
+            if (!file) return false;
+            *file_out = file;
+            *line_out = line;
+            return true;
+        });
 }
 
 std::string SourceLocator::describe_call_site(const void* pc) {

@@ -12,19 +12,32 @@ static void* module(const char* name) {
     return dlopen(path, RTLD_NOW | RTLD_NOLOAD); /* the shim loaded it: the same module */
 }
 
-/* Binds and releases driver `name`; returns how many bus-master-left-enabled findings came. */
+/* The driver under test (g_driver): loaded and bound to the device in `slot`. */
 static const char* g_driver;
-static void bind_release_body(void* arg) {
-    (void)arg;
+static sl_driver_t* load_and_bind(int slot) {
     char path[512];
     snprintf(path, sizeof path, "%s/%s.so", SL_DRIVER_DIR, g_driver);
     sl_driver_t* d = sl_driver_load(P, path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-    CU_ASSERT_EQUAL_FATAL(sl_driver_bind(d, (unsigned)sl_pci_scratch_slot(P)), ZX_OK);
-    CU_ASSERT_EQUAL(sl_checker_count_kind(CHK, "bus-master-left-enabled"), 0); /* not before release */
+    CU_ASSERT_FATAL(slot >= 0);
+    CU_ASSERT_EQUAL_FATAL(sl_driver_bind(d, (unsigned)slot), ZX_OK);
+    return d;
+}
+
+/* Releases d; the driver's module, for the lines it publishes. */
+static void* release(sl_driver_t* d) {
     CU_ASSERT_EQUAL_FATAL(sl_driver_release(d), ZX_OK);
     void* m = module(g_driver);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    return m;
+}
+
+/* Binds and releases the driver: one bus-master-left-enabled finding if it leaves mastering on. */
+static void bind_release_body(void* arg) {
+    (void)arg;
+    sl_driver_t* d = load_and_bind(sl_pci_scratch_slot(P));
+    CU_ASSERT_EQUAL(sl_checker_count_kind(CHK, "bus-master-left-enabled"), 0); /* not before release */
+    void* m = release(d);
     const int* enable_line = dlsym(m, "busmaster_enable_line");
     const int* release_line = dlsym(m, "busmaster_release_line");
     CU_ASSERT_PTR_NOT_NULL_FATAL(enable_line);
@@ -63,16 +76,7 @@ static void test_release_disables_bus_master(void) { run_driver("busmaster"); }
  * and the device's next access is refused; one that waits first is clean. */
 static void inflight_body(void* arg) {
     (void)arg;
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s.so", SL_DRIVER_DIR, g_driver);
-    sl_driver_t* d = sl_driver_load(P, path);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-    const int slot = sl_platform_device_slot(P, "probe");
-    CU_ASSERT_FATAL(slot >= 0);
-    CU_ASSERT_EQUAL_FATAL(sl_driver_bind(d, (unsigned)slot), ZX_OK);
-    CU_ASSERT_EQUAL_FATAL(sl_driver_release(d), ZX_OK);
-    void* m = module(g_driver);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    void* m = release(load_and_bind(sl_platform_device_slot(P, "probe")));
     const int* release_line = dlsym(m, "inflight_release_line");
     CU_ASSERT_PTR_NOT_NULL_FATAL(release_line);
     const int no_wait = strstr(g_driver, "no_wait") != NULL;

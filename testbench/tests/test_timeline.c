@@ -453,6 +453,23 @@ static void test_breakdown_labelled(void) {
     CU_ASSERT_EQUAL(sum(s), 500);
 }
 
+/* Every labelled burst of `device` on its own track of the right channel: descriptor fetches on
+ * "<device> read", status write-backs on "<device> write". */
+static void check_labelled_tracks(json_t* ev, const char* device) {
+    char rd[64], wr[64];
+    snprintf(rd, sizeof rd, "%s read", device);
+    snprintf(wr, sizeof wr, "%s write", device);
+    size_t i;
+    json_t* e;
+    json_array_foreach(ev, i, e) {
+        const char* name = str(e, "name");
+        if (json_integer_value(json_object_get(e, "pid")) != 2) continue;
+        const char* tn = track_name(ev, 2, json_integer_value(json_object_get(e, "tid")));
+        if (!strcmp(name, "descriptor fetch")) CU_ASSERT(tn && !strncmp(tn, rd, strlen(rd)));
+        if (!strcmp(name, "status write-back")) CU_ASSERT(tn && !strncmp(tn, wr, strlen(wr)));
+    }
+}
+
 /* The default device (the reference DMA engine) labels its bursts: a default copy run has
  * descriptor fetch and status write-back time, the timeline names those bursts on the engine's
  * read and write tracks, and each operation's stages add up to its time on the timeline. */
@@ -479,15 +496,9 @@ static void test_breakdown_device_phases(void) {
     CU_ASSERT(count(ev, 2, "X", "descriptor fetch") >= 4);
     CU_ASSERT(count(ev, 2, "X", "status write-back") >= 4);
     CU_ASSERT(count(ev, 2, "X", "read burst") >= 4);
+    check_labelled_tracks(ev, "dma_engine");
     size_t i;
     json_t* e;
-    json_array_foreach(ev, i, e) {
-        const char* name = str(e, "name");
-        if (json_integer_value(json_object_get(e, "pid")) != 2) continue;
-        const char* tn = track_name(ev, 2, json_integer_value(json_object_get(e, "tid")));
-        if (!strcmp(name, "descriptor fetch")) CU_ASSERT(tn && !strncmp(tn, "dma_engine read", 15));
-        if (!strcmp(name, "status write-back")) CU_ASSERT(tn && !strncmp(tn, "dma_engine write", 16));
-    }
     /* per operation: stages (ps) against the operation's marks on the timeline */
     json_t* per = json_object_get(b, "per_operation");
     CU_ASSERT_EQUAL_FATAL(json_array_size(per), 4);
@@ -536,15 +547,7 @@ static void test_rtl_device_burst_purpose(void) {
     /* a TX and an RX descriptor per frame, one write-back per received frame */
     CU_ASSERT_EQUAL(count(ev, 2, "X", "descriptor fetch"), 2 * frames);
     CU_ASSERT_EQUAL(count(ev, 2, "X", "status write-back"), frames);
-    size_t i;
-    json_t* e;
-    json_array_foreach(ev, i, e) {
-        const char* name = str(e, "name");
-        if (json_integer_value(json_object_get(e, "pid")) != 2) continue;
-        const char* tn = track_name(ev, 2, json_integer_value(json_object_get(e, "tid")));
-        if (!strcmp(name, "descriptor fetch")) CU_ASSERT(tn && !strncmp(tn, "lnic read", 9));
-        if (!strcmp(name, "status write-back")) CU_ASSERT(tn && !strncmp(tn, "lnic write", 10));
-    }
+    check_labelled_tracks(ev, "lnic");
     json_decref(tl);
     json_decref(j);
     cleanup();
