@@ -332,7 +332,11 @@ static double wall_now(void) {
 /* Run the simulation until done(r), until nothing is left to run, or until the wall deadline. */
 static void run_until(run_t* r, int (*done)(const run_t*), double deadline) {
     while (!done(r) && wall_now() < deadline) {
-        if (sl_platform_run(r->p, RELEASE_SLICE_NS) != 0) return;
+        /* at least up to the next activity: a shorter slice would not move time */
+        const uint64_t now = sl_time_ns(), next = sl_platform_next_activity_ns(r->p);
+        uint64_t step = RELEASE_SLICE_NS;
+        if (next != UINT64_MAX && next > now && next - now > step) step = next - now;
+        if (sl_platform_run(r->p, step) != 0) return;
         if (!done(r) && sl_platform_next_activity_ns(r->p) == UINT64_MAX) return;
     }
 }

@@ -121,6 +121,41 @@ static void test_unreached_limits_change_nothing(void) {
     }
 }
 
+/* Every shim call costs a second of simulated time: the next activity is often more than the
+ * longest slice away. With limits the run must still move from one activity to the next (it
+ * used to stand still at the first such wait until the wall limit), give the same bytes as
+ * without limits, and a run stopped there must release everything (leak check on). */
+#define SLOW_CALLS "--set shim.syscall_ns=1000000000"
+static void test_slow_calls_with_limits(void) {
+    char a[1024], b[1024];
+    const char* ja = tmp_path("slow1.json");
+    const char* jb = tmp_path("slow2.json");
+    snprintf(a, sizeof a, "run " SLOW_CALLS " --json %s", ja);
+    snprintf(b, sizeof b, "run " SLOW_CALLS " --time-limit 60 --progress --json %s", jb);
+    CU_ASSERT_EQUAL(sl_test_staleline(a, &out), 0);
+    CU_ASSERT_EQUAL(sl_test_staleline(b, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "data:       VERIFIED (24 operations"));
+    char* ta = slurp(ja);
+    char* tb = slurp(jb);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ta);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+    CU_ASSERT_STRING_EQUAL(ta, tb);
+    free(ta);
+    free(tb);
+    /* stopped between two slow calls of the workload; the release's own calls are slow too */
+    snprintf(a, sizeof a, "run " SLOW_CALLS " --sim-limit 200s --time-limit 60 --json %s", ja);
+    CU_ASSERT_EQUAL(sl_test_staleline(a, &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "problem:    the run reached its simulated time limit (--sim-limit 200s) at "));
+    json_t* j = json_load_file(ja, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    const long long ops = sl_test_json_int(j, "workload_result", "operations", NULL);
+    CU_ASSERT(ops > 0 && ops < 24);
+    CU_ASSERT_EQUAL(count_kind(j, "leaked-pin"), 0);
+    json_decref(j);
+    unlink(ja);
+    unlink(jb);
+}
+
 static void test_time_limit_stops_run(void) {
     char args[1024];
     const char* json = tmp_path("wall.json");
@@ -208,6 +243,7 @@ int main(int argc, char** argv) {
         SL_TEST(test_sim_limit_same_with_slices),
         SL_TEST(test_unreached_limits_change_nothing),
         SL_TEST(test_time_limit_stops_run),
+        SL_TEST(test_slow_calls_with_limits),
         SL_TEST(test_limit_options_refused),
         SL_TEST(test_progress_forced),
         SL_TEST(test_progress_off_through_pipe),
