@@ -6,11 +6,12 @@ that ends on a signal (a crash), runs past the timeout (a hang), exits with a st
 line nor a file:line. Seeded: the same seed gives the same command lines.
 
     testbench/fuzz/cli_fuzz.py build/bin/staleline -n 300 --seed 1     (CI)
-    testbench/fuzz/cli_fuzz.py build/bin/staleline -n 3000 --seed 1    (the long run)
+    testbench/fuzz/cli_fuzz.py build/bin/staleline -n 3000 --seed 1 -j 2    (the long run)
 
 Exit status 0 when nothing was found, 1 otherwise (each finding printed with its command line).
 """
 import argparse
+import concurrent.futures
 import os
 import random
 import re
@@ -87,7 +88,7 @@ def command(rnd, binary, rows, tmpdir, i):
     elif r < 0.38:
         args += ["--format", rnd.choice(["gcc", "summary", "xml"])]
     elif r < 0.44:
-        args += [rnd.choice(["--json", "--sarif"]), rnd.choice([os.path.join(tmpdir, "o"), "/nonexistent/x", tmpdir])]
+        args += [rnd.choice(["--json", "--sarif"]), rnd.choice([os.path.join(tmpdir, "o%d" % i), "/nonexistent/x", tmpdir])]
     elif r < 0.50:
         args += ["--seed", rnd.choice(["7", "-1", "x", "99999999999999999999"])]
     elif r < 0.62:
@@ -129,6 +130,31 @@ def names_something(msg, args, used):
     return any(w and w in msg for w in words if len(w) > 1)
 
 
+def judge(args, used, timeout):
+    """Run one command line: (the counts it adds to, what is wrong or None, its standard error)."""
+    try:
+        p = subprocess.run(args, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return ["hangs"], "no exit after %g s" % timeout, ""
+    err = p.stderr.decode("utf-8", "replace")
+    kinds, what = [], None
+    if p.returncode < 0:
+        kinds.append("crashes")
+        what = "signal %d" % -p.returncode
+    elif p.returncode in (0, 1, 2):
+        kinds.append("exit %d" % p.returncode)
+        if p.returncode == 2 and not names_something(err, args, used):
+            kinds.append("unclear messages")
+            what = "message names neither a key nor a line"
+    else:
+        kinds.append("other exit")
+        what = "exit %d" % p.returncode
+    if re.search(r"AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer", err):
+        kinds.append("crashes")
+        what = "sanitizer report"
+    return kinds, what, err
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("binary")
@@ -136,6 +162,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("-j", "--jobs", type=int, default=1, help="command lines run at once (each is its own process)")
     o = ap.parse_args()
     rows = params(o.binary)
     rnd = random.Random(o.seed)
@@ -143,37 +170,20 @@ def main():
               "unclear messages": 0}
     bad = 0
     with tempfile.TemporaryDirectory(prefix="sl_cli_fuzz_") as tmpdir:
-        for i in range(o.n):
-            args, used = command(rnd, o.binary, rows, tmpdir, i)
-            counts["runs"] += 1
-            what = None
-            try:
-                p = subprocess.run(args, capture_output=True, timeout=o.timeout, stdin=subprocess.DEVNULL)
-                err = p.stderr.decode("utf-8", "replace")
-                if p.returncode < 0:
-                    counts["crashes"] += 1
-                    what = "signal %d" % -p.returncode
-                elif p.returncode in (0, 1, 2):
-                    counts["exit %d" % p.returncode] += 1
-                    if p.returncode == 2 and not names_something(err, args, used):
-                        counts["unclear messages"] += 1
-                        what = "message names neither a key nor a line"
-                else:
-                    counts["other exit"] += 1
-                    what = "exit %d" % p.returncode
-                if re.search(r"AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer", err):
-                    counts["crashes"] += 1
-                    what = "sanitizer report"
-            except subprocess.TimeoutExpired:
-                counts["hangs"] += 1
-                what = "no exit after %g s" % o.timeout
-                err = ""
-            if what:
-                bad += 1
-                print("[%d] %s: %s\n    %s" % (i, what, " ".join(shlex.quote(a) for a in args),
-                                              err.strip().replace("\n", "\n    ")[:600]))
-            elif o.verbose:
-                print("[%d] ok: %s" % (i, " ".join(shlex.quote(a) for a in args)))
+        # All command lines are drawn first, in order, so that the seed alone decides them.
+        lines = [command(rnd, o.binary, rows, tmpdir, i) for i in range(o.n)]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, o.jobs)) as pool:
+            results = pool.map(lambda line: judge(line[0], line[1], o.timeout), lines)
+            for i, ((args, _), (kinds, what, err)) in enumerate(zip(lines, results)):
+                counts["runs"] += 1
+                for k in kinds:
+                    counts[k] += 1
+                if what:
+                    bad += 1
+                    print("[%d] %s: %s\n    %s" % (i, what, " ".join(shlex.quote(a) for a in args),
+                                                  err.strip().replace("\n", "\n    ")[:600]), flush=True)
+                elif o.verbose:
+                    print("[%d] ok: %s" % (i, " ".join(shlex.quote(a) for a in args)), flush=True)
     print("cli_fuzz: seed %d: " % o.seed + ", ".join("%s %d" % kv for kv in counts.items()))
     return 1 if bad else 0
 

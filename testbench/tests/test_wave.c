@@ -28,6 +28,15 @@ static int run(const char* args) {
 
 static const char* tmp_path(const char* tag) { return sl_test_tmp_path("wave", tag); }
 
+/* A waveform and the GTKWave save file `run --wave` writes beside it (FILE.gtkw). */
+static void unlink_wave(const char* path) {
+    char gtkw[512];
+    const char* dot = strrchr(path, '.');
+    snprintf(gtkw, sizeof gtkw, "%.*s.gtkw", (int)(dot ? dot - path : (long)strlen(path)), path);
+    unlink(path);
+    unlink(gtkw);
+}
+
 static char* slurp(const char* path, size_t* len) { return sl_test_slurp(path, len); }
 
 /* The FST converted by Debian's fst2vcd (GTKWave's own reader): the VCD text, or NULL. */
@@ -82,7 +91,7 @@ static void test_fst_read_by_gtkwave_tools(void) {
     CU_ASSERT(time_range(vcd, &first, &last) > 100);
     CU_ASSERT(last > first);
     free(vcd);
-    unlink(fst);
+    unlink_wave(fst);
 }
 
 /* Value-change blocks of an FST file (block types 1, 5, 8 of fstapi: VCDATA, VCDATA_DYN_ALIAS,
@@ -247,8 +256,8 @@ static void test_fst_blocks_same_values(void) {
     free(sb);
     free(a);
     free(b);
-    unlink(fst);
-    unlink(vcd);
+    unlink_wave(fst);
+    unlink_wave(vcd);
     unlink(conv);
 }
 
@@ -272,8 +281,8 @@ static void test_vcd_by_extension_matches_vcd_option(void) {
     CU_ASSERT_PTR_NOT_NULL(strstr(x, "$enddefinitions"));
     free(x);
     free(y);
-    unlink(a);
-    unlink(b);
+    unlink_wave(a);
+    unlink_wave(b);
 }
 
 /* The time steps of a VCD text within [from, to] (all: to = ~0), in order; their count. */
@@ -317,8 +326,8 @@ static void test_window_from_to(void) {
     CU_ASSERT_PTR_NOT_NULL(strstr(vcd, " m_axi_awvalid $end"));
     free(whole);
     free(vcd);
-    unlink(all);
-    unlink(fst);
+    unlink_wave(all);
+    unlink_wave(fst);
 }
 
 /* --driver bug:missing-clean: the save file groups the channels and marks each finding. */
@@ -379,7 +388,7 @@ static void test_gtkw_groups_and_markers(void) {
     free(save);
     json_decref(j);
     free(text);
-    unlink(fst);
+    unlink_wave(fst);
     unlink(json);
     unlink(gtkw);
 }
@@ -411,7 +420,7 @@ static void test_same_seed_same_bytes(void) {
     free(b);
     free(ga);
     free(gb);
-    unlink(fst);
+    unlink_wave(fst);
     unlink(gtkw);
 }
 
@@ -450,7 +459,7 @@ static void test_around_findings(void) {
     free(vcd);
     json_decref(j);
     free(text);
-    unlink(fst);
+    unlink_wave(fst);
     unlink(json);
 }
 
