@@ -202,25 +202,24 @@ RtlDeviceStats RtlPciDevice::stats() const {
     return s;
 }
 
-void RtlPciDevice::write_stats(json_t* obj) const {
-    auto u = [](uint64_t v) { return json_integer((json_int_t)v); };
+void RtlPciDevice::write_stats(StatsSink::Group& g) const {
     RtlDeviceStats d = stats();
-    json_object_set_new(obj, "cycles", u(d.cycles));
-    json_object_set_new(obj, "cycles_evaluated", u(d.cycles_evaluated));
-    json_object_set_new(obj, "evals", u(d.evals));
-    json_object_set_new(obj, "cycles_waiting", u(d.cycles_waiting));
-    json_object_set_new(obj, "cycles_idle", u(d.cycles_idle));
+    g.count("cycles", d.cycles)
+        .count("cycles_evaluated", d.cycles_evaluated)
+        .count("evals", d.evals)
+        .count("cycles_waiting", d.cycles_waiting)
+        .count("cycles_idle", d.cycles_idle);
     // Time the device had work (not idle): what device-bound throughput is measured against.
-    json_object_set_new(obj, "busy_ns", u((d.cycles - d.cycles_idle) * 1000 / clock_.mhz()));
-    json_object_set_new(obj, "reg_reads", u(d.reg_reads));
-    json_object_set_new(obj, "reg_writes", u(d.reg_writes));
-    json_object_set_new(obj, "read_bursts", u(d.read_bursts));
-    json_object_set_new(obj, "write_bursts", u(d.write_bursts));
-    json_object_set_new(obj, "bytes_read", u(d.bytes_read));
-    json_object_set_new(obj, "bytes_written", u(d.bytes_written));
-    json_object_set_new(obj, "error_responses", u(d.error_responses));
-    json_object_set_new(obj, "msi_writes", u(d.msi_writes));
-    json_object_set_new(obj, "irq_edges", u(d.irq_edges));
+    g.count("busy_ns", (d.cycles - d.cycles_idle) * 1000 / clock_.mhz());
+    g.count("reg_reads", d.reg_reads)
+        .count("reg_writes", d.reg_writes)
+        .count("read_bursts", d.read_bursts)
+        .count("write_bursts", d.write_bursts)
+        .count("bytes_read", d.bytes_read)
+        .count("bytes_written", d.bytes_written)
+        .count("error_responses", d.error_responses)
+        .count("msi_writes", d.msi_writes)
+        .count("irq_edges", d.irq_edges);
 }
 
 }  // namespace staleline

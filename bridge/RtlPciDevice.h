@@ -67,7 +67,7 @@ public:
     ~RtlPciDevice() override;
 
     void bind(PciHost& host) override;
-    void write_stats(json_t* obj) const override;
+    void write_stats(StatsSink::Group& g) const override;
     bool free_running() const override { return !ports_.idle; }
 
     const ClockDomain& clock() const { return clock_; }

@@ -29,6 +29,7 @@
 #include "cache/CacheStats.h"
 #include "common/SparsePages.h"
 #include "config/Config.h"
+#include "common/StatsSink.h"
 
 namespace staleline {
 
@@ -82,6 +83,7 @@ public:
     uint64_t line_size() const { return array_->line_size(); }
     const CacheArray& array() const { return *array_; }
     const CacheStats& stats() const;
+    void write_stats(StatsSink::Group& g) const;  // CacheStats.cpp
 
     void set_observer(CacheObserver* obs) { observer_ = obs; }
 

@@ -219,21 +219,19 @@ void BehaviouralDevice::count(const char* name, uint64_t delta) {
     if (name) counters_[name] += delta;
 }
 
-void BehaviouralDevice::write_stats(json_t* obj) const {
-    auto u = [](uint64_t v) { return json_integer((json_int_t)v); };
-    json_object_set_new(obj, "kind", json_string(kind_name().c_str()));
-    json_object_set_new(obj, "slot", u(slot()));
-    json_object_set_new(obj, "reg_reads", u(reg_reads_));
-    json_object_set_new(obj, "reg_writes", u(reg_writes_));
-    json_object_set_new(obj, "dma_reads", u(dma_reads_));
-    json_object_set_new(obj, "dma_writes", u(dma_writes_));
-    json_object_set_new(obj, "bytes_read", u(dma_bytes_read_));
-    json_object_set_new(obj, "bytes_written", u(dma_bytes_written_));
-    json_object_set_new(obj, "dma_errors", u(dma_errors_));
-    json_object_set_new(obj, "msi_writes", u(msi_messages_));
-    json_t* model = json_object();
-    for (const auto& c : counters_) json_object_set_new(model, c.first.c_str(), u(c.second));
-    json_object_set_new(obj, "model", model);
+void BehaviouralDevice::write_stats(StatsSink::Group& g) const {
+    g.text("kind", kind_name())
+        .count("slot", slot())
+        .count("reg_reads", reg_reads_)
+        .count("reg_writes", reg_writes_)
+        .count("dma_reads", dma_reads_)
+        .count("dma_writes", dma_writes_)
+        .count("bytes_read", dma_bytes_read_)
+        .count("bytes_written", dma_bytes_written_)
+        .count("dma_errors", dma_errors_)
+        .count("msi_writes", msi_messages_);
+    StatsSink::Group model = g.group("model");  // the model's own counters (sl_dev_count)
+    for (const auto& c : counters_) model.count(c.first.c_str(), c.second);
 }
 
 }  // namespace staleline

@@ -46,7 +46,7 @@ public:
     ~BehaviouralDevice() override;
 
     void bind(PciHost& host) override;
-    void write_stats(json_t* obj) const override;
+    void write_stats(StatsSink::Group& g) const override;
 
     // ---- the services (staleline/device.h) ----
     uint64_t param(const char* key) const;

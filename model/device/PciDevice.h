@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-struct json_t;
+#include "common/StatsSink.h"
 
 namespace staleline {
 
@@ -36,7 +36,7 @@ public:
     virtual bool free_running() const { return false; }
 
     // Statistics into `obj` (a JSON object the platform files under the instance name).
-    virtual void write_stats(json_t* obj) const = 0;
+    virtual void write_stats(StatsSink::Group& g) const = 0;
 
     // Waveform of the device's signals (RTL devices). Throws std::runtime_error if the
     // device has none or the file cannot be written.

@@ -29,6 +29,7 @@
 #include "iommu/WalkerPool.h"
 #include "platform/PhysAllocator.h"
 #include "trace/TraceEvent.h"
+#include "common/StatsSink.h"
 
 namespace staleline {
 
@@ -126,6 +127,7 @@ public:
     const std::vector<IommuFault>& faults() const { return faults_; }
     void set_fault_listener(std::function<void(const IommuFault&)> fn) { listener_ = std::move(fn); }
     const IommuStats& stats() const { return stats_; }
+    void write_stats(StatsSink::Group& g) const;  // IommuStats.cpp
     IommuEvents& events() { return events_; }
     // Publish translations, walks, invalidations and deferred windows on ch (the platform's
     // trace channel; trace/TraceEvent.h).

@@ -47,3 +47,12 @@ bool IrqController::take_edge(unsigned vector, sc_core::sc_time* at) {
 }
 
 }  // namespace staleline
+
+namespace staleline {
+
+// Group "irq" of the platform's statistics.
+void IrqController::write_stats(StatsSink::Group& g) const {
+    g.count("msi_messages", stats_.msi_messages).count("level_assertions", stats_.level_assertions);
+}
+
+}  // namespace staleline

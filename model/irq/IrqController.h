@@ -10,6 +10,8 @@
 
 #include <systemc>
 
+#include "common/StatsSink.h"
+
 namespace staleline {
 
 struct IrqStats {
@@ -47,6 +49,7 @@ public:
     // Observer (trace/timeline): vector, is_msi, level.
     void set_listener(std::function<void(unsigned, bool, bool)> fn) { listener_ = std::move(fn); }
     const IrqStats& stats() const { return stats_; }
+    void write_stats(StatsSink::Group& g) const;
 
 private:
     struct Vector {

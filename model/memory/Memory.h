@@ -16,6 +16,7 @@
 #include "common/SparsePages.h"
 #include "config/Config.h"
 #include "memory/MemoryStats.h"
+#include "common/StatsSink.h"
 
 namespace staleline {
 
@@ -32,6 +33,7 @@ public:
     sc_core::sc_time access_time(size_t len) const;  // latency + len / bandwidth
     sc_core::sc_time latency() const { return latency_; }
     const MemoryStats& stats() const { return stats_; }
+    void write_stats(StatsSink::Group& g) const;  // MemoryStats.cpp
 
     // The socket's entry points, public so that the C API and tests can call them
     // without binding an initiator. Byte enables and streaming width are honoured.

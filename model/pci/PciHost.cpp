@@ -396,3 +396,20 @@ void PciHost::trace_irq(unsigned slot, const char* how, unsigned vector, const s
 }
 
 }  // namespace staleline
+
+namespace staleline {
+
+// Group "pci" of the platform's statistics.
+void PciHost::write_stats(StatsSink::Group& g) const {
+    g.count("config_reads", stats_.config_reads)
+        .count("config_writes", stats_.config_writes)
+        .count("mmio_reads", stats_.mmio_reads)
+        .count("mmio_writes", stats_.mmio_writes)
+        .count("upstream_reads", stats_.upstream_reads)
+        .count("upstream_writes", stats_.upstream_writes)
+        .count("upstream_bytes", stats_.upstream_bytes)
+        .count("msi_messages", stats_.msi_messages)
+        .count("bus_master_refusals", stats_.bus_master_refusals);
+}
+
+}  // namespace staleline

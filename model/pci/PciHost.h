@@ -25,6 +25,7 @@
 #include "irq/IrqController.h"
 #include "pci/PciConfigSpace.h"
 #include "trace/TraceEvent.h"
+#include "common/StatsSink.h"
 
 namespace staleline {
 
@@ -98,6 +99,7 @@ public:
     const std::vector<PciMasterAbort>& master_aborts() const { return aborts_; }
     void set_master_abort_listener(std::function<void(const PciMasterAbort&)> fn) { abort_listener_ = std::move(fn); }
     const PciStats& stats() const { return stats_; }
+    void write_stats(StatsSink::Group& g) const;
     sc_core::sc_time hop_latency() const { return hop_; }
     // Publish every upstream burst and interrupt of the devices on ch (the platform's trace
     // channel), on tracks named after each slot's device (names[slot]).

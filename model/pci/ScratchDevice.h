@@ -28,7 +28,7 @@ public:
     ScratchDevice(sc_core::sc_module_name name, uint64_t bar_size, unsigned slot);
 
     void bind(PciHost& host) override;
-    void write_stats(json_t*) const override {}  // nothing to report: a tool, not a model
+    void write_stats(StatsSink::Group&) const override {}  // nothing to report: a tool, not a model
 
     // Issue one upstream transaction from the calling simulated thread; returns the
     // TLM response status.

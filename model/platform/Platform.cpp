@@ -256,94 +256,25 @@ void Platform::run(const sc_time& limit) {
     asan_resync_thread_stack();  // back on the main stack (common/AddressSanitizer.h)
 }
 
-namespace {
-json_t* u(uint64_t v) { return json_integer((json_int_t)v); }
-}  // namespace
-
 json_t* Platform::stats_json() const {
-    json_t* root = json_object();
-    json_object_set_new(root, "sim_time_ns", u((uint64_t)(sc_time_stamp() / sc_time(1, SC_NS))));
-
-    const MemoryStats& m = memory_->stats();
-    json_t* dram = json_object();
-    json_object_set_new(dram, "reads", u(m.reads));
-    json_object_set_new(dram, "writes", u(m.writes));
-    json_object_set_new(dram, "bytes_read", u(m.bytes_read));
-    json_object_set_new(dram, "bytes_written", u(m.bytes_written));
-    json_object_set_new(dram, "pages_touched", u(memory_->store().pages_touched()));
-    json_object_set_new(root, "dram", dram);
-
-    const CacheStats& c = cache_->stats();
-    json_t* cache = json_object();
-    json_object_set_new(cache, "accesses", u(c.accesses));
-    json_object_set_new(cache, "hits", u(c.hits));
-    json_object_set_new(cache, "misses", u(c.misses));
-    json_object_set_new(cache, "read_misses", u(c.read_misses));
-    json_object_set_new(cache, "write_misses", u(c.write_misses));
-    json_object_set_new(cache, "evictions", u(c.evictions));
-    json_object_set_new(cache, "writebacks", u(c.writebacks));
-    json_object_set_new(cache, "cleans", u(c.cleans));
-    json_object_set_new(cache, "invalidates", u(c.invalidates));
-    json_object_set_new(cache, "discarded_dirty_lines", u(c.discarded_dirty_lines));
-    json_object_set_new(cache, "adversary_fills", u(c.adversary_fills));
-    json_object_set_new(cache, "adversary_evictions", u(c.adversary_evictions));
-    json_object_set_new(root, "cache", cache);
-
-    const IommuStats& i = iommu_->stats();
-    json_t* iotlb = json_object();
-    json_object_set_new(iotlb, "lookups", u(i.translations));
-    json_object_set_new(iotlb, "hits", u(i.iotlb_hits));
-    json_object_set_new(iotlb, "misses", u(i.iotlb_misses));
-    json_object_set_new(iotlb, "walks", u(i.walks));
-    json_object_set_new(iotlb, "walk_reads", u(i.walk_reads));
-    // walk concurrency (iommu.walkers): walks that queued for a walker, and hits on an
-    // entry whose walk was still in flight
-    json_object_set_new(iotlb, "walks_waited", u(i.walks_waited));
-    json_object_set_new(iotlb, "walk_wait_ns", u((uint64_t)(i.walk_wait / sc_time(1, SC_NS))));
-    json_object_set_new(iotlb, "hits_pending", u(i.hits_pending));
-    // page-walk cache (iommu.pwc_entries): walks that skipped upper levels, and how many
-    json_object_set_new(iotlb, "pwc_hits", u(i.pwc_hits));
-    json_object_set_new(iotlb, "pwc_levels_skipped", u(i.pwc_levels_skipped));
-    json_object_set_new(iotlb, "pwc_misses", u(i.pwc_misses));
-    json_object_set_new(iotlb, "pwc_invalidated", u(i.pwc_invalidated));
-    json_object_set_new(iotlb, "faults", u(i.faults));
-    json_object_set_new(iotlb, "invalidation_commands", u(i.invalidation_commands));
-    json_object_set_new(iotlb, "invalidated_entries", u(i.invalidated_entries));
-    json_object_set_new(iotlb, "stale_hits", u(i.stale_hits));
-    json_object_set_new(iotlb, "deferred_flushes", u(i.deferred_flushes));
-    // how long stale translations stayed usable under deferred invalidation
-    json_object_set_new(iotlb, "deferred_window_max_ns", u((uint64_t)(i.deferred_window_max / sc_time(1, SC_NS))));
-    json_object_set_new(iotlb, "deferred_window_mean_ns",
-                        u(i.deferred_flushes ? (uint64_t)(i.deferred_window_total / sc_time(1, SC_NS)) / i.deferred_flushes : 0));
-    json_object_set_new(iotlb, "evictions", u(iommu_->iotlb().stats().evictions));
-    json_object_set_new(iotlb, "time_translating_ns", u((uint64_t)(i.time_translating / sc_time(1, SC_NS))));
-    json_object_set_new(root, "iotlb", iotlb);
-
-    const PciStats& p = pci_->stats();
-    json_t* pci = json_object();
-    json_object_set_new(pci, "config_reads", u(p.config_reads));
-    json_object_set_new(pci, "config_writes", u(p.config_writes));
-    json_object_set_new(pci, "mmio_reads", u(p.mmio_reads));
-    json_object_set_new(pci, "mmio_writes", u(p.mmio_writes));
-    json_object_set_new(pci, "upstream_reads", u(p.upstream_reads));
-    json_object_set_new(pci, "upstream_writes", u(p.upstream_writes));
-    json_object_set_new(pci, "upstream_bytes", u(p.upstream_bytes));
-    json_object_set_new(pci, "msi_messages", u(p.msi_messages));
-    json_object_set_new(pci, "bus_master_refusals", u(p.bus_master_refusals));
-    json_object_set_new(root, "pci", pci);
-
-    json_t* irq = json_object();
-    json_object_set_new(irq, "msi_messages", u(irq_->stats().msi_messages));
-    json_object_set_new(irq, "level_assertions", u(irq_->stats().level_assertions));
-    json_object_set_new(root, "irq", irq);
-
+    // Each model writes its own group (common/StatsSink.h).
+    StatsSink sink;
+    sink.count("sim_time_ns", (uint64_t)(sc_time_stamp() / sc_time(1, SC_NS)));
+    StatsSink::Group dram = sink.group("dram");
+    memory_->write_stats(dram);
+    StatsSink::Group cache = sink.group("cache");
+    cache_->write_stats(cache);
+    StatsSink::Group iotlb = sink.group("iotlb");
+    iommu_->write_stats(iotlb);
+    StatsSink::Group pci = sink.group("pci");
+    pci_->write_stats(pci);
+    StatsSink::Group irq = sink.group("irq");
+    irq_->write_stats(irq);
     for (const auto& d : devices_) {
-        json_t* obj = json_object();
-        d->write_stats(obj);
-        if (json_object_size(obj)) json_object_set_new(root, d->instance().c_str(), obj);
-        else json_decref(obj);
+        StatsSink::Group g = sink.group(d->instance());
+        d->write_stats(g);
     }
-    return root;
+    return sink.take_json();
 }
 
 }  // namespace staleline
