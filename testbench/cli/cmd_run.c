@@ -359,6 +359,7 @@ static void release_stopped_driver(run_t* r) {
     if (null) sl_shim_set_log(null);
     r->stop = 1;
     sl_workload_request_stop(); /* nothing more is submitted to the driver */
+    sl_shim_cap_costs_at_defaults(); /* time no longer counts: a slow configuration releases fast */
     if (r->phase == RUN_BIND) run_until(r, run_finished, deadline);
     /* a call into the driver is let return first: ended inside it, the thread would abandon
      * what the call had allocated and not yet handed to the driver's lists */

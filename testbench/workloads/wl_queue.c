@@ -2,6 +2,7 @@
 #include "wl_alloc.h"
 #include "wl_queue.h"
 
+#include <lib/sync/completion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,12 @@ zx_status_t wl_queue_submit(wl_queue_t* q, const dma_xfer_op_t* op, const wl_ran
     zx_status_t st;
     sl_trace_op_begin(j->index);
     if (g_stop) {
-        /* the run was stopped: nothing more goes to the driver */
+        /* The run was stopped: nothing more goes to the driver, and the workload's thread waits
+         * here until it is unwound. Going on with the workload could take long without ever
+         * waiting (every call costs no time with shim.syscall_ns=0), and the release of the
+         * driver could not start before it ended. */
+        static sync_completion_t never;
+        (void)sync_completion_wait(&never, ZX_TIME_INFINITE);
         j->status = st = ZX_ERR_CANCELED;
         j->t_done = j->t_submit;
         sl_trace_op_end(j->index);

@@ -43,8 +43,8 @@ int sl_workload_params_from_config(const sl_config_t* cfg, sl_workload_params_t*
 void sl_workload_free_abandoned(void);
 
 /* After a run stopped by a limit (its report written): DMA workloads submit nothing more to
- * the driver (a submission fails with ZX_ERR_CANCELED without reaching it), so that the run's
- * thread leaves the driver and can be ended without abandoning a call half done. */
+ * the driver (a submission waits, without reaching it, until the thread is unwound), so that
+ * the run's thread leaves the driver and can be ended without abandoning a call half done. */
 void sl_workload_request_stop(void);
 /* Whether a DMA workload's thread is inside a call into the driver right now. */
 bool sl_workload_in_driver(void);

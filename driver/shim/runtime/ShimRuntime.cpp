@@ -59,6 +59,15 @@ void ShimRuntime::follow_checker(CoherencyChecker* c) {
     pins_.set_on_destroy([c] { c->read_pins(nullptr); });
 }
 
+void ShimRuntime::cap_costs_at_defaults() {
+    const Config defaults;
+    auto cap = [&](sc_time& cost, const char* key) { cost = std::min(cost, ns(defaults.get_int(key))); };
+    cap(syscall_cost_, "shim.syscall_ns");
+    cap(pin_page_cost_, "shim.pin_page_ns");
+    cap(mmio_extra_cost_, "shim.mmio_extra_ns");
+    cap(invalidation_cost_, "iommu.invalidation_ns");
+}
+
 ShimRuntime::ShimRuntime(Platform& p) : platform_(p) {
     const Config& cfg = p.config();
     syscall_cost_ = ns(cfg.get_int("shim.syscall_ns"));

@@ -75,6 +75,9 @@ public:
     const sc_core::sc_time& invalidation_cost() const { return invalidation_cost_; }
     const sc_core::sc_time& mmio_extra_cost() const { return mmio_extra_cost_; }
     bool allow_cache_invalidate() const { return allow_invalidate_; }
+    // The shim's own costs above are at most their defaults from now on
+    // (sl_shim_cap_costs_at_defaults).
+    void cap_costs_at_defaults();
     // Bytes the device address space of a BTI covers (2^(12 + 9 * iommu.levels); bypass: 2^64 - 1).
     uint64_t device_aspace_size() const { return aspace_size_; }
     uint64_t iova_base() const { return iova_base_; }

@@ -57,6 +57,10 @@ void sl_shim_set_log(FILE* f) {
     if (ShimRuntime* rt = ShimRuntime::get()) rt->set_log_file(f);
 }
 
+void sl_shim_cap_costs_at_defaults(void) {
+    if (ShimRuntime* rt = ShimRuntime::get()) rt->cap_costs_at_defaults();
+}
+
 sl_driver_t* sl_driver_load(sl_platform_t* p, const char* name_or_path) {
     ShimRuntime* rt = ShimRuntime::get();
     if (!p || !rt || &rt->platform() != &staleline::impl(p)) {
