@@ -20,6 +20,17 @@ static const char* tmp_path(const char* tag) { return sl_test_tmp_path("limits",
 
 static char* slurp(const char* path) { return sl_test_slurp(path, NULL); }
 
+/* Both files exist and hold the same bytes. */
+static void assert_same_file(const char* a, const char* b) {
+    char* ta = slurp(a);
+    char* tb = slurp(b);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ta);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+    CU_ASSERT_STRING_EQUAL(ta, tb);
+    free(ta);
+    free(tb);
+}
+
 static int count_kind(json_t* j, const char* kind) {
     int n = 0;
     json_t* f;
@@ -80,13 +91,7 @@ static void test_sim_limit_same_with_slices(void) {
     snprintf(b, sizeof b, "run --sim-limit 3ms --progress --json %s", jb);
     CU_ASSERT_EQUAL(sl_test_staleline(a, &out), 1);
     CU_ASSERT_EQUAL(sl_test_staleline(b, &out), 1);
-    char* ta = slurp(ja);
-    char* tb = slurp(jb);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(ta);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
-    CU_ASSERT_STRING_EQUAL(ta, tb);
-    free(ta);
-    free(tb);
+    assert_same_file(ja, jb);
     unlink(ja);
     unlink(jb);
 }
@@ -135,13 +140,7 @@ static void test_slow_calls_with_limits(void) {
     CU_ASSERT_EQUAL(sl_test_staleline(a, &out), 0);
     CU_ASSERT_EQUAL(sl_test_staleline(b, &out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "data:       VERIFIED (24 operations"));
-    char* ta = slurp(ja);
-    char* tb = slurp(jb);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(ta);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
-    CU_ASSERT_STRING_EQUAL(ta, tb);
-    free(ta);
-    free(tb);
+    assert_same_file(ja, jb);
     /* stopped between two slow calls of the workload; the release's own calls are slow too */
     snprintf(a, sizeof a, "run " SLOW_CALLS " --sim-limit 200s --time-limit 60 --json %s", ja);
     CU_ASSERT_EQUAL(sl_test_staleline(a, &out), 1);
