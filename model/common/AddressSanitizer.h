@@ -17,6 +17,15 @@ namespace staleline {
 // fails. Called after every return from the kernel.
 void asan_resync_thread_stack();
 
+// asan_resync_thread_stack() when the scope ends, also when the kernel returns by throwing
+// (a driver fault, an error in a model).
+struct AsanResyncOnReturn {
+    AsanResyncOnReturn() = default;
+    AsanResyncOnReturn(const AsanResyncOnReturn&) = delete;
+    AsanResyncOnReturn& operator=(const AsanResyncOnReturn&) = delete;
+    ~AsanResyncOnReturn() { asan_resync_thread_stack(); }
+};
+
 // Marks [addr, addr + len) addressable: memory whose addresses a freed coroutine stack once
 // held (a new mapping, the dead frames below a thread's outermost frame after an exception
 // unwound it) may still carry that stack's redzones in ASan's shadow.

@@ -78,8 +78,8 @@ int Platform::unwind_threads(bool external_only) {
                 if (!h.terminated()) h.kill();
         },
         sc_gen_unique_name("unwind"), &opts);
-    sc_start(SC_ZERO_TIME);  // one delta cycle, in which that thread runs
-    asan_resync_thread_stack();
+    AsanResyncOnReturn resync;  // common/AddressSanitizer.h
+    sc_start(SC_ZERO_TIME);     // one delta cycle, in which that thread runs
     return (int)waiting.size();
 }
 
@@ -251,9 +251,9 @@ void Platform::run(const sc_time& limit) {
     // A run in slices (--time-limit, --progress) may start the kernel once more when nothing is
     // left to do; SystemC's warning about it (W571) would only add a line to the output.
     sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_, sc_core::SC_DO_NOTHING);
+    AsanResyncOnReturn resync;  // back on the main stack, however the kernel returns
     if (limit == SC_ZERO_TIME) sc_start();
     else sc_start(limit, SC_EXIT_ON_STARVATION);
-    asan_resync_thread_stack();  // back on the main stack (common/AddressSanitizer.h)
 }
 
 json_t* Platform::stats_json() const {

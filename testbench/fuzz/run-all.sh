@@ -15,15 +15,9 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_config fuzz_din fuzz_syscalls fuzz_dma_engine)
 
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-# LeakSanitizer cannot scan a process whose main thread has run SystemC's coroutines (it takes
-# a coroutine's stack, gone by then, for the main thread's): the targets with a platform run
-# without it.
-asan_options() {
-  case "$1" in
-    fuzz_syscalls|fuzz_dma_engine) echo "detect_leaks=0:abort_on_error=1:detect_stack_use_after_return=0" ;;
-    *) echo "detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0" ;;
-  esac
-}
+# Every target runs with LeakSanitizer (libFuzzer checks each input that allocated more than
+# it freed, and the whole process at exit).
+asan_options() { echo "detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0"; }
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
