@@ -5,11 +5,16 @@
  * operation:
  *   - a submission entry (and a PRP list) is cleaned after it is written, before the tail
  *     doorbell;
- *   - a completion entry, Identify data and the client's buffer of a read are invalidated
- *     before the CPU reads what the device wrote (the CPU never writes them, so the
- *     clean-invalidate used here writes nothing back and works on production kernels too);
+ *   - Identify data and the client's buffer of a read are invalidated before the CPU reads
+ *     what the device wrote (the CPU never writes them, so the clean-invalidate used here
+ *     writes nothing back and works on production kernels too);
  *   - the client's buffer of a write is cleaned before the doorbell, that of a read is cleaned
  *     and invalidated first so no dirty line is written back over the device's data.
+ * The completion queues are the exception: the driver polls them, reading the next entry to
+ * learn whether the device posted it, while the device may be posting it. No cache operation
+ * closes that race (an invalidate can only come before the read, and a line refilled between
+ * it and the device's write is read stale), so they live in uncached memory of their own, as
+ * coherent DMA memory does on platforms whose caches do not snoop.
  *
  * bind: PCI, BAR0, MSI else the legacy line, bus mastering, the BTI, the queues in one
  * io_buffer, controller reset and enable, Identify controller and namespace 1, Set Features
@@ -18,7 +23,9 @@
  * command slot is in use. release disables the controller before anything is unpinned.
  *
  * NVME_BLK_BUG_SQ_NOT_CLEANED builds the bug variant nvme-blk-bug-sq-not-cleaned: the I/O
- * submission entry is not cleaned before the doorbell. NVME_BLK_PROBE_ERRORS builds
+ * submission entry is not cleaned before the doorbell. NVME_BLK_CACHED_CQ builds
+ * nvme-blk-cached-cq, the design before: completion queues in the cached queue buffer, each
+ * entry invalidated right before it is read (the tests of the checker's ordering). NVME_BLK_PROBE_ERRORS builds
  * nvme-blk-probe-errors, which also sends malformed admin commands after bring-up and logs the
  * status of each ("nvme-blk: probe NAME: status 0xSSS"), for the tests of the model;
  * NVME_BLK_FAILED_ASSERT builds nvme-blk-failed-assert, whose ZX_ASSERT fails after bring-up
@@ -32,6 +39,7 @@
 #include <ddk/protocol/block.h>
 #include <ddk/protocol/pci-lib.h>
 #include <ddk/protocol/pci.h>
+#include <hw/arch_ops.h>
 #include <hw/reg.h>
 #include <lib/sync/completion.h>
 #include <stdlib.h>
@@ -45,14 +53,23 @@
 #define ADMIN_ENTRIES 16u
 #define IO_ENTRIES 64u
 #define SLOTS 16u /* I/O commands in flight at most */
-/* Pages of the queue buffer. */
+/* Pages of the queue buffer (cached), and of the completion queues' buffer (uncached).
+ * nvme-blk-cached-cq keeps the completion queues at pages 1 and 3 of the queue buffer, which
+ * stay unused otherwise (one layout for both builds). */
 #define PG_ADMIN_SQ 0u
-#define PG_ADMIN_CQ 1u
 #define PG_IO_SQ 2u
-#define PG_IO_CQ 3u
 #define PG_IDENTIFY 4u
 #define PG_PRP_LISTS 5u /* one PRP list page per slot */
 #define PAGES (PG_PRP_LISTS + SLOTS)
+#ifdef NVME_BLK_CACHED_CQ
+#define PG_ADMIN_CQ 1u
+#define PG_IO_CQ 3u
+#define CQ_PAGES 0u
+#else
+#define PG_ADMIN_CQ 0u
+#define PG_IO_CQ 1u
+#define CQ_PAGES 2u
+#endif
 #define PRP_PER_PAGE (PAGE_SIZE / 8u)
 #define ADMIN_TIMEOUT ZX_SEC(1)
 
@@ -86,7 +103,8 @@ typedef struct nvme_blk {
     zx_handle_t bti, irq;
     bool irq_mode_set, irq_thread_started, mmio_mapped;
     thrd_t irq_thread;
-    io_buffer_t iob;
+    io_buffer_t iob;    /* submission queues, Identify data, PRP lists */
+    io_buffer_t cq_iob; /* the completion queues */
     queue_t asq, acq, iosq, iocq;
     mtx_t lock;      /* slots, pending, the I/O queues */
     mtx_t admin_lock; /* one admin command at a time */
@@ -105,6 +123,14 @@ typedef struct nvme_blk {
 #define wr64(d, off, v) writell((v), (uint8_t*)(d)->mmio.vaddr + (off))
 
 static zx_paddr_t page_phys(nvme_blk_t* d, unsigned page) { return d->iob.phys_list[page]; }
+static io_buffer_t* cq_buffer(nvme_blk_t* d) {
+#ifdef NVME_BLK_CACHED_CQ
+    return &d->iob;
+#else
+    return &d->cq_iob;
+#endif
+}
+static zx_paddr_t cq_page_phys(nvme_blk_t* d, unsigned page) { return cq_buffer(d)->phys_list[page]; }
 
 /* Cache maintenance on [off, off + len) of the queue buffer. */
 static void iob_clean(nvme_blk_t* d, zx_off_t off, size_t len) {
@@ -128,10 +154,14 @@ static zx_off_t sq_store(queue_t* sq, const nvme_sqe_t* cmd) {
 
 /* The next completion of cq into *out, if the device has posted one. */
 static bool cq_take(nvme_blk_t* d, queue_t* cq, nvme_cqe_t* out) {
-    const zx_off_t off = cq->off + (zx_off_t)cq->index * NVME_CQE_SIZE;
-    iob_invalidate(d, off, NVME_CQE_SIZE);
+#ifdef NVME_BLK_CACHED_CQ
+    iob_invalidate(d, cq->off + (zx_off_t)cq->index * NVME_CQE_SIZE, NVME_CQE_SIZE);
+#else
+    (void)d; /* uncached: every load reads memory */
+#endif
     const nvme_cqe_t* e = (const nvme_cqe_t*)cq->base + cq->index;
     if ((e->status & NVME_CQE_PHASE) != cq->phase) return false;
+    hw_rmb(); /* the rest of the entry is read after its phase tag */
     *out = *e;
     if (++cq->index == cq->entries) {
         cq->index = 0;
@@ -371,9 +401,9 @@ static zx_status_t wait_ready(nvme_blk_t* d, bool ready, uint64_t cap) {
     return ZX_OK;
 }
 
-static void queue_init(nvme_blk_t* d, queue_t* q, unsigned page, uint32_t entries, uint32_t db, uint32_t phase) {
+static void queue_init(queue_t* q, io_buffer_t* iob, unsigned page, uint32_t entries, uint32_t db, uint32_t phase) {
     q->off = (zx_off_t)page * PAGE_SIZE;
-    q->base = (uint8_t*)io_buffer_virt(&d->iob) + q->off;
+    q->base = (uint8_t*)io_buffer_virt(iob) + q->off;
     q->entries = entries;
     q->index = 0;
     q->phase = phase;
@@ -391,14 +421,15 @@ static zx_status_t controller_init(nvme_blk_t* d) {
     if (rd32(d, NVME_REG_CC) & NVME_CC_EN) wr32(d, NVME_REG_CC, 0);
     if ((st = wait_ready(d, false, cap)) != ZX_OK) return st;
 
-    /* Every line of the queue buffer leaves the cache: the device writes completions and
-     * Identify data into memory no dirty line may later be written back over. */
+    /* Every line of the queue buffer leaves the cache: the device writes Identify data (and,
+     * in nvme-blk-cached-cq, completions) into memory no dirty line may later be written back
+     * over. */
     io_buffer_cache_op(&d->iob, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, 0, PAGES * PAGE_SIZE);
-    queue_init(d, &d->asq, PG_ADMIN_SQ, ADMIN_ENTRIES, NVME_DB_SQ_TAIL(0, stride), 0);
-    queue_init(d, &d->acq, PG_ADMIN_CQ, ADMIN_ENTRIES, NVME_DB_CQ_HEAD(0, stride), 1);
+    queue_init(&d->asq, &d->iob, PG_ADMIN_SQ, ADMIN_ENTRIES, NVME_DB_SQ_TAIL(0, stride), 0);
+    queue_init(&d->acq, cq_buffer(d), PG_ADMIN_CQ, ADMIN_ENTRIES, NVME_DB_CQ_HEAD(0, stride), 1);
     wr32(d, NVME_REG_AQA, (ADMIN_ENTRIES - 1) << 16 | (ADMIN_ENTRIES - 1));
     wr64(d, NVME_REG_ASQ, page_phys(d, PG_ADMIN_SQ));
-    wr64(d, NVME_REG_ACQ, page_phys(d, PG_ADMIN_CQ));
+    wr64(d, NVME_REG_ACQ, cq_page_phys(d, PG_ADMIN_CQ));
     wr32(d, NVME_REG_CC, NVME_CC_EN | 6u << 16 | 4u << 20); /* 64-byte SQEs, 16-byte CQEs, 4 KiB pages */
     if ((st = wait_ready(d, true, cap)) != ZX_OK) return st;
 
@@ -444,11 +475,11 @@ static zx_status_t controller_init(nvme_blk_t* d) {
 
     c = (nvme_sqe_t){.opc = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_NUM_QUEUES, .cdw11 = 0};
     if ((st = admin(d, &c, NULL)) != ZX_OK) return st;
-    queue_init(d, &d->iocq, PG_IO_CQ, IO_ENTRIES, NVME_DB_CQ_HEAD(1, stride), 1);
-    c = (nvme_sqe_t){.opc = NVME_ADMIN_CREATE_IOCQ, .prp1 = page_phys(d, PG_IO_CQ),
+    queue_init(&d->iocq, cq_buffer(d), PG_IO_CQ, IO_ENTRIES, NVME_DB_CQ_HEAD(1, stride), 1);
+    c = (nvme_sqe_t){.opc = NVME_ADMIN_CREATE_IOCQ, .prp1 = cq_page_phys(d, PG_IO_CQ),
                      .cdw10 = (IO_ENTRIES - 1) << 16 | 1u, .cdw11 = 1u << 1 | 1u /* IEN, PC */};
     if ((st = admin(d, &c, NULL)) != ZX_OK) return st;
-    queue_init(d, &d->iosq, PG_IO_SQ, IO_ENTRIES, NVME_DB_SQ_TAIL(1, stride), 0);
+    queue_init(&d->iosq, &d->iob, PG_IO_SQ, IO_ENTRIES, NVME_DB_SQ_TAIL(1, stride), 0);
     c = (nvme_sqe_t){.opc = NVME_ADMIN_CREATE_IOSQ, .prp1 = page_phys(d, PG_IO_SQ),
                      .cdw10 = (IO_ENTRIES - 1) << 16 | 1u, .cdw11 = 1u << 16 | 1u /* CQ 1, PC */};
     if ((st = admin(d, &c, NULL)) != ZX_OK) return st;
@@ -489,6 +520,7 @@ static void teardown(nvme_blk_t* d) {
     if (d->irq != ZX_HANDLE_INVALID) zx_handle_close(d->irq);
     if (d->irq_mode_set) pci_set_irq_mode(&d->pci, ZX_PCIE_IRQ_MODE_DISABLED, 0);
     io_buffer_release(&d->iob);
+    io_buffer_release(&d->cq_iob);
     if (d->bti != ZX_HANDLE_INVALID) zx_handle_close(d->bti);
     if (d->mmio_mapped) {
         pci_enable_bus_master(&d->pci, false);
@@ -542,6 +574,12 @@ static zx_status_t blk_bind(void* ctx, zx_device_t* parent) {
     if ((st = io_buffer_init(&d->iob, d->bti, PAGES * PAGE_SIZE, IO_BUFFER_RW)) != ZX_OK) goto fail;
     if ((st = io_buffer_physmap(&d->iob)) != ZX_OK) goto fail;
     ZX_ASSERT(d->iob.phys_count == PAGES);
+#ifndef NVME_BLK_CACHED_CQ
+    if ((st = io_buffer_init(&d->cq_iob, d->bti, CQ_PAGES * PAGE_SIZE, IO_BUFFER_RW | IO_BUFFER_UNCACHED)) != ZX_OK)
+        goto fail;
+    if ((st = io_buffer_physmap(&d->cq_iob)) != ZX_OK) goto fail;
+    ZX_ASSERT(d->cq_iob.phys_count == CQ_PAGES);
+#endif
     if ((st = controller_init(d)) != ZX_OK) {
         zxlogf(ERROR, "nvme-blk: controller initialisation failed: %s\n", zx_status_get_string(st));
         goto fail;

@@ -50,6 +50,32 @@ const char* perms_text(unsigned perms) {
 bool has_clean(MaintenanceOp op) { return op != MaintenanceOp::Invalidate; }
 bool has_invalidate(MaintenanceOp op) { return op != MaintenanceOp::Clean; }
 
+// Temporal decoupling (docs/architecture.md, Timing): a driver thread runs up to a quantum
+// ahead of the kernel, and a device transaction's bytes land in memory when it is issued,
+// stamped with the time they reach memory. So events can reach the checker out of simulated
+// time order. The order rules judge by simulated time where the two disagree:
+// Bytes [off, off + n) of `line` that a CPU read at `when` finds device-written with no
+// invalidate since, leaving out the line's last device write when it is later than the read
+// (its bytes were not in memory yet when the CPU read).
+uint64_t unseen_at(const LineHistory& h, uint64_t line, uint64_t line_size, uint64_t off, uint64_t n,
+                   const sc_core::sc_time& when, uint64_t* first) {
+    const DeviceWriteEvent& w = h.device_write;
+    if (!w.valid || !(w.when > when) || w.pa >= line + line_size || w.pa + w.len <= line)
+        return h.dev_unseen.count(off, n, first);
+    const uint64_t wa = std::max(w.pa, line) - line, wz = std::min(w.pa + w.len, line + line_size) - line;
+    uint64_t k = 0, f = 0;
+    if (off < wa) k = h.dev_unseen.count(off, std::min(off + n, wa) - off, &f);
+    if (off + n > wz) {
+        const uint64_t from = std::max(off, wz);
+        uint64_t f2 = 0;
+        const uint64_t k2 = h.dev_unseen.count(from, off + n - from, &f2);
+        if (k2 && !k) f = f2;
+        k += k2;
+    }
+    if (first) *first = f;
+    return k;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- setup
@@ -298,7 +324,7 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
             }
             if (hazards_ && h) {
                 uint64_t first = 0;
-                if (uint64_t k = h->dev_unseen.count(off, n, &first)) {
+                if (uint64_t k = unseen_at(*h, line, L, off, n, when, &first)) {
                     unseen.add(line + first, k);
                     unseen.note(*h);
                 }
@@ -511,6 +537,7 @@ void CoherencyChecker::on_maintenance_begin(MaintenanceOp op, uint64_t pa, uint6
         pa + len <= pending_op_.pa + pending_op_.len) {
         op_.site = pending_op_.site;
         op_.vmo = pending_op_.vmo;
+        if (pending_op_.when > when) op_.ahead = pending_op_.when - when;
         if (op_.vmo.koid) op_.vmo.offset += pa - pending_op_.pa;
         if (pa + len == pending_op_.pa + pending_op_.len) pending_op_.active = false;
     }
@@ -554,7 +581,7 @@ void CoherencyChecker::on_maintenance_end(MaintenanceOp op, uint64_t pa, uint64_
     const uint64_t first = lines_.base(pa), last = lines_.base(pa + len - 1);
     lines_.for_each_in(first, last, [&](uint64_t, LineHistory& h) {
         h.maint.valid = true;
-        h.maint.when = when;
+        h.maint.when = when + op_.ahead;
         h.maint.site = op_.site;
         h.maint.op = op;
         h.maint.seq = op_.seq;
@@ -719,7 +746,10 @@ void CoherencyChecker::on_device_access(const DeviceAccess& a) {
             h.device_write.unprepared_index = unprepared_index;
             if (hazards_) {
                 if (h.dirtier.valid && !h.lost_finding) dirty_lines.push_back(line);
-                h.dev_unseen.set(off, n);
+                // An invalidate that reached the checker before this write but is not earlier
+                // in simulated time (the driver thread ran ahead) covers it.
+                if (!(h.maint.valid && has_invalidate(h.maint.op) && !(h.maint.when < a.when)))
+                    h.dev_unseen.set(off, n);
                 h.cpu_unclean.clear(off, n);  // memory holds the device's bytes now
             }
         }

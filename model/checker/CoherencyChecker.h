@@ -191,6 +191,9 @@ private:
         CodeSite site;
         VmoRef vmo;
         sc_core::sc_time when;
+        // How far the driver thread that asked for it ran ahead of the kernel (the cache model
+        // stamps its events with kernel time): its lines' invalidate time is the driver's.
+        sc_core::sc_time ahead;
         uint64_t seq = 0;
         Offense lost, discarded;
     };

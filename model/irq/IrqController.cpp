@@ -37,7 +37,10 @@ bool IrqController::take_edge(unsigned vector, sc_core::sc_time* at) {
     const bool taken = !v.edges.empty() && v.edges.front() <= now;
     if (taken) {
         if (at) *at = v.edges.front();
-        v.edges.pop_front();
+        // Every edge that has arrived goes with this one: an interrupt object is triggered or
+        // not (Zircon does not count MSIs), and edges taken one per wait pile up whenever a
+        // driver handles several events per wake.
+        while (!v.edges.empty() && v.edges.front() <= now) v.edges.pop_front();
     }
     // An sc_event keeps only its earliest notification: one for a later edge may have been
     // dropped, or cancelled by a level change. Re-arm for the oldest edge still on its way, so

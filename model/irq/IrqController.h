@@ -35,7 +35,8 @@ public:
     bool level(unsigned vector) const { return vectors_[vector % kVectors].level; }
     // Edges raised and not consumed, including any that have not arrived yet.
     uint64_t edges_pending(unsigned vector) const { return vectors_[vector % kVectors].edges.size(); }
-    // Consume the oldest edge that has arrived by now, its arrival time in *at; false when none.
+    // Consume the edges that have arrived by now (one wake for all of them), the oldest's
+    // arrival time in *at; false when none.
     // Either way event() is then due when the next edge still on its way arrives, so a waiter
     // loops: take_edge, else wait on event().
     bool take_edge(unsigned vector, sc_core::sc_time* at = nullptr);

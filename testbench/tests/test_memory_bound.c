@@ -25,16 +25,27 @@ struct run_result {
     long long pins;           /* stats.shim.pins: zx_bti_pin calls that succeeded */
 };
 
-/* staleline run --workload W --set workload.transfers=N EXTRA..., as a direct child (so that
- * wait4 reports its own peak RSS), output discarded, JSON read back. */
-static struct run_result run(const char* workload, unsigned transfers, const char* extra1, const char* extra2) {
+/* staleline run [--device D --driver V] --workload W --set workload.transfers=N EXTRA..., as a
+ * direct child (so that wait4 reports its own peak RSS), output discarded, JSON read back. */
+static struct run_result run_on(const char* device, const char* driver, const char* workload, unsigned transfers,
+                                const char* extra1, const char* extra2) {
     struct run_result r = {-1, 0, -1, -1};
     char json[128], ntr[64];
     snprintf(json, sizeof json, "/tmp/sl_test_membound_%d.json", (int)getpid());
     snprintf(ntr, sizeof ntr, "workload.transfers=%u", transfers);
     unlink(json);
-    const char* argv[] = {sl_test_bin("staleline"), "run", "--workload", workload, "--set", ntr,
-                          "--set", extra1, "--set", extra2, "--json", json, NULL};
+    const char* argv[20];
+    int n = 0;
+    argv[n++] = sl_test_bin("staleline");
+    argv[n++] = "run";
+    if (device) {
+        argv[n++] = "--device";
+        argv[n++] = device;
+        argv[n++] = "--driver";
+        argv[n++] = driver;
+    }
+    const char* rest[] = {"--workload", workload, "--set", ntr, "--set", extra1, "--set", extra2, "--json", json, NULL};
+    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; ++i) argv[n++] = rest[i];
     pid_t pid = fork();
     if (pid == 0) {
         int devnull = open("/dev/null", O_WRONLY);
@@ -61,9 +72,14 @@ static struct run_result run(const char* workload, unsigned transfers, const cha
     return r;
 }
 
-static void check_flat(const char* workload, unsigned n, const char* extra1, const char* extra2) {
-    struct run_result a = run(workload, n, extra1, extra2);
-    struct run_result b = run(workload, 10 * n, extra1, extra2);
+static struct run_result run(const char* workload, unsigned transfers, const char* extra1, const char* extra2) {
+    return run_on(NULL, NULL, workload, transfers, extra1, extra2);
+}
+
+static void check_flat_on(const char* device, const char* driver, const char* workload, unsigned n, const char* extra1,
+                          const char* extra2) {
+    struct run_result a = run_on(device, driver, workload, n, extra1, extra2);
+    struct run_result b = run_on(device, driver, workload, 10 * n, extra1, extra2);
     printf("\n%s: %u ops %ld KiB, %u ops %ld KiB; pages at the end %lld, %lld\n", workload, n, a.maxrss_kib,
            10 * n, b.maxrss_kib, a.pages_touched, b.pages_touched);
     CU_ASSERT_EQUAL(a.rc, 0);
@@ -82,11 +98,22 @@ static void check_flat(const char* workload, unsigned n, const char* extra1, con
     CU_ASSERT(b.pages_touched <= a.pages_touched + 64);
 }
 
+static void check_flat(const char* workload, unsigned n, const char* extra1, const char* extra2) {
+    check_flat_on(NULL, NULL, workload, n, extra1, extra2);
+}
+
 /* copy: two fresh VMOs per copy, up to 64 KiB each, released after the check. */
 static void test_copy_rss_flat(void) { check_flat("copy", 40, "workload.max_size=64k", "sim.seed=3"); }
 
 /* random: accesses in a fixed 64 KiB window. */
 static void test_random_rss_flat(void) { check_flat("random", 500, "workload.window=64k", "sim.seed=3"); }
+
+/* block: the NVMe driver and model, a 256 KiB device range, a fresh client VMO per request;
+ * the workload waits on a sync_completion per request (each wait used to leave its event's
+ * name in SystemC's object table for good). */
+static void test_block_rss_flat(void) {
+    check_flat_on("nvme", "nvme-blk", "block", 1000, "workload.pool_size=256k", "workload.max_size=64k");
+}
 
 /* Below this the memory that pins cost may grow from 10^4 to 10^5 pin/unpin pairs. */
 #define PIN_RSS_MARGIN_KIB (2 * 1024)
@@ -123,6 +150,7 @@ static void test_pin_unpin_rss_flat(void) {
 static const sl_test_t tests[] = {
     SL_TEST(test_copy_rss_flat),
     SL_TEST(test_random_rss_flat),
+    SL_TEST(test_block_rss_flat),
     SL_TEST(test_pin_unpin_rss_flat),
 };
 

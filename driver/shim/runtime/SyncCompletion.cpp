@@ -36,7 +36,10 @@ std::map<const void*, Waiters>& waiters() {
 
 sc_event& enter_wait(const void* completion) {
     Waiters& w = waiters()[completion];
-    if (!w.event) w.event = std::make_unique<sc_event>(sc_gen_unique_name("sync_completion"));
+    // Unnamed: SystemC keeps the name of every named event in its object table for good, even
+    // after the event is gone (one entry per wait of a long run); an unnamed event made while
+    // the simulation runs is not entered there.
+    if (!w.event) w.event = std::make_unique<sc_event>();
     ++w.count;
     return *w.event;
 }
