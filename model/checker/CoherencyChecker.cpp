@@ -2,6 +2,7 @@
 #include "checker/CallStacks.h"
 
 #include <algorithm>
+#include <optional>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -308,8 +309,7 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
     const uint64_t L = lines_.line_size();
     const uint64_t end = len - 1 > ~0ULL - pa ? ~0ULL : pa + len - 1;
     Offense stale, unseen;  // data: bytes read stale; order: device bytes read with no invalidate since
-    Finding shared;
-    bool have_shared = false;
+    std::optional<Finding> shared;  // built only when there is one: most accesses have none
     for (uint64_t line = lines_.base(pa);; line += L) {
         const uint64_t a = std::max(pa, line), z = std::min(end, line + L - 1);
         const uint64_t off = a - line, n = z - a + 1;
@@ -334,41 +334,41 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
             // The line holds cached copies of bytes the device wrote since (a valid line) and the
             // CPU now dirties it with other bytes: the device's bytes will be overwritten by
             // the write-back or the CPU's by an invalidate.
-            if (!have_shared && h.device_bytes.any() && cache_.line_state(line) != CacheLineState::Invalid) {
+            if (!shared && h.device_bytes.any() && cache_.line_state(line) != CacheLineState::Invalid) {
                 bool overlap = false;
                 for (uint64_t i = off; i < off + n && !overlap; ++i) overlap = h.device_bytes.test(i);
                 if (!overlap && differing(line, 0, L, &h, Bytes::DeviceWritten)) {
-                    have_shared = true;
-                    shared.kind = FindingKind::SharedCacheLine;
-                    shared.address = a;
-                    shared.size = n;
-                    shared.related = related_device_write(h.device_write);
-                    shared.message = "CPU write of " + bytes_text(n) + " at PA " + hex(a) + " shares cache line " +
+                    shared.emplace();
+                    shared->kind = FindingKind::SharedCacheLine;
+                    shared->address = a;
+                    shared->size = n;
+                    shared->related = related_device_write(h.device_write);
+                    shared->message = "CPU write of " + bytes_text(n) + " at PA " + hex(a) + " shares cache line " +
                                      hex(line) + " with DMA data: the device wrote other bytes of the line (" +
-                                     shared.related.message +
+                                     shared->related.message +
                                      ") after the line was cached, so the write-back of this store will "
                                      "overwrite them (or an invalidate will drop this store). " +
                                      remedy(FindingKind::SharedCacheLine);
-                    shared.evidence = "data";
+                    shared->evidence = "data";
                 }
             }
             // A pin whose byte range covers only part of the line, written outside the range.
-            if (!have_shared && !pins().empty()) {
+            if (!shared && !pins().empty()) {
                 const PinRange* run = nullptr;
                 const Pin* p = pins().find_pa(line, -1, true, &run);
                 if (!p) p = pins().find_pa(line + L - 1, -1, true, &run);
                 if (p && run && !(a >= run->pa && z - run->pa < run->len) &&
                     (run->pa > line || run->pa + run->len < line + L)) {
-                    have_shared = true;
-                    shared.kind = FindingKind::SharedCacheLine;
-                    shared.address = a;
-                    shared.size = n;
-                    shared.related = related_pin(*p, "pin");
-                    shared.message = "CPU write of " + bytes_text(n) + " at PA " + hex(a) + " lands in cache line " +
+                    shared.emplace();
+                    shared->kind = FindingKind::SharedCacheLine;
+                    shared->address = a;
+                    shared->size = n;
+                    shared->related = related_pin(*p, "pin");
+                    shared->message = "CPU write of " + bytes_text(n) + " at PA " + hex(a) + " lands in cache line " +
                                      hex(line) + ", which the pinned DMA range PA " + hex(run->pa) + ".." +
                                      hex(run->pa + run->len) + " of pin #" + std::to_string(p->id) +
                                      " covers only in part. " + remedy(FindingKind::SharedCacheLine);
-                    shared.evidence = "data";
+                    shared->evidence = "data";
                 }
             }
             h.device_bytes.clear(off, n);  // the CPU's newer value supersedes the device's
@@ -421,15 +421,15 @@ void CoherencyChecker::cpu_access(uint64_t pa, size_t len, bool is_write, CodeSi
         locate_memory(f, o.dev.requester);
         report(std::move(f));
     }
-    if (have_shared) {
-        shared.when = when;
-        shared.where = resolve(site);
+    if (shared) {
+        shared->when = when;
+        shared->where = resolve(site);
         if (vmo.koid) {
-            shared.vmo = vmo.koid;
-            shared.vmo_offset = vmo.offset + (shared.address - pa);
+            shared->vmo = vmo.koid;
+            shared->vmo_offset = vmo.offset + (shared->address - pa);
         }
-        locate_memory(shared, -1);
-        report(std::move(shared));
+        locate_memory(*shared, -1);
+        report(std::move(*shared));
     }
 }
 

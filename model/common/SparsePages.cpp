@@ -50,15 +50,19 @@ void SparsePages::forget(Chunk& c, unsigned i) {
     --pages_;
 }
 
+void SparsePages::forget_recent() const {
+    for (Recent& r : recent_) r = Recent{};
+}
+
 const uint8_t* SparsePages::find(uint64_t addr) const {
     uint64_t pn = addr / kPageSize;
+    const Recent& r = recent_[pn % kRecent];
+    if (r.pn == pn) return r.data;
     const Chunk* c = chunk(pn);
     return c ? c->data[pn % kChunkPages] : nullptr;
 }
 
-uint8_t* SparsePages::page(uint64_t addr, bool allocate) {
-    uint64_t pn = addr / kPageSize;
-    if (pn == last_pn_) return last_data_;
+uint8_t* SparsePages::page_slow(uint64_t pn, bool allocate) {
     Chunk* c = chunk(pn, allocate);
     if (!c) return nullptr;
     unsigned i = (unsigned)(pn % kChunkPages);
@@ -68,9 +72,8 @@ uint8_t* SparsePages::page(uint64_t addr, bool allocate) {
         ++c->present;
         ++pages_;
     }
-    last_pn_ = pn;
-    last_data_ = c->data[i];
-    return last_data_;
+    recent_[pn % kRecent] = Recent{pn, c->data[i]};
+    return c->data[i];
 }
 
 void SparsePages::read(uint64_t addr, void* dst_v, size_t len) const {
@@ -115,16 +118,16 @@ void SparsePages::copy_to(SparsePages& dst, uint64_t addr, size_t len) const {
     }
 }
 
-void SparsePages::map_host(uint64_t addr, size_t len, uint8_t* host) {
-    last_pn_ = ~0ULL;
+void SparsePages::map_host(uint64_t addr, size_t len, uint8_t* host, bool keep) {
+    forget_recent();
     for (size_t done = 0; done < len; done += kPageSize) {
         uint64_t pn = (addr + done) / kPageSize;
         Chunk& c = *chunk(pn, true);
         unsigned i = (unsigned)(pn % kChunkPages);
         if (c.data[i]) {
-            std::memcpy(host + done, c.data[i], kPageSize);
+            if (keep) std::memcpy(host + done, c.data[i], kPageSize);
             forget(c, i);
-        } else {
+        } else if (keep) {
             std::memset(host + done, 0, kPageSize);
         }
         c.data[i] = host + done;
@@ -134,7 +137,7 @@ void SparsePages::map_host(uint64_t addr, size_t len, uint8_t* host) {
 }
 
 void SparsePages::unmap_host(uint64_t addr, size_t len) {
-    last_pn_ = ~0ULL;
+    forget_recent();
     for (size_t done = 0; done < len; done += kPageSize) {
         uint64_t pn = (addr + done) / kPageSize;
         Chunk* c = chunk(pn, false);
@@ -147,7 +150,7 @@ void SparsePages::unmap_host(uint64_t addr, size_t len) {
 }
 
 void SparsePages::discard(uint64_t addr, size_t len) {
-    last_pn_ = ~0ULL;
+    forget_recent();
     for (size_t done = 0; done < len; done += kPageSize) {
         uint64_t pn = (addr + done) / kPageSize;
         Chunk* c = chunk(pn, false);

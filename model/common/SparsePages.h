@@ -22,7 +22,12 @@ public:
 
     // Host pointer to the page holding `addr` (page aligned), or nullptr when the page
     // was never touched and `allocate` is false.
-    uint8_t* page(uint64_t addr, bool allocate);
+    uint8_t* page(uint64_t addr, bool allocate) {
+        const uint64_t pn = addr / kPageSize;
+        const Recent& r = recent_[pn % kRecent];
+        if (r.pn == pn) return r.data;
+        return page_slow(pn, allocate);
+    }
     // Pointer to the byte at `addr`, allocating its page.
     uint8_t* byte(uint64_t addr) { return page(addr, true) + (addr & kPageMask); }
 
@@ -33,8 +38,10 @@ public:
 
     // Back the page-aligned range [addr, addr+len) with caller-owned host memory, so that a
     // contiguous host buffer (a VMO mapping) aliases these addresses. Existing contents are
-    // copied into `host`. The caller keeps `host` alive until unmap_host().
-    void map_host(uint64_t addr, size_t len, uint8_t* host);
+    // copied into `host` (untouched pages: zeros), unless `keep` is false: then the caller
+    // fills `host` itself and the old contents are dropped. The caller keeps `host` alive
+    // until unmap_host().
+    void map_host(uint64_t addr, size_t len, uint8_t* host, bool keep = true);
     // Detach caller memory again; its current contents are copied into owned pages.
     void unmap_host(uint64_t addr, size_t len);
     // Forget the page-aligned range: it reads as zero again and its memory (owned pages) is
@@ -61,11 +68,19 @@ private:
     uint8_t* owned_page(Chunk& c, unsigned i);
     void forget(Chunk& c, unsigned i);  // drop page i (zero and decommit if owned)
     const uint8_t* find(uint64_t addr) const;
+    uint8_t* page_slow(uint64_t pn, bool allocate);
+    void forget_recent() const;
     std::unordered_map<uint64_t, std::unique_ptr<Chunk>> chunks_;  // key: page number / kChunkPages
     size_t pages_ = 0;
-    // one-entry lookup cache: most accesses hit the page touched last
-    mutable uint64_t last_pn_ = ~0ULL;
-    mutable uint8_t* last_data_ = nullptr;
+    // Lookup cache of present pages, direct-mapped by page number: the cache's fills and
+    // write-backs alternate between a few pages (a copy's source and destination), so one
+    // entry would miss on every other access. Emptied whenever a page changes its memory.
+    static constexpr unsigned kRecent = 64;
+    struct Recent {
+        uint64_t pn = ~0ULL;
+        uint8_t* data = nullptr;
+    };
+    mutable Recent recent_[kRecent];
 };
 
 }  // namespace staleline

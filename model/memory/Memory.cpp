@@ -21,7 +21,16 @@ Memory::Memory(sc_core::sc_module_name name, const Config& cfg)
 }
 
 sc_time Memory::access_time(size_t len) const {
-    return latency_ + sc_time(std::round((double)len * ps_per_byte_), SC_PS);
+    if (len >= kTimedLengths) return latency_ + sc_time(std::round((double)len * ps_per_byte_), SC_PS);
+    if (time_known_.empty()) {
+        time_of_len_.resize(kTimedLengths);
+        time_known_.resize(kTimedLengths);
+    }
+    if (!time_known_[len]) {
+        time_of_len_[len] = latency_ + sc_time(std::round((double)len * ps_per_byte_), SC_PS);
+        time_known_[len] = true;
+    }
+    return time_of_len_[len];
 }
 
 bool Memory::move_data(tlm::tlm_generic_payload& trans) {

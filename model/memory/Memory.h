@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
@@ -69,6 +70,11 @@ private:
     SparsePages store_;
     sc_core::sc_time latency_;
     double ps_per_byte_;
+    // access_time() of lengths up to a page, computed once each: building an sc_time from a
+    // double costs more than the copy it times (every cache fill and write-back asks).
+    static constexpr size_t kTimedLengths = 4097;
+    mutable std::vector<sc_core::sc_time> time_of_len_;
+    mutable std::vector<bool> time_known_;
     MemoryStats stats_;
 };
 

@@ -135,15 +135,16 @@ zx_status_t Vmo::create(ShimRuntime& rt, uint64_t size, bool contiguous, uint64_
             vmo->release_memory();  // gives the pages back
             return ZX_ERR_NO_MEMORY;
         }
-        // Alias both copies of every page. map_host copies what the page held before (a
-        // previous VMO's bytes): a new VMO reads as zero, so clear the CPU view after. DRAM:
-        // zero too (dram.fresh_pages=zero; lines of these pages still in the cache then hold
-        // zeros as DRAM does), or zeroed through the cache (garbage, zero_through_cache).
+        // Alias both copies of every page. A new VMO reads as zero: the CPU view is cleared
+        // below, so what its pages held before is not copied in. DRAM: map_host copies what
+        // the page held before (a previous VMO's bytes); then it is cleared too
+        // (dram.fresh_pages=zero; lines of these pages still in the cache then hold zeros as
+        // DRAM does), or zeroed through the cache (garbage, zero_through_cache).
         for (uint64_t i = 0; i < npages;) {
             uint64_t run = 1;
             while (i + run < npages && vmo->pages_[i + run] == vmo->pages_[i] + run * kPage) ++run;
             p.memory().map_host(vmo->pages_[i], run * kPage, vmo->dram_ + i * kPage);
-            p.cache().view().map_host(vmo->pages_[i], run * kPage, vmo->cpu_ + i * kPage);
+            p.cache().view().map_host(vmo->pages_[i], run * kPage, vmo->cpu_ + i * kPage, /*keep=*/false);
             i += run;
         }
         std::memset(vmo->cpu_, 0, size);
@@ -267,6 +268,10 @@ void Vmo::cpu_copy(bool is_write, uint8_t* host, uint64_t offset, size_t len, co
     Cache& cache = rt_.platform().cache();
     const uint64_t line = cache.line_size();
     ShimObserver* obs = rt_.observer();
+    // Nothing below waits, so kernel time stands still for the whole copy; the thread's local
+    // offset may grow (a bounce buffer's accesses charge it) and is read per line.
+    const sc_time kernel_now = sc_core::sc_time_stamp();
+    const SimThread& th = SimThread::current();
     while (len) {
         // One cache line at a time: a larger piece could evict its own first lines
         // before the copy (a cache smaller than the piece), losing the bytes.
@@ -286,7 +291,7 @@ void Vmo::cpu_copy(bool is_write, uint8_t* host, uint64_t offset, size_t len, co
             store_to_user(host, cpu_ + offset, n, pc, /*sync_first=*/false, AccessPath::VmoCall);
         }
         if (obs) obs->on_cpu_access({this, offset, a, n, is_write, true, AccessPath::VmoCall, pc,
-                                     sc_core::sc_time_stamp() + SimThread::current().local() + delay});
+                                     kernel_now + th.local() + delay});
         host += n;
         offset += n;
         len -= n;
