@@ -332,11 +332,7 @@ static double wall_now(void) {
 /* Run the simulation until done(r), until nothing is left to run, or until the wall deadline. */
 static void run_until(run_t* r, int (*done)(const run_t*), double deadline) {
     while (!done(r) && wall_now() < deadline) {
-        /* at least up to the next activity: a shorter slice would not move time */
-        const uint64_t now = sl_time_ns(), next = sl_platform_next_activity_ns(r->p);
-        uint64_t step = RELEASE_SLICE_NS;
-        if (next != UINT64_MAX && next > now && next - now > step) step = next - now;
-        if (sl_platform_run(r->p, step) != 0) return;
+        if (sl_platform_run(r->p, run_slice_to_next_activity(r->p, RELEASE_SLICE_NS)) != 0) return;
         if (!done(r) && sl_platform_next_activity_ns(r->p) == UINT64_MAX) return;
     }
 }
@@ -350,8 +346,8 @@ static int run_out_of_driver(const run_t* r) { return r->finished || !sl_workloa
  * that what it and the runtime allocated goes back: a bind still running is let finish (the
  * run thread then skips the workload and releases the driver itself); a thread stopped inside
  * the workload submits nothing more, is let out of the driver call it is in, is unwound where
- * it waits, and the driver is released on a thread of its own (its own threads still run). What the release logs is not part of the report and goes
- * nowhere. Bounded by RELEASE_STOPPED_WALL_S; whatever is still waiting then is unwound when
+ * it waits, and the driver is released on a thread of its own (its own threads still run).
+ * What the release logs is not part of the report and goes nowhere. Bounded by RELEASE_STOPPED_WALL_S; whatever is still waiting then is unwound when
  * the platform is destroyed. */
 static void release_stopped_driver(run_t* r) {
     const double deadline = wall_now() + RELEASE_STOPPED_WALL_S;

@@ -130,6 +130,11 @@ static void watchdog_stop(watchdog_t* w) {
 
 /* ---- the loop ---- */
 
+uint64_t run_slice_to_next_activity(sl_platform_t* p, uint64_t step) {
+    const uint64_t now = sl_time_ns(), next = sl_platform_next_activity_ns(p);
+    return next != UINT64_MAX && next > now && next - now > step ? next - now : step;
+}
+
 int run_limits_run(const run_limits_t* l, sl_platform_t* p, const run_limits_probe_t* probe,
                    const volatile int* finished, run_limit_hit_t* hit) {
     *hit = RUN_LIMIT_NONE;
@@ -151,12 +156,7 @@ int run_limits_run(const run_limits_t* l, sl_platform_t* p, const run_limits_pro
          * not advance time past its last event); what is scheduled next tells an end from a
          * pause. */
         const uint64_t now = sl_time_ns();
-        uint64_t step = slice;
-        /* Nothing happens before the next activity: a slice that ends earlier would not move
-         * time at all, and one waiting more than SLICE_MAX_NS (a sleep, a slow call) would
-         * never be reached. Jumping there costs no wall clock. */
-        const uint64_t pending = sl_platform_next_activity_ns(p);
-        if (pending != UINT64_MAX && pending > now && pending - now > step) step = pending - now;
+        uint64_t step = run_slice_to_next_activity(p, slice);
         if (l->sim_ns) {
             if (now >= l->sim_ns) {
                 if (!*finished) *hit = RUN_LIMIT_SIM;

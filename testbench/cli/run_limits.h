@@ -65,6 +65,12 @@ typedef struct run_limits_probe {
 /* Run the simulation of p to its end or to a limit. *hit says which limit stopped it (a
  * limit reached by a run that had already finished is not one: finished says so). Returns
  * sl_platform_run's status. */
+/* A slice of `step` ns, lengthened to reach the platform's next activity: the kernel does not
+ * move time past its last event, so a shorter slice would not move time at all (a sleep or a
+ * slow call further away than the slice would never be reached). Jumping there costs no wall
+ * clock. */
+uint64_t run_slice_to_next_activity(sl_platform_t* p, uint64_t step);
+
 int run_limits_run(const run_limits_t* l, sl_platform_t* p, const run_limits_probe_t* probe,
                    const volatile int* finished, run_limit_hit_t* hit);
 
